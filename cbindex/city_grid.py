@@ -1,0 +1,182 @@
+"""The land-cover cells of one city: the raster window over the boundary, cell weights and ground areas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import rasterio
+import rasterio.features
+import rasterio.windows
+from affine import Affine
+from pyproj import CRS
+from rasterio.errors import RasterioError, RasterioIOError
+
+from cbindex.boundary import CityBoundary
+from cbindex.cell_area import cell_size_m, row_cell_areas_m2
+from cbindex.errors import CBIInputError
+
+BOUNDARY_RULES = ("centre", "exact")
+
+
+@dataclass
+class CityGrid:
+    """Land-cover codes of the window covering the city, and how much of each cell belongs to the city.
+
+    Attributes
+    ----------
+    codes : ndarray
+        Class codes of the window (the raster's own dtype).
+    valid : ndarray of bool
+        False where the raster holds its nodata value or a legend nodata code.
+    weight : ndarray of float32
+        Share of each cell inside the boundary: 0 or 1 with the ``centre`` rule (cell centre inside), the
+        exact coverage fraction in [0, 1] with the ``exact`` rule. Zero where ``valid`` is False.
+    row_area_m2 : ndarray of float64, shape (rows,)
+        Ground area of one cell of each row, square metres.
+    cell_width_m, cell_height_m : float
+        Ground size of a cell at the window's central row, metres (used for the gap distance).
+    """
+
+    codes: np.ndarray
+    valid: np.ndarray
+    weight: np.ndarray
+    row_area_m2: np.ndarray
+    cell_width_m: float
+    cell_height_m: float
+    transform: Affine
+    crs: CRS
+    path: str
+    boundary_rule: str
+
+    @property
+    def cell_area_m2(self) -> np.ndarray:
+        """Ground area of every cell (broadcast of ``row_area_m2``), square metres."""
+        return np.broadcast_to(self.row_area_m2[:, None], self.codes.shape)
+
+    def area_m2(self, mask: np.ndarray) -> float:
+        """Ground area of the cells in ``mask`` that belong to the city: ``Σ weight · cell area``, m²."""
+        per_row = np.einsum("ij,ij->i", mask.astype(np.float32), self.weight, dtype=np.float64)
+        return float(per_row @ self.row_area_m2)
+
+
+def open_raster_checked(path: str | Path) -> rasterio.DatasetReader:
+    """Open a raster, turning missing and corrupt files into one-sentence errors."""
+    path = str(path)
+    if not Path(path).exists():
+        raise CBIInputError(f"Land-cover raster {path} does not exist; check the city sheet's landcover column.")
+    try:
+        dataset = rasterio.open(path)
+    except (RasterioIOError, RasterioError) as error:
+        raise CBIInputError(
+            f"Land-cover raster {path} cannot be opened as a raster ({error}); replace the file with a valid "
+            "GeoTIFF."
+        ) from error
+    if dataset.crs is None:
+        dataset.close()
+        raise CBIInputError(f"Land-cover raster {path} has no CRS; assign one (gdal_edit.py -a_srs) and re-run.")
+    return dataset
+
+
+def read_city_grid(
+    raster_path: str | Path, boundary: CityBoundary, *, boundary_rule: str = "centre",
+    nodata_codes: tuple[int, ...] = (),
+) -> CityGrid:
+    """Read only the raster window that covers the city and weigh each cell by its share inside the city.
+
+    Parameters
+    ----------
+    raster_path : path-like
+        Single-band categorical land-cover raster, any CRS (geographic or projected).
+    boundary : CityBoundary
+        The city, in any CRS; it is reprojected (with densified edges) to the raster's CRS.
+    boundary_rule : {"centre", "exact"}
+        ``centre``: a cell belongs to the city when its centre is inside the boundary (weight 0/1).
+        ``exact``: each cell weighs its exact covered fraction (exactextract's coverage algorithm).
+    nodata_codes : tuple of int
+        Codes that mean "no data" besides the raster's own nodata value (from the legend).
+
+    Raises
+    ------
+    CBIInputError
+        Missing/corrupt raster, raster without CRS, or a boundary that does not overlap the raster.
+    """
+    if boundary_rule not in BOUNDARY_RULES:
+        raise CBIInputError(f"boundary_rule {boundary_rule!r} is unknown; use one of {', '.join(BOUNDARY_RULES)}.")
+    path = str(raster_path)
+    with open_raster_checked(path) as dataset:
+        crs = CRS.from_user_input(dataset.crs)
+        cell = min(abs(dataset.transform.a), abs(dataset.transform.e))
+        geometry = boundary.to_crs(crs, max_segment_length=None if crs == boundary.crs else cell * 4)
+        window = _window_over(dataset, geometry, path=path, boundary_path=boundary.path)
+        try:
+            codes = dataset.read(1, window=window)
+        except (RasterioIOError, RasterioError) as error:
+            raise CBIInputError(
+                f"Land-cover raster {path} could not be read ({error}); the file is probably corrupt, replace it."
+            ) from error
+        transform = dataset.window_transform(window)
+        raster_nodata = dataset.nodata
+    valid = np.ones(codes.shape, dtype=bool)
+    if raster_nodata is not None and not np.isnan(raster_nodata):
+        valid &= codes != np.asarray(raster_nodata).astype(codes.dtype)
+    for code in nodata_codes:
+        valid &= codes != code
+    weight = _boundary_weights(geometry, codes.shape, transform, crs, boundary_rule)
+    weight[~valid] = 0
+    if not weight.any():
+        raise CBIInputError(
+            f"No valid cell of raster {path} lies inside boundary {boundary.path}; check that they cover the "
+            "same place and the raster is not all nodata there."
+        )
+    width_m, height_m = cell_size_m(crs=crs, transform=transform, height=codes.shape[0])
+    return CityGrid(
+        codes=codes, valid=valid, weight=weight,
+        row_area_m2=row_cell_areas_m2(crs=crs, transform=transform, height=codes.shape[0], width=codes.shape[1]),
+        cell_width_m=width_m, cell_height_m=height_m, transform=transform, crs=crs, path=path,
+        boundary_rule=boundary_rule,
+    )
+
+
+def _window_over(dataset, geometry, *, path: str, boundary_path: str) -> rasterio.windows.Window:
+    """Smallest whole-cell window of the raster holding the geometry's bounds."""
+    left, bottom, right, top = geometry.bounds
+    full = rasterio.windows.Window(0, 0, dataset.width, dataset.height)
+    try:
+        window = rasterio.windows.from_bounds(left, bottom, right, top, transform=dataset.transform)
+        window = window.round_offsets(op="floor").round_lengths(op="ceil")
+        window = window.intersection(full)
+    except rasterio.errors.WindowError:
+        window = None
+    if window is None or window.width < 1 or window.height < 1:
+        raise CBIInputError(
+            f"Boundary {boundary_path} does not overlap raster {path}; check both cover the same city and CRS."
+        )
+    col_off, row_off = int(window.col_off), int(window.row_off)
+    return rasterio.windows.Window(col_off, row_off, int(np.ceil(window.width)), int(np.ceil(window.height)))
+
+
+def _boundary_weights(geometry, shape, transform: Affine, crs: CRS, boundary_rule: str) -> np.ndarray:
+    if boundary_rule == "centre":
+        inside = rasterio.features.geometry_mask([geometry], out_shape=shape, transform=transform, invert=True)
+        return inside.astype(np.float32)
+    return exact_coverage_fractions(geometry, shape=shape, transform=transform, crs=crs)
+
+
+def exact_coverage_fractions(geometry, *, shape, transform: Affine, crs: CRS) -> np.ndarray:
+    """Exact fraction of each cell covered by ``geometry`` (exactextract), float32 array of ``shape``."""
+    from exactextract import exact_extract
+    from exactextract.raster import NumPyRasterSource
+
+    rows, cols = shape
+    xmin, ymax = transform.c, transform.f
+    xmax, ymin = xmin + transform.a * cols, ymax + transform.e * rows
+    source = NumPyRasterSource(np.zeros(shape, dtype=np.uint8), xmin, ymin, xmax, ymax, srs_wkt=crs.to_wkt())
+    frame = gpd.GeoDataFrame(geometry=[geometry], crs=crs)
+    result = exact_extract(source, frame, ["cell_id", "coverage"], output="pandas")
+    fractions = np.zeros(rows * cols, dtype=np.float32)
+    if len(result):
+        fractions[np.asarray(result["cell_id"].iloc[0], dtype=np.int64)] = result["coverage"].iloc[0]
+    return fractions.reshape(shape)
