@@ -36,6 +36,8 @@ class CityGrid:
         exact coverage fraction in [0, 1] with the ``exact`` rule. Zero where ``valid`` is False.
     row_area_m2 : ndarray of float64, shape (rows,)
         Ground area of one cell of each row, square metres.
+    nodata_area_m2 : float
+        Ground area inside the boundary whose cells hold no data (excluded from every indicator), m².
     cell_width_m, cell_height_m : float
         Ground size of a cell at the window's central row, metres (used for the gap distance).
     """
@@ -44,6 +46,7 @@ class CityGrid:
     valid: np.ndarray
     weight: np.ndarray
     row_area_m2: np.ndarray
+    nodata_area_m2: float
     cell_width_m: float
     cell_height_m: float
     transform: Affine
@@ -125,6 +128,8 @@ def read_city_grid(
     for code in nodata_codes:
         valid &= codes != code
     weight = _boundary_weights(geometry, codes.shape, transform, crs, boundary_rule)
+    row_area_m2 = row_cell_areas_m2(crs=crs, transform=transform, height=codes.shape[0], width=codes.shape[1])
+    nodata_area_m2 = float(np.einsum("ij,ij->i", weight, ~valid, dtype=np.float64) @ row_area_m2)
     weight[~valid] = 0
     if not weight.any():
         raise CBIInputError(
@@ -134,7 +139,7 @@ def read_city_grid(
     width_m, height_m = cell_size_m(crs=crs, transform=transform, height=codes.shape[0])
     return CityGrid(
         codes=codes, valid=valid, weight=weight,
-        row_area_m2=row_cell_areas_m2(crs=crs, transform=transform, height=codes.shape[0], width=codes.shape[1]),
+        row_area_m2=row_area_m2, nodata_area_m2=nodata_area_m2,
         cell_width_m=width_m, cell_height_m=height_m, transform=transform, crs=crs, path=path,
         boundary_rule=boundary_rule,
     )

@@ -1,0 +1,85 @@
+"""The land-cover stage of the workflow for one city and year: read, compute, write."""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+from pyproj import CRS
+
+from cbindex.atomic_write import atomic_path
+from cbindex.boundary import CityBoundary, read_city_boundary
+from cbindex.city_grid import read_city_grid
+from cbindex.landcover_indicators import IndicatorValue, LandcoverMethod, compute_landcover_indicators
+from cbindex.legends import load_legend
+from cbindex.spatial_outputs import connectivity_groups_frame, write_geopackage_layer, write_natural_mask_cog
+
+LOGGER = logging.getLogger(__name__)
+SQUARE_METRES_PER_HECTARE = 10_000.0
+GROUPS_LAYER = "connectivity_groups"
+
+
+def run_landcover_stage(
+    *, city: str, year: int, raster_path: str, boundary_path: str, boundary_layer: str | None,
+    boundary_filter_column: str | None, boundary_filter_value: str | None, legend_path: str, method: dict,
+    equal_area_crs: str, boundary_coverage_tolerance_percent: float, indicators_csv: str,
+    natural_mask_tif: str, groups_gpkg: str,
+) -> None:
+    """Compute the land-cover indicators of one city and year and write the table, mask and groups.
+
+    ``method`` holds the :class:`~cbindex.landcover_indicators.LandcoverMethod` fields (config ``method``).
+    The table's rows also compare the boundary's own area (in ``equal_area_crs``) with the area covered by
+    raster cells, and a warning is logged when they differ by more than the tolerance (raster not covering
+    the whole city, or nodata holes).
+    """
+    legend = load_legend(legend_path)
+    boundary = read_city_boundary(
+        boundary_path, layer=boundary_layer or None, filter_column=boundary_filter_column or None,
+        filter_value=boundary_filter_value,
+    )
+    landcover_method = LandcoverMethod(**method)
+    grid = read_city_grid(raster_path, boundary, boundary_rule=landcover_method.boundary_rule,
+                          nodata_codes=legend.nodata)
+    LOGGER.info("City %s %s: read %d x %d cells of %s", city, year, *grid.codes.shape, raster_path)
+    result = compute_landcover_indicators(grid, legend=legend, method=landcover_method)
+    boundary_ha = boundary_area_ha(boundary, equal_area_crs=equal_area_crs)
+    covered_ha = result.value_of("city_area") + result.value_of("nodata_area")
+    result.values.append(IndicatorValue(
+        "boundary_area", boundary_ha, "ha", f"area of the boundary polygon in {equal_area_crs} equal-area CRS",
+    ))
+    difference = abs(covered_ha - boundary_ha) / boundary_ha * 100 if boundary_ha else 0.0
+    if difference > boundary_coverage_tolerance_percent:
+        LOGGER.warning(
+            "City %s %s: raster cells cover %.1f ha but the boundary is %.1f ha (%.2f %% apart); the raster may "
+            "not cover the whole city.", city, year, covered_ha, boundary_ha, difference,
+        )
+    table = pd.DataFrame([
+        {"city": city, "year": year, "indicator": v.indicator, "value": v.value, "unit": v.unit, "method": v.method}
+        for v in result.values
+    ])
+    groups = connectivity_groups_frame(grid=grid, labels=result.groups.labels, group_areas_m2=result.group_areas_m2)
+    write_natural_mask_cog(natural_mask_tif, grid=grid, natural=result.natural)
+    write_geopackage_layer(groups_gpkg, groups, layer=GROUPS_LAYER)
+    with atomic_path(indicators_csv) as temporary:
+        table.to_csv(temporary, index=False)
+    LOGGER.info("City %s %s: I1 %.2f %%, I2 %.1f ha, %d groups", city, year, result.value_of("I1"),
+                result.value_of("I2"), result.groups.n_groups)
+
+
+def boundary_area_ha(boundary: CityBoundary, *, equal_area_crs: str) -> float:
+    """Area of the boundary polygon in an equal-area CRS, hectares.
+
+    ``equal_area_crs="auto"`` uses a Lambert azimuthal equal-area projection centred on the boundary.
+    """
+    if equal_area_crs == "auto":
+        centre = boundary.to_crs(CRS.from_epsg(4326)).centroid
+        crs = CRS.from_proj4(f"+proj=laea +lat_0={centre.y} +lon_0={centre.x} +datum=WGS84 +units=m")
+    else:
+        crs = CRS.from_user_input(equal_area_crs)
+    return boundary.to_crs(crs, max_segment_length=_densify_step(boundary)).area / SQUARE_METRES_PER_HECTARE
+
+
+def _densify_step(boundary: CityBoundary) -> float:
+    left, bottom, right, top = boundary.geometry.bounds
+    return max(right - left, top - bottom) / 1000
+

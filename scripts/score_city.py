@@ -1,0 +1,13 @@
+"""Rule score_city: map snakemake's input/params/output onto the library call."""
+
+from cbindex.city_scoring import run_scoring_stage
+from cbindex.rule_runtime import run_logged
+
+if __name__ == "__main__":
+    smk = snakemake  # noqa: F821 - injected by Snakemake
+    run_logged(
+        smk.log[0], run_scoring_stage,
+        city=smk.wildcards.city, year_tables=list(smk.input.year_tables), rule_set_path=smk.input.rule_set,
+        figures_path=smk.input.figures[0] if smk.input.figures else None,
+        indicators_csv=smk.output.indicators, scorecard_json=smk.output.scorecard,
+    )

@@ -1,0 +1,22 @@
+"""Scoring: combine the land-cover years and the city's figures, score them, write the scorecard."""
+
+
+rule score_city:
+    input:
+        year_tables=get_year_tables,
+        rule_set=get_rule_set,
+        figures=get_figures,
+    output:
+        indicators=report(
+            "results/{city}/indicators.csv", caption="../report/indicators.rst", category="Scorecard"
+        ),
+        scorecard="results/{city}/scorecard.json",
+    log:
+        "results/{city}/logs/score_city.log",
+    benchmark:
+        "results/{city}/benchmarks/score_city.tsv"
+    resources:
+        mem_mb=500,
+    threads: 1
+    script:
+        "../../scripts/score_city.py"
