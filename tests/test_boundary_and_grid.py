@@ -1,0 +1,146 @@
+"""Reading boundaries and the raster window: repairs, filters and one-sentence errors on bad input."""
+
+import numpy as np
+import pytest
+import shapely
+from affine import Affine
+
+from cbindex.boundary import read_city_boundary
+from cbindex.city_grid import read_city_grid
+from cbindex.errors import CBIInputError
+from tests.conftest import write_raster, write_vector
+
+
+def test_bow_tie_is_repaired_and_logged(tmp_path, caplog):
+    bow_tie = shapely.Polygon([(0, 0), (1, 1), (1, 0), (0, 1), (0, 0)])
+    path = write_vector(tmp_path / "bow.geojson", [bow_tie])
+    boundary = read_city_boundary(path)
+    assert boundary.repaired
+    assert boundary.geometry.is_valid
+    assert boundary.geometry.area == pytest.approx(0.5)
+    assert "make_valid" in caplog.text
+
+
+def test_filter_picks_the_city_features(tmp_path):
+    path = write_vector(tmp_path / "b.gpkg", [shapely.box(0, 0, 1, 1), shapely.box(5, 5, 6, 6)],
+                        use=["TRUE", "FALSE"])
+    assert read_city_boundary(path, filter_column="use", filter_value="true").geometry.bounds == (0, 0, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"filter_column": "use", "filter_value": "maybe"}, "No feature of boundary file"),
+        ({"filter_column": "nope", "filter_value": "x"}, "has no column 'nope'"),
+    ],
+)
+def test_filter_errors(tmp_path, kwargs, message):
+    path = write_vector(tmp_path / "b.gpkg", [shapely.box(0, 0, 1, 1)], use=["TRUE"])
+    with pytest.raises(CBIInputError, match=message):
+        read_city_boundary(path, **kwargs)
+
+
+def test_boundary_without_crs(tmp_path):
+    path = tmp_path / "nocrs.geojson"
+    path.write_text('{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
+                    '"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}')
+    # GeoJSON implies WGS 84; a Shapefile without .prj has truly no CRS
+    write_vector(tmp_path / "city.shp", [shapely.box(0, 0, 1, 1)])
+    (tmp_path / "city.prj").unlink()
+    with pytest.raises(CBIInputError, match=r"city\.shp has no CRS"):
+        read_city_boundary(tmp_path / "city.shp")
+
+
+def test_empty_geometry(tmp_path):
+    path = write_vector(tmp_path / "empty.gpkg", [shapely.Polygon()])
+    with pytest.raises(CBIInputError, match="only empty geometries"):
+        read_city_boundary(path)
+
+
+def test_lines_only_have_no_area(tmp_path):
+    path = write_vector(tmp_path / "line.gpkg", [shapely.LineString([(0, 0), (1, 1)])])
+    with pytest.raises(CBIInputError, match="no polygon area"):
+        read_city_boundary(path)
+
+
+def test_missing_boundary_file(tmp_path):
+    with pytest.raises(CBIInputError, match="does not exist"):
+        read_city_boundary(tmp_path / "nothere.gpkg")
+
+
+def test_corrupt_boundary_file(tmp_path):
+    path = tmp_path / "bad.gpkg"
+    path.write_bytes(b"not a geopackage")
+    with pytest.raises(CBIInputError, match="could not be read"):
+        read_city_boundary(path)
+
+
+def test_window_reads_only_the_city(square_city, tmp_path):
+    raster, _ = square_city
+    small = write_vector(tmp_path / "small.gpkg", [shapely.box(10.0021, 0.0021, 10.0049, 0.0049)])
+    grid = read_city_grid(raster, read_city_boundary(small))
+    assert grid.codes.shape == (3, 3)
+    assert grid.weight.sum() == 9  # centres at .0025, .0035, .0045 all inside
+
+
+def test_exact_rule_gives_fractions(square_city, tmp_path):
+    raster, _ = square_city
+    half = write_vector(tmp_path / "half.gpkg", [shapely.box(10.0, 0.0, 10.0015, 0.001)])
+    grid = read_city_grid(raster, read_city_boundary(half), boundary_rule="exact")
+    assert sorted(grid.weight[grid.weight > 0].tolist()) == pytest.approx([0.5, 1.0])
+
+
+def test_boundary_in_another_crs(square_city, tmp_path):
+    raster, boundary_path = square_city
+    boundary = read_city_boundary(boundary_path)
+    utm = boundary.to_crs("EPSG:32632")
+    reprojected = write_vector(tmp_path / "utm.gpkg", [utm], crs="EPSG:32632")
+    a = read_city_grid(raster, boundary, boundary_rule="exact")
+    b = read_city_grid(raster, read_city_boundary(reprojected), boundary_rule="exact")
+    assert b.area_m2(b.valid) == pytest.approx(a.area_m2(a.valid), rel=1e-4)
+
+
+def test_no_overlap(square_city, tmp_path):
+    raster, _ = square_city
+    far = write_vector(tmp_path / "far.gpkg", [shapely.box(50, 50, 51, 51)])
+    with pytest.raises(CBIInputError, match="does not overlap raster"):
+        read_city_grid(raster, read_city_boundary(far))
+
+
+def test_all_nodata_inside(tmp_path):
+    raster = write_raster(tmp_path / "zeros.tif", np.zeros((5, 5), np.uint8),
+                          transform=Affine(1, 0, 0, 0, -1, 5), nodata=0)
+    city = write_vector(tmp_path / "c.gpkg", [shapely.box(0, 0, 5, 5)])
+    with pytest.raises(CBIInputError, match="No valid cell"):
+        read_city_grid(raster, read_city_boundary(city))
+
+
+def test_missing_and_corrupt_raster(square_city, tmp_path):
+    _, boundary_path = square_city
+    boundary = read_city_boundary(boundary_path)
+    with pytest.raises(CBIInputError, match="does not exist"):
+        read_city_grid(tmp_path / "nothere.tif", boundary)
+    corrupt = tmp_path / "corrupt.tif"
+    corrupt.write_bytes(b"II*\x00garbage" * 10)
+    with pytest.raises(CBIInputError, match="cannot be opened"):
+        read_city_grid(corrupt, boundary)
+
+
+def test_truncated_raster_fails_on_read(square_city, tmp_path):
+    raster, boundary_path = square_city
+    data = raster.read_bytes()
+    truncated = tmp_path / "truncated.tif"
+    truncated.write_bytes(data[: len(data) // 2])
+    with pytest.raises(CBIInputError, match=r"truncated\.tif"):
+        read_city_grid(truncated, read_city_boundary(boundary_path))
+
+
+def test_nodata_area_is_reported(tmp_path):
+    codes = np.full((4, 4), 10, np.uint8)
+    codes[0, 0] = 0
+    raster = write_raster(tmp_path / "r.tif", codes, transform=Affine(10, 0, 0, 0, -10, 40), crs="EPSG:3857",
+                          nodata=0)
+    city = write_vector(tmp_path / "c.gpkg", [shapely.box(0, 0, 40, 40)], crs="EPSG:3857")
+    grid = read_city_grid(raster, read_city_boundary(city))
+    assert grid.nodata_area_m2 == pytest.approx(grid.row_area_m2[0])
+    assert grid.area_m2(grid.valid) == pytest.approx(15 * grid.row_area_m2[0])
