@@ -1,0 +1,93 @@
+"""The scoring stage of the workflow for one city: all land-cover years plus the city's figures, scored."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+
+import pandas as pd
+
+from cbindex import __version__
+from cbindex.atomic_write import atomic_path
+from cbindex.figures import read_city_figures
+from cbindex.scoring import RuleSet, build_scorecard, load_rule_set, score_value
+
+LOGGER = logging.getLogger(__name__)
+INDICATOR_COLUMNS = ["city", "indicator", "name", "year", "value", "unit", "points", "status", "band", "verified",
+                     "method"]
+STATUS_SUPPORTING = "supporting"
+
+
+def run_scoring_stage(
+    *, city: str, year_tables: Sequence[str], rule_set_path: str, figures_path: str | None,
+    indicators_csv: str, scorecard_json: str,
+) -> None:
+    """Score every land-cover year and the city's figures; write ``indicators.csv`` and ``scorecard.json``.
+
+    ``indicators.csv`` holds one row per indicator and land-cover year (spatial indicators), per supplied
+    figure, and per indicator of the rule set that could not be assessed; rows that are not indicators of
+    the rule set (areas, patch counts, 2021 coherence under si-2014) have status ``supporting``.
+    ``scorecard.json`` scores the latest land-cover year together with the figures.
+    """
+    rule_set = load_rule_set(rule_set_path)
+    figures = read_city_figures(figures_path, rule_set=rule_set)
+    spatial = pd.concat([pd.read_csv(path) for path in year_tables], ignore_index=True)
+    latest_year = int(spatial["year"].max())
+    table = indicator_table(city=city, spatial=spatial, figures_values=figures.values,
+                            figures_year=figures.year, figures_sources=figures.sources, rule_set=rule_set)
+    latest = spatial[spatial["year"] == latest_year].set_index("indicator")
+    values: dict[str, object] = {key: value for key, value in figures.values.items() if value is not None}
+    methods: dict[str, str] = {key: f"supplied by the city: {source}" for key, source in figures.sources.items()
+                               if source and key in values}
+    for indicator in latest.index.intersection(list(rule_set.indicators)):
+        values[indicator] = float(latest.loc[indicator, "value"])
+        methods[indicator] = str(latest.loc[indicator, "method"])
+    scorecard = build_scorecard(rule_set, values=values, methods=methods, origin=f"city {city}")
+    scorecard = {
+        "city": city,
+        "landcover_year": latest_year,
+        "landcover_years": sorted(int(year) for year in spatial["year"].unique()),
+        "figures_file": figures_path,
+        "generated_by": f"cbindex {__version__}",
+        **scorecard,
+    }
+    with atomic_path(indicators_csv) as temporary:
+        table.to_csv(temporary, index=False)
+    with atomic_path(scorecard_json) as temporary:
+        temporary.write_text(json.dumps(scorecard, ensure_ascii=False, indent=2), encoding="utf-8")
+    totals = scorecard["totals"]
+    LOGGER.info("City %s: %s points of %s assessed, of %s in all (%s)", city, totals["points"],
+                totals["assessed_max"], totals["max_points"], rule_set.id)
+
+
+def indicator_table(
+    *, city: str, spatial: pd.DataFrame, figures_values: dict, figures_year: int | None,
+    figures_sources: dict, rule_set: RuleSet,
+) -> pd.DataFrame:
+    """One scored row per (indicator, year) of the land-cover tables, per figure, per missing indicator."""
+    rows = []
+    for record in spatial.to_dict("records"):
+        rule = rule_set.indicators.get(record["indicator"])
+        rows.append(_row(city, record["indicator"], record["year"], record["value"], record["unit"],
+                         record["method"], rule))
+    derived = set(spatial["indicator"])
+    for indicator, rule in rule_set.indicators.items():
+        if indicator in derived:
+            continue
+        value = figures_values.get(indicator)
+        source = figures_sources.get(indicator)
+        method = f"supplied by the city: {source}" if source else "supplied by the city" if value is not None \
+            else f"no value: add it to the city's figures file ({rule.source})"
+        rows.append(_row(city, indicator, figures_year, value, rule.unit, method, rule))
+    return pd.DataFrame(rows, columns=INDICATOR_COLUMNS).astype({"year": "Int64", "points": "Int64"})
+
+
+def _row(city, indicator, year, value, unit, method, rule) -> dict:
+    if rule is None:
+        return {"city": city, "indicator": indicator, "name": "", "year": year, "value": value, "unit": unit,
+                "points": None, "status": STATUS_SUPPORTING, "band": None, "verified": None, "method": method}
+    score = score_value(rule, value)
+    return {"city": city, "indicator": indicator, "name": rule.name, "year": year, "value": value, "unit": unit,
+            "points": score.points, "status": score.status, "band": score.band_label, "verified": score.verified,
+            "method": method}
