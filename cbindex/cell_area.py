@@ -117,7 +117,7 @@ def areal_scale_factor(*, crs: CRS, x: float, y: float) -> float:
 def _areal_scale_by_difference(*, crs: CRS, lon: float, lat: float, step_deg: float = 1e-3) -> float:
     to_projected = Transformer.from_crs(crs.geodetic_crs, crs, always_xy=True)
     corners = [(lon, lat), (lon + step_deg, lat), (lon + step_deg, lat + step_deg), (lon, lat + step_deg)]
-    xs, ys = to_projected.transform(*zip(*corners), direction=TransformDirection.FORWARD)
+    xs, ys = to_projected.transform(*zip(*corners, strict=False), direction=TransformDirection.FORWARD)
     projected = 0.5 * abs(sum(xs[i] * ys[(i + 1) % 4] - xs[(i + 1) % 4] * ys[i] for i in range(4)))
     ellipsoid = crs.ellipsoid
     ground = float(ellipsoid_band_area_m2(

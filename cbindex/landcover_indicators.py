@@ -165,4 +165,4 @@ def class_shares_by_cell_count(grid: CityGrid) -> dict[int, float]:
     inside = grid.weight > 0
     codes, counts = np.unique(grid.codes[inside], return_counts=True)
     total = counts.sum()
-    return {int(code): 100.0 * count / total for code, count in zip(codes, counts)}
+    return {int(code): 100.0 * count / total for code, count in zip(codes, counts, strict=False)}

@@ -28,5 +28,7 @@ rule compute_landcover_indicators:
     resources:
         mem_mb=4000,
     threads: 1
+    conda:
+        "../envs/cbindex.yaml"
     script:
         "../../scripts/compute_landcover_indicators.py"

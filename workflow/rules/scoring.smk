@@ -18,5 +18,7 @@ rule score_city:
     resources:
         mem_mb=500,
     threads: 1
+    conda:
+        "../envs/cbindex.yaml"
     script:
         "../../scripts/score_city.py"
