@@ -22,7 +22,8 @@ REPO = Path(__file__).resolve().parents[1]
 TOLERANCE = 0.005
 CASES = {
     "freetown_2020": ("data/freetown/SLE-Freetown_core-landcover2020.tif",
-                      "data/freetown/SLE-Freetown_core-boundary.geojson", None, None, "dynamic_world", "EPSG:32628", 10),
+                      "data/freetown/SLE-Freetown_core-boundary.geojson", None, None, "dynamic_world",
+                      "EPSG:32628", 10),
     "chengdu_2020": ("data/chengdu/world_cover_CHN-Chengdu.tif", "data/chengdu/admin_boundaries_CHN-Chengdu.geojson",
                      "boundary_use", "TRUE", "esa_worldcover_v100", "EPSG:32648", 90),
 }
