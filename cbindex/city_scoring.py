@@ -20,7 +20,7 @@ STATUS_SUPPORTING = "supporting"
 
 
 def run_scoring_stage(
-    *, city: str, year_tables: Sequence[str], rule_set_path: str, figures_path: str | None,
+    *, city: str, tables: Sequence[str], rule_set_path: str, figures_path: str | None,
     indicators_csv: str, scorecard_json: str,
 ) -> None:
     """Score every land-cover year and the city's figures; write ``indicators.csv`` and ``scorecard.json``.
@@ -28,15 +28,17 @@ def run_scoring_stage(
     ``indicators.csv`` holds one row per indicator and land-cover year (spatial indicators), per supplied
     figure, and per indicator of the rule set that could not be assessed; rows that are not indicators of
     the rule set (areas, patch counts, 2021 coherence under si-2014) have status ``supporting``.
-    ``scorecard.json`` scores the latest land-cover year together with the figures.
+    ``scorecard.json`` scores the latest year of each indicator together with the figures. Every table has
+    the columns city, year, indicator, value, unit, method; an empty year means the value holds for the city
+    as a whole (it is then used whatever the year).
     """
     rule_set = load_rule_set(rule_set_path)
     figures = read_city_figures(figures_path, rule_set=rule_set)
-    spatial = pd.concat([pd.read_csv(path) for path in year_tables], ignore_index=True)
+    spatial = pd.concat([pd.read_csv(path) for path in tables], ignore_index=True)
     latest_year = int(spatial["year"].max())
     table = indicator_table(city=city, spatial=spatial, figures_values=figures.values,
                             figures_year=figures.year, figures_sources=figures.sources, rule_set=rule_set)
-    latest = spatial[spatial["year"] == latest_year].set_index("indicator")
+    latest = latest_rows(spatial)
     values: dict[str, object] = {key: value for key, value in figures.values.items() if value is not None}
     methods: dict[str, str] = {key: f"supplied by the city: {source}" for key, source in figures.sources.items()
                                if source and key in values}
@@ -47,7 +49,7 @@ def run_scoring_stage(
     scorecard = {
         "city": city,
         "landcover_year": latest_year,
-        "landcover_years": sorted(int(year) for year in spatial["year"].unique()),
+        "landcover_years": sorted(int(year) for year in spatial["year"].dropna().unique()),
         "figures_file": figures_path,
         "generated_by": f"cbindex {__version__}",
         **scorecard,
@@ -59,6 +61,12 @@ def run_scoring_stage(
     totals = scorecard["totals"]
     LOGGER.info("City %s: %s points of %s assessed, of %s in all (%s)", city, totals["points"],
                 totals["assessed_max"], totals["max_points"], rule_set.id)
+
+
+def latest_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per indicator, indexed by indicator: the latest year's row (a row without year counts as latest)."""
+    ordered = table.assign(_order=table["year"].fillna(float("inf"))).sort_values("_order", kind="stable")
+    return ordered.drop_duplicates("indicator", keep="last").drop(columns="_order").set_index("indicator")
 
 
 def indicator_table(

@@ -7,7 +7,7 @@ if __name__ == "__main__":
     smk = snakemake  # noqa: F821 - injected by Snakemake
     run_logged(
         smk.log[0], run_scoring_stage,
-        city=smk.wildcards.city, year_tables=list(smk.input.year_tables), rule_set_path=smk.input.rule_set,
+        city=smk.wildcards.city, tables=list(smk.input.tables), rule_set_path=smk.input.rule_set,
         figures_path=smk.input.figures[0] if smk.input.figures else None,
         indicators_csv=smk.output.indicators, scorecard_json=smk.output.scorecard,
     )

@@ -55,10 +55,14 @@ def get_figures(wildcards):
     return [path] if path else []
 
 
-def get_year_tables(wildcards):
-    return expand(
-        "results/{city}/{year}/landcover_indicators.csv", city=wildcards.city, year=city_years(wildcards.city)
-    )
+def get_indicator_tables(wildcards):
+    """Every indicator table the scoring stage combines (columns city, year, indicator, value, unit, method).
+
+    Stages that derive more indicators add their tables here; a table without a year (city-level figures)
+    leaves the year empty.
+    """
+    years = city_years(wildcards.city)
+    return expand("results/{city}/{year}/landcover_indicators.csv", city=wildcards.city, year=years)
 
 
 def get_method(wildcards):

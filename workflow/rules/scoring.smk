@@ -3,7 +3,7 @@
 
 rule score_city:
     input:
-        year_tables=get_year_tables,
+        tables=get_indicator_tables,
         rule_set=get_rule_set,
         figures=get_figures,
     output:
