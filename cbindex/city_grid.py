@@ -13,6 +13,7 @@ import rasterio.windows
 from affine import Affine
 from pyproj import CRS
 from rasterio.errors import RasterioError, RasterioIOError
+from shapely.geometry.base import BaseGeometry
 
 from cbindex.boundary import CityBoundary
 from cbindex.cell_area import cell_size_m, row_cell_areas_m2
@@ -83,6 +84,96 @@ def open_raster_checked(path: str | Path) -> rasterio.DatasetReader:
     return dataset
 
 
+@dataclass(frozen=True)
+class CityWindow:
+    """Where the city lies on a raster: the window over its boundary, before any cell is read.
+
+    Cell sizes and row areas belong to the whole window, so that reading the window in strips gives
+    exactly the values of one whole read.
+    """
+
+    path: str
+    crs: CRS
+    geometry: BaseGeometry
+    window: rasterio.windows.Window
+    transform: Affine
+    raster_nodata: float | None
+    row_area_m2: np.ndarray
+    cell_width_m: float
+    cell_height_m: float
+    boundary_path: str
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """Rows and columns of the window."""
+        return int(self.window.height), int(self.window.width)
+
+    def read_rows(self, row_start: int, row_stop: int, *, boundary_rule: str = "centre",
+                  nodata_codes: tuple[int, ...] = ()) -> CityGrid:
+        """Read rows ``row_start:row_stop`` of the window as a :class:`CityGrid` (a strip of the city)."""
+        if boundary_rule not in BOUNDARY_RULES:
+            raise CBIInputError(
+                f"boundary_rule {boundary_rule!r} is unknown; use one of {', '.join(BOUNDARY_RULES)}."
+            )
+        strip = rasterio.windows.Window(self.window.col_off, self.window.row_off + row_start, self.window.width,
+                                        row_stop - row_start)
+        with open_raster_checked(self.path) as dataset:
+            try:
+                codes = dataset.read(1, window=strip)
+            except (RasterioIOError, RasterioError) as error:
+                raise CBIInputError(
+                    f"Land-cover raster {self.path} could not be read ({error}); the file is probably corrupt, "
+                    "replace it."
+                ) from error
+        transform = self.transform * Affine.translation(0, row_start)
+        valid = np.ones(codes.shape, dtype=bool)
+        if self.raster_nodata is not None and not np.isnan(self.raster_nodata):
+            valid &= codes != np.asarray(self.raster_nodata).astype(codes.dtype)
+        for code in nodata_codes:
+            valid &= codes != code
+        weight = _boundary_weights(self.geometry, codes.shape, transform, self.crs, boundary_rule)
+        row_area_m2 = self.row_area_m2[row_start:row_stop]
+        nodata_area_m2 = float(np.einsum("ij,ij->i", weight, ~valid, dtype=np.float64) @ row_area_m2)
+        weight[~valid] = 0
+        return CityGrid(
+            codes=codes, valid=valid, weight=weight, row_area_m2=row_area_m2, nodata_area_m2=nodata_area_m2,
+            cell_width_m=self.cell_width_m, cell_height_m=self.cell_height_m, transform=transform, crs=self.crs,
+            path=self.path, boundary_rule=boundary_rule,
+        )
+
+    def no_valid_cell_error(self) -> CBIInputError:
+        """The error for a city without a single valid cell."""
+        return CBIInputError(
+            f"No valid cell of raster {self.path} lies inside boundary {self.boundary_path}; check that they "
+            "cover the same place and the raster is not all nodata there."
+        )
+
+
+def open_city_window(raster_path: str | Path, boundary: CityBoundary) -> CityWindow:
+    """Locate the city on a raster without reading its cells.
+
+    Raises
+    ------
+    CBIInputError
+        Missing/corrupt raster, raster without CRS, or a boundary that does not overlap the raster.
+    """
+    path = str(raster_path)
+    with open_raster_checked(path) as dataset:
+        crs = CRS.from_user_input(dataset.crs)
+        cell = min(abs(dataset.transform.a), abs(dataset.transform.e))
+        geometry = boundary.to_crs(crs, max_segment_length=None if crs == boundary.crs else cell * 4)
+        window = _window_over(dataset, geometry, path=path, boundary_path=boundary.path)
+        transform = dataset.window_transform(window)
+        raster_nodata = dataset.nodata
+    rows, cols = int(window.height), int(window.width)
+    width_m, height_m = cell_size_m(crs=crs, transform=transform, height=rows)
+    return CityWindow(
+        path=path, crs=crs, geometry=geometry, window=window, transform=transform, raster_nodata=raster_nodata,
+        row_area_m2=row_cell_areas_m2(crs=crs, transform=transform, height=rows, width=cols),
+        cell_width_m=width_m, cell_height_m=height_m, boundary_path=boundary.path,
+    )
+
+
 def read_city_grid(
     raster_path: str | Path, boundary: CityBoundary, *, boundary_rule: str = "centre",
     nodata_codes: tuple[int, ...] = (),
@@ -104,45 +195,14 @@ def read_city_grid(
     Raises
     ------
     CBIInputError
-        Missing/corrupt raster, raster without CRS, or a boundary that does not overlap the raster.
+        Missing/corrupt raster, raster without CRS, a boundary that does not overlap the raster, or no valid
+        cell inside the boundary.
     """
-    if boundary_rule not in BOUNDARY_RULES:
-        raise CBIInputError(f"boundary_rule {boundary_rule!r} is unknown; use one of {', '.join(BOUNDARY_RULES)}.")
-    path = str(raster_path)
-    with open_raster_checked(path) as dataset:
-        crs = CRS.from_user_input(dataset.crs)
-        cell = min(abs(dataset.transform.a), abs(dataset.transform.e))
-        geometry = boundary.to_crs(crs, max_segment_length=None if crs == boundary.crs else cell * 4)
-        window = _window_over(dataset, geometry, path=path, boundary_path=boundary.path)
-        try:
-            codes = dataset.read(1, window=window)
-        except (RasterioIOError, RasterioError) as error:
-            raise CBIInputError(
-                f"Land-cover raster {path} could not be read ({error}); the file is probably corrupt, replace it."
-            ) from error
-        transform = dataset.window_transform(window)
-        raster_nodata = dataset.nodata
-    valid = np.ones(codes.shape, dtype=bool)
-    if raster_nodata is not None and not np.isnan(raster_nodata):
-        valid &= codes != np.asarray(raster_nodata).astype(codes.dtype)
-    for code in nodata_codes:
-        valid &= codes != code
-    weight = _boundary_weights(geometry, codes.shape, transform, crs, boundary_rule)
-    row_area_m2 = row_cell_areas_m2(crs=crs, transform=transform, height=codes.shape[0], width=codes.shape[1])
-    nodata_area_m2 = float(np.einsum("ij,ij->i", weight, ~valid, dtype=np.float64) @ row_area_m2)
-    weight[~valid] = 0
-    if not weight.any():
-        raise CBIInputError(
-            f"No valid cell of raster {path} lies inside boundary {boundary.path}; check that they cover the "
-            "same place and the raster is not all nodata there."
-        )
-    width_m, height_m = cell_size_m(crs=crs, transform=transform, height=codes.shape[0])
-    return CityGrid(
-        codes=codes, valid=valid, weight=weight,
-        row_area_m2=row_area_m2, nodata_area_m2=nodata_area_m2,
-        cell_width_m=width_m, cell_height_m=height_m, transform=transform, crs=crs, path=path,
-        boundary_rule=boundary_rule,
-    )
+    city_window = open_city_window(raster_path, boundary)
+    grid = city_window.read_rows(0, city_window.shape[0], boundary_rule=boundary_rule, nodata_codes=nodata_codes)
+    if not grid.weight.any():
+        raise city_window.no_valid_cell_error()
+    return grid
 
 
 def _window_over(dataset, geometry, *, path: str, boundary_path: str) -> rasterio.windows.Window:
