@@ -125,7 +125,7 @@ class CityWindow:
                     f"Land-cover raster {self.path} could not be read ({error}); the file is probably corrupt, "
                     "replace it."
                 ) from error
-        transform = self.transform * Affine.translation(0, row_start)
+        transform = self.transform @ Affine.translation(0, row_start)
         valid = np.ones(codes.shape, dtype=bool)
         if self.raster_nodata is not None and not np.isnan(self.raster_nodata):
             valid &= codes != np.asarray(self.raster_nodata).astype(codes.dtype)

@@ -85,24 +85,34 @@ def label_natural_groups(
     -------
     NaturalGroups
     """
-    if neighbourhood not in NEIGHBOURHOODS:
-        raise ValueError(f"neighbourhood must be 4 or 8, not {neighbourhood}")
-    structure = ndimage.generate_binary_structure(2, 2 if neighbourhood == 8 else 1)
-    patches, n_patches = ndimage.label(natural, structure=structure)
+    patches, n_patches = label_patches(natural, neighbourhood=neighbourhood)
     offsets = gap_offsets(cell_width_m=cell_width_m, cell_height_m=cell_height_m, gap_distance_m=gap_distance_m)
     if gap_distance_m > 0:
-        offsets = [(0, 1), (1, -1), (1, 0), (1, 1), *offsets]  # touching cells join whatever the neighbourhood
+        offsets = [*touching_offsets(8), *offsets]  # touching cells join whatever the neighbourhood
     if n_patches < 2 or not offsets:
         return NaturalGroups(labels=patches.astype(np.int32), n_patches=n_patches, n_groups=n_patches)
-    edge_labels = np.where(_patch_edges(natural), patches, 0)
-    first, second = _touching_label_pairs(edge_labels, offsets)
-    group_of_patch = _merge_labels(n_patches, first, second)
+    edge_labels = np.where(patch_edges(natural), patches, 0)
+    first, second = label_pairs_at_offsets(edge_labels, offsets)
+    group_of_patch = merge_labels(n_patches, first, second)
     return NaturalGroups(
         labels=group_of_patch[patches], n_patches=n_patches, n_groups=int(group_of_patch.max()),
     )
 
 
-def _patch_edges(natural: np.ndarray) -> np.ndarray:
+def label_patches(natural: np.ndarray, *, neighbourhood: int = 8) -> tuple[np.ndarray, int]:
+    """Label 4- or 8-connected patches of natural cells (1..n in raster scan order of their first cell)."""
+    if neighbourhood not in NEIGHBOURHOODS:
+        raise ValueError(f"neighbourhood must be 4 or 8, not {neighbourhood}")
+    structure = ndimage.generate_binary_structure(2, 2 if neighbourhood == 8 else 1)
+    return ndimage.label(natural, structure=structure)
+
+
+def touching_offsets(neighbourhood: int) -> list[tuple[int, int]]:
+    """Offsets (one half-plane) of the cells that touch a cell in the given pixel neighbourhood."""
+    return [(0, 1), (1, -1), (1, 0), (1, 1)] if neighbourhood == 8 else [(0, 1), (1, 0)]
+
+
+def patch_edges(natural: np.ndarray) -> np.ndarray:
     """Natural cells with at least one 4-neighbour that is not natural (or off the array).
 
     The closest pair of cells of two different patches can always be found among edge cells, so only they
@@ -113,7 +123,7 @@ def _patch_edges(natural: np.ndarray) -> np.ndarray:
     return natural & ~interior
 
 
-def _touching_label_pairs(labels: np.ndarray, offsets: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+def label_pairs_at_offsets(labels: np.ndarray, offsets: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
     """Distinct pairs of different non-zero labels found at the given offsets of each other."""
     rows, cols = labels.shape
     keys = []
@@ -132,7 +142,7 @@ def _touching_label_pairs(labels: np.ndarray, offsets: list[tuple[int, int]]) ->
     return unique >> 32, unique & 0xFFFFFFFF
 
 
-def _merge_labels(n_labels: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+def merge_labels(n_labels: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
     """Map labels 0..n to group numbers 0..k (0 stays 0), merging every (first, second) pair.
 
     Groups are numbered 1..k in the order of their smallest patch label.

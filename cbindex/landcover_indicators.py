@@ -82,8 +82,71 @@ class LandcoverResult:
         raise KeyError(indicator)
 
 
-def compute_landcover_indicators(grid: CityGrid, *, legend: Legend, method: LandcoverMethod) -> LandcoverResult:
-    """Compute I1, I2 (MESH and coherence), I11 and I12 for one city grid.
+@dataclass(frozen=True)
+class CategoryCodes:
+    """Class codes of each category an indicator needs, resolved from the legend and the method."""
+
+    natural: frozenset[int]
+    water: frozenset[int]
+    permeable: frozenset[int]
+    tree_canopy: frozenset[int]
+
+    @classmethod
+    def from_legend(cls, legend: Legend, method: LandcoverMethod) -> CategoryCodes:
+        natural = natural_codes(
+            legend, bare_is_natural=method.bare_is_natural, snow_is_natural=method.snow_is_natural,
+            override_codes=method.natural_codes_override,
+        )
+        return cls(natural=natural, water=legend.codes_in("water"), permeable=legend.codes_in("permeable"),
+                   tree_canopy=legend.codes_in("tree_canopy"))
+
+
+@dataclass
+class CategoryAreas:
+    """Ground areas (m²) inside the city, summed over any number of strips of the raster."""
+
+    city_m2: float = 0.0
+    nodata_m2: float = 0.0
+    natural_m2: float = 0.0
+    water_m2: float = 0.0
+    permeable_m2: float = 0.0
+    tree_canopy_m2: float = 0.0
+
+    def add(self, other: CategoryAreas) -> None:
+        """Add another strip's areas to these."""
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def measure_categories(grid: CityGrid, *, legend: Legend, codes: CategoryCodes) -> tuple[CategoryAreas, np.ndarray]:
+    """Check the grid's codes against the legend, then measure each category's area and mask natural cells.
+
+    Returns the areas and the boolean mask of natural cells inside the city.
+
+    Raises
+    ------
+    CBIInputError
+        The raster holds codes the legend does not define.
+    """
+    check_codes(legend, unique_codes(grid.codes[grid.valid]), raster_path=grid.path)
+    in_city = grid.weight > 0
+    natural = codes_mask(grid.codes, codes.natural) & in_city
+    areas = CategoryAreas(
+        city_m2=grid.area_m2(in_city),
+        nodata_m2=grid.nodata_area_m2,
+        natural_m2=grid.area_m2(natural),
+        water_m2=grid.area_m2(codes_mask(grid.codes, codes.water)),
+        permeable_m2=grid.area_m2(codes_mask(grid.codes, codes.permeable)),
+        tree_canopy_m2=grid.area_m2(codes_mask(grid.codes, codes.tree_canopy)),
+    )
+    return areas, natural
+
+
+def landcover_values(
+    *, areas: CategoryAreas, group_areas_m2_: np.ndarray, n_patches: int, n_groups: int, method: LandcoverMethod,
+    legend: Legend, codes: CategoryCodes, area_rule: str,
+) -> list[IndicatorValue]:
+    """The indicator rows of one city and year from its category areas and connectivity groups.
 
     Formulas (reference Part A.4–A.5, areas are ground areas Σ weight · cell area):
 
@@ -92,63 +155,69 @@ def compute_landcover_indicators(grid: CityGrid, *, legend: Legend, method: Land
       ``mesh_denominator="landscape"``); coherence (%) = Σ A_Gi² ÷ (Σ A_Gi)² × 100 (SI 2021).
     - I11 permeable share (%) = permeable area ÷ terrestrial area × 100, terrestrial = city − water.
     - I12 tree-canopy share (%) = tree-canopy area ÷ terrestrial area × 100.
+    """
+    if method.mesh_denominator not in MESH_DENOMINATORS:
+        raise ValueError(f"mesh_denominator must be one of {MESH_DENOMINATORS}")
+    terrestrial_m2 = areas.city_m2 - areas.water_m2
+    mesh_denominator_m2 = areas.natural_m2 if method.mesh_denominator == "natural" else areas.city_m2
+    how = method.describe()
+    codes_text = ",".join(str(code) for code in sorted(codes.natural))
+    return [
+        IndicatorValue("city_area", areas.city_m2 / SQUARE_METRES_PER_HECTARE, "ha",
+                       f"valid cells in the city; {area_rule}"),
+        IndicatorValue("nodata_area", areas.nodata_m2 / SQUARE_METRES_PER_HECTARE, "ha",
+                       f"cells in the city without data, excluded everywhere; {area_rule}"),
+        IndicatorValue("terrestrial_area", terrestrial_m2 / SQUARE_METRES_PER_HECTARE, "ha",
+                       f"city area minus legend category water; {area_rule}"),
+        IndicatorValue("natural_area", areas.natural_m2 / SQUARE_METRES_PER_HECTARE, "ha",
+                       f"classes {codes_text} of legend {legend.id}; {area_rule}"),
+        IndicatorValue("I1", _percent(areas.natural_m2, areas.city_m2), "%",
+                       f"natural area / city area x 100; natural classes {codes_text}; {how}"),
+        IndicatorValue("I2", effective_mesh_size_ha(group_areas_m2_, denominator_m2=mesh_denominator_m2), "ha",
+                       f"effective mesh size sum(A_Gi^2)/A_total, A_total={method.mesh_denominator} area; {how}"),
+        IndicatorValue("I2_coherence", coherence_percent(group_areas_m2_), "%",
+                       f"SI 2021 coherence sum(A_Gi^2)/(sum A_Gi)^2 x 100; {how}"),
+        IndicatorValue("natural_patches", float(n_patches), "count",
+                       f"{method.neighbourhood}-connected natural patches"),
+        IndicatorValue("natural_groups", float(n_groups), "count",
+                       f"patches joined when less than {method.gap_distance_m:g} m apart edge to edge"),
+        IndicatorValue("I11", _percent(areas.permeable_m2, terrestrial_m2), "%",
+                       f"permeable area / terrestrial area x 100; legend {legend.id} category permeable; {how}"),
+        IndicatorValue("I12", _percent(areas.tree_canopy_m2, terrestrial_m2), "%",
+                       f"tree-canopy area / terrestrial area x 100; legend {legend.id} category tree_canopy; {how}"),
+    ]
+
+
+def area_rule_text(*, boundary_rule: str, crs_name: str) -> str:
+    """How areas were measured, for the method column."""
+    return f"ground areas ({boundary_rule} boundary rule, {crs_name})"
+
+
+def compute_landcover_indicators(grid: CityGrid, *, legend: Legend, method: LandcoverMethod) -> LandcoverResult:
+    """Compute I1, I2 (MESH and coherence), I11 and I12 for one city grid held whole in memory.
+
+    This is the reference implementation; :mod:`cbindex.landcover_blockwise` computes the same values strip
+    by strip in bounded memory. Formulas: see :func:`landcover_values`.
 
     Raises
     ------
     CBIInputError
         The raster holds codes the legend does not define.
     """
-    if method.mesh_denominator not in MESH_DENOMINATORS:
-        raise ValueError(f"mesh_denominator must be one of {MESH_DENOMINATORS}")
-    check_codes(legend, unique_codes(grid.codes[grid.valid]), raster_path=grid.path)
-    natural_set = natural_codes(
-        legend, bare_is_natural=method.bare_is_natural, snow_is_natural=method.snow_is_natural,
-        override_codes=method.natural_codes_override,
-    )
-    in_city = grid.weight > 0
-    natural = codes_mask(grid.codes, natural_set) & in_city
-    water = codes_mask(grid.codes, legend.codes_in("water"))
-    permeable = codes_mask(grid.codes, legend.codes_in("permeable"))
-    tree = codes_mask(grid.codes, legend.codes_in("tree_canopy"))
-
-    city_m2 = grid.area_m2(in_city)
-    natural_m2 = grid.area_m2(natural)
-    water_m2 = grid.area_m2(water)
-    terrestrial_m2 = city_m2 - water_m2
+    codes = CategoryCodes.from_legend(legend, method)
+    areas, natural = measure_categories(grid, legend=legend, codes=codes)
     groups = label_natural_groups(
         natural, cell_width_m=grid.cell_width_m, cell_height_m=grid.cell_height_m,
         gap_distance_m=method.gap_distance_m, neighbourhood=method.neighbourhood,
     )
-    areas = group_areas_m2(groups.labels, weight=grid.weight, row_area_m2=grid.row_area_m2, n_groups=groups.n_groups)
-    mesh_denominator_m2 = natural_m2 if method.mesh_denominator == "natural" else city_m2
-
-    how = method.describe()
-    codes_text = ",".join(str(code) for code in sorted(natural_set))
-    area_rule = f"ground areas ({grid.boundary_rule} boundary rule, {grid.crs.name})"
-    values = [
-        IndicatorValue("city_area", city_m2 / SQUARE_METRES_PER_HECTARE, "ha", f"valid cells in the city; {area_rule}"),
-        IndicatorValue("nodata_area", grid.nodata_area_m2 / SQUARE_METRES_PER_HECTARE, "ha",
-                       f"cells in the city without data, excluded everywhere; {area_rule}"),
-        IndicatorValue("terrestrial_area", terrestrial_m2 / SQUARE_METRES_PER_HECTARE, "ha",
-                       f"city area minus legend category water; {area_rule}"),
-        IndicatorValue("natural_area", natural_m2 / SQUARE_METRES_PER_HECTARE, "ha",
-                       f"classes {codes_text} of legend {legend.id}; {area_rule}"),
-        IndicatorValue("I1", _percent(natural_m2, city_m2), "%",
-                       f"natural area / city area x 100; natural classes {codes_text}; {how}"),
-        IndicatorValue("I2", effective_mesh_size_ha(areas, denominator_m2=mesh_denominator_m2), "ha",
-                       f"effective mesh size sum(A_Gi^2)/A_total, A_total={method.mesh_denominator} area; {how}"),
-        IndicatorValue("I2_coherence", coherence_percent(areas), "%",
-                       f"SI 2021 coherence sum(A_Gi^2)/(sum A_Gi)^2 x 100; {how}"),
-        IndicatorValue("natural_patches", float(groups.n_patches), "count",
-                       f"{method.neighbourhood}-connected natural patches"),
-        IndicatorValue("natural_groups", float(groups.n_groups), "count",
-                       f"patches joined when less than {method.gap_distance_m:g} m apart edge to edge"),
-        IndicatorValue("I11", _percent(grid.area_m2(permeable & in_city), terrestrial_m2), "%",
-                       f"permeable area / terrestrial area x 100; legend {legend.id} category permeable; {how}"),
-        IndicatorValue("I12", _percent(grid.area_m2(tree & in_city), terrestrial_m2), "%",
-                       f"tree-canopy area / terrestrial area x 100; legend {legend.id} category tree_canopy; {how}"),
-    ]
-    return LandcoverResult(values=values, natural=natural, groups=groups, group_areas_m2=areas)
+    group_areas = group_areas_m2(groups.labels, weight=grid.weight, row_area_m2=grid.row_area_m2,
+                                 n_groups=groups.n_groups)
+    values = landcover_values(
+        areas=areas, group_areas_m2_=group_areas, n_patches=groups.n_patches, n_groups=groups.n_groups,
+        method=method, legend=legend, codes=codes,
+        area_rule=area_rule_text(boundary_rule=grid.boundary_rule, crs_name=grid.crs.name),
+    )
+    return LandcoverResult(values=values, natural=natural, groups=groups, group_areas_m2=group_areas)
 
 
 def _percent(numerator: float, denominator: float) -> float:

@@ -9,10 +9,11 @@ from pyproj import CRS
 
 from cbindex.atomic_write import atomic_path
 from cbindex.boundary import CityBoundary, read_city_boundary
-from cbindex.city_grid import read_city_grid
-from cbindex.landcover_indicators import IndicatorValue, LandcoverMethod, compute_landcover_indicators
+from cbindex.city_grid import open_city_window
+from cbindex.landcover_blockwise import DEFAULT_BLOCK_ROWS, StripCells, compute_landcover_indicators_blockwise
+from cbindex.landcover_indicators import IndicatorValue, LandcoverMethod
 from cbindex.legends import load_legend
-from cbindex.spatial_outputs import connectivity_groups_frame, write_geopackage_layer, write_natural_mask_cog
+from cbindex.spatial_outputs import GroupPolygonCollector, NaturalMaskWriter, write_geopackage_layer
 
 LOGGER = logging.getLogger(__name__)
 SQUARE_METRES_PER_HECTARE = 10_000.0
@@ -23,14 +24,15 @@ def run_landcover_stage(
     *, city: str, year: int, raster_path: str, boundary_path: str, boundary_layer: str | None,
     boundary_filter_column: str | None, boundary_filter_value: str | None, legend_path: str, method: dict,
     equal_area_crs: str, boundary_coverage_tolerance_percent: float, indicators_csv: str,
-    natural_mask_tif: str, groups_gpkg: str,
+    natural_mask_tif: str, groups_gpkg: str, block_rows: int = DEFAULT_BLOCK_ROWS,
 ) -> None:
     """Compute the land-cover indicators of one city and year and write the table, mask and groups.
 
     ``method`` holds the :class:`~cbindex.landcover_indicators.LandcoverMethod` fields (config ``method``).
-    The table's rows also compare the boundary's own area (in ``equal_area_crs``) with the area covered by
-    raster cells, and a warning is logged when they differ by more than the tolerance (raster not covering
-    the whole city, or nodata holes).
+    The raster is processed in strips of ``block_rows`` rows (:mod:`cbindex.landcover_blockwise`), so memory
+    is bounded by the strip size. The table's rows also compare the boundary's own area (in
+    ``equal_area_crs``) with the area covered by raster cells, and a warning is logged when they differ by
+    more than the tolerance (raster not covering the whole city, or nodata holes).
     """
     legend = load_legend(legend_path)
     boundary = read_city_boundary(
@@ -38,10 +40,24 @@ def run_landcover_stage(
         filter_value=boundary_filter_value,
     )
     landcover_method = LandcoverMethod(**method)
-    grid = read_city_grid(raster_path, boundary, boundary_rule=landcover_method.boundary_rule,
-                          nodata_codes=legend.nodata)
-    LOGGER.info("City %s %s: read %d x %d cells of %s", city, year, *grid.codes.shape, raster_path)
-    result = compute_landcover_indicators(grid, legend=legend, method=landcover_method)
+    city_window = open_city_window(raster_path, boundary)
+    polygons = GroupPolygonCollector()
+    with NaturalMaskWriter(natural_mask_tif, shape=city_window.shape, transform=city_window.transform,
+                           crs=city_window.crs) as mask_writer:
+
+        def write_strip(strip: StripCells) -> None:
+            mask_writer.write_strip(weight=strip.grid.weight, natural=strip.natural, row_start=strip.row_start)
+            polygons.add_strip(local_labels=strip.local_labels, label_offset=strip.label_offset,
+                               transform=strip.grid.transform)
+
+        result = compute_landcover_indicators_blockwise(
+            raster_path, boundary, legend=legend, method=landcover_method, block_rows=block_rows,
+            on_strip=write_strip,
+        )
+        groups = polygons.frame(group_of_patch=result.group_of_patch, group_areas_m2=result.group_areas_m2,
+                                crs=city_window.crs)
+        write_geopackage_layer(groups_gpkg, groups, layer=GROUPS_LAYER)
+    LOGGER.info("City %s %s: read %d x %d cells of %s", city, year, *city_window.shape, raster_path)
     boundary_ha = boundary_area_ha(boundary, equal_area_crs=equal_area_crs)
     covered_ha = result.value_of("city_area") + result.value_of("nodata_area")
     result.values.append(IndicatorValue(
@@ -57,13 +73,10 @@ def run_landcover_stage(
         {"city": city, "year": year, "indicator": v.indicator, "value": v.value, "unit": v.unit, "method": v.method}
         for v in result.values
     ])
-    groups = connectivity_groups_frame(grid=grid, labels=result.groups.labels, group_areas_m2=result.group_areas_m2)
-    write_natural_mask_cog(natural_mask_tif, grid=grid, natural=result.natural)
-    write_geopackage_layer(groups_gpkg, groups, layer=GROUPS_LAYER)
     with atomic_path(indicators_csv) as temporary:
         table.to_csv(temporary, index=False)
     LOGGER.info("City %s %s: I1 %.2f %%, I2 %.1f ha, %d groups", city, year, result.value_of("I1"),
-                result.value_of("I2"), result.groups.n_groups)
+                result.value_of("I2"), result.n_groups)
 
 
 def boundary_area_ha(boundary: CityBoundary, *, equal_area_crs: str) -> float:

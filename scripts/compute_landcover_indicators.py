@@ -14,5 +14,5 @@ if __name__ == "__main__":
         method=dict(smk.params.method), equal_area_crs=smk.params.equal_area_crs,
         boundary_coverage_tolerance_percent=smk.params.boundary_coverage_tolerance_percent,
         indicators_csv=smk.output.indicators, natural_mask_tif=smk.output.natural_mask,
-        groups_gpkg=smk.output.groups,
+        groups_gpkg=smk.output.groups, block_rows=smk.params.block_rows,
     )

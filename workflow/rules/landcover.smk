@@ -21,6 +21,7 @@ rule compute_landcover_indicators:
         method=get_method,
         equal_area_crs=config["equal_area_crs"],
         boundary_coverage_tolerance_percent=config["boundary_coverage_tolerance_percent"],
+        block_rows=config["block_rows"],
     log:
         "results/{city}/logs/compute_landcover_indicators_{year}.log",
     benchmark:
