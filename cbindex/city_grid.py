@@ -37,6 +37,8 @@ class CityGrid:
         exact coverage fraction in [0, 1] with the ``exact`` rule. Zero where ``valid`` is False.
     row_area_m2 : ndarray of float64, shape (rows,)
         Ground area of one cell of each row, square metres.
+    invalid_codes : tuple of int
+        Codes that mark cells without data (the raster's nodata value and the legend's nodata codes).
     nodata_area_m2 : float
         Ground area inside the boundary whose cells hold no data (excluded from every indicator), m².
     cell_width_m, cell_height_m : float
@@ -54,6 +56,7 @@ class CityGrid:
     crs: CRS
     path: str
     boundary_rule: str
+    invalid_codes: tuple[int, ...] = ()
 
     @property
     def cell_area_m2(self) -> np.ndarray:
@@ -139,7 +142,14 @@ class CityWindow:
             codes=codes, valid=valid, weight=weight, row_area_m2=row_area_m2, nodata_area_m2=nodata_area_m2,
             cell_width_m=self.cell_width_m, cell_height_m=self.cell_height_m, transform=transform, crs=self.crs,
             path=self.path, boundary_rule=boundary_rule,
+            invalid_codes=tuple(nodata_codes) + self.raster_nodata_codes(),
         )
+
+    def raster_nodata_codes(self) -> tuple[int, ...]:
+        """The raster's own nodata value as a code (empty when it has none or it is NaN)."""
+        if self.raster_nodata is None or np.isnan(self.raster_nodata):
+            return ()
+        return (int(self.raster_nodata),)
 
     def no_valid_cell_error(self) -> CBIInputError:
         """The error for a city without a single valid cell."""

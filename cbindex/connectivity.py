@@ -124,18 +124,30 @@ def patch_edges(natural: np.ndarray) -> np.ndarray:
 
 
 def label_pairs_at_offsets(labels: np.ndarray, offsets: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct pairs of different non-zero labels found at the given offsets of each other."""
+    """Distinct pairs of different non-zero labels found at the given offsets (Δr ≥ 0) of each other.
+
+    Works on the non-zero cells only (callers pass patch-edge labels, a small share of the cells): the array
+    is padded so that every offset of every non-zero cell is a valid flat index, then each offset costs one
+    gather over the non-zero cells.
+    """
+    if not offsets or labels.size == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     rows, cols = labels.shape
+    reach_rows = max(dr for dr, _ in offsets)
+    reach_cols = max(abs(dc) for _, dc in offsets)
+    padded = np.zeros((rows + reach_rows, cols + 2 * reach_cols), dtype=labels.dtype)
+    padded[:rows, reach_cols: reach_cols + cols] = labels
+    flat = padded.ravel()
+    positions = np.flatnonzero(flat)
+    own = flat[positions]
+    padded_width = padded.shape[1]
     keys = []
     for dr, dc in offsets:
-        if dr >= rows or abs(dc) >= cols:
-            continue
-        a = labels[: rows - dr, max(0, -dc): cols - max(0, dc)]
-        b = labels[dr:, max(0, dc): cols - max(0, -dc)]
-        hit = (a != 0) & (b != 0) & (a != b)
+        partner = flat[positions + (dr * padded_width + dc)]
+        hit = (partner != 0) & (partner != own)
         if hit.any():
-            pair = np.stack([a[hit], b[hit]]).astype(np.int64)
-            keys.append(np.unique(np.minimum(pair[0], pair[1]) << 32 | np.maximum(pair[0], pair[1])))
+            first, second = own[hit].astype(np.int64), partner[hit].astype(np.int64)
+            keys.append(np.unique(np.minimum(first, second) << 32 | np.maximum(first, second)))
     if not keys:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     unique = np.unique(np.concatenate(keys))

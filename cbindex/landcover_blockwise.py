@@ -155,10 +155,11 @@ def compute_landcover_indicators_blockwise(
         areas.add(strip_areas)
         local, n_local = label_patches(natural, neighbourhood=method.neighbourhood)
         offsets.append(next_label)
-        labels = np.where(local > 0, local.astype(np.int64) + next_label, 0)
         cell_area = grid.weight * grid.row_area_m2[:, None]
         graph.areas.append(np.bincount(local.ravel(), weights=cell_area.ravel(), minlength=n_local + 1)[1:])
-        edges = np.where(patch_edges(natural), labels, 0)
+        edge = patch_edges(natural)
+        edges = np.zeros(local.shape, dtype=np.int64)
+        edges[edge] = local[edge] + next_label
         stacked = np.vstack([carried, edges])
         graph.touching.append(label_pairs_at_offsets(stacked, touching))
         if gap:

@@ -15,7 +15,7 @@ from cbindex.connectivity import (
     group_areas_m2,
     label_natural_groups,
 )
-from cbindex.legends import Legend, check_codes, codes_mask, natural_codes, unique_codes
+from cbindex.legends import Legend, check_codes, codes_mask, natural_codes
 
 SQUARE_METRES_PER_HECTARE = 10_000.0
 MESH_DENOMINATORS = ("natural", "landscape")
@@ -128,18 +128,39 @@ def measure_categories(grid: CityGrid, *, legend: Legend, codes: CategoryCodes) 
     CBIInputError
         The raster holds codes the legend does not define.
     """
-    check_codes(legend, unique_codes(grid.codes[grid.valid]), raster_path=grid.path)
-    in_city = grid.weight > 0
-    natural = codes_mask(grid.codes, codes.natural) & in_city
+    cell_area = grid.weight * grid.row_area_m2[:, None]
+    area_of_code = area_by_code(grid.codes, cell_area_m2=cell_area)
+    invalid = set(grid.invalid_codes)
+    check_codes(legend, [code for code in area_of_code if code not in invalid], raster_path=grid.path)
+
+    def total(selected: frozenset[int]) -> float:
+        return float(sum(area for code, area in area_of_code.items() if code in selected))
+
+    natural = codes_mask(grid.codes, codes.natural) & (grid.weight > 0)
     areas = CategoryAreas(
-        city_m2=grid.area_m2(in_city),
+        city_m2=float(sum(area for code, area in area_of_code.items() if code not in invalid)),
         nodata_m2=grid.nodata_area_m2,
-        natural_m2=grid.area_m2(natural),
-        water_m2=grid.area_m2(codes_mask(grid.codes, codes.water)),
-        permeable_m2=grid.area_m2(codes_mask(grid.codes, codes.permeable)),
-        tree_canopy_m2=grid.area_m2(codes_mask(grid.codes, codes.tree_canopy)),
+        natural_m2=total(codes.natural),
+        water_m2=total(codes.water),
+        permeable_m2=total(codes.permeable),
+        tree_canopy_m2=total(codes.tree_canopy),
     )
     return areas, natural
+
+
+def area_by_code(codes: np.ndarray, *, cell_area_m2: np.ndarray) -> dict[int, float]:
+    """Sum of ``cell_area_m2`` per distinct code present in ``codes`` (present codes with area 0 included)."""
+    values = codes.ravel()
+    if values.dtype.kind in "iu" and values.size:
+        lowest, highest = int(values.min()), int(values.max())
+        if highest - lowest < 1 << 16:
+            index = values.astype(np.intp) - lowest
+            counts = np.bincount(index, minlength=highest - lowest + 1)
+            sums = np.bincount(index, weights=cell_area_m2.ravel(), minlength=highest - lowest + 1)
+            return {code + lowest: float(sums[code]) for code in np.flatnonzero(counts)}
+    present, inverse = np.unique(values, return_inverse=True)
+    sums = np.bincount(inverse.ravel(), weights=cell_area_m2.ravel(), minlength=present.size)
+    return {int(code): float(area) for code, area in zip(present, sums, strict=True)}
 
 
 def landcover_values(
