@@ -39,7 +39,7 @@ from cbindex.landcover_indicators import (
 from cbindex.legends import Legend
 
 LOGGER = logging.getLogger(__name__)
-DEFAULT_BLOCK_ROWS = 1024
+DEFAULT_BLOCK_ROWS = 512
 
 
 @dataclass
