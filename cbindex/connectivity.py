@@ -64,7 +64,7 @@ def gap_offsets(*, cell_width_m: float, cell_height_m: float, gap_distance_m: fl
 
 def label_natural_groups(
     natural: np.ndarray, *, cell_width_m: float, cell_height_m: float, gap_distance_m: float,
-    neighbourhood: int = 8,
+    neighbourhood: int = 8, barrier: np.ndarray | None = None,
 ) -> NaturalGroups:
     """Label patches of natural cells, then join patches closer than the gap distance into groups.
 
@@ -80,11 +80,17 @@ def label_natural_groups(
     neighbourhood : {4, 8}
         Pixel neighbourhood of a patch. With a positive gap distance diagonal neighbours are 0 m apart and
         always joined, so 4 and 8 then give the same groups.
+    barrier : ndarray of bool, optional
+        Anthropogenic barriers (SI 2014: roads ≥ 15 m wide, concretised canals, heavily built-up areas). Barrier
+        cells are never natural, and a gap is not bridged when the straight line between two cells crosses a
+        barrier cell.
 
     Returns
     -------
     NaturalGroups
     """
+    if barrier is not None:
+        natural = natural & ~barrier
     patches, n_patches = label_patches(natural, neighbourhood=neighbourhood)
     offsets = gap_offsets(cell_width_m=cell_width_m, cell_height_m=cell_height_m, gap_distance_m=gap_distance_m)
     if gap_distance_m > 0:
@@ -92,7 +98,7 @@ def label_natural_groups(
     if n_patches < 2 or not offsets:
         return NaturalGroups(labels=patches.astype(np.int32), n_patches=n_patches, n_groups=n_patches)
     edge_labels = np.where(patch_edges(natural), patches, 0)
-    first, second = label_pairs_at_offsets(edge_labels, offsets)
+    first, second = label_pairs_at_offsets(edge_labels, offsets, barrier=barrier)
     group_of_patch = merge_labels(n_patches, first, second)
     return NaturalGroups(
         labels=group_of_patch[patches], n_patches=n_patches, n_groups=int(group_of_patch.max()),
@@ -123,12 +129,33 @@ def patch_edges(natural: np.ndarray) -> np.ndarray:
     return natural & ~interior
 
 
-def label_pairs_at_offsets(labels: np.ndarray, offsets: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+def cells_between(dr: int, dc: int, *, samples_per_cell: int = 8) -> list[tuple[int, int]]:
+    """Cells the straight line between the centres of cell (0, 0) and cell (dr, dc) passes through.
+
+    The segment is sampled ``samples_per_cell`` times per cell length; the two end cells are left out.
+    Used by the barrier rule: a gap may not be bridged when one of these cells is a barrier.
+    """
+    steps = max(abs(dr), abs(dc)) * samples_per_cell
+    if steps == 0:
+        return []
+    fractions = np.linspace(0.0, 1.0, steps + 1)
+    rows = np.floor(fractions * dr + 0.5).astype(int)
+    cols = np.floor(fractions * dc + 0.5).astype(int)
+    seen = dict.fromkeys(zip(rows.tolist(), cols.tolist(), strict=True))
+    seen.pop((0, 0), None)
+    seen.pop((dr, dc), None)
+    return list(seen)
+
+
+def label_pairs_at_offsets(
+    labels: np.ndarray, offsets: list[tuple[int, int]], *, barrier: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Distinct pairs of different non-zero labels found at the given offsets (Δr ≥ 0) of each other.
 
     Works on the non-zero cells only (callers pass patch-edge labels, a small share of the cells): the array
     is padded so that every offset of every non-zero cell is a valid flat index, then each offset costs one
-    gather over the non-zero cells.
+    gather over the non-zero cells. With a ``barrier`` mask (same shape), a pair is dropped when the straight
+    line between the two cells crosses a barrier cell (:func:`cells_between`).
     """
     if not offsets or labels.size == 0:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
@@ -138,13 +165,21 @@ def label_pairs_at_offsets(labels: np.ndarray, offsets: list[tuple[int, int]]) -
     padded = np.zeros((rows + reach_rows, cols + 2 * reach_cols), dtype=labels.dtype)
     padded[:rows, reach_cols: reach_cols + cols] = labels
     flat = padded.ravel()
+    padded_width = padded.shape[1]
+    flat_barrier = None
+    if barrier is not None and barrier.any():
+        padded_barrier = np.zeros(padded.shape, dtype=bool)
+        padded_barrier[:rows, reach_cols: reach_cols + cols] = barrier
+        flat_barrier = padded_barrier.ravel()
     positions = np.flatnonzero(flat)
     own = flat[positions]
-    padded_width = padded.shape[1]
     keys = []
     for dr, dc in offsets:
         partner = flat[positions + (dr * padded_width + dc)]
         hit = (partner != 0) & (partner != own)
+        if flat_barrier is not None and hit.any():
+            for between_row, between_col in cells_between(dr, dc):
+                hit &= ~flat_barrier[positions + (between_row * padded_width + between_col)]
         if hit.any():
             first, second = own[hit].astype(np.int64), partner[hit].astype(np.int64)
             keys.append(np.unique(np.minimum(first, second) << 32 | np.maximum(first, second)))

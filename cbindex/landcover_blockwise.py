@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+import geopandas as gpd
 import numpy as np
 
 from cbindex.boundary import CityBoundary
@@ -33,6 +34,7 @@ from cbindex.landcover_indicators import (
     IndicatorValue,
     LandcoverMethod,
     area_rule_text,
+    connectivity_barrier,
     landcover_values,
     measure_categories,
 )
@@ -110,6 +112,7 @@ def strips(n_rows: int, block_rows: int) -> Iterator[tuple[int, int]]:
 def compute_landcover_indicators_blockwise(
     raster_path: str, boundary: CityBoundary, *, legend: Legend, method: LandcoverMethod,
     block_rows: int = DEFAULT_BLOCK_ROWS, on_strip: Callable[[StripCells], None] | None = None,
+    barriers: gpd.GeoSeries | None = None,
 ) -> BlockwiseResult:
     """Compute I1, I2 (MESH, coherence), I11 and I12 strip by strip; equal to the whole-array computation.
 
@@ -124,6 +127,8 @@ def compute_landcover_indicators_blockwise(
         Rows per strip; memory grows with ``block_rows × window width``.
     on_strip : callable, optional
         Called with a :class:`StripCells` for each strip (e.g. to write the natural mask or patch polygons).
+    barriers : geopandas.GeoSeries, optional
+        Barrier polygons for I2 (see :func:`cbindex.landcover_indicators.connectivity_barrier`).
 
     Returns
     -------
@@ -149,21 +154,28 @@ def compute_landcover_indicators_blockwise(
     offsets: list[int] = []
     next_label = 0
     carried = np.zeros((0, window.shape[1]), dtype=np.int64)  # edge labels of the rows above the strip
+    carried_barrier = np.zeros((0, window.shape[1]), dtype=bool)
     for row_start, row_stop in strips(window.shape[0], block_rows):
         grid = window.read_rows(row_start, row_stop, boundary_rule=method.boundary_rule, nodata_codes=legend.nodata)
         strip_areas, natural = measure_categories(grid, legend=legend, codes=codes)
         areas.add(strip_areas)
-        local, n_local = label_patches(natural, neighbourhood=method.neighbourhood)
+        barrier = connectivity_barrier(grid, codes=codes, method=method, barriers=barriers)
+        habitat = natural if barrier is None else natural & ~barrier
+        local, n_local = label_patches(habitat, neighbourhood=method.neighbourhood)
         offsets.append(next_label)
         cell_area = grid.weight * grid.row_area_m2[:, None]
         graph.areas.append(np.bincount(local.ravel(), weights=cell_area.ravel(), minlength=n_local + 1)[1:])
-        edge = patch_edges(natural)
+        edge = patch_edges(habitat)
         edges = np.zeros(local.shape, dtype=np.int64)
         edges[edge] = local[edge] + next_label
         stacked = np.vstack([carried, edges])
         graph.touching.append(label_pairs_at_offsets(stacked, touching))
+        stacked_barrier = None
+        if barrier is not None:
+            stacked_barrier = np.vstack([carried_barrier, barrier])
+            carried_barrier = stacked_barrier[-reach:] if reach else carried_barrier
         if gap:
-            graph.within_gap.append(label_pairs_at_offsets(stacked, gap))
+            graph.within_gap.append(label_pairs_at_offsets(stacked, gap, barrier=stacked_barrier))
         carried = stacked[-reach:] if reach else carried
         next_label += n_local
         if on_strip is not None:

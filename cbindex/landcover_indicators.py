@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import geopandas as gpd
 import numpy as np
 
+from cbindex.barriers import barrier_mask
 from cbindex.city_grid import CityGrid
 from cbindex.connectivity import (
     NaturalGroups,
@@ -37,6 +39,8 @@ class LandcoverMethod:
         I2 A_total: ``natural`` (SI: the city's natural area) or ``landscape`` (FRAGSTATS: the city area).
     bare_is_natural, snow_is_natural : bool
         Whether bare ground and snow/ice count as natural (reference Part A.3).
+    builtup_is_barrier : bool
+        Treat the legend category ``built_up`` as a barrier for I2 (SI 2014: "heavily built-up areas").
     natural_codes_override : tuple of int, optional
         Replace the legend's natural classes for this city.
     """
@@ -47,6 +51,7 @@ class LandcoverMethod:
     mesh_denominator: str = "natural"
     bare_is_natural: bool = False
     snow_is_natural: bool = True
+    builtup_is_barrier: bool = False
     natural_codes_override: tuple[int, ...] | None = None
 
     def describe(self) -> str:
@@ -90,6 +95,7 @@ class CategoryCodes:
     water: frozenset[int]
     permeable: frozenset[int]
     tree_canopy: frozenset[int]
+    built_up: frozenset[int]
 
     @classmethod
     def from_legend(cls, legend: Legend, method: LandcoverMethod) -> CategoryCodes:
@@ -98,7 +104,7 @@ class CategoryCodes:
             override_codes=method.natural_codes_override,
         )
         return cls(natural=natural, water=legend.codes_in("water"), permeable=legend.codes_in("permeable"),
-                   tree_canopy=legend.codes_in("tree_canopy"))
+                   tree_canopy=legend.codes_in("tree_canopy"), built_up=legend.codes_in("built_up"))
 
 
 @dataclass
@@ -214,11 +220,27 @@ def area_rule_text(*, boundary_rule: str, crs_name: str) -> str:
     return f"ground areas ({boundary_rule} boundary rule, {crs_name})"
 
 
-def compute_landcover_indicators(grid: CityGrid, *, legend: Legend, method: LandcoverMethod) -> LandcoverResult:
+def connectivity_barrier(
+    grid: CityGrid, *, codes: CategoryCodes, method: LandcoverMethod, barriers: gpd.GeoSeries | None,
+) -> np.ndarray | None:
+    """Barrier cells of a grid for I2: rasterised barrier polygons, plus built-up cells when configured."""
+    barrier = None
+    if barriers is not None and not barriers.empty:
+        barrier = barrier_mask(barriers, crs=grid.crs, shape=grid.codes.shape, transform=grid.transform)
+    if method.builtup_is_barrier:
+        built = codes_mask(grid.codes, codes.built_up)
+        barrier = built if barrier is None else barrier | built
+    return barrier
+
+
+def compute_landcover_indicators(
+    grid: CityGrid, *, legend: Legend, method: LandcoverMethod, barriers: gpd.GeoSeries | None = None,
+) -> LandcoverResult:
     """Compute I1, I2 (MESH and coherence), I11 and I12 for one city grid held whole in memory.
 
     This is the reference implementation; :mod:`cbindex.landcover_blockwise` computes the same values strip
-    by strip in bounded memory. Formulas: see :func:`landcover_values`.
+    by strip in bounded memory. Formulas: see :func:`landcover_values`. ``barriers`` (polygons from
+    :func:`cbindex.barriers.read_barriers`) split patches and may not be bridged by the gap rule.
 
     Raises
     ------
@@ -230,6 +252,7 @@ def compute_landcover_indicators(grid: CityGrid, *, legend: Legend, method: Land
     groups = label_natural_groups(
         natural, cell_width_m=grid.cell_width_m, cell_height_m=grid.cell_height_m,
         gap_distance_m=method.gap_distance_m, neighbourhood=method.neighbourhood,
+        barrier=connectivity_barrier(grid, codes=codes, method=method, barriers=barriers),
     )
     group_areas = group_areas_m2(groups.labels, weight=grid.weight, row_area_m2=grid.row_area_m2,
                                  n_groups=groups.n_groups)
