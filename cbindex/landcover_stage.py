@@ -8,6 +8,7 @@ import pandas as pd
 from pyproj import CRS
 
 from cbindex.atomic_write import atomic_path
+from cbindex.barriers import BarrierRule, read_barriers
 from cbindex.boundary import CityBoundary, read_city_boundary
 from cbindex.city_grid import open_city_window
 from cbindex.landcover_blockwise import DEFAULT_BLOCK_ROWS, StripCells, compute_landcover_indicators_blockwise
@@ -24,7 +25,8 @@ def run_landcover_stage(
     *, city: str, year: int, raster_path: str, boundary_path: str, boundary_layer: str | None,
     boundary_filter_column: str | None, boundary_filter_value: str | None, legend_path: str, method: dict,
     equal_area_crs: str, boundary_coverage_tolerance_percent: float, indicators_csv: str,
-    natural_mask_tif: str, groups_gpkg: str, block_rows: int = DEFAULT_BLOCK_ROWS,
+    natural_mask_tif: str, groups_gpkg: str, block_rows: int = DEFAULT_BLOCK_ROWS, barriers_path: str | None = None,
+    barrier_rule: dict | None = None,
 ) -> None:
     """Compute the land-cover indicators of one city and year and write the table, mask and groups.
 
@@ -40,6 +42,9 @@ def run_landcover_stage(
         filter_value=boundary_filter_value,
     )
     landcover_method = LandcoverMethod(**method)
+    barriers = None
+    if barriers_path:
+        barriers = read_barriers(barriers_path, rule=BarrierRule(**(barrier_rule or {})), city=boundary)
     city_window = open_city_window(raster_path, boundary)
     polygons = GroupPolygonCollector()
     with NaturalMaskWriter(natural_mask_tif, shape=city_window.shape, transform=city_window.transform,
@@ -52,7 +57,7 @@ def run_landcover_stage(
 
         result = compute_landcover_indicators_blockwise(
             raster_path, boundary, legend=legend, method=landcover_method, block_rows=block_rows,
-            on_strip=write_strip,
+            on_strip=write_strip, barriers=barriers,
         )
         groups = polygons.frame(group_of_patch=result.group_of_patch, group_areas_m2=result.group_areas_m2,
                                 crs=city_window.crs)

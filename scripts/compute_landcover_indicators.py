@@ -15,4 +15,6 @@ if __name__ == "__main__":
         boundary_coverage_tolerance_percent=smk.params.boundary_coverage_tolerance_percent,
         indicators_csv=smk.output.indicators, natural_mask_tif=smk.output.natural_mask,
         groups_gpkg=smk.output.groups, block_rows=smk.params.block_rows,
+        barriers_path=smk.input.barriers[0] if smk.input.barriers else None,
+        barrier_rule=dict(smk.params.barrier_rule),
     )

@@ -169,3 +169,20 @@ def test_a_failing_city_leaves_the_other_cities_results_intact(finished_run):
     finally:
         raster.write_bytes(good)
     assert (finished_run / "results/freetown/indicators.csv").read_bytes() == freetown
+
+
+def test_barrier_layer_in_the_sheet_splits_groups(finished_run, tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    roads = tmp_path / "roads.gpkg"
+    gpd.GeoDataFrame({"highway": ["motorway", "motorway"]},
+                     geometry=[shapely.LineString([(102.8, 30.55), (105.8, 30.55)]),
+                               shapely.LineString([(104.3, 29.4), (104.3, 31.7)])], crs=4326).to_file(roads)
+    work, result = run_with_sheet(tmp_path, barriers=str(roads))
+    assert result.returncode == 0, result.stderr[-2000:]
+    with_roads = pd.read_csv(work / "results/chengdu/2020/landcover_indicators.csv").set_index("indicator")
+    without = pd.read_csv(finished_run / "results/chengdu/2020/landcover_indicators.csv").set_index("indicator")
+    assert with_roads.loc["natural_groups", "value"] > without.loc["natural_groups", "value"]
+    assert with_roads.loc["I2", "value"] < without.loc["I2", "value"]
+    assert with_roads.loc["I1", "value"] == pytest.approx(without.loc["I1", "value"], rel=1e-12)

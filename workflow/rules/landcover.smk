@@ -6,6 +6,7 @@ rule compute_landcover_indicators:
         raster=get_landcover_raster,
         boundary=city_field("boundary"),
         legend=get_legend,
+        barriers=get_barriers,
     output:
         indicators="results/{city}/{year}/landcover_indicators.csv",
         natural_mask=report(
@@ -22,6 +23,7 @@ rule compute_landcover_indicators:
         equal_area_crs=config["equal_area_crs"],
         boundary_coverage_tolerance_percent=config["boundary_coverage_tolerance_percent"],
         block_rows=config["block_rows"],
+        barrier_rule=config["barriers"],
     log:
         "results/{city}/logs/compute_landcover_indicators_{year}.log",
     benchmark:
