@@ -65,6 +65,12 @@ def get_indicator_tables(wildcards):
     return expand("results/{city}/{year}/landcover_indicators.csv", city=wildcards.city, year=years)
 
 
+def get_barriers(wildcards):
+    """The city's barrier layer, when the sheet names one."""
+    path = city_row(wildcards).get("barriers", "")
+    return [path] if path else []
+
+
 def get_method(wildcards):
     """The method keys of config plus the city's natural-class override (all passed through params)."""
     method = dict(config["method"])
