@@ -13,72 +13,9 @@ import rasterio.windows
 import shapely
 
 from cbindex.atomic_write import atomic_path
-from cbindex.city_grid import CityGrid
 
 MASK_OUTSIDE = 255
 SQUARE_METRES_PER_HECTARE = 10_000.0
-
-
-def write_natural_mask_cog(path: str | Path, *, grid: CityGrid, natural: np.ndarray) -> None:
-    """Write the natural-area mask as a Cloud-Optimised GeoTIFF.
-
-    Values: 1 natural, 0 not natural, 255 (nodata) outside the city or without land-cover data.
-    """
-    mask = np.where(grid.weight > 0, natural.astype(np.uint8), MASK_OUTSIDE).astype(np.uint8)
-    profile = {
-        "driver": "COG", "width": mask.shape[1], "height": mask.shape[0], "count": 1, "dtype": "uint8",
-        "crs": grid.crs, "transform": grid.transform, "nodata": MASK_OUTSIDE, "compress": "deflate",
-        "overview_resampling": "nearest",
-    }
-    with atomic_path(path) as temporary, rasterio.open(temporary, "w", **profile) as destination:
-        destination.write(mask, 1)
-        destination.update_tags(1, values="1 natural, 0 not natural, 255 outside the city or no data")
-
-
-def connectivity_groups_frame(
-    *, grid: CityGrid, labels: np.ndarray, group_areas_m2: np.ndarray,
-) -> gpd.GeoDataFrame:
-    """Polygons of the connectivity groups, one multipolygon per group, with their areas.
-
-    ``area_ha`` is the group's ground area from the raster (the value I2 uses); ``n_cells`` counts its
-    cells. The 4-connected pieces of a group become the parts of one multipolygon: they share at most
-    corner points, so the multipolygon is valid without a costly union.
-    """
-    geometries = labelled_multipolygons(labels, transform=grid.transform)
-    group_ids = sorted(geometries)
-    cells = np.bincount(labels.ravel(), minlength=len(group_areas_m2))
-    return gpd.GeoDataFrame(
-        {
-            "group_id": group_ids,
-            "area_ha": [group_areas_m2[i] / SQUARE_METRES_PER_HECTARE for i in group_ids],
-            "n_cells": [int(cells[i]) for i in group_ids],
-        },
-        geometry=[geometries[i] for i in group_ids],
-        crs=grid.crs,
-    )
-
-
-def labelled_multipolygons(labels: np.ndarray, *, transform) -> dict[int, shapely.MultiPolygon]:
-    """One multipolygon per non-zero label of a labelled raster, keyed by label.
-
-    Parameters
-    ----------
-    labels : ndarray of int
-        0 for background, a positive label per region (patch or group).
-    transform : affine.Affine
-        The array's georeferencing.
-
-    Returns
-    -------
-    dict of int to shapely.MultiPolygon
-        The 4-connected pieces of a region become the parts of its multipolygon: they share at most corner
-        points, so the multipolygon is valid without a costly union.
-    """
-    shapes = rasterio.features.shapes(labels.astype(np.int32), mask=labels > 0, transform=transform, connectivity=4)
-    pieces: dict[int, list] = {}
-    for geometry, value in shapes:
-        pieces.setdefault(int(value), []).append(shapely.geometry.shape(geometry))
-    return {label: shapely.MultiPolygon(parts) for label, parts in pieces.items()}
 
 
 def write_geopackage_layer(path: str | Path, frame: gpd.GeoDataFrame, *, layer: str) -> None:
