@@ -69,21 +69,25 @@ class CityGrid:
         return float(per_row @ self.row_area_m2)
 
 
-def open_raster_checked(path: str | Path) -> rasterio.DatasetReader:
-    """Open a raster, turning missing and corrupt files into one-sentence errors."""
+def open_raster_checked(
+    path: str | Path, *, label: str = "Land-cover raster", sheet_column: str = "landcover",
+) -> rasterio.DatasetReader:
+    """Open a raster, turning missing and corrupt files into one-sentence errors.
+
+    ``label`` names the raster in messages and ``sheet_column`` the city-sheet column that gives its path.
+    """
     path = str(path)
     if not Path(path).exists():
-        raise CBIInputError(f"Land-cover raster {path} does not exist; check the city sheet's landcover column.")
+        raise CBIInputError(f"{label} {path} does not exist; check the city sheet's {sheet_column} column.")
     try:
         dataset = rasterio.open(path)
     except (RasterioIOError, RasterioError) as error:
         raise CBIInputError(
-            f"Land-cover raster {path} cannot be opened as a raster ({error}); replace the file with a valid "
-            "GeoTIFF."
+            f"{label} {path} cannot be opened as a raster ({error}); replace the file with a valid GeoTIFF."
         ) from error
     if dataset.crs is None:
         dataset.close()
-        raise CBIInputError(f"Land-cover raster {path} has no CRS; assign one (gdal_edit.py -a_srs) and re-run.")
+        raise CBIInputError(f"{label} {path} has no CRS; assign one (gdal_edit.py -a_srs) and re-run.")
     return dataset
 
 
@@ -105,6 +109,7 @@ class CityWindow:
     cell_width_m: float
     cell_height_m: float
     boundary_path: str
+    label: str = "Land-cover raster"
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -120,12 +125,12 @@ class CityWindow:
             )
         strip = rasterio.windows.Window(self.window.col_off, self.window.row_off + row_start, self.window.width,
                                         row_stop - row_start)
-        with open_raster_checked(self.path) as dataset:
+        with open_raster_checked(self.path, label=self.label) as dataset:
             try:
                 codes = dataset.read(1, window=strip)
             except (RasterioIOError, RasterioError) as error:
                 raise CBIInputError(
-                    f"Land-cover raster {self.path} could not be read ({error}); the file is probably corrupt, "
+                    f"{self.label} {self.path} could not be read ({error}); the file is probably corrupt, "
                     "replace it."
                 ) from error
         transform = self.transform @ Affine.translation(0, row_start)
@@ -159,8 +164,13 @@ class CityWindow:
         )
 
 
-def open_city_window(raster_path: str | Path, boundary: CityBoundary) -> CityWindow:
+def open_city_window(
+    raster_path: str | Path, boundary: CityBoundary, *, label: str = "Land-cover raster",
+    sheet_column: str = "landcover",
+) -> CityWindow:
     """Locate the city on a raster without reading its cells.
+
+    ``label`` and ``sheet_column`` name the raster and its city-sheet column in error messages.
 
     Raises
     ------
@@ -168,7 +178,7 @@ def open_city_window(raster_path: str | Path, boundary: CityBoundary) -> CityWin
         Missing/corrupt raster, raster without CRS, or a boundary that does not overlap the raster.
     """
     path = str(raster_path)
-    with open_raster_checked(path) as dataset:
+    with open_raster_checked(path, label=label, sheet_column=sheet_column) as dataset:
         crs = CRS.from_user_input(dataset.crs)
         cell = min(abs(dataset.transform.a), abs(dataset.transform.e))
         geometry = boundary.to_crs(crs, max_segment_length=None if crs == boundary.crs else cell * 4)
@@ -180,7 +190,7 @@ def open_city_window(raster_path: str | Path, boundary: CityBoundary) -> CityWin
     return CityWindow(
         path=path, crs=crs, geometry=geometry, window=window, transform=transform, raster_nodata=raster_nodata,
         row_area_m2=row_cell_areas_m2(crs=crs, transform=transform, height=rows, width=cols),
-        cell_width_m=width_m, cell_height_m=height_m, boundary_path=boundary.path,
+        cell_width_m=width_m, cell_height_m=height_m, boundary_path=boundary.path, label=label,
     )
 
 
@@ -216,21 +226,26 @@ def read_city_grid(
 
 
 def _window_over(dataset, geometry, *, path: str, boundary_path: str) -> rasterio.windows.Window:
-    """Smallest whole-cell window of the raster holding the geometry's bounds."""
+    """Smallest whole-cell window of the raster holding the geometry's bounds (outward to whole cells).
+
+    The rounding is done here with floor and ceil: rasterio 1.4's ``round_offsets``/``round_lengths`` ignore
+    their ``op`` argument and round to nearest, which would drop cells at the city's edge.
+    """
     left, bottom, right, top = geometry.bounds
-    full = rasterio.windows.Window(0, 0, dataset.width, dataset.height)
     try:
         window = rasterio.windows.from_bounds(left, bottom, right, top, transform=dataset.transform)
-        window = window.round_offsets(op="floor").round_lengths(op="ceil")
-        window = window.intersection(full)
     except rasterio.errors.WindowError:
         window = None
-    if window is None or window.width < 1 or window.height < 1:
-        raise CBIInputError(
-            f"Boundary {boundary_path} does not overlap raster {path}; check both cover the same city and CRS."
-        )
-    col_off, row_off = int(window.col_off), int(window.row_off)
-    return rasterio.windows.Window(col_off, row_off, int(np.ceil(window.width)), int(np.ceil(window.height)))
+    if window is not None:
+        col_start = max(0, int(np.floor(window.col_off)))
+        row_start = max(0, int(np.floor(window.row_off)))
+        col_stop = min(dataset.width, int(np.ceil(window.col_off + window.width)))
+        row_stop = min(dataset.height, int(np.ceil(window.row_off + window.height)))
+        if col_stop > col_start and row_stop > row_start:
+            return rasterio.windows.Window(col_start, row_start, col_stop - col_start, row_stop - row_start)
+    raise CBIInputError(
+        f"Boundary {boundary_path} does not overlap raster {path}; check both cover the same city and CRS."
+    )
 
 
 def _boundary_weights(geometry, shape, transform: Affine, crs: CRS, boundary_rule: str) -> np.ndarray:
