@@ -13,7 +13,11 @@ validate(config, "workflow/schemas/config.schema.yaml")
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/landcover.smk"
+include: "workflow/rules/overlays.smk"
+include: "workflow/rules/species.smk"
 include: "workflow/rules/scoring.smk"
+include: "workflow/rules/qgis.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,6 +93,30 @@ def read_city_boundary(
     geometries = [g for g in frame.geometry if g is not None and not g.is_empty]
     if not geometries:
         raise CBIInputError(f"Boundary file {path} holds only empty geometries; give the city's polygon.")
+    dissolved, repaired = dissolve_polygons(geometries, origin=f"Boundary {path}")
+    if dissolved.is_empty or dissolved.area == 0:
+        raise CBIInputError(
+            f"Boundary file {path} has no polygon area after repair; give the city's polygon, not lines or points."
+        )
+    return CityBoundary(geometry=dissolved, crs=CRS.from_user_input(frame.crs), path=path, repaired=repaired)
+
+
+def dissolve_polygons(geometries: Iterable[BaseGeometry], *, origin: str) -> tuple[BaseGeometry, bool]:
+    """Repair invalid geometries, keep their polygonal parts and dissolve them into one geometry.
+
+    Parameters
+    ----------
+    geometries : iterable of shapely geometries
+        Non-empty geometries of any type; lines and points are dropped.
+    origin : str
+        What the geometries are (e.g. ``"Boundary city.gpkg"``), named in the log when one is repaired.
+
+    Returns
+    -------
+    tuple of (geometry, bool)
+        The union of the polygonal parts (an empty Polygon when there are none; overlaps count once) and
+        whether any geometry was invalid and repaired with ``shapely.make_valid``.
+    """
     repaired = False
     fixed = []
     for geometry in geometries:
@@ -99,14 +124,9 @@ def read_city_boundary(
             reason = shapely.is_valid_reason(geometry)
             geometry = shapely.make_valid(geometry)
             repaired = True
-            LOGGER.warning("Boundary %s: repaired an invalid geometry with make_valid (%s).", path, reason)
+            LOGGER.warning("%s: repaired an invalid geometry with make_valid (%s).", origin, reason)
         fixed.append(_polygonal_part(geometry))
-    dissolved = _polygonal_part(shapely.union_all(fixed))
-    if dissolved.is_empty or dissolved.area == 0:
-        raise CBIInputError(
-            f"Boundary file {path} has no polygon area after repair; give the city's polygon, not lines or points."
-        )
-    return CityBoundary(geometry=dissolved, crs=CRS.from_user_input(frame.crs), path=path, repaired=repaired)
+    return _polygonal_part(shapely.union_all(fixed)), repaired
 
 
 def _polygonal_part(geometry: BaseGeometry) -> BaseGeometry:

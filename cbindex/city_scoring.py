@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from cbindex import __version__
 from cbindex.atomic_write import atomic_path
+from cbindex.errors import CBIInputError
 from cbindex.figures import read_city_figures
-from cbindex.scoring import RuleSet, build_scorecard, load_rule_set, score_value
+from cbindex.scoring import RuleSet, apply_overrides, build_scorecard, load_overrides, load_rule_set, score_value
 
 LOGGER = logging.getLogger(__name__)
 INDICATOR_COLUMNS = ["city", "indicator", "name", "year", "value", "unit", "points", "status", "band", "verified",
@@ -21,9 +22,14 @@ STATUS_SUPPORTING = "supporting"
 
 def run_scoring_stage(
     *, city: str, tables: Sequence[str], rule_set_path: str, figures_path: str | None,
-    indicators_csv: str, scorecard_json: str,
+    indicators_csv: str, scorecard_json: str, overrides_path: str | None = None,
 ) -> None:
     """Score every land-cover year and the city's figures; write ``indicators.csv`` and ``scorecard.json``.
+
+    The rule set is changed by the city's scoring overrides (``overrides_path``, the sheet's
+    ``scoring_overrides``) when given; the stage tables' rows are renamed to the rule set's indicator ids
+    (:meth:`RuleSet.table_name`: si-2021 scores ``I2_coherence`` as its I2); each scored numeric indicator gets
+    its distance to the next band, in hectares too where the tables give the area it is a share of.
 
     ``indicators.csv`` holds one row per indicator and land-cover year (spatial indicators), per supplied
     figure, and per indicator of the rule set that could not be assessed; rows that are not indicators of
@@ -33,8 +39,12 @@ def run_scoring_stage(
     as a whole (it is then used whatever the year).
     """
     rule_set = load_rule_set(rule_set_path)
+    if overrides_path:
+        rule_set = apply_overrides(rule_set, load_overrides(overrides_path), origin=overrides_path)
     figures = read_city_figures(figures_path, rule_set=rule_set)
-    spatial = pd.concat([pd.read_csv(path) for path in tables], ignore_index=True)
+    frames = {path: named_for_rule_set(pd.read_csv(path), rule_set) for path in tables}
+    reject_figures_also_derived(frames, figures_values=figures.values, figures_path=figures_path)
+    spatial = pd.concat(list(frames.values()), ignore_index=True)
     latest_year = int(spatial["year"].max())
     table = indicator_table(city=city, spatial=spatial, figures_values=figures.values,
                             figures_year=figures.year, figures_sources=figures.sources, rule_set=rule_set)
@@ -45,12 +55,16 @@ def run_scoring_stage(
     for indicator in latest.index.intersection(list(rule_set.indicators)):
         values[indicator] = float(latest.loc[indicator, "value"])
         methods[indicator] = str(latest.loc[indicator, "method"])
-    scorecard = build_scorecard(rule_set, values=values, methods=methods, origin=f"city {city}")
+    quantities = {name: value for name, value in pd.to_numeric(latest["value"], errors="coerce").items()
+                  if name not in rule_set.indicators}
+    scorecard = build_scorecard(rule_set, values=values, methods=methods, quantities=quantities,
+                                origin=f"city {city}")
     scorecard = {
         "city": city,
         "landcover_year": latest_year,
         "landcover_years": sorted(int(year) for year in spatial["year"].dropna().unique()),
         "figures_file": figures_path,
+        "scoring_overrides_file": overrides_path,
         "generated_by": f"cbindex {__version__}",
         **scorecard,
     }
@@ -61,6 +75,34 @@ def run_scoring_stage(
     totals = scorecard["totals"]
     LOGGER.info("City %s: %s points of %s assessed, of %s in all (%s)", city, totals["points"],
                 totals["assessed_max"], totals["max_points"], rule_set.id)
+
+
+def reject_figures_also_derived(
+    frames: Mapping[str, pd.DataFrame], *, figures_values: Mapping[str, object], figures_path: str | None,
+) -> None:
+    """Stop when the figures file gives a value for an indicator that a derived table also holds.
+
+    A stage derives an indicator (e.g. I4 from the city's species lists) only when the city sheet gives the
+    data for it, so one indicator supplied twice is a contradiction the city must resolve.
+
+    Raises
+    ------
+    CBIInputError
+        Naming the indicator, the figures file and the table that derives it.
+    """
+    for path, frame in frames.items():
+        for indicator in frame["indicator"]:
+            if figures_values.get(indicator) is not None:
+                raise CBIInputError(
+                    f"{indicator} is given both in figures file {figures_path} and by the workflow in {path} "
+                    f"({frame.loc[frame['indicator'] == indicator, 'method'].iloc[0]}); delete figures.{indicator} "
+                    "from the figures file or remove the city-sheet data it is derived from."
+                )
+
+
+def named_for_rule_set(table: pd.DataFrame, rule_set: RuleSet) -> pd.DataFrame:
+    """A stage table with its rows named by the rule set's indicator ids (supporting rows keep their names)."""
+    return table.assign(indicator=table["indicator"].map(rule_set.table_name))
 
 
 def latest_rows(table: pd.DataFrame) -> pd.DataFrame:
@@ -87,6 +129,11 @@ def indicator_table(
         source = figures_sources.get(indicator)
         method = f"supplied by the city: {source}" if source else "supplied by the city" if value is not None \
             else f"no value: add it to the city's figures file ({rule.source})"
+        if value is None and rule.source == "spatial":
+            method = "no value: give its spatial inputs in the city sheet (see config/README.md)"
+        if value is None and rule.source == "records":
+            method = ("no value: add it to the city's figures file, or give the city's species data in the city "
+                      "sheet (see config/README.md)")
         rows.append(_row(city, indicator, figures_year, value, rule.unit, method, rule))
     return pd.DataFrame(rows, columns=INDICATOR_COLUMNS).astype({"year": "Int64", "points": "Int64"})
 

@@ -5,6 +5,11 @@ of the Singapore Index: its components, its indicators and, per indicator, expli
 or levels (categorical).  Every band carries its source and whether it was verified against the published
 text, so the scorecard can say how firm each score is.  A missing value is "not assessed", never 0 points.
 
+A rule set may be built on another (``extends``, e.g. the Chinese edition on si-2014), may leave its maximum
+unknown (``max_points: null``: the total is then out of 4 × the indicators included), and may map the workflow's
+stage-table rows onto its own numbering (``input``, ``inputs_by_id``: si-2021 scores the 2021 coherence, row
+``I2_coherence``, as its indicator I2).
+
 Bands are intervals with explicit inclusive ends.  Coverage is checked on "cuts", the positions just before or
 just after a number: the band ``[a, b)`` spans the cuts from (a, before) to (b, before), ``(a, b]`` from
 (a, after) to (b, after).  Ordering cuts as tuples makes gaps and overlaps plain comparisons.
@@ -25,6 +30,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from cbindex import next_band
 from cbindex.errors import CBIInputError
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "workflow" / "schemas"
@@ -32,6 +38,7 @@ RULE_SET_SCHEMA_PATH = SCHEMA_DIR / "scoring.schema.yaml"
 
 POINTS_PER_INDICATOR = 4
 OVERRIDE_VERSION_SUFFIX = "+city"
+UNVERIFIED_BAND_STATUSES = ("recalled", "transcribed", "adapted")
 
 STATUS_SCORED = "scored"
 STATUS_NOT_ASSESSED = "not_assessed"
@@ -138,12 +145,28 @@ class Level:
 
 
 @dataclass(frozen=True)
+class AreaEquivalent:
+    """How a change of an indicator converts to hectares (schema ``$defs/area_equivalent``).
+
+    ``hectares = change × quantities[per] ÷ divisor``; without `per` the indicator is already in hectares.
+    """
+
+    quantity: str
+    quantity_zh: str
+    per: str | None = None
+    divisor: float | None = None
+
+
+@dataclass(frozen=True)
 class IndicatorRule:
     """Definition and scoring rule of one indicator, as read from a rule-set file.
 
     Attributes mirror the keys of ``workflow/schemas/scoring.schema.yaml``; `source` is ``"spatial"``
-    (derived by the workflow) or ``"city"`` (supplied in the city's figures file).  `included` is False when a
-    city override leaves the indicator out of its scorecard.
+    (derived by the workflow), ``"city"`` (supplied in the city's figures file) or ``"records"`` (derived from
+    the city's species data when the sheet names it, else supplied in the figures file).  `input` names the
+    stage-table row the indicator scores when it differs from the id; `area_equivalent` converts a change to
+    hectares for the distance to the next band.  `included` is False when a city override leaves the indicator
+    out of its scorecard.
     """
 
     id: str
@@ -164,6 +187,8 @@ class IndicatorRule:
     value_min: float | None = None
     value_max: float | None = None
     note: str | None = None
+    input: str | None = None
+    area_equivalent: AreaEquivalent | None = None
     included: bool = True
 
     @property
@@ -184,12 +209,13 @@ class IndicatorRule:
 
 @dataclass(frozen=True)
 class Component:
-    """A component of the index (a group of indicators) and its maximum points."""
+    """A component of the index (a group of indicators) and its maximum points (None = not known)."""
 
     id: str
     name: str
     name_zh: str
-    max_points: int
+    max_points: int | None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -200,14 +226,22 @@ class RuleSet:
     ----------
     id, name, name_zh, version, source : str
         Identity of the edition; `version` ends in ``"+city"`` once a city overrode some rules.
-    max_points : int
-        The edition's maximum total (e.g. 92).
+    max_points : int or None
+        The edition's maximum total (e.g. 92); None when not known (see `total_max_points`).
     components : dict of str to Component
         Components by id, in report order.
     indicators : dict of str to IndicatorRule
         Indicators by id, in report order.
     overridden : tuple of str
         Ids of the indicators a city override changed.
+    primary_language : str
+        ``"en"`` or ``"zh"``: the language the edition is published in, which reports lead with.
+    inputs_by_id : bool
+        Whether an indicator without `input` scores the stage-table row of its own id.
+    based_on : str or None
+        Id of the rule set this one extends.
+    note : str or None
+        Remarks on the edition as a whole.
     """
 
     id: str
@@ -215,14 +249,57 @@ class RuleSet:
     name_zh: str
     version: str
     source: str
-    max_points: int
+    max_points: int | None
     components: dict[str, Component]
     indicators: dict[str, IndicatorRule]
     overridden: tuple[str, ...] = ()
+    primary_language: str = "en"
+    inputs_by_id: bool = True
+    based_on: str | None = None
+    note: str | None = None
 
     def indicators_of(self, component_id: str) -> list[IndicatorRule]:
         """Return the indicators of one component, in report order."""
         return [rule for rule in self.indicators.values() if rule.component == component_id]
+
+    @property
+    def total_max_points(self) -> int:
+        """The maximum total: the edition's, or 4 × the included indicators when the edition's is not known."""
+        if self.max_points is not None:
+            return self.max_points
+        return POINTS_PER_INDICATOR * sum(rule.included for rule in self.indicators.values())
+
+    def component_max_points(self, component_id: str) -> int:
+        """A component's maximum: the edition's, or 4 × its included indicators when not known."""
+        declared = self.components[component_id].max_points
+        if declared is not None:
+            return declared
+        return POINTS_PER_INDICATOR * sum(rule.included for rule in self.indicators_of(component_id))
+
+    def quantity_of(self, indicator_id: str) -> str | None:
+        """The stage-table row an indicator scores, or None when only the city's figures can give its value."""
+        rule = self.indicators[indicator_id]
+        if rule.input is not None:
+            return rule.input
+        return rule.id if self.inputs_by_id else None
+
+    @functools.cached_property
+    def _indicators_by_quantity(self) -> dict[str, str]:
+        pairs = ((self.quantity_of(indicator_id), indicator_id) for indicator_id in self.indicators)
+        return {quantity: indicator_id for quantity, indicator_id in pairs if quantity is not None}
+
+    def indicator_for_quantity(self, quantity: str) -> str | None:
+        """The id of the indicator that scores a stage-table row, or None for a supporting row."""
+        return self._indicators_by_quantity.get(quantity)
+
+    def table_name(self, quantity: str) -> str:
+        """Name of a stage-table row in the scored table: its indicator id, or the row's own name when it is a
+        supporting row, prefixed ``stage_`` when that name is also an indicator id of this rule set (si-2021's
+        I2 is the coherence, so the stage row I2, the effective mesh size, becomes ``stage_I2``)."""
+        indicator_id = self.indicator_for_quantity(quantity)
+        if indicator_id is not None:
+            return indicator_id
+        return f"stage_{quantity}" if quantity in self.indicators else quantity
 
 
 @dataclass(frozen=True)
@@ -388,11 +465,10 @@ def load_rule_set(path: str | Path) -> RuleSet:
     Raises
     ------
     CBIInputError
-        If the file is missing, breaks the schema, or its bands leave gaps or overlap, its components do not
-        add up, or an indicator refers to an unknown component.
+        If the file (or the rule set it extends) is missing, breaks the schema, or its bands leave gaps or
+        overlap, its components do not add up, or an indicator refers to an unknown component.
     """
-    document = read_yaml_file(path, what="Scoring rule set")
-    check_against_schema(document, schema_path=RULE_SET_SCHEMA_PATH, origin=str(path))
+    document, _ = _read_rule_set_document(Path(path), chain=())
     indicator_ids = [entry["id"] for entry in document["indicators"]]
     component_ids = [entry["id"] for entry in document["components"]]
     for kind, ids in (("indicator", indicator_ids), ("component", component_ids)):
@@ -410,17 +486,90 @@ def load_rule_set(path: str | Path) -> RuleSet:
         max_points=document["max_points"],
         components={entry["id"]: Component(**entry) for entry in document["components"]},
         indicators={entry["id"]: _indicator_rule(entry) for entry in document["indicators"]},
+        primary_language=document.get("primary_language", "en"),
+        inputs_by_id=document.get("inputs_by_id", True),
+        based_on=document.get("based_on"),
+        note=document.get("note"),
     )
     _raise_problems(rule_set_problems(rule_set), origin=str(path))
     return rule_set
 
 
+def rule_set_files(path: str | Path) -> list[str]:
+    """Return a rule-set file and the files it extends, nearest first (every file its scores depend on).
+
+    Raises
+    ------
+    CBIInputError
+        As :func:`load_rule_set`.
+    """
+    return [str(file) for file in _read_rule_set_document(Path(path), chain=())[1]]
+
+
+def _read_rule_set_document(path: Path, *, chain: tuple[Path, ...]) -> tuple[dict[str, Any], list[Path]]:
+    """The rule set's document, merged with the rule sets it extends, checked against the schema; and the files."""
+    document = read_yaml_file(path, what="Scoring rule set")
+    files = [path]
+    if isinstance(document, dict) and "extends" in document:
+        check_against_schema(document, schema_path=RULE_SET_SCHEMA_PATH, origin=str(path), definition="extension")
+        name = document["extends"]["rule_set"]
+        base_path = path.parent / (name if name.endswith((".yaml", ".yml")) else f"{name}.yaml")
+        if not base_path.exists():
+            raise CBIInputError(
+                f"{path}: extends.rule_set {name} names {base_path}, which does not exist; put the base rule set "
+                "there or give its path relative to this file."
+            )
+        if base_path.resolve() in (link.resolve() for link in (*chain, path)):
+            raise CBIInputError(f"{path}: extends.rule_set {name} leads back to this file; break the cycle.")
+        base, base_files = _read_rule_set_document(base_path, chain=(*chain, path))
+        document, files = _merged_document(base, document), files + base_files
+    check_against_schema(document, schema_path=RULE_SET_SCHEMA_PATH, origin=str(path))
+    return document, files
+
+
+def _merged_document(base: Mapping[str, Any], extension: Mapping[str, Any]) -> dict[str, Any]:
+    """Apply an extension to its base: its own identity, the base's entries changed or extended by its own.
+
+    The base's bands and levels are kept, marked ``bands_status`` adapted with the extension's band source
+    appended, or dropped (``bands_status`` unknown), as ``extends.bands_status`` says.
+    """
+    extends = extension["extends"]
+    inherited = [_inherited_indicator(entry, **extends) for entry in base["indicators"]]
+    merged = {key: value for key, value in extension.items() if key not in ("extends", "components", "indicators")}
+    merged["based_on"] = base["id"]
+    merged["components"] = _merged_entries(base["components"], extension.get("components", ()))
+    merged["indicators"] = _merged_entries(inherited, extension.get("indicators", ()))
+    return merged
+
+
+def _inherited_indicator(
+    entry: Mapping[str, Any], *, rule_set: str, bands_status: str, band_source: str
+) -> dict[str, Any]:
+    entry = dict(entry)
+    key = "levels" if entry["kind"] == "categorical" else "bands"
+    if not entry.get(key):
+        return entry
+    if bands_status == "unknown":
+        return {**entry, key: [], "bands_status": "unknown"}
+    kept = [{**band, "source": f"{band['source']}; {band_source}", "verified": False} for band in entry[key]]
+    return {**entry, key: kept, "bands_status": bands_status}
+
+
+def _merged_entries(base: Iterable[Mapping[str, Any]], changes: Iterable[Mapping[str, Any]]) -> list[dict]:
+    merged = {entry["id"]: dict(entry) for entry in base}
+    for change in changes:
+        merged[change["id"]] = {**merged.get(change["id"], {}), **change}
+    return list(merged.values())
+
+
 def _indicator_rule(entry: Mapping[str, Any]) -> IndicatorRule:
+    area = entry.get("area_equivalent")
     return IndicatorRule(
         **{
             **entry,
             "bands": tuple(Band(**band) for band in entry.get("bands", ())),
             "levels": tuple(Level(**level) for level in entry.get("levels", ())),
+            "area_equivalent": AreaEquivalent(**area) if area else None,
         }
     )
 
@@ -541,7 +690,7 @@ def band_status_problems(indicator_rule: IndicatorRule) -> list[str]:
         return [f"{rule.id}: has no bands although bands_status is {status}; add bands or mark them unknown"]
     if status == "verified" and not all(entry.verified for entry in entries):
         return [f"{rule.id}: bands_status is verified but a band says verified: false; make them agree"]
-    if status in ("recalled", "transcribed") and any(entry.verified for entry in entries):
+    if status in UNVERIFIED_BAND_STATUSES and any(entry.verified for entry in entries):
         return [f"{rule.id}: bands_status is {status} but a band says verified: true; make them agree"]
     return []
 
@@ -564,24 +713,34 @@ def rule_set_problems(rule_set: RuleSet) -> list[str]:
         Messages naming the key and the fix; empty when the rule set is consistent.
     """
     problems = []
+    scored_quantities: dict[str, str] = {}
     for rule in rule_set.indicators.values():
         if rule.component not in rule_set.components:
             known = ", ".join(rule_set.components)
             problems.append(f"{rule.id}: component {rule.component} is not defined; use one of {known}")
+        quantity = rule_set.quantity_of(rule.id)
+        if quantity is not None and quantity in scored_quantities:
+            problems.append(
+                f"{rule.id} and {scored_quantities[quantity]} both score the stage-table row {quantity}; "
+                "give one of them another input"
+            )
+        elif quantity is not None:
+            scored_quantities[quantity] = rule.id
         problems += indicator_problems(rule)
     for component in rule_set.components.values():
         expected = POINTS_PER_INDICATOR * len(rule_set.indicators_of(component.id))
-        if component.max_points != expected:
+        if component.max_points is not None and component.max_points != expected:
             problems.append(
                 f"component {component.id} has max_points {component.max_points} but its indicators give "
                 f"{expected}; set max_points to {expected}"
             )
-    component_total = sum(component.max_points for component in rule_set.components.values())
-    if rule_set.max_points != component_total:
-        problems.append(
-            f"max_points is {rule_set.max_points} but the components add up to {component_total}; "
-            "make them agree"
-        )
+    if rule_set.max_points is not None:
+        component_total = sum(rule_set.component_max_points(component) for component in rule_set.components)
+        if rule_set.max_points != component_total:
+            problems.append(
+                f"max_points is {rule_set.max_points} but the components add up to {component_total}; "
+                "make them agree"
+            )
     return problems
 
 
@@ -709,6 +868,28 @@ def score_value(indicator_rule: IndicatorRule, value: Any, *, origin: str = "val
 # -------------------------------------------------------------------------------- overrides
 
 
+def load_overrides(path: str | Path) -> dict[str, Any]:
+    """Read a city's scoring-overrides file (the city sheet's ``scoring_overrides`` column).
+
+    Returns
+    -------
+    dict
+        ``{indicator_id: {...}}`` as :func:`apply_overrides` takes it (checked there against the schema).
+
+    Raises
+    ------
+    CBIInputError
+        If the file is missing, not valid YAML or empty.
+    """
+    document = read_yaml_file(path, what="Scoring overrides file")
+    if document is None:
+        raise CBIInputError(
+            f"Scoring overrides file {path} is empty; write indicator changes such as 'I18: {{bands: [...]}}' "
+            "or clear the city's scoring_overrides column."
+        )
+    return document
+
+
 def apply_overrides(
     rule_set: RuleSet, overrides: Mapping[str, Mapping[str, Any]] | None, *, origin: str = "scoring overrides"
 ) -> RuleSet:
@@ -720,7 +901,8 @@ def apply_overrides(
         The edition as loaded.
     overrides : dict
         ``{indicator_id: {"bands": [...]}}`` for numeric indicators, ``{"levels": [...]}`` for categorical
-        ones, or ``{"include": False}`` to leave an indicator out (schema ``$defs/overrides``).
+        ones, or ``{"include": False}`` to leave an indicator out (schema ``$defs/overrides``); ``name``,
+        ``name_zh``, ``unit``, ``unit_zh`` and ``kind`` fill in an indicator the edition could not define.
     origin : str, optional
         The file or config key the overrides came from, named in error messages.
 
@@ -756,13 +938,13 @@ def apply_overrides(
 
 
 def _overridden_rule(rule: IndicatorRule, change: Mapping[str, Any], *, origin: str) -> IndicatorRule:
-    expected_key = "levels" if rule.is_categorical else "bands"
-    wrong_key = "bands" if rule.is_categorical else "levels"
+    kind = change.get("kind", rule.kind)
+    expected_key, wrong_key = ("levels", "bands") if kind == "categorical" else ("bands", "levels")
     if wrong_key in change:
-        raise CBIInputError(
-            f"{origin}: {rule.id} is {rule.kind}, so override it with {expected_key}, not {wrong_key}."
-        )
-    updates: dict[str, Any] = {}
+        raise CBIInputError(f"{origin}: {rule.id} is {kind}, so override it with {expected_key}, not {wrong_key}.")
+    updates: dict[str, Any] = {key: change[key] for key in ("name", "name_zh", "unit", "unit_zh") if key in change}
+    if kind != rule.kind:
+        updates.update(kind=kind, bands=(), levels=(), bands_status="unknown")
     if "bands" in change:
         updates.update(bands=tuple(Band(**band) for band in change["bands"]), bands_status="city")
     if "levels" in change:
@@ -782,6 +964,7 @@ def build_scorecard(
     *,
     values: Mapping[str, float | int | str | None],
     methods: Mapping[str, str] | None = None,
+    quantities: Mapping[str, float] | None = None,
     origin: str = "values",
 ) -> dict[str, Any]:
     """Score every indicator of a rule set and total the points per component and overall.
@@ -794,18 +977,23 @@ def build_scorecard(
         Indicator id to value; ids left out, None and NaN are "not assessed" (never 0 points).
     methods : dict, optional
         Indicator id to a short text on how the value was obtained (data set, option, city source).
+    quantities : dict, optional
+        Stage-table rows of the city (``city_area``, ``natural_area``, ``terrestrial_area``, ``population``),
+        to give the distance to the next band in hectares too.
     origin : str, optional
         Where the values came from, named in error messages.
 
     Returns
     -------
     dict
-        JSON-ready: ``rule_set`` (id, names, version, overridden, max_points), ``indicators`` (one row
-        per indicator: id, number, name, name_zh, component, unit, unit_zh, derived_by, value, points, status,
-        status_label, status_label_zh, band_label, band_label_zh, band_min, band_max, verified, source,
-        bands_status, method),
-        ``components`` (points, assessed_max = 4 × scored, max_points), ``totals`` (points, assessed_max,
-        max_points, share_of_assessed and share_of_max in %, indicators_scored, indicators_not_assessed,
+        JSON-ready: ``rule_set`` (id, names, version, source, note, based_on, primary_language, overridden,
+        max_points — None when the edition's is not known), ``indicators`` (one row per indicator: id, number,
+        name, name_zh, component, unit, unit_zh, derived_by, value, points, status, status_label,
+        status_label_zh, band_label, band_label_zh, band_min, band_max, verified, source, bands_status, method,
+        next_band — see :func:`cbindex.next_band.describe_next_band`; None unless a numeric value was scored),
+        ``components`` (points, assessed_max = 4 × scored, max_points, max_points_known), ``totals`` (points,
+        assessed_max, max_points — the edition's, or 4 × the included indicators when ``max_points_known`` is
+        false —, share_of_assessed and share_of_max in %, indicators_scored, indicators_not_assessed,
         indicators_without_bands, indicators_excluded, any_unverified_bands — true when a score rests on an
         unverified band) and plain-language ``notes`` / ``notes_zh``.
 
@@ -823,14 +1011,18 @@ def build_scorecard(
                 f"use one of {', '.join(rule_set.indicators)}."
             )
     rows = [
-        _indicator_row(rule, values.get(rule.id), method=methods.get(rule.id), origin=origin)
+        _indicator_row(rule, values.get(rule.id), method=methods.get(rule.id), quantities=quantities, origin=origin)
         for rule in rule_set.indicators.values()
     ]
-    components = [_points_summary(rows, component) for component in rule_set.components.values()]
+    components = [
+        _points_summary(rows, component, max_points=rule_set.component_max_points(component.id))
+        for component in rule_set.components.values()
+    ]
     totals = _points_summary(rows, None)
     totals.update(
-        max_points=rule_set.max_points,
-        share_of_max=_percent(totals["points"], rule_set.max_points),
+        max_points=rule_set.total_max_points,
+        max_points_known=rule_set.max_points is not None,
+        share_of_max=_percent(totals["points"], rule_set.total_max_points),
         indicators_not_assessed=_count_status(rows, STATUS_NOT_ASSESSED),
         indicators_without_bands=_count_status(rows, STATUS_NO_BANDS),
         indicators_excluded=_count_status(rows, STATUS_EXCLUDED),
@@ -844,6 +1036,9 @@ def build_scorecard(
             "name_zh": rule_set.name_zh,
             "version": rule_set.version,
             "source": rule_set.source,
+            "note": rule_set.note,
+            "based_on": rule_set.based_on,
+            "primary_language": rule_set.primary_language,
             "overridden": list(rule_set.overridden),
             "max_points": rule_set.max_points,
         },
@@ -855,9 +1050,12 @@ def build_scorecard(
     }
 
 
-def _indicator_row(rule: IndicatorRule, value: Any, *, method: str | None, origin: str) -> dict[str, Any]:
+def _indicator_row(
+    rule: IndicatorRule, value: Any, *, method: str | None, quantities: Mapping[str, float] | None, origin: str
+) -> dict[str, Any]:
     score = score_value(rule, value, origin=origin)
     status_label, status_label_zh = STATUS_LABELS[score.status]
+    scored_number = score.status == STATUS_SCORED and not rule.is_categorical
     return {
         "id": rule.id,
         "number": rule.number,
@@ -880,6 +1078,7 @@ def _indicator_row(rule: IndicatorRule, value: Any, *, method: str | None, origi
         "source": score.source,
         "bands_status": rule.bands_status,
         "method": method,
+        "next_band": next_band.describe_next_band(rule, value, quantities=quantities) if scored_number else None,
     }
 
 
@@ -894,8 +1093,11 @@ def _plain_value(value: Any) -> float | int | str | None:
     return value
 
 
-def _points_summary(rows: Sequence[dict[str, Any]], component: Component | None) -> dict[str, Any]:
-    """Points, assessed maximum and counts over one component's rows (all rows when `component` is None)."""
+def _points_summary(
+    rows: Sequence[dict[str, Any]], component: Component | None, *, max_points: int | None = None
+) -> dict[str, Any]:
+    """Points, assessed maximum and counts over one component's rows (all rows when `component` is None);
+    `max_points` is the component's maximum."""
     selected = [row for row in rows if component is None or row["component"] == component.id]
     scored = [row for row in selected if row["status"] == STATUS_SCORED]
     points = sum(row["points"] for row in scored)
@@ -910,7 +1112,8 @@ def _points_summary(rows: Sequence[dict[str, Any]], component: Component | None)
         indicators_scored=len(scored),
     )
     if component is not None:
-        summary.update(max_points=component.max_points, share_of_max=_percent(points, component.max_points))
+        summary.update(max_points=max_points, max_points_known=component.max_points is not None,
+                       share_of_max=_percent(points, max_points))
     return summary
 
 
@@ -949,6 +1152,11 @@ def _indicators_phrase(ids_text: str, count: int) -> str:
 
 
 _BAND_STATUS_NOTES = {
+    "adapted": (
+        "Bands of {phrase} are carried over from {base}, which this edition adapts, and are not verified for "
+        "it; their points are provisional.",
+        "{count} 项指标（{ids}）的评分区间沿用自本版本所改编的 {base}，未针对本版本核实，其得分仅供参考。",
+    ),
     "recalled": (
         "Bands of {phrase} of the {edition} are recalled, not verified against the published text; "
         "their points are provisional.",
@@ -967,15 +1175,15 @@ _BAND_STATUS_NOTES = {
 
 _STATUS_NOTES = {
     STATUS_NO_BANDS: (
-        "{phrase} have no known bands and are not scored unless the city configures bands.",
+        "{phrase} {has} no known bands and {is_} not scored unless the city configures bands.",
         "{count} 项指标（{ids}）没有已知的评分区间，除非城市自行设定，否则不评分。",
     ),
     STATUS_NOT_ASSESSED: (
-        "{phrase} were not assessed for lack of a value; they count as not assessed, not as 0 points.",
+        "{phrase} {was} not assessed for lack of a value, which counts as not assessed, not as 0 points.",
         "{count} 项指标（{ids}）缺少数据，未评估；未评估不计为 0 分。",
     ),
     STATUS_EXCLUDED: (
-        "{phrase} were excluded by the city and are not counted.",
+        "{phrase} {was} excluded by the city and {is_} not counted.",
         "{count} 项指标（{ids}）已被城市排除，不计入总分。",
     ),
 }
@@ -1002,26 +1210,43 @@ def _scorecard_notes(
         ids = [rule.id for rule in included if rule.bands_status == bands_status]
         if ids:
             ids_text = _ids_text(ids, order=order)
-            notes.append(english.format(phrase=_indicators_phrase(ids_text, len(ids)), edition=rule_set.name))
-            notes_zh.append(chinese.format(count=len(ids), ids=ids_text, edition_zh=rule_set.name_zh))
+            notes.append(english.format(phrase=_indicators_phrase(ids_text, len(ids)), edition=rule_set.name,
+                                        base=rule_set.based_on))
+            notes_zh.append(chinese.format(count=len(ids), ids=ids_text, edition_zh=rule_set.name_zh,
+                                           base=rule_set.based_on))
     for status, (english, chinese) in _STATUS_NOTES.items():
         ids = _ids_with_status(rows, status)
         if ids:
             ids_text = _ids_text(ids, order=order)
-            notes.append(english.format(phrase=_indicators_phrase(ids_text, len(ids))))
+            single = len(ids) == 1
+            notes.append(english.format(phrase=_indicators_phrase(ids_text, len(ids)), has="has" if single else "have",
+                                        is_="is" if single else "are", was="was" if single else "were"))
             notes_zh.append(chinese.format(count=len(ids), ids=ids_text))
+    maximum, maximum_zh = _maximum_phrases(rule_set)
     scored = totals["indicators_scored"]
     if scored:
         notes.append(
             f"Total: {totals['points']} of {totals['assessed_max']} points over the {scored} indicators "
-            f"scored ({totals['share_of_assessed']} %); the edition's maximum is "
-            f"{rule_set.max_points} points."
+            f"scored ({totals['share_of_assessed']} %); {maximum}."
         )
         notes_zh.append(
             f"总分：已评分的 {scored} 项指标共得 {totals['points']} 分（满分 {totals['assessed_max']} 分，"
-            f"{totals['share_of_assessed']}%）；该版本满分为 {rule_set.max_points} 分。"
+            f"{totals['share_of_assessed']}%）；{maximum_zh}。"
         )
     else:
-        notes.append(f"No indicator was scored; the edition's maximum is {rule_set.max_points} points.")
-        notes_zh.append(f"没有指标得到评分；该版本满分为 {rule_set.max_points} 分。")
+        notes.append(f"No indicator was scored; {maximum}.")
+        notes_zh.append(f"没有指标得到评分；{maximum_zh}。")
     return notes, notes_zh
+
+
+def _maximum_phrases(rule_set: RuleSet) -> tuple[str, str]:
+    """The clause on the edition's maximum, in English and Chinese."""
+    total = rule_set.total_max_points
+    if rule_set.max_points is not None:
+        return f"the edition's maximum is {total} points", f"该版本满分为 {total} 分"
+    count = total // POINTS_PER_INDICATOR
+    return (
+        f"the edition's maximum is not known, so the maximum used is {POINTS_PER_INDICATOR} points × {count} "
+        f"indicators included = {total} points",
+        f"该版本满分未知，按 {POINTS_PER_INDICATOR} 分 × {count} 项纳入的指标计，满分为 {total} 分",
+    )

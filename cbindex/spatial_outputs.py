@@ -11,11 +11,36 @@ import rasterio.features
 import rasterio.shutil
 import rasterio.windows
 import shapely
+from affine import Affine
+from shapely.geometry.base import BaseGeometry
 
 from cbindex.atomic_write import atomic_path
 
 MASK_OUTSIDE = 255
 SQUARE_METRES_PER_HECTARE = 10_000.0
+
+
+def labelled_multipolygons(labels: np.ndarray, *, transform) -> dict[int, shapely.MultiPolygon]:
+    """One multipolygon per non-zero label of a labelled raster, keyed by label.
+
+    Parameters
+    ----------
+    labels : ndarray of int
+        0 for background, a positive label per region (patch or group).
+    transform : affine.Affine
+        The array's georeferencing.
+
+    Returns
+    -------
+    dict of int to shapely.MultiPolygon
+        The 4-connected pieces of a region become the parts of its multipolygon: they share at most corner
+        points, so the multipolygon is valid without a costly union.
+    """
+    shapes = rasterio.features.shapes(labels.astype(np.int32), mask=labels > 0, transform=transform, connectivity=4)
+    pieces: dict[int, list] = {}
+    for geometry, value in shapes:
+        pieces.setdefault(int(value), []).append(shapely.geometry.shape(geometry))
+    return {label: shapely.MultiPolygon(parts) for label, parts in pieces.items()}
 
 
 def write_geopackage_layer(path: str | Path, frame: gpd.GeoDataFrame, *, layer: str) -> None:
@@ -65,46 +90,66 @@ class NaturalMaskWriter:
 
 
 class GroupPolygonCollector:
-    """Collect the polygons of every patch strip by strip; assemble one multipolygon per group at the end."""
+    """Collect patch labels strip by strip; polygonise one multipolygon per group at the end.
 
-    def __init__(self) -> None:
-        self._labels: list[np.ndarray] = []
-        self._strip_of_part: list[int] = []
-        self._parts: list = []
+    Up to ``max_cells`` cells, the strips' labels are kept (4 bytes a cell), mapped to their groups and
+    polygonised as one raster, so every group is one valid multipolygon. Beyond that, memory stays bounded:
+    each strip is polygonised on arrival and a group crossing strip edges gets one feature per strip
+    (the ``strip`` column tells them apart; dissolve on ``group_id`` in a GIS to merge them).
+    """
+
+    def __init__(self, *, max_cells: int = 200_000_000) -> None:
+        self.max_cells = max_cells
+        self._strips: list[tuple[np.ndarray, int]] = []
+        self._transform = None
+        self._cells = 0
+        self._pieces: list[tuple[int, int, BaseGeometry]] = []  # (global patch label, strip, polygon)
         self._strip_index = 0
 
     def add_strip(self, *, local_labels: np.ndarray, label_offset: int, transform) -> None:
-        """Polygonise one strip's patches (4-connected pieces, so pieces of a strip share at most corners)."""
-        shapes = rasterio.features.shapes(local_labels.astype(np.int32), mask=local_labels > 0,
-                                          transform=transform, connectivity=4)
-        for geometry, value in shapes:
-            self._parts.append(shapely.geometry.shape(geometry))
-            self._labels.append(int(value) + label_offset)
-            self._strip_of_part.append(self._strip_index)
+        """Keep (or, past ``max_cells``, polygonise) one strip's patch labels (global = local + offset)."""
+        if self._transform is None:
+            self._transform = transform
+        self._cells += local_labels.size
+        if self._cells <= self.max_cells:
+            self._strips.append((local_labels.astype(np.int32), label_offset))
+        else:
+            self._flush_kept_strips()
+            self._polygonise_strip(local_labels, label_offset, transform)
         self._strip_index += 1
 
-    def frame(self, *, group_of_patch: np.ndarray, group_areas_m2: np.ndarray, crs) -> gpd.GeoDataFrame:
-        """One row per group: ``group_id``, ``area_ha`` (ground area, as used by I2), geometry.
+    def _flush_kept_strips(self) -> None:
+        transform = self._transform
+        for index, (labels, offset) in enumerate(self._strips):
+            self._polygonise_strip(labels, offset, transform, strip=index)
+            transform = transform @ Affine.translation(0, labels.shape[0])
+        self._strips = []
 
-        Pieces of a group from different strips share edges along the strip boundaries and are merged with
-        a coverage union; a group within one strip is a plain multipolygon of its pieces.
+    def _polygonise_strip(self, labels: np.ndarray, offset: int, transform, *, strip: int | None = None) -> None:
+        strip = self._strip_index if strip is None else strip
+        for label, polygon in labelled_multipolygons(labels, transform=transform).items():
+            self._pieces.append((label + offset, strip, polygon))
+
+    def frame(self, *, group_of_patch: np.ndarray, group_areas_m2: np.ndarray, crs) -> gpd.GeoDataFrame:
+        """One row per group (per group and strip past ``max_cells``): ``group_id``, ``area_ha``, geometry.
+
+        ``area_ha`` is the group's ground area as used by I2 (not the polygon's planar area).
         """
-        groups = group_of_patch[np.asarray(self._labels, dtype=np.int64)] if self._labels else np.empty(0, int)
-        strips = np.asarray(self._strip_of_part, dtype=np.int64)
-        order = np.argsort(groups, kind="stable")
-        boundaries = np.flatnonzero(np.diff(groups[order])) + 1
-        group_ids, geometries = [], []
-        for members in np.split(order, boundaries) if len(order) else []:
-            parts = [self._parts[i] for i in members]
-            if len(set(strips[members].tolist())) > 1:
-                geometry = shapely.coverage_union_all(parts)
-                geometry = geometry if geometry.geom_type == "MultiPolygon" else shapely.MultiPolygon([geometry])
-            else:
-                geometry = shapely.MultiPolygon(parts)
-            group_ids.append(int(groups[members[0]]))
-            geometries.append(geometry)
+        if self._strips:
+            rows = [group_of_patch[np.where(labels > 0, labels.astype(np.int64) + offset, 0)].astype(np.int32)
+                    for labels, offset in self._strips]
+            geometries = labelled_multipolygons(np.vstack(rows), transform=self._transform)
+            ids = sorted(geometries)
+            return gpd.GeoDataFrame(
+                {"group_id": ids, "area_ha": [group_areas_m2[i] / SQUARE_METRES_PER_HECTARE for i in ids]},
+                geometry=[geometries[i] for i in ids], crs=crs,
+            )
+        parts: dict[tuple[int, int], list] = {}
+        for label, strip, polygon in self._pieces:
+            parts.setdefault((int(group_of_patch[label]), strip), []).extend(polygon.geoms)
+        keys = sorted(parts)
         return gpd.GeoDataFrame(
-            {"group_id": group_ids,
-             "area_ha": [group_areas_m2[i] / SQUARE_METRES_PER_HECTARE for i in group_ids]},
-            geometry=geometries, crs=crs,
+            {"group_id": [group for group, _ in keys], "strip": [strip for _, strip in keys],
+             "area_ha": [group_areas_m2[group] / SQUARE_METRES_PER_HECTARE for group, _ in keys]},
+            geometry=[shapely.MultiPolygon(parts[key]) for key in keys], crs=crs,
         )

@@ -9,5 +9,6 @@ if __name__ == "__main__":
         smk.log[0], run_scoring_stage,
         city=smk.wildcards.city, tables=list(smk.input.tables), rule_set_path=smk.input.rule_set,
         figures_path=smk.input.figures[0] if smk.input.figures else None,
+        overrides_path=smk.input.overrides[0] if smk.input.overrides else None,
         indicators_csv=smk.output.indicators, scorecard_json=smk.output.scorecard,
     )

@@ -2,14 +2,23 @@
 
 import dataclasses
 import functools
+import json
 import math
 from pathlib import Path
 
 import pytest
 import yaml
 
+from cbindex.city_scoring import run_scoring_stage
 from cbindex.errors import CBIInputError
-from cbindex.figures import load_city_figures, read_city_figures, render_figures_template
+from cbindex.figures import (
+    CSV_ENCODING,
+    figures_template_paths,
+    load_city_figures,
+    read_city_figures,
+    render_figures_csv_template,
+    render_figures_template,
+)
 from cbindex.scoring import (
     Band,
     apply_overrides,
@@ -17,13 +26,17 @@ from cbindex.scoring import (
     band_order_problems,
     build_scorecard,
     indicator_problems,
+    load_overrides,
     load_rule_set,
+    rule_set_files,
     score_value,
 )
 
 REPO = Path(__file__).resolve().parents[1]
 SCORING_DIR = REPO / "config" / "scoring"
 SI_2014 = SCORING_DIR / "si-2014.yaml"
+SI_2021 = SCORING_DIR / "si-2021.yaml"
+CN_UBI = SCORING_DIR / "cn-ubi.yaml"
 RULE_SET_PATHS = sorted(SCORING_DIR.glob("*.yaml"))
 
 
@@ -35,6 +48,16 @@ def rule_set_at(path: Path):
 @pytest.fixture
 def si2014():
     return rule_set_at(SI_2014)
+
+
+@pytest.fixture
+def si2021():
+    return rule_set_at(SI_2021)
+
+
+@pytest.fixture
+def cnubi():
+    return rule_set_at(CN_UBI)
 
 
 def indicator_ids_in(path: Path) -> list[str]:
@@ -80,7 +103,7 @@ def test_si_2014_structure(si2014):
         "native_biodiversity": 40, "ecosystem_services": 16, "governance": 36}
     assert [rule.id for rule in si2014.indicators.values() if rule.reverse_scale] == ["I10"]
     assert [rule.id for rule in si2014.indicators.values() if rule.source == "spatial"] == [
-        "I1", "I2", "I11", "I12"]
+        "I1", "I2", "I9", "I11", "I12", "I13"]
     assert [rule.id for rule in si2014.indicators.values() if not rule.has_bands] == ["I18", "I21", "I22"]
     assert all(rule.bands_status == "unknown" for rule in si2014.indicators.values() if not rule.has_bands)
     every_band = [entry for rule in si2014.indicators.values() for entry in (*rule.bands, *rule.levels)]
@@ -337,7 +360,8 @@ def test_good_figures_file(tmp_path, si2014):
         ({"I17": {"value": 3}}, "I17 is categorical"),
         ({"I20": {"value": "sometimes"}}, "write one of no_process, being_considered"),
         ({"I16": {"value": 12.5}}, "whole number"),
-        ({"I9": {"value": 140}}, "I9 must lie between 0 and 100"),
+        ({"I10": {"value": 140}}, "I10 must lie between 0 and 100"),
+        ({"I9": {"value": 12.0}}, "I9 is computed by the workflow from spatial data, so remove it"),
         ({"I24": {"value": 1}}, "I24 is not an indicator of si-2014"),
         ({"I1": {"value": 30.0}}, "I1 is computed by the workflow from spatial data, so remove it"),
         ({"I15": 1.2}, r"key figures\.I15 is invalid"),
@@ -390,15 +414,315 @@ def test_overridden_levels_are_accepted_in_figures(tmp_path, si2014):
     assert score_value(overridden.indicators["I22"], values["I22"]).points == 3
 
 
-def test_template_matches_the_rule_set_and_loads(si2014):
-    template = REPO / "config" / "figures_template.yaml"
-    assert template.read_text(encoding="utf-8") == render_figures_template(si2014)
-    values = load_city_figures(template, rule_set=si2014)
-    city_ids = [rule.id for rule in si2014.indicators.values() if rule.source == "city"]
-    assert list(values) == city_ids and all(value is None for value in values.values())
+@pytest.mark.parametrize("path", RULE_SET_PATHS, ids=lambda path: path.stem)
+def test_templates_match_the_rule_set_and_load(path):
+    rule_set = rule_set_at(path)
+    yaml_template, csv_template = figures_template_paths(rule_set.id, REPO / "config")
+    assert yaml_template.read_text(encoding="utf-8") == render_figures_template(rule_set)
+    assert csv_template.read_text(encoding=CSV_ENCODING) == render_figures_csv_template(rule_set)
+    city_ids = [rule.id for rule in rule_set.indicators.values() if rule.source in ("city", "records")]
+    for template in (yaml_template, csv_template):
+        values = load_city_figures(template, rule_set=rule_set)
+        assert list(values) == city_ids and all(value is None for value in values.values())
+
+
+@pytest.mark.parametrize("path", RULE_SET_PATHS, ids=lambda path: path.stem)
+def test_yaml_and_csv_templates_list_the_same_indicators(path):
+    yaml_template, csv_template = figures_template_paths(rule_set_at(path).id, REPO / "config")
+    yaml_ids = list(yaml.safe_load(yaml_template.read_text(encoding="utf-8"))["figures"])
+    csv_ids = [line.split(",")[0] for line in csv_template.read_text(encoding=CSV_ENCODING).splitlines()[1:]]
+    assert yaml_ids == csv_ids and yaml_ids
 
 
 def test_band_dataclass_contains_respects_inclusive_ends():
     closed_open = Band(points=1, min=1.0, max=7.0, min_inclusive=True, max_inclusive=False, label="x",
                        source="s", verified=False)
     assert closed_open.contains(1.0) and closed_open.contains(6.999) and not closed_open.contains(7.0)
+
+
+# ----------------------------------------------------------------------------------------- 2021 handbook
+
+BANDED_2021 = ["I1", "I2", "I3", "I7", "I8", "I10", "I11", "I12", "I13"]
+
+
+def test_si_2021_structure(si2021):
+    assert (si2021.id, si2021.max_points, si2021.total_max_points) == ("si-2021", 112, 112)
+    assert list(si2021.indicators) == [f"I{number}" for number in range(1, 29)]
+    assert {component: si2021.component_max_points(component) for component in si2021.components} == {
+        "native_biodiversity": 36, "ecosystem_services": 16, "not_retrieved": 60}
+    assert all(component.max_points is None and component.note for component in si2021.components.values())
+    assert [rule.id for rule in si2021.indicators.values() if rule.has_bands] == BANDED_2021
+    for rule in si2021.indicators.values():
+        if rule.has_bands:
+            assert rule.bands_status == "transcribed"
+            assert all(band.source == "TS98 as transcribed by WRI (US-SJ)" and not band.verified
+                       for band in rule.bands)
+            assert "WRI's code" in rule.note  # the label-versus-code difference is written down
+        else:
+            assert (rule.bands_status, rule.bands) == ("unknown", ())
+    assert all("name not retrieved" in si2021.indicators[f"I{number}"].name for number in range(14, 29))
+    assert si2021.indicators["I9"].reverse_scale
+
+
+def test_si_2021_scores_the_workflow_rows_under_its_own_numbers(si2021):
+    assert {quantity: si2021.indicator_for_quantity(quantity) for quantity in (
+        "I1", "I2_coherence", "I9", "I11", "I12", "I13", "I10", "I3_built_up_share", "I2", "I3", "city_area")} == {
+        "I1": "I1", "I2_coherence": "I2", "I9": "I8", "I11": "I10", "I12": "I11", "I13": "I12", "I10": "I9",
+        "I3_built_up_share": "I3", "I2": None, "I3": None, "city_area": None}
+    assert [si2021.table_name(name) for name in ("I2", "I2_coherence", "natural_area")] == [
+        "stage_I2", "I2", "natural_area"]
+
+
+@pytest.mark.parametrize(
+    ("indicator_id", "value", "points"),
+    [
+        # where WRI's printed label and its score code disagree, the label (convention A.2) decides
+        ("I1", 20.0, 3), ("I1", 20.01, 4),
+        ("I2", 39.95, 1), ("I2", 40, 2), ("I2", 59.95, 2), ("I2", 79, 3), ("I2", 79.01, 4),
+        ("I3", 20, 3), ("I3", 5.99, 0),
+        ("I7", 79.95, 3), ("I7", 80, 3), ("I7", 80.1, 4),
+        ("I8", 6, 1), ("I8", 6.05, 1), ("I8", 6.1, 2), ("I8", 11, 2), ("I8", 17, 3), ("I8", 17.5, 4),
+        ("I10", 60, 3), ("I10", 60.5, 4),
+        ("I11", 10.0, 1), ("I11", 10.05, 1), ("I11", 55, 3),
+        ("I12", 0.35, 1), ("I12", 0.9, 3), ("I12", 0.91, 4),
+        ("I13", 89.95, 3), ("I13", 90, 3), ("I13", 90.5, 4),
+    ],
+)
+def test_si_2021_band_edges(si2021, indicator_id, value, points):
+    score = score_value(si2021.indicators[indicator_id], value)
+    assert (score.status, score.points, score.verified) == ("scored", points, False)
+
+
+def test_si_2021_indicator_without_bands_becomes_scorable_by_override(si2021):
+    levels = [{"points": points, "value": f"level_{points}", "label": f"level {points}", "label_zh": f"第{points}级",
+               "source": "city decision", "verified": False} for points in range(5)]
+    overridden = apply_overrides(si2021, {"I22": {"name": "Local name", "unit": "category", "kind": "categorical",
+                                                  "levels": levels}})
+    rule = overridden.indicators["I22"]
+    assert (rule.kind, rule.name, rule.unit, rule.bands_status) == ("categorical", "Local name", "category", "city")
+    assert score_value(rule, "level_3").points == 3
+    with pytest.raises(CBIInputError, match="I22 is categorical, so override it with levels, not bands"):
+        apply_overrides(si2021, {"I22": {"kind": "categorical", "bands": I18_BANDS}})
+
+
+# ----------------------------------------------------------------------------------------- Chinese edition
+
+
+def test_chinese_edition_extends_si_2014(cnubi, si2014):
+    assert (cnubi.id, cnubi.based_on, cnubi.primary_language, cnubi.max_points) == ("cn-ubi", "si-2014", "zh", None)
+    assert list(cnubi.indicators) == [*si2014.indicators, "redline_coverage"]
+    assert cnubi.total_max_points == 4 * 24
+    assert all(component.max_points is None for component in cnubi.components.values())
+    assert rule_set_files(CN_UBI) == [str(CN_UBI), str(SI_2014)]
+    redline = cnubi.indicators["redline_coverage"]
+    assert (redline.bands, redline.bands_status, redline.name_zh) == ((), "unknown", "生态保护红线面积占城市面积的比例")
+    for indicator_id, rule in si2014.indicators.items():
+        adapted = cnubi.indicators[indicator_id]
+        if not rule.has_bands:
+            assert adapted.bands_status == "unknown"
+            continue
+        assert adapted.bands_status == "adapted"
+        entries = adapted.levels if adapted.is_categorical else adapted.bands
+        assert all(entry.source.endswith("adapted from si-2014, not verified for the Chinese edition")
+                   and not entry.verified for entry in entries)
+    assert score_value(cnubi.indicators["I1"], 12.3).points == score_value(si2014.indicators["I1"], 12.3).points
+
+
+def test_chinese_edition_maximum_follows_the_indicators_included(cnubi):
+    scorecard = build_scorecard(cnubi, values={"I1": 25.0, "redline_coverage": 30.0})
+    assert (scorecard["totals"]["max_points"], scorecard["totals"]["max_points_known"]) == (96, False)
+    assert scorecard["rule_set"]["max_points"] is None
+    assert any("maximum is not known" in note and "24 indicators included = 96" in note
+               for note in scorecard["notes"])
+    assert any("该版本满分未知" in note for note in scorecard["notes_zh"])
+    assert any("carried over from si-2014" in note for note in scorecard["notes"])
+    rows = {row["id"]: row for row in scorecard["indicators"]}
+    assert (rows["redline_coverage"]["status"], rows["redline_coverage"]["value"]) == ("no_bands", 30.0)
+    excluded = apply_overrides(cnubi, {"I14": {"include": False}, "redline_coverage": {"bands": I18_BANDS}})
+    totals = build_scorecard(excluded, values={"redline_coverage": 30.0})["totals"]
+    assert (totals["max_points"], totals["points"]) == (4 * 23, 4)
+    components = {c["id"]: c for c in build_scorecard(excluded, values={})["components"]}
+    assert components["ecosystem_services"]["max_points"] == 12
+
+
+def extension(tmp_path: Path, **changes) -> Path:
+    """A copy of the Chinese edition next to a copy of si-2014, with top-level keys changed."""
+    (tmp_path / "si-2014.yaml").write_text(SI_2014.read_text(encoding="utf-8"), encoding="utf-8")
+    document = {**yaml.safe_load(CN_UBI.read_text(encoding="utf-8")), **changes}
+    return write_yaml(tmp_path / "cn.yaml", document)
+
+
+def test_extension_may_drop_the_base_bands(tmp_path):
+    rule_set = load_rule_set(extension(tmp_path, extends={
+        "rule_set": "si-2014", "bands_status": "unknown", "band_source": "unused"}))
+    assert not any(rule.has_bands for rule in rule_set.indicators.values())
+    assert build_scorecard(rule_set, values={"I1": 12.3})["totals"]["indicators_scored"] == 0
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"extends": {"rule_set": "si-1999", "bands_status": "adapted", "band_source": "x"}},
+         r"extends\.rule_set si-1999 names .*si-1999\.yaml, which does not exist"),
+        ({"extends": {"rule_set": "cn.yaml", "bands_status": "adapted", "band_source": "x"}},
+         "leads back to this file"),
+        ({"extends": {"rule_set": "si-2014", "bands_status": "kept", "band_source": "x"}},
+         r"key extends\.bands_status is invalid"),
+        ({"indicators": [{"id": "I1", "colour": "red"}]}, r"key indicators\[I1\] has the unknown key 'colour'"),
+        ({"indicators": [{"id": "new_one", "number": 25}]}, r"indicators\[new_one\] lacks the required key"),
+        ({"max_points": 100}, "max_points is 100 but the components add up to 96"),
+    ],
+)
+def test_bad_extension_names_file_and_key(tmp_path, changes, message):
+    path = extension(tmp_path, **changes)
+    with pytest.raises(CBIInputError, match=message) as caught:
+        load_rule_set(path)
+    assert str(caught.value).startswith(str(path))
+
+
+def test_unknown_edition_maximum_needs_no_component_sum(tmp_path):
+    document = yaml.safe_load(SI_2021.read_text(encoding="utf-8"))
+    document["max_points"] = 100
+    with pytest.raises(CBIInputError, match="max_points is 100 but the components add up to 112"):
+        load_rule_set(write_yaml(tmp_path / "si.yaml", document))
+    document["max_points"] = None
+    assert load_rule_set(write_yaml(tmp_path / "si.yaml", document)).total_max_points == 112
+
+
+def test_two_indicators_may_not_score_one_row(tmp_path):
+    document = yaml.safe_load(SI_2021.read_text(encoding="utf-8"))
+    document["indicators"][6]["input"] = "I1"  # I7 would score the natural-area share too
+    with pytest.raises(CBIInputError, match="I7 and I1 both score the stage-table row I1"):
+        load_rule_set(write_yaml(tmp_path / "si.yaml", document))
+
+
+# ----------------------------------------------------------------------------------------- scoring stage
+
+
+def stage_table(tmp_path: Path, **values) -> str:
+    rows = ["city,year,indicator,value,unit,method"]
+    rows += [f"x,2020,{name},{value},u,test" for name, value in values.items()]
+    path = tmp_path / "landcover_indicators.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def run_stage(tmp_path: Path, rule_set: Path, **kwargs) -> tuple[dict, str]:
+    tables = [stage_table(tmp_path, city_area=24235.0, natural_area=2981.0, terrestrial_area=24000.0, I1=12.3,
+                          I2=1320.0, I2_coherence=44.28, I11=45.0, I12=22.0, redline_coverage=18.0)]
+    run_scoring_stage(city="x", tables=tables, rule_set_path=str(rule_set), indicators_csv=str(tmp_path / "i.csv"),
+                      scorecard_json=str(tmp_path / "s.json"), **{"figures_path": None, **kwargs})
+    scorecard = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    return scorecard, (tmp_path / "i.csv").read_text(encoding="utf-8")
+
+
+def test_scoring_stage_with_the_2021_numbering(tmp_path):
+    scorecard, table = run_stage(tmp_path, SI_2021)
+    rows = {row["id"]: row for row in scorecard["indicators"]}
+    assert (rows["I2"]["value"], rows["I2"]["points"]) == (44.28, 2)  # coherence, not the mesh size
+    assert (rows["I10"]["value"], rows["I11"]["value"]) == (45.0, 22.0)
+    assert rows["I2"]["next_band"]["area_text"] == "+469 ha of effective mesh size"
+    assert "x,stage_I2,,2020,1320.0" in table and "x,I2,Connectivity" in table
+
+
+def test_scoring_stage_applies_the_city_overrides(tmp_path):
+    overrides = write_yaml(tmp_path / "overrides.yaml", {
+        "redline_coverage": {"bands": [band(0, None, 10, low_inclusive=False), band(2, 10, 25), band(4, 25, None)]},
+        "I14": {"include": False}})
+    scorecard, _ = run_stage(tmp_path, CN_UBI, overrides_path=str(overrides))
+    assert scorecard["rule_set"]["version"] == "0.1+city"
+    assert scorecard["rule_set"]["overridden"] == ["redline_coverage", "I14"]
+    assert scorecard["scoring_overrides_file"] == str(overrides)
+    assert any("changed the rules of redline_coverage, I14" in note for note in scorecard["notes"])
+    rows = {row["id"]: row for row in scorecard["indicators"]}
+    assert (rows["redline_coverage"]["points"], rows["I14"]["status"]) == (2, "excluded")
+    assert rows["redline_coverage"]["next_band"]["area_text_zh"] == "需增加生态保护红线区域 1,697 公顷"
+    assert scorecard["totals"]["max_points"] == 4 * 23
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("", r"Scoring overrides file .*overrides\.yaml is empty"),
+     ("I99: {include: false}", "I99 is not an indicator of si-2014"),
+     ("I18: [1, 2]", r"key I18 is invalid")],
+)
+def test_bad_overrides_file_stops_the_stage(tmp_path, text, message):
+    path = tmp_path / "overrides.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CBIInputError, match=message):
+        run_stage(tmp_path, SI_2014, overrides_path=str(path))
+
+
+def test_overrides_file_is_read_as_written(tmp_path):
+    path = write_yaml(tmp_path / "overrides.yaml", {"I14": {"include": False}})
+    assert load_overrides(path) == {"I14": {"include": False}}
+
+
+# ----------------------------------------------------------------------------------------- figures as CSV
+
+
+CSV_HEADER = "indicator,name_en,name_zh,unit,value,source,note\n"
+
+
+def write_csv(tmp_path: Path, text: str, name: str = "figures.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_good_csv_figures(tmp_path, si2014):
+    path = write_csv(tmp_path, CSV_HEADER
+                     + "I15,Budget Allocated to Biodiversity,分配给生物多样性的预算,%,1.2,Budget report 2023,\n"
+                     + "I16,,,projects,14,,counted by hand\n"
+                     + "I17,,,,lbsap_aligned_1_3_cbd,,\n"
+                     + "I4,,,,,,\n"
+                     + ",,,,,,\n")
+    figures = read_city_figures(path, rule_set=si2014)
+    assert (figures.values["I15"], figures.values["I16"], figures.values["I17"]) == (1.2, 14, "lbsap_aligned_1_3_cbd")
+    assert isinstance(figures.values["I16"], int) and figures.values["I4"] is None
+    assert (figures.sources, figures.notes) == ({"I15": "Budget report 2023"}, {"I16": "counted by hand"})
+    assert (figures.city, figures.year) == (None, None)
+
+
+def test_minimal_csv_with_a_byte_order_mark(tmp_path, si2014):
+    path = tmp_path / "figures.csv"
+    path.write_text("indicator,value\nI23,120\n", encoding=CSV_ENCODING)
+    assert load_city_figures(path, rule_set=si2014)["I23"] == 120
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("indicator,vaule\nI15,1.2\n", "the header has the unknown column 'vaule'; use only indicator, name_en"),
+        ("indicator,source\nI15,report\n", "the header lacks the column 'value'"),
+        ("indicator,value,value\nI15,1,2\n", "names the column 'value' twice"),
+        (CSV_HEADER + "I15,,,,1.2 percent,,\n", r"row 2 \(I15\) value is wrong: I15 must be a number"),
+        (CSV_HEADER + "I16,,,,12.5,,\n", r"row 2 \(I16\) value is wrong: .*whole number"),
+        (CSV_HEADER + "I20,,,,sometimes,,\n", "write one of no_process"),
+        (CSV_HEADER + "I24,,,,1,,\n", "I24 is not an indicator of si-2014"),
+        (CSV_HEADER + "I1,,,,30,,\n", "I1 is computed by the workflow from spatial data, so remove it"),
+        (CSV_HEADER + ",,,,30,,\n", "row 2 has no indicator"),
+        (CSV_HEADER + "I15,,,,1,,\nI15,,,,2,,\n", r"row 3 repeats I15 \(first given in row 2\)"),
+        (CSV_HEADER + "I15,,,,1,,,extra\n", "row 2 has more cells than the header has columns"),
+        (CSV_HEADER + "I15,,,ha,1,,\n", r"row 2 \(I15\): unit 'ha' is not the unit of I15 in si-2014 \(%\)"),
+        (CSV_HEADER + "I10,Proportion of protected natural areas,,%,3,,\n",  # 2021 numbering in a 2014 file
+         "name_en 'Proportion of protected natural areas' is not the name of I10"),
+        ("", "is empty; start from config/figures_template.csv"),
+    ],
+)
+def test_bad_csv_figures_name_the_file_and_the_fix(tmp_path, si2014, text, message):
+    path = write_csv(tmp_path, text)
+    with pytest.raises(CBIInputError, match=message) as caught:
+        load_city_figures(path, rule_set=si2014)
+    assert str(path) in str(caught.value)
+
+
+def test_figures_file_of_another_format_is_rejected(tmp_path, si2014):
+    path = write_csv(tmp_path, "I15: 1", name="figures.txt")
+    with pytest.raises(CBIInputError, match=r"must end in \.yaml, \.yml or \.csv"):
+        load_city_figures(path, rule_set=si2014)
+
+
+def test_csv_names_may_be_given_in_either_language(tmp_path, si2014):
+    path = write_csv(tmp_path, CSV_HEADER + "I15,my own words,分配给生物多样性的预算,,2,,\n")
+    assert load_city_figures(path, rule_set=si2014)["I15"] == 2

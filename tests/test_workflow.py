@@ -84,6 +84,9 @@ def test_adding_a_year_reruns_only_that_year_and_scoring(finished_run, tmp_path)
         assert planned.count("rule compute_landcover_indicators:") == 1
         assert "output: results/freetown/2021/landcover_indicators.csv" in planned
         assert planned.count("rule score_city:") == 1
+        assert planned.count("rule compute_landcover_transitions:") == 1  # only the new pair 2020 → 2021
+        assert "output: results/freetown/transitions_2020_2021.csv" in planned
+        assert planned.count("rule write_city_report:") == 2  # the reports combine every year (en and zh)
         assert "city=chengdu" not in planned
     finally:
         sheet.write_text(original, encoding="utf-8")

@@ -5,7 +5,9 @@ rule score_city:
     input:
         tables=get_indicator_tables,
         rule_set=get_rule_set,
+        rule_set_bases=get_rule_set_bases,
         figures=get_figures,
+        overrides=get_scoring_overrides,
     output:
         indicators=report(
             "results/{city}/indicators.csv", caption="../report/indicators.rst", category="Scorecard"

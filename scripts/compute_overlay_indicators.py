@@ -1,0 +1,28 @@
+"""Rule compute_overlay_indicators: map snakemake's input/params/output onto the library call."""
+
+from cbindex.overlay_stage import run_overlay_stage
+from cbindex.rule_runtime import run_logged
+
+OVERLAY_KINDS = ("protected_areas", "redline", "parks")
+
+
+def first(files):
+    """The one file of an optional input, or None when the sheet leaves it empty."""
+    return files[0] if files else None
+
+
+if __name__ == "__main__":
+    smk = snakemake  # noqa: F821 - injected by Snakemake
+    run_logged(
+        smk.log[0], run_overlay_stage,
+        city=smk.wildcards.city, year=int(smk.wildcards.year), raster_path=smk.input.raster,
+        boundary_path=smk.input.boundary, boundary_layer=smk.params.boundary_layer,
+        boundary_filter_column=smk.params.boundary_filter_column,
+        boundary_filter_value=smk.params.boundary_filter_value, legend_path=smk.input.legend,
+        method=dict(smk.params.method), overlay_rules=dict(smk.params.overlay_rules),
+        overlay_paths={kind: first(getattr(smk.input, kind)) for kind in OVERLAY_KINDS},
+        overlay_layers=dict(smk.params.overlay_layers), population=smk.params.population,
+        population_raster_path=first(smk.input.population_raster), equal_area_crs=smk.params.equal_area_crs,
+        boundary_coverage_tolerance_percent=smk.params.boundary_coverage_tolerance_percent,
+        block_rows=smk.params.block_rows, indicators_csv=smk.output.indicators, overlays_gpkg=smk.output.overlays,
+    )

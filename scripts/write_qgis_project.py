@@ -1,0 +1,19 @@
+"""Rule write_qgis_project: map snakemake's input/params/output onto the library call."""
+
+from cbindex.qgis_package import YearOutputs, run_qgis_stage
+from cbindex.rule_runtime import run_logged
+
+if __name__ == "__main__":
+    smk = snakemake  # noqa: F821 - injected by Snakemake
+    years = list(smk.params.years)
+    overlays = list(smk.input.overlays) or [None] * len(years)
+    outputs = zip(years, smk.input.natural_masks, smk.input.groups, overlays, strict=True)
+    run_logged(
+        smk.log[0], run_qgis_stage,
+        city=smk.wildcards.city, title=smk.params.title, boundary_path=smk.input.boundary,
+        boundary_layer=smk.params.boundary_layer, boundary_filter_column=smk.params.boundary_filter_column,
+        boundary_filter_value=smk.params.boundary_filter_value, neighbourhood=smk.params.neighbourhood,
+        years=[YearOutputs(year=year, natural_mask=mask, groups=groups, overlays=overlay)
+               for year, mask, groups, overlay in outputs],
+        layers_gpkg=smk.output.layers, project_qgs=smk.output.project,
+    )

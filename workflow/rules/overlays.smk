@@ -1,0 +1,37 @@
+"""Overlay indicators per city and year: I9 protected natural areas, red-line shares, I13 parks per 1000 persons."""
+
+
+rule compute_overlay_indicators:
+    input:
+        raster=get_landcover_raster,
+        boundary=city_field("boundary"),
+        legend=get_legend,
+        protected_areas=city_year_file("protected_areas"),
+        redline=city_year_file("redline"),
+        parks=city_year_file("parks"),
+        population_raster=city_year_file("population_raster"),
+    output:
+        indicators="results/{city}/{year}/overlay_indicators.csv",
+        overlays="results/{city}/{year}/overlays.gpkg",
+    params:
+        boundary_layer=city_field("boundary_layer"),
+        boundary_filter_column=city_field("boundary_filter_column"),
+        boundary_filter_value=city_field("boundary_filter_value"),
+        overlay_layers=get_overlay_sheet_layers,
+        population=get_population,
+        method=get_method,
+        overlay_rules=config["overlays"],
+        equal_area_crs=config["equal_area_crs"],
+        boundary_coverage_tolerance_percent=config["boundary_coverage_tolerance_percent"],
+        block_rows=config["block_rows"],
+    log:
+        "results/{city}/logs/compute_overlay_indicators_{year}.log",
+    benchmark:
+        "results/{city}/benchmarks/compute_overlay_indicators_{year}.tsv"
+    resources:
+        mem_mb=4000,
+    threads: 1
+    conda:
+        "../envs/cbindex.yaml"
+    script:
+        "../../scripts/compute_overlay_indicators.py"

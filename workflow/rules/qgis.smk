@@ -1,0 +1,49 @@
+"""QGIS package per city: a styled GeoPackage of every vector output, a style beside each GeoTIFF, a project."""
+
+
+rule write_natural_areas_style:
+    input:
+        natural_mask="results/{city}/{year}/natural_areas.tif",
+    output:
+        style="results/{city}/{year}/natural_areas.qml",
+    log:
+        "results/{city}/logs/write_natural_areas_style_{year}.log",
+    benchmark:
+        "results/{city}/benchmarks/write_natural_areas_style_{year}.tsv"
+    resources:
+        mem_mb=200,
+    threads: 1
+    conda:
+        "../envs/cbindex.yaml"
+    script:
+        "../../scripts/write_natural_areas_style.py"
+
+
+rule write_qgis_project:
+    input:
+        boundary=city_field("boundary"),
+        natural_masks=city_year_files("results/{city}/{year}/natural_areas.tif"),
+        mask_styles=city_year_files("results/{city}/{year}/natural_areas.qml"),
+        groups=city_year_files("results/{city}/{year}/connectivity_groups.gpkg"),
+        overlays=get_overlay_layers,
+    output:
+        layers="results/{city}/{city}_layers.gpkg",
+        project="results/{city}/{city}.qgs",
+    params:
+        years=get_city_years,
+        title=get_project_title,
+        boundary_layer=city_field("boundary_layer"),
+        boundary_filter_column=city_field("boundary_filter_column"),
+        boundary_filter_value=city_field("boundary_filter_value"),
+        neighbourhood=config["method"]["neighbourhood"],
+    log:
+        "results/{city}/logs/write_qgis_project.log",
+    benchmark:
+        "results/{city}/benchmarks/write_qgis_project.tsv"
+    resources:
+        mem_mb=3000,
+    threads: 1
+    conda:
+        "../envs/cbindex.yaml"
+    script:
+        "../../scripts/write_qgis_project.py"

@@ -1,0 +1,50 @@
+"""Species indicators: I3 from bird occurrence records per land-cover year; I4–I8 and I10 from species lists."""
+
+
+rule compute_species_indicators:
+    input:
+        occurrences=city_year_file("occurrences"),
+        non_native=city_year_file("non_native_species"),
+        raster=get_landcover_raster,
+        boundary=city_field("boundary"),
+        legend=get_legend,
+    output:
+        indicators="results/{city}/{year}/species_indicators.csv",
+    params:
+        boundary_layer=city_field("boundary_layer"),
+        boundary_filter_column=city_field("boundary_filter_column"),
+        boundary_filter_value=city_field("boundary_filter_value"),
+        method=get_method,
+        occurrence_rules=config["occurrences"],
+        block_rows=config["block_rows"],
+    log:
+        "results/{city}/logs/compute_species_indicators_{year}.log",
+    benchmark:
+        "results/{city}/benchmarks/compute_species_indicators_{year}.tsv"
+    resources:
+        mem_mb=2000,
+    threads: 1
+    conda:
+        "../envs/cbindex.yaml"
+    script:
+        "../../scripts/compute_species_indicators.py"
+
+
+rule compute_species_list_indicators:
+    input:
+        species_lists=city_file("species_lists"),
+    output:
+        indicators="results/{city}/species_list_indicators.csv",
+    params:
+        species_list_rules=config["species_lists"],
+    log:
+        "results/{city}/logs/compute_species_list_indicators.log",
+    benchmark:
+        "results/{city}/benchmarks/compute_species_list_indicators.tsv"
+    resources:
+        mem_mb=500,
+    threads: 1
+    conda:
+        "../envs/cbindex.yaml"
+    script:
+        "../../scripts/compute_species_list_indicators.py"
