@@ -174,7 +174,7 @@ def test_a_failing_city_leaves_the_other_cities_results_intact(finished_run):
     assert (finished_run / "results/freetown/indicators.csv").read_bytes() == freetown
 
 
-def test_barrier_layer_in_the_sheet_splits_groups(finished_run, tmp_path):
+def test_barrier_layer_in_the_sheet_splits_groups(tmp_path):
     import geopandas as gpd
     import shapely
 
@@ -185,7 +185,7 @@ def test_barrier_layer_in_the_sheet_splits_groups(finished_run, tmp_path):
     work, result = run_with_sheet(tmp_path, barriers=str(roads))
     assert result.returncode == 0, result.stderr[-2000:]
     with_roads = pd.read_csv(work / "results/chengdu/2020/landcover_indicators.csv").set_index("indicator")
-    without = pd.read_csv(finished_run / "results/chengdu/2020/landcover_indicators.csv").set_index("indicator")
+    without = pd.read_csv(EXPECTED / "chengdu_indicators.csv").set_index("indicator")  # the same city, no roads
     assert with_roads.loc["natural_groups", "value"] > without.loc["natural_groups", "value"]
     assert with_roads.loc["I2", "value"] < without.loc["I2", "value"]
-    assert with_roads.loc["I1", "value"] == pytest.approx(without.loc["I1", "value"], rel=1e-12)
+    assert with_roads.loc["I1", "value"] == pytest.approx(without.loc["I1", "value"], rel=1e-9)
