@@ -26,6 +26,11 @@ class CityBoundary:
     path: str
     repaired: bool
 
+    def densify_step(self, *, segments_across: int = 1000) -> float:
+        """A segment length, in the boundary's own units, of 1/``segments_across`` of its larger extent."""
+        left, bottom, right, top = self.geometry.bounds
+        return max(right - left, top - bottom) / segments_across
+
     def to_crs(self, crs: CRS, *, max_segment_length: float | None = None) -> BaseGeometry:
         """The boundary in another CRS; edges are densified first so long edges follow the projection."""
         geometry = self.geometry

@@ -180,8 +180,7 @@ def open_city_window(
     path = str(raster_path)
     with open_raster_checked(path, label=label, sheet_column=sheet_column) as dataset:
         crs = CRS.from_user_input(dataset.crs)
-        cell = min(abs(dataset.transform.a), abs(dataset.transform.e))
-        geometry = boundary.to_crs(crs, max_segment_length=None if crs == boundary.crs else cell * 4)
+        geometry = boundary.to_crs(crs, max_segment_length=None if crs == boundary.crs else boundary.densify_step())
         window = _window_over(dataset, geometry, path=path, boundary_path=boundary.path)
         transform = dataset.window_transform(window)
         raster_nodata = dataset.nodata

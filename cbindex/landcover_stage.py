@@ -94,10 +94,4 @@ def boundary_area_ha(boundary: CityBoundary, *, equal_area_crs: str) -> float:
         crs = CRS.from_proj4(f"+proj=laea +lat_0={centre.y} +lon_0={centre.x} +datum=WGS84 +units=m")
     else:
         crs = CRS.from_user_input(equal_area_crs)
-    return boundary.to_crs(crs, max_segment_length=_densify_step(boundary)).area / SQUARE_METRES_PER_HECTARE
-
-
-def _densify_step(boundary: CityBoundary) -> float:
-    left, bottom, right, top = boundary.geometry.bounds
-    return max(right - left, top - bottom) / 1000
-
+    return boundary.to_crs(crs, max_segment_length=boundary.densify_step()).area / SQUARE_METRES_PER_HECTARE
