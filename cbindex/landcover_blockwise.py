@@ -32,6 +32,7 @@ from cbindex.landcover_indicators import (
     CategoryAreas,
     CategoryCodes,
     IndicatorValue,
+    IndicatorValues,
     LandcoverMethod,
     area_rule_text,
     connectivity_barrier,
@@ -45,7 +46,7 @@ DEFAULT_BLOCK_ROWS = 512
 
 
 @dataclass
-class BlockwiseResult:
+class BlockwiseResult(IndicatorValues):
     """Indicator values plus what is needed to write per-cell outputs in a second pass.
 
     Attributes
@@ -68,13 +69,6 @@ class BlockwiseResult:
     block_rows: int
     n_patches: int
     n_groups: int
-
-    def value_of(self, indicator: str) -> float:
-        """The value of one indicator id (raises KeyError when absent)."""
-        for item in self.values:
-            if item.indicator == indicator:
-                return item.value
-        raise KeyError(indicator)
 
 
 @dataclass(frozen=True)

@@ -70,14 +70,10 @@ class IndicatorValue:
     method: str
 
 
-@dataclass
-class LandcoverResult:
-    """Indicator values of one city and land-cover year, plus the rasters they came from."""
+class IndicatorValues:
+    """Mixin for results holding ``values: list[IndicatorValue]``: look one up by indicator id."""
 
     values: list[IndicatorValue]
-    natural: np.ndarray
-    groups: NaturalGroups
-    group_areas_m2: np.ndarray
 
     def value_of(self, indicator: str) -> float:
         """The value of one indicator id (raises KeyError when absent)."""
@@ -85,6 +81,16 @@ class LandcoverResult:
             if item.indicator == indicator:
                 return item.value
         raise KeyError(indicator)
+
+
+@dataclass
+class LandcoverResult(IndicatorValues):
+    """Indicator values of one city and land-cover year, plus the rasters they came from."""
+
+    values: list[IndicatorValue]
+    natural: np.ndarray
+    groups: NaturalGroups
+    group_areas_m2: np.ndarray
 
 
 @dataclass(frozen=True)
