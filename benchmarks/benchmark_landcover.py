@@ -22,11 +22,14 @@ Cases
    real 10 m land cover has many, and both tools' time depends on the patch count.
 
 Every measurement runs in a fresh Python process (``--worker``); its peak resident memory is that process's
-``ru_maxrss`` from ``os.wait4``, its time is measured inside the process from the start of the work (reading
-the boundary) to the result, so interpreter start-up and imports are excluded (the ``python + imports`` row
-shows their memory). Each measurement is repeated ``--repeats`` times; the table quotes medians.
+``ru_maxrss`` from ``os.wait4``, its wall and CPU time (all threads) are measured inside the process from the
+start of the work (reading the boundary) to the result, so interpreter start-up and imports are excluded (the
+``python + imports`` row shows their memory). CPU time close to wall time shows the run was not starved by other
+processes. Each measurement is repeated ``--repeats`` times; the table quotes medians.
 
-The indicators are computed by :data:`LANDCOVER_FUNCTION` (one line to swap).
+The indicators are computed by :data:`LANDCOVER_FUNCTION` (one line to swap); ``--path both`` also runs the
+whole-array reference on cases 1 and 2 and prints how far its values are from the blockwise ones (use it with
+``--quick``: the whole-array path does not fit in memory on the full cases).
 """
 
 from __future__ import annotations

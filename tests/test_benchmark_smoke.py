@@ -1,6 +1,7 @@
 """The land-cover benchmark script runs end to end on small crops (``--quick``) and prints its table."""
 
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -23,7 +24,7 @@ SHARED_INPUTS = (
 def test_quick_benchmark_prints_the_table(tmp_path):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--quick", "--repeats", "1", "--workdir", str(tmp_path)],
+        [sys.executable, str(SCRIPT), "--quick", "--repeats", "1", "--path", "both", "--workdir", str(tmp_path)],
         cwd=REPO, capture_output=True, text=True, timeout=300,
     )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -34,4 +35,7 @@ def test_quick_benchmark_prints_the_table(tmp_path):
     assert "FAILED" not in result.stdout
     assert "read-only floor" in result.stdout
     assert "values equal" in result.stdout  # MESH agrees with pylandstats on the quick crops
+    # the blockwise path gives the whole-array values on cases 1 and 2
+    differences = re.findall(r"vs blockwise: max rel\. diff (\S+)", result.stdout)
+    assert len(differences) == 2 and all(float(d) < 1e-9 for d in differences), differences
     assert cpu_seconds < 30, f"the quick benchmark used {cpu_seconds:.0f} CPU seconds; keep --quick under 30 s"
