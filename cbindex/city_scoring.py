@@ -12,7 +12,7 @@ from cbindex import __version__
 from cbindex.atomic_write import atomic_path
 from cbindex.errors import CBIInputError
 from cbindex.figures import read_city_figures
-from cbindex.scoring import RuleSet, apply_overrides, build_scorecard, load_overrides, load_rule_set, score_value
+from cbindex.scoring import RuleSet, build_scorecard, load_city_rule_set, score_value
 
 LOGGER = logging.getLogger(__name__)
 INDICATOR_COLUMNS = ["city", "indicator", "name", "year", "value", "unit", "points", "status", "band", "verified",
@@ -38,9 +38,7 @@ def run_scoring_stage(
     the columns city, year, indicator, value, unit, method; an empty year means the value holds for the city
     as a whole (it is then used whatever the year).
     """
-    rule_set = load_rule_set(rule_set_path)
-    if overrides_path:
-        rule_set = apply_overrides(rule_set, load_overrides(overrides_path), origin=overrides_path)
+    rule_set = load_city_rule_set(rule_set_path, overrides_path=overrides_path)
     figures = read_city_figures(figures_path, rule_set=rule_set)
     frames = {path: named_for_rule_set(pd.read_csv(path), rule_set) for path in tables}
     reject_figures_also_derived(frames, figures_values=figures.values, figures_path=figures_path)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import logging
 
-import pandas as pd
 from pyproj import CRS
 
-from cbindex.atomic_write import atomic_path
 from cbindex.barriers import BarrierRule, read_barriers
 from cbindex.boundary import CityBoundary, read_city_boundary
 from cbindex.city_grid import open_city_window
+from cbindex.indicator_table import write_indicator_table
 from cbindex.landcover_blockwise import DEFAULT_BLOCK_ROWS, StripCells, compute_landcover_indicators_blockwise
 from cbindex.landcover_indicators import IndicatorValue, LandcoverMethod
 from cbindex.legends import load_legend
@@ -74,12 +73,7 @@ def run_landcover_stage(
             "City %s %s: raster cells cover %.1f ha but the boundary is %.1f ha (%.2f %% apart); the raster may "
             "not cover the whole city.", city, year, covered_ha, boundary_ha, difference,
         )
-    table = pd.DataFrame([
-        {"city": city, "year": year, "indicator": v.indicator, "value": v.value, "unit": v.unit, "method": v.method}
-        for v in result.values
-    ])
-    with atomic_path(indicators_csv) as temporary:
-        table.to_csv(temporary, index=False)
+    write_indicator_table(indicators_csv, city=city, year=year, values=result.values)
     LOGGER.info("City %s %s: I1 %.2f %%, I2 %.1f ha, %d groups", city, year, result.value_of("I1"),
                 result.value_of("I2"), result.n_groups)
 

@@ -6,7 +6,6 @@ import logging
 from collections.abc import Mapping
 
 import geopandas as gpd
-import pandas as pd
 import shapely
 from rasterio.transform import array_bounds
 from shapely.geometry.base import BaseGeometry
@@ -14,6 +13,7 @@ from shapely.geometry.base import BaseGeometry
 from cbindex.atomic_write import atomic_path
 from cbindex.boundary import dissolve_polygons, read_city_boundary
 from cbindex.city_grid import CityWindow, open_city_window
+from cbindex.indicator_table import write_indicator_table
 from cbindex.landcover_blockwise import DEFAULT_BLOCK_ROWS
 from cbindex.landcover_indicators import CategoryCodes, IndicatorValue, LandcoverMethod, area_rule_text
 from cbindex.landcover_stage import boundary_area_ha
@@ -109,13 +109,8 @@ def run_overlay_stage(
         )
     elif population or population_raster_path:
         LOGGER.warning("City %s %s: a population is given but no parks, so I13 is not computed.", city, year)
-    table = pd.DataFrame([
-        {"city": city, "year": year, "indicator": v.indicator, "value": v.value, "unit": v.unit, "method": v.method}
-        for v in values
-    ], columns=["city", "year", "indicator", "value", "unit", "method"])
     write_overlay_layers(overlays_gpkg, layers=overlay_frames(window, geometries=geometries, areas=areas))
-    with atomic_path(indicators_csv) as temporary:
-        table.to_csv(temporary, index=False)
+    write_indicator_table(indicators_csv, city=city, year=year, values=values)
     LOGGER.info("City %s %s: %s", city, year,
                 ", ".join(f"{v.indicator} {v.value:.3f} {v.unit}" for v in values if not v.indicator.endswith("area")))
 

@@ -37,7 +37,7 @@ from cbindex.qgis_styles import (
     raster_qml,
     write_layer_styles,
 )
-from cbindex.spatial_outputs import MASK_OUTSIDE, GroupPolygonCollector
+from cbindex.spatial_outputs import MASK_OUTSIDE, GroupPolygonCollector, YearOutputs
 
 LOGGER = logging.getLogger(__name__)
 GEOPACKAGE_VERSION = "1.2"  # readable without warnings by the GDAL of every supported QGIS
@@ -75,16 +75,6 @@ OVERLAYS = {  # overlay layer: (name shown in QGIS, symbol)
     "parks_counted": ("Parks counted", Symbol(fill=(253, 174, 97, 170), outline=(166, 97, 26, 255), width_mm=0.3)),
 }
 OTHER_OVERLAY_SYMBOL = Symbol(fill=(49, 130, 189, 110), outline=(8, 81, 156, 255), width_mm=0.3)
-
-
-@dataclass(frozen=True)
-class YearOutputs:
-    """The spatial outputs of one land-cover year that go into the package."""
-
-    year: int
-    natural_mask: str
-    groups: str
-    overlays: str | None = None
 
 
 def decade_classes(values: Sequence[float], *, max_classes: int = len(GROUP_AREA_COLOURS)) -> list[tuple[float, float]]:

@@ -7,7 +7,6 @@ import logging
 import math
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,31 +42,14 @@ from cbindex.report_figures import (
 from cbindex.report_fonts import FONT_DISTRIBUTION, embedded_font_css, font_version, register_cjk_font
 from cbindex.report_html import ReportContent, ReportFigure, render_report, render_report_body, yearly_indicator_rows
 from cbindex.report_text import LANGUAGES, localized, text
-from cbindex.scoring import STATUS_SCORED, IndicatorRule, RuleSet, apply_overrides, load_overrides, load_rule_set
+from cbindex.scoring import STATUS_SCORED, IndicatorRule, RuleSet, load_city_rule_set
+from cbindex.spatial_outputs import YearOutputs
 
 LOGGER = logging.getLogger(__name__)
 MAX_DISPLAY_CELLS = 1400
 """Longest side, in cells, of a raster drawn on a map (larger rasters are read from their overviews)."""
 HIGHLIGHTED_GROUPS = 5
 MAP_OVERLAYS = ("protected_areas", "redline")
-
-
-@dataclass(frozen=True)
-class YearMaps:
-    """The spatial outputs of one land-cover year the report draws."""
-
-    year: int
-    natural_mask: str
-    groups: str
-    overlays: str | None = None
-
-
-def city_rule_set(rule_set_path: str, *, overrides_path: str | None = None) -> RuleSet:
-    """The rule set a city is scored with: the file, changed by the city's scoring overrides when given."""
-    rule_set = load_rule_set(rule_set_path)
-    if overrides_path:
-        rule_set = apply_overrides(rule_set, load_overrides(overrides_path), origin=overrides_path)
-    return rule_set
 
 
 def read_display_raster(path: str, *, max_cells: int = MAX_DISPLAY_CELLS) -> tuple[np.ndarray, Affine, Any]:
@@ -153,7 +135,7 @@ def _figure(key: str, figure, *, title: str, caption: str, language: str) -> Rep
 
 
 def draw_maps(
-    latest: YearMaps, *, boundary, gap_distance_m: float, language: str,
+    latest: YearOutputs, *, boundary, gap_distance_m: float, language: str,
 ) -> tuple[list[ReportFigure], list[str]]:
     """The maps of the latest year: natural areas, connectivity groups and (when given) overlays; and notes."""
     mask, transform, crs = read_display_raster(latest.natural_mask)
@@ -204,7 +186,7 @@ def draw_plots(scorecard: Mapping[str, Any], *, rule_set: RuleSet, language: str
 
 
 def draw_change(
-    indicators: pd.DataFrame, *, rule_set: RuleSet, years_maps: Sequence[YearMaps], boundary, language: str,
+    indicators: pd.DataFrame, *, rule_set: RuleSet, years_maps: Sequence[YearOutputs], boundary, language: str,
 ) -> list[ReportFigure]:
     """Indicators through the years over their bands, and the natural areas of every year (several years only)."""
     if len(years_maps) < 2:
@@ -242,7 +224,7 @@ def _year_pair(path: str) -> tuple[int, int]:
 def run_report_stage(
     *, city: str, language: str, city_name: str, scorecard_json: str, indicators_csv: str, rule_set_path: str,
     overrides_path: str | None, legend_path: str, boundary_path: str, boundary_layer: str | None,
-    boundary_filter_column: str | None, boundary_filter_value: str | None, years: Sequence[YearMaps],
+    boundary_filter_column: str | None, boundary_filter_value: str | None, years: Sequence[YearOutputs],
     transitions: Sequence[str], method: Mapping[str, Any], settings: Mapping[str, Any], input_files: Sequence[str],
     report_html: str,
 ) -> None:
@@ -260,7 +242,7 @@ def run_report_stage(
     if language not in LANGUAGES:
         raise CBIInputError(f"Report language {language!r} is not supported; use one of {', '.join(LANGUAGES)}.")
     scorecard = json.loads(Path(scorecard_json).read_text(encoding="utf-8"))
-    rule_set = city_rule_set(rule_set_path, overrides_path=overrides_path)
+    rule_set = load_city_rule_set(rule_set_path, overrides_path=overrides_path)
     if scorecard["rule_set"]["version"] != rule_set.version or scorecard["rule_set"]["id"] != rule_set.id:
         raise CBIInputError(
             f"{scorecard_json} was scored with {scorecard['rule_set']['id']} {scorecard['rule_set']['version']}, "

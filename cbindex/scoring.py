@@ -890,6 +890,14 @@ def load_overrides(path: str | Path) -> dict[str, Any]:
     return document
 
 
+def load_city_rule_set(rule_set_path: str | Path, *, overrides_path: str | Path | None = None) -> RuleSet:
+    """The rule set a city is scored with: the file, changed by the city's scoring overrides when given."""
+    rule_set = load_rule_set(rule_set_path)
+    if overrides_path:
+        rule_set = apply_overrides(rule_set, load_overrides(overrides_path), origin=str(overrides_path))
+    return rule_set
+
+
 def apply_overrides(
     rule_set: RuleSet, overrides: Mapping[str, Mapping[str, Any]] | None, *, origin: str = "scoring overrides"
 ) -> RuleSet:

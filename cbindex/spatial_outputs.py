@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,6 +19,16 @@ from cbindex.atomic_write import atomic_path
 
 MASK_OUTSIDE = 255
 SQUARE_METRES_PER_HECTARE = 10_000.0
+
+
+@dataclass(frozen=True)
+class YearOutputs:
+    """The spatial outputs of one land-cover year (read by the QGIS package and the report)."""
+
+    year: int
+    natural_mask: str
+    groups: str
+    overlays: str | None = None
 
 
 def labelled_multipolygons(labels: np.ndarray, *, transform) -> dict[int, shapely.MultiPolygon]:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 
 import numpy as np
-import pandas as pd
 
-from cbindex.atomic_write import atomic_path
 from cbindex.boundary import read_city_boundary
 from cbindex.city_grid import open_city_window
+from cbindex.indicator_table import write_indicator_table
 from cbindex.landcover_blockwise import DEFAULT_BLOCK_ROWS
 from cbindex.landcover_indicators import CategoryCodes, IndicatorValue, LandcoverMethod
 from cbindex.legends import load_legend
@@ -34,7 +32,6 @@ from cbindex.species_lists import SpeciesListRules, read_species_lists, species_
 from cbindex.species_tables import NAME_RULE, read_non_native_names
 
 LOGGER = logging.getLogger(__name__)
-TABLE_COLUMNS = ["city", "year", "indicator", "value", "unit", "method"]
 
 
 def run_occurrence_stage(
@@ -165,19 +162,6 @@ def run_species_list_stage(
             LOGGER.info("City %s: %s = %s (%s)", city, value.indicator, value.value, value.method)
     if lists.duplicates_removed:
         LOGGER.warning("City %s: %d duplicate rows of %s ignored.", city, lists.duplicates_removed, lists.path)
-
-
-def write_indicator_table(path: str | Path, *, city: str, year: int | None, values: Iterable[IndicatorValue]) -> None:
-    """Write an indicator table (columns city, year, indicator, value, unit, method) atomically.
-
-    ``year`` None leaves the year empty: the values hold for the city whatever the land-cover year.
-    """
-    table = pd.DataFrame([
-        {"city": city, "year": year, "indicator": v.indicator, "value": v.value, "unit": v.unit, "method": v.method}
-        for v in values
-    ], columns=TABLE_COLUMNS)
-    with atomic_path(path) as temporary:
-        table.to_csv(temporary, index=False)
 
 
 def _describe_source(occurrences_path: str, non_native_path: str | None, n_non_native: int) -> str:

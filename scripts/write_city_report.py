@@ -1,7 +1,8 @@
 """Rule write_city_report: map snakemake's input/params/output onto the library call."""
 
-from cbindex.report_stage import YearMaps, run_report_stage
+from cbindex.report_stage import run_report_stage
 from cbindex.rule_runtime import run_logged
+from cbindex.spatial_outputs import YearOutputs
 
 if __name__ == "__main__":
     smk = snakemake  # noqa: F821 - injected by Snakemake
@@ -16,7 +17,7 @@ if __name__ == "__main__":
         boundary_path=smk.input.boundary, boundary_layer=smk.params.boundary_layer,
         boundary_filter_column=smk.params.boundary_filter_column,
         boundary_filter_value=smk.params.boundary_filter_value,
-        years=[YearMaps(year=year, natural_mask=mask, groups=groups, overlays=overlay)
+        years=[YearOutputs(year=year, natural_mask=mask, groups=groups, overlays=overlay)
                for year, mask, groups, overlay in outputs],
         transitions=list(smk.input.transitions), method=dict(smk.params.method), settings=dict(smk.params.settings),
         input_files=list(smk.input), report_html=smk.output.report,

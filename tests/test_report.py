@@ -19,8 +19,9 @@ from cbindex.boundary import read_city_boundary
 from cbindex.overlay_stage import LAYER_NAMES
 from cbindex.report_figures import BandedValues, BandSpan, display_range
 from cbindex.report_html import SECTIONS
-from cbindex.report_stage import YearMaps, draw_maps, group_ranks
+from cbindex.report_stage import draw_maps, group_ranks
 from cbindex.report_text import format_change, format_number
+from cbindex.spatial_outputs import YearOutputs
 from cbindex.transitions import transition_matrix_ha
 from tests.conftest import write_raster, write_vector
 from tests.workflow_runner import copy_workflow, snakemake
@@ -82,8 +83,8 @@ def test_maps_include_protected_and_redline_overlays(tmp_path):
             tmp_path / "overlays.gpkg", layer=LAYER_NAMES[kind])
     write_vector(tmp_path / "city.gpkg", [box(1, 1, 9, 9)], crs="EPSG:3035", name=["city"])
     boundary = read_city_boundary(tmp_path / "city.gpkg")
-    year = YearMaps(year=2020, natural_mask=str(tmp_path / "natural_areas.tif"), groups=str(tmp_path / "groups.gpkg"),
-                    overlays=str(tmp_path / "overlays.gpkg"))
+    year = YearOutputs(year=2020, natural_mask=str(tmp_path / "natural_areas.tif"),
+                       groups=str(tmp_path / "groups.gpkg"), overlays=str(tmp_path / "overlays.gpkg"))
     maps, notes = draw_maps(year, boundary=boundary, gap_distance_m=100.0, language="zh")
     assert [figure.key for figure in maps] == ["natural-areas", "connectivity-groups", "overlays"]
     assert notes == []
