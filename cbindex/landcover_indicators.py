@@ -10,6 +10,7 @@ import numpy as np
 
 from cbindex.barriers import barrier_mask
 from cbindex.city_grid import CityGrid
+from cbindex.code_areas import area_and_natural_by_code
 from cbindex.connectivity import (
     NaturalGroups,
     coherence_percent,
@@ -140,15 +141,14 @@ def measure_categories(grid: CityGrid, *, legend: Legend, codes: CategoryCodes) 
     CBIInputError
         The raster holds codes the legend does not define.
     """
-    cell_area = grid.weight * grid.row_area_m2[:, None]
-    area_of_code = area_by_code(grid.codes, cell_area_m2=cell_area)
+    area_of_code, natural = area_and_natural_by_code(grid.codes, weight=grid.weight, row_area_m2=grid.row_area_m2,
+                                                     natural_codes=codes.natural)
     invalid = set(grid.invalid_codes)
     check_codes(legend, [code for code in area_of_code if code not in invalid], raster_path=grid.path)
 
     def total(selected: frozenset[int]) -> float:
         return float(sum(area for code, area in area_of_code.items() if code in selected))
 
-    natural = codes_mask(grid.codes, codes.natural) & (grid.weight > 0)
     areas = CategoryAreas(
         city_m2=float(sum(area for code, area in area_of_code.items() if code not in invalid)),
         nodata_m2=grid.nodata_area_m2,
@@ -158,21 +158,6 @@ def measure_categories(grid: CityGrid, *, legend: Legend, codes: CategoryCodes) 
         tree_canopy_m2=total(codes.tree_canopy),
     )
     return areas, natural
-
-
-def area_by_code(codes: np.ndarray, *, cell_area_m2: np.ndarray) -> dict[int, float]:
-    """Sum of ``cell_area_m2`` per distinct code present in ``codes`` (present codes with area 0 included)."""
-    values = codes.ravel()
-    if values.dtype.kind in "iu" and values.size:
-        lowest, highest = int(values.min()), int(values.max())
-        if highest - lowest < 1 << 16:
-            index = values.astype(np.intp) - lowest
-            counts = np.bincount(index, minlength=highest - lowest + 1)
-            sums = np.bincount(index, weights=cell_area_m2.ravel(), minlength=highest - lowest + 1)
-            return {code + lowest: float(sums[code]) for code in np.flatnonzero(counts)}
-    present, inverse = np.unique(values, return_inverse=True)
-    sums = np.bincount(inverse.ravel(), weights=cell_area_m2.ravel(), minlength=present.size)
-    return {int(code): float(area) for code, area in zip(present, sums, strict=True)}
 
 
 def landcover_values(
