@@ -15,6 +15,8 @@ from scipy import ndimage
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from cbindex.run_labels import label_runs, run_areas_m2
+
 NEIGHBOURHOODS = (4, 8)
 SQUARE_METRES_PER_HECTARE = 10_000.0
 
@@ -232,3 +234,33 @@ def coherence_percent(group_areas_m2_: np.ndarray) -> float:
     if total <= 0:
         return 0.0
     return float(np.sum(np.square(group_areas_m2_, dtype=np.float64)) / total**2 * 100.0)
+
+
+def class_effective_mesh_sizes_ha(codes: np.ndarray, *, row_area_m2: np.ndarray, neighbourhood: int = 8) -> dict[
+        int, float]:
+    """FRAGSTATS' class-level effective mesh size of every class of a code raster, in one pass, hectares.
+
+    ``MESH_i = Σ_j a_ij² / A`` over the patches j of class i (gap 0, pixel neighbourhood only), with A the
+    landscape area: every cell whose code is not 0 (0 is background / no data). The SI's I2 with the gap rule
+    is :class:`cbindex.strip_groups.StripGroups`; this function is the peer comparison with FRAGSTATS and
+    pylandstats, and uses the same run labelling.
+
+    Parameters
+    ----------
+    codes : ndarray of int
+        Class codes, 0 for background.
+    row_area_m2 : ndarray of float
+        Ground area of a cell in each row, m².
+    neighbourhood : {4, 8}
+    """
+    runs = label_runs(codes, neighbourhood=neighbourhood)
+    areas = run_areas_m2(runs, row_area_m2=row_area_m2)
+    landscape_m2 = float(areas.sum())
+    if runs.n_labels == 0 or landscape_m2 <= 0:
+        return {}
+    values = runs.label_value[1:]
+    lowest = int(values.min())
+    sum_of_squares = np.bincount(values.astype(np.int64) - lowest, weights=np.square(areas[1:]))
+    present = np.bincount(values.astype(np.int64) - lowest)
+    return {int(index) + lowest: float(sum_of_squares[index] / landscape_m2 / SQUARE_METRES_PER_HECTARE)
+            for index in np.flatnonzero(present)}

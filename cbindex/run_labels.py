@@ -1,7 +1,8 @@
-"""Patches of a boolean raster found as runs of cells along rows (run-length connected-component labelling).
+"""Patches of a raster found as runs of cells along rows (run-length connected-component labelling).
 
-A run is a maximal horizontal stretch of True cells in one row. Runs of consecutive rows that touch (overlap,
-or meet at a corner with the 8-neighbourhood) belong to one patch; runs are joined with a union-find, so each
+A run is a maximal horizontal stretch of cells of one non-zero value (True in a boolean mask, one class code
+in a code raster; 0 is background) in one row. Runs of consecutive rows with the same value that touch
+(overlap, or meet at a corner with the 8-neighbourhood) belong to one patch; runs are joined with a union-find, so each
 cell is read once and the work per run is constant. Patches are numbered 1..n in raster-scan order of their
 first cell, as :func:`scipy.ndimage.label` numbers them, and the per-cell label array is only written when
 asked for.
@@ -29,6 +30,8 @@ class Runs:
         First column and one past the last column of each run.
     label : ndarray of int32
         Patch label (1..n_labels) of each run.
+    label_value : ndarray
+        Value (class code, or True) of each patch label; index 0 is 0.
     n_labels : int
     shape : tuple of int
     """
@@ -37,6 +40,7 @@ class Runs:
     start: np.ndarray
     stop: np.ndarray
     label: np.ndarray
+    label_value: np.ndarray
     n_labels: int
     shape: tuple[int, int]
 
@@ -46,14 +50,20 @@ class Runs:
         return self.start[span], self.stop[span], self.label[span]
 
 
-def label_runs(mask: np.ndarray, *, neighbourhood: int = 8) -> Runs:
-    """Label the 4- or 8-connected patches of True cells of ``mask`` as runs (see the module docstring)."""
+def label_runs(values: np.ndarray, *, neighbourhood: int = 8) -> Runs:
+    """Label the 4- or 8-connected patches of equal non-zero values as runs (see the module docstring).
+
+    ``values`` is a boolean mask (patches of True cells) or an integer code raster (patches of each code at
+    once, as FRAGSTATS' class-level patches; 0 is background).
+    """
     if neighbourhood not in (4, 8):
         raise ValueError(f"neighbourhood must be 4 or 8, not {neighbourhood}")
-    mask = np.ascontiguousarray(mask, dtype=bool)
-    row_first, start, stop, label, n_labels = _label_runs(mask, neighbourhood == 8)
-    return Runs(row_first=row_first, start=start, stop=stop, label=label, n_labels=int(n_labels),
-                shape=mask.shape)
+    if values.dtype.kind not in "biu":
+        raise ValueError(f"label_runs needs a boolean or integer array, not {values.dtype}")
+    values = np.ascontiguousarray(values)
+    row_first, start, stop, label, label_value, n_labels = _label_runs(values, neighbourhood == 8)
+    return Runs(row_first=row_first, start=start, stop=stop, label=label, label_value=label_value,
+                n_labels=int(n_labels), shape=values.shape)
 
 
 def paint_runs(runs: Runs) -> np.ndarray:
@@ -89,66 +99,83 @@ def join_touching_rows(sets_parent: np.ndarray, above: tuple[np.ndarray, np.ndar
 
 
 @numba.njit(cache=True, nogil=True)
-def _count_runs(mask: np.ndarray) -> int:
+def _count_runs(values: np.ndarray) -> int:
     count = 0
-    rows, cols = mask.shape
+    rows, cols = values.shape
     for row in range(rows):
-        previous = False
-        for col in range(cols):
-            value = mask[row, col]
-            if value and not previous:
-                count += 1
+        previous = values[row, 0]
+        count += previous != 0
+        for col in range(1, cols):
+            value = values[row, col]
+            count += (value != 0) & (value != previous)
             previous = value
     return count
 
 
 @numba.njit(cache=True, nogil=True)
-def _label_runs(mask: np.ndarray, eight: bool):
-    rows, cols = mask.shape
-    n_runs = _count_runs(mask)
-    row_first = np.empty(rows + 1, dtype=np.int64)
+def _label_runs(values: np.ndarray, eight: bool):
+    rows, cols = values.shape
+    n_runs = _count_runs(values) if cols else 0
+    row_first = np.zeros(rows + 1, dtype=np.int64)
     start = np.empty(n_runs, dtype=np.int32)
     stop = np.empty(n_runs, dtype=np.int32)
+    run_value = np.empty(n_runs, dtype=values.dtype)
     parent = np.arange(n_runs, dtype=np.int64)
+    changes = np.empty(cols + 1, dtype=np.int32)
     reach = 1 if eight else 0
     run = 0
     above_first = 0
     above_stop = 0
-    for row in range(rows):
+    for row in range(rows if cols else 0):
         row_first[row] = run
+        n_segments = 1  # segments of equal value, found without branching on the data
+        changes[0] = 0
+        for col in range(1, cols):
+            changes[n_segments] = col
+            n_segments += values[row, col] != values[row, col - 1]
+        changes[n_segments] = cols
         candidate = above_first
-        col = 0
-        while col < cols:
-            if not mask[row, col]:
-                col += 1
+        for segment in range(n_segments):
+            run_start = changes[segment]
+            value = values[row, run_start]
+            if not value:
                 continue
-            run_start = col
-            while col < cols and mask[row, col]:
-                col += 1
+            run_stop = changes[segment + 1]
             start[run] = run_start
-            stop[run] = col
+            stop[run] = run_stop
+            run_value[run] = value
             low = run_start - reach
-            high = col + reach
+            high = run_stop + reach
             while candidate < above_stop and stop[candidate] <= low:
                 candidate += 1
             other = candidate
+            root = run  # the run's root so far: itself, until it touches a run above (always a smaller root)
             while other < above_stop and start[other] < high:
-                join(parent, other, run)
+                if run_value[other] == value:
+                    other_root = find_root(parent, other)
+                    if other_root < root:
+                        parent[root] = other_root
+                        root = other_root
+                    elif other_root > root:
+                        parent[other_root] = root
                 other += 1
+            parent[run] = root
             run += 1
         above_first = row_first[row]
         above_stop = run
     row_first[rows] = run
     label = np.empty(n_runs, dtype=np.int32)
+    label_value = np.zeros(n_runs + 1, dtype=values.dtype)
     n_labels = 0
     for index in range(n_runs):
         root = find_root(parent, index)
         if root == index:
             n_labels += 1
             label[index] = n_labels
+            label_value[n_labels] = run_value[index]
         else:
             label[index] = label[root]
-    return row_first, start, stop, label, n_labels
+    return row_first, start, stop, label, label_value[: n_labels + 1], n_labels
 
 
 @numba.njit(cache=True, nogil=True)

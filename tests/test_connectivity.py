@@ -8,6 +8,7 @@ import pytest
 import rasterio
 
 from cbindex.connectivity import (
+    class_effective_mesh_sizes_ha,
     coherence_percent,
     effective_mesh_size_ha,
     gap_offsets,
@@ -146,6 +147,15 @@ def test_fragstats_patches_and_mesh_on_augusta(augusta, row):
     assert si_mesh == pytest.approx(row["MESH"] * landscape_m2 / areas.sum(), abs=rounding_ha)
 
 
+def test_class_mesh_of_every_augusta_class_in_one_pass(augusta):
+    """The run-labelling class MESH reproduces FRAGSTATS for all 15 classes at once."""
+    mesh = class_effective_mesh_sizes_ha(augusta, row_area_m2=np.full(augusta.shape[0], 900.0))
+    expected = {int(row["TYPE"].split("_")[1]): row["MESH"] for row in fragstats_classes()}
+    assert mesh.keys() == expected.keys()
+    for code, value in expected.items():
+        assert mesh[code] == pytest.approx(value, abs=5e-5), code
+
+
 def test_pylandstats_patch_areas_agree_on_augusta(augusta):
     pylandstats = pytest.importorskip("pylandstats")
     landscape = pylandstats.Landscape(augusta, res=(30, 30), nodata=0, neighborhood_rule="8")
@@ -157,3 +167,7 @@ def test_pylandstats_patch_areas_agree_on_augusta(augusta):
     assert np.allclose(np.sort(areas[1:] / 10_000), theirs)
     assert effective_mesh_size_ha(areas, denominator_m2=np.count_nonzero(augusta) * 900.0) == pytest.approx(
         landscape.effective_mesh_size(class_val=code), rel=1e-9)
+    every_class = class_effective_mesh_sizes_ha(augusta, row_area_m2=np.full(augusta.shape[0], 900.0))
+    for value in np.unique(augusta[augusta != 0]):
+        assert every_class[int(value)] == pytest.approx(landscape.effective_mesh_size(class_val=int(value)),
+                                                        rel=1e-9)
