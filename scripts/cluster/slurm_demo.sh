@@ -6,7 +6,7 @@
 #
 # What it does: installs Debian's slurm-wlm and munge (apt-get), writes a minimal slurm.conf for one node
 # (localhost, 2 CPUs, 20000 MB) in a temporary directory, starts munged, slurmctld and slurmd, waits for the
-# node to be idle, installs snakemake-executor-plugin-slurm into .venv, runs the workflow with
+# node to be idle, installs the cluster extra (snakemake-executor-plugin-slurm) into .venv, runs the workflow with
 # `--profile profiles/slurm` in one temporary copy of the workflow and with `--cores 2` in another, compares
 # every results/*/indicators.csv, and stops the daemons it started (trap, also on failure).
 # Not part of CI. Environment: KEEP=1 keeps the temporary directory; PYTHON overrides .venv/bin/python.
@@ -178,7 +178,7 @@ say "smoke job: $(srun -N1 -n1 --mem=100 hostname)"
 # --- 4. executor plugin ----------------------------------------------------------------------------------
 if ! "$PYTHON" -c "import snakemake_executor_plugin_slurm" 2>/dev/null; then
   say "installing snakemake-executor-plugin-slurm into $(dirname "$BIN")"
-  "$PYTHON" -m pip install --quiet snakemake-executor-plugin-slurm
+  "$PYTHON" -m pip install --quiet -e "$REPO[cluster]"  # the project's cluster extra: the SLURM executor plugin
 fi
 say "snakemake $("$BIN/snakemake" --version), plugin $("$PYTHON" -m pip show snakemake-executor-plugin-slurm \
   | awk '/^Version/ {print $2}')"
