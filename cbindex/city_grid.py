@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,6 +152,31 @@ class CityWindow:
             invalid_codes=tuple(nodata_codes) + self.raster_nodata_codes(),
         )
 
+    def read_strips(self, block_rows: int, *, boundary_rule: str = "centre",
+                    nodata_codes: tuple[int, ...] = ()) -> Iterator[tuple[int, CityGrid]]:
+        """Yield ``(row_start, strip)`` for strips of ``block_rows`` rows, top to bottom.
+
+        The next strip is read in a background thread while the caller works on the current one (GDAL and the
+        compiled kernels release the GIL, so on two cores reading costs little wall time); at most two strips
+        are in memory. A read error is raised from the strip that failed.
+        """
+        ranges = list(strips(self.shape[0], block_rows))
+        if not ranges:
+            return
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="strip-reader") as reader:
+
+            def read(index: int):
+                start, stop = ranges[index]
+                return reader.submit(self.read_rows, start, stop, boundary_rule=boundary_rule,
+                                     nodata_codes=nodata_codes)
+
+            pending = read(0)
+            for index, (start, _) in enumerate(ranges):
+                grid = pending.result()
+                if index + 1 < len(ranges):
+                    pending = read(index + 1)
+                yield start, grid
+
     def raster_nodata_codes(self) -> tuple[int, ...]:
         """The raster's own nodata value as a code (empty when it has none or it is NaN)."""
         if self.raster_nodata is None or np.isnan(self.raster_nodata):
@@ -162,6 +189,14 @@ class CityWindow:
             f"No valid cell of raster {self.path} lies inside boundary {self.boundary_path}; check that they "
             "cover the same place and the raster is not all nodata there."
         )
+
+
+def strips(n_rows: int, block_rows: int) -> Iterator[tuple[int, int]]:
+    """Row ranges ``(start, stop)`` covering ``n_rows`` in strips of ``block_rows``."""
+    if block_rows < 1:
+        raise ValueError("block_rows must be at least 1")
+    for start in range(0, n_rows, block_rows):
+        yield start, min(start + block_rows, n_rows)
 
 
 def open_city_window(

@@ -11,7 +11,7 @@ gap rule, so that the groups, their areas and every indicator equal those of the
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -74,12 +74,6 @@ class StripCells:
     row_start: int
 
 
-def strips(n_rows: int, block_rows: int) -> Iterator[tuple[int, int]]:
-    """Row ranges ``(start, stop)`` covering ``n_rows`` in strips of ``block_rows``."""
-    for start in range(0, n_rows, block_rows):
-        yield start, min(start + block_rows, n_rows)
-
-
 def compute_landcover_indicators_blockwise(
     raster_path: str, boundary: CityBoundary, *, legend: Legend, method: LandcoverMethod,
     block_rows: int = DEFAULT_BLOCK_ROWS, on_strip: Callable[[StripCells], None] | None = None,
@@ -121,8 +115,8 @@ def compute_landcover_indicators_blockwise(
                          cell_height_m=window.cell_height_m, gap_distance_m=method.gap_distance_m,
                          neighbourhood=method.neighbourhood)
     whole_cells = method.boundary_rule == "centre"  # weights are 1 or 0: habitat cells count whole
-    for row_start, row_stop in strips(window.shape[0], block_rows):
-        grid = window.read_rows(row_start, row_stop, boundary_rule=method.boundary_rule, nodata_codes=legend.nodata)
+    for row_start, grid in window.read_strips(block_rows, boundary_rule=method.boundary_rule,
+                                              nodata_codes=legend.nodata):
         strip_areas, natural = measure_categories(grid, legend=legend, codes=codes)
         areas.add(strip_areas)
         barrier = connectivity_barrier(grid, codes=codes, method=method, barriers=barriers)

@@ -25,7 +25,6 @@ from rasterio.transform import array_bounds
 from shapely.geometry.base import BaseGeometry
 
 from cbindex.city_grid import CityGrid, CityWindow, exact_coverage_fractions
-from cbindex.landcover_blockwise import strips
 from cbindex.landcover_indicators import CategoryAreas, CategoryCodes, IndicatorValue, measure_categories
 from cbindex.legends import Legend
 
@@ -115,8 +114,7 @@ def measure_overlays(
     prepared = {name: prepare_for_rule(geometry, city_geometry=window.geometry, boundary_rule=boundary_rule)
                 for name, geometry in geometries.items()}
     result = OverlayAreas(under={name: AreaUnder() for name in geometries})
-    for row_start, row_stop in strips(window.shape[0], block_rows):
-        grid = window.read_rows(row_start, row_stop, boundary_rule=boundary_rule, nodata_codes=legend.nodata)
+    for _, grid in window.read_strips(block_rows, boundary_rule=boundary_rule, nodata_codes=legend.nodata):
         strip_areas, natural = measure_categories(grid, legend=legend, codes=codes)
         result.city.add(strip_areas)
         for name, geometry in prepared.items():

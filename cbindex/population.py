@@ -12,7 +12,6 @@ import numpy as np
 from cbindex.boundary import CityBoundary
 from cbindex.city_grid import open_city_window
 from cbindex.errors import CBIInputError
-from cbindex.landcover_blockwise import strips
 
 LOGGER = logging.getLogger(__name__)
 RASTER_LABEL = "Population raster"
@@ -92,8 +91,7 @@ def sum_population_raster(
     """
     window = open_city_window(raster_path, boundary, label=RASTER_LABEL, sheet_column="population_raster")
     persons = covered_m2 = nodata_m2 = 0.0
-    for row_start, row_stop in strips(window.shape[0], block_rows):
-        grid = window.read_rows(row_start, row_stop, boundary_rule="exact")
+    for _, grid in window.read_strips(block_rows, boundary_rule="exact"):
         counts = grid.codes.astype(np.float64)
         finite = np.isfinite(counts)
         weight = np.where(finite, grid.weight, 0.0)

@@ -17,9 +17,9 @@ import pandas as pd
 
 from cbindex.atomic_write import atomic_path
 from cbindex.boundary import read_city_boundary
-from cbindex.city_grid import CityWindow, open_city_window
+from cbindex.city_grid import CityWindow, open_city_window, strips
 from cbindex.errors import CBIInputError
-from cbindex.landcover_blockwise import DEFAULT_BLOCK_ROWS, strips
+from cbindex.landcover_blockwise import DEFAULT_BLOCK_ROWS
 from cbindex.legends import Legend, check_codes, load_legend, unique_codes
 
 LOGGER = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ import shapely
 from affine import Affine
 
 from cbindex.boundary import read_city_boundary
-from cbindex.city_grid import read_city_grid
+from cbindex.city_grid import open_city_window, read_city_grid
 from cbindex.errors import CBIInputError
 from tests.conftest import write_raster, write_vector
 
@@ -124,6 +124,36 @@ def test_missing_and_corrupt_raster(square_city, tmp_path):
     corrupt.write_bytes(b"II*\x00garbage" * 10)
     with pytest.raises(CBIInputError, match="cannot be opened"):
         read_city_grid(corrupt, boundary)
+
+
+@pytest.mark.parametrize("block_rows", [1, 3, 10, 50])
+def test_strips_read_ahead_equal_the_whole_window(square_city, block_rows):
+    raster, boundary_path = square_city
+    boundary = read_city_boundary(boundary_path)
+    whole = read_city_grid(raster, boundary, boundary_rule="exact")
+    pieces = list(open_city_window(raster, boundary).read_strips(block_rows, boundary_rule="exact"))
+    assert [start for start, _ in pieces] == list(range(0, whole.codes.shape[0], block_rows))
+    np.testing.assert_array_equal(np.vstack([grid.codes for _, grid in pieces]), whole.codes)
+    np.testing.assert_array_equal(np.vstack([grid.weight for _, grid in pieces]), whole.weight)
+    assert sum(grid.nodata_area_m2 for _, grid in pieces) == pytest.approx(whole.nodata_area_m2)
+
+
+def test_error_in_a_strip_read_ahead_reaches_the_caller(square_city, monkeypatch):
+    raster, boundary_path = square_city
+    window = open_city_window(raster, read_city_boundary(boundary_path))
+    read_rows = type(window).read_rows
+
+    def failing(self, start, stop, **kwargs):
+        if start >= 4:
+            raise CBIInputError(f"{raster} could not be read at row {start}.")
+        return read_rows(self, start, stop, **kwargs)
+
+    monkeypatch.setattr(type(window), "read_rows", failing)
+    seen = []
+    with pytest.raises(CBIInputError, match="row 4"):
+        for start, _ in window.read_strips(2):
+            seen.append(start)
+    assert seen == [0, 2]
 
 
 def test_truncated_raster_fails_on_read(square_city, tmp_path):
