@@ -2,11 +2,14 @@
 
 Works on a strip of local patch labels stacked under the last rows of the strip above (global labels), without
 copying them into one array. For every patch-edge cell (a natural cell with a 4-neighbour that is not
-natural, on the border of the stacked rows, or on either side of the strip edge) and every offset (Δr ≥ 0,
-one half-plane) whose cell is a patch-edge cell of another label, the two labels are joined in a union-find,
-unless a barrier cell lies on the straight line between the two cells. This is
-:func:`cbindex.connectivity.label_pairs_at_offsets` applied to patch edges, without materialising the pairs:
-a pair already in one set costs two lookups.
+natural, or on the raster's border) and every offset (Δr ≥ 0, one half-plane) whose cell is a patch-edge cell
+of another label, the two labels are joined in a union-find, unless a barrier cell lies on the straight line
+between the two cells. This is :func:`cbindex.connectivity.label_pairs_at_offsets` applied to patch edges,
+without materialising the pairs: a pair already in one set costs two lookups.
+
+Edges are the true edges of the whole raster, whatever the strips: the caller passes the row above the first
+row it wants examined (the first carried row) and the row below the strip, so the joins, and therefore the
+groups, do not depend on where strips or bands are cut.
 """
 
 from __future__ import annotations
@@ -38,8 +41,9 @@ NO_BARRIER = np.zeros((0, 0), dtype=bool)
 
 
 def join_labels_within_offsets(
-    parent: np.ndarray, *, carried: np.ndarray, local: np.ndarray, label_offset: int, table: OffsetTable,
-    carried_barrier: np.ndarray | None = None, barrier: np.ndarray | None = None,
+    parent: np.ndarray, *, carried: np.ndarray, local: np.ndarray, label_offset: int, below: np.ndarray,
+    table: OffsetTable, own_row_first: int = 1, carried_barrier: np.ndarray | None = None,
+    barrier: np.ndarray | None = None,
 ) -> None:
     """Join, in the union-find ``parent``, the labels of patch-edge cells within the table's offsets.
 
@@ -47,11 +51,17 @@ def join_labels_within_offsets(
     ----------
     parent : ndarray of int64
         Union-find over global labels (:class:`cbindex.union_find.LabelSets.parent`).
-    carried : ndarray of int64, shape (reach, width)
-        Global labels of the last rows above the strip (0 = no patch); rows of zeros at the top of a raster.
+    carried : ndarray of int64, shape (reach + 1, width)
+        Global labels of the last rows above the strip (0 = no patch); rows of zeros above the raster.
     local : ndarray of int32, shape (rows, width)
         The strip's local labels (0 = no patch); global label = local + ``label_offset``.
+    below : ndarray, shape (width,)
+        The row under the strip, non-zero where it is natural (only its emptiness is read); zeros below the
+        raster.
     table : OffsetTable
+    own_row_first : int
+        First row of the stack (carried rows first) whose cells are examined; rows above it are only
+        neighbours (at least 1: row 0 has no row above it).
     carried_barrier, barrier : ndarray of bool, optional
         Barrier cells of the carried rows and of the strip (both or neither).
     """
@@ -60,7 +70,8 @@ def join_labels_within_offsets(
     has_barrier = barrier is not None
     _join_within_offsets(
         parent, np.ascontiguousarray(carried, dtype=np.int64), np.ascontiguousarray(local, dtype=np.int32),
-        np.int64(label_offset), table.offsets, table.between_first, table.between,
+        np.int64(label_offset), np.ascontiguousarray(below != 0), np.int64(max(1, own_row_first)), table.offsets,
+        table.between_first, table.between,
         np.ascontiguousarray(carried_barrier) if has_barrier else NO_BARRIER,
         np.ascontiguousarray(barrier) if has_barrier else NO_BARRIER, has_barrier,
     )
@@ -84,28 +95,33 @@ def _barrier_at(carried_barrier, barrier, row, col):
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _is_edge(carried, local, label_offset, row, col, rows, cols):
-    seam = carried.shape[0]  # rows on either side of the strip edge count as edges: they were cut there
-    if row == 0 or col == 0 or row == rows - 1 or col == cols - 1 or row == seam - 1 or row == seam:
+def _is_edge(carried, local, label_offset, below, row, col, rows, cols):
+    """True edge: a 4-neighbour off the raster or not natural (row ≥ 1: the row above is in the stack)."""
+    if col == 0 or col == cols - 1:
         return True
-    return (_label_at(carried, local, label_offset, row - 1, col) == 0
-            or _label_at(carried, local, label_offset, row + 1, col) == 0
-            or _label_at(carried, local, label_offset, row, col - 1) == 0
+    if _label_at(carried, local, label_offset, row - 1, col) == 0:
+        return True
+    if row == rows - 1:
+        if not below[col]:
+            return True
+    elif _label_at(carried, local, label_offset, row + 1, col) == 0:
+        return True
+    return (_label_at(carried, local, label_offset, row, col - 1) == 0
             or _label_at(carried, local, label_offset, row, col + 1) == 0)
 
 
 @numba.njit(cache=True, nogil=True)
-def _join_within_offsets(parent, carried, local, label_offset, offsets, between_first, between, carried_barrier,
-                         barrier, has_barrier) -> None:
+def _join_within_offsets(parent, carried, local, label_offset, below, own_row_first, offsets, between_first,
+                         between, carried_barrier, barrier, has_barrier) -> None:
     rows = carried.shape[0] + local.shape[0]
     cols = local.shape[1]
     n_offsets = offsets.shape[0]
     last_own = -1
     last_partner = -1
-    for row in range(rows):
+    for row in range(own_row_first, rows):
         for col in range(cols):
             own = _label_at(carried, local, label_offset, row, col)
-            if own == 0 or not _is_edge(carried, local, label_offset, row, col, rows, cols):
+            if own == 0 or not _is_edge(carried, local, label_offset, below, row, col, rows, cols):
                 continue
             for index in range(n_offsets):
                 partner_row = row + offsets[index, 0]
@@ -115,7 +131,7 @@ def _join_within_offsets(parent, carried, local, label_offset, offsets, between_
                 partner = _label_at(carried, local, label_offset, partner_row, partner_col)
                 if partner == 0 or partner == own or (own == last_own and partner == last_partner):
                     continue
-                if not _is_edge(carried, local, label_offset, partner_row, partner_col, rows, cols):
+                if not _is_edge(carried, local, label_offset, below, partner_row, partner_col, rows, cols):
                     continue
                 if has_barrier:
                     blocked = False

@@ -3,14 +3,22 @@
 Each strip's natural cells are labelled into patches (:mod:`cbindex.run_labels`); local labels become global
 by adding the number of labels of the strips above. Patches cut by a strip edge are joined by comparing the
 runs of the two rows that meet there; groups are joined by the gap rule (:mod:`cbindex.gap_joins`) over the
-strip stacked under the last rows of the strip above (as many as the rule reaches). Both joins go into
-union-finds, so memory holds one strip, a few carried rows and a few numbers per patch. The result equals the
-whole-array computation (:func:`cbindex.connectivity.label_natural_groups`) on any strip height.
+strip stacked under the last rows of the strip above (one more than the rule reaches, for edge tests). The gap
+rule runs one strip late, once the first row of the next strip is known, so patch edges are the true edges of
+the whole raster. Both joins go into union-finds, so memory holds two strips, a few carried rows and a few
+numbers per patch. The result equals the whole-array computation
+(:func:`cbindex.connectivity.label_natural_groups`) whatever the strip height.
+
+Bands (one huge city as separate jobs): an accumulator can cover only rows ``band_start:band_stop`` of the
+raster, given the natural row just above and just below the band (``row_above`` / ``row_below``); its state
+is saved with :meth:`StripGroups.save` and bands are joined top to bottom with :meth:`StripGroups.absorb`. The
+joined result is identical to one accumulator over all rows.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -20,6 +28,7 @@ from cbindex.run_labels import join_touching_rows, label_runs, paint_runs, run_a
 from cbindex.union_find import LabelSets
 
 MAX_LABELS = np.iinfo(np.int32).max
+EMPTY_ROW = (np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int64))
 
 
 @dataclass(frozen=True)
@@ -46,7 +55,6 @@ class GroupTotals:
     strip_label_offsets: list[int]
 
 
-@dataclass
 class StripGroups:
     """Accumulate patches and groups over strips of natural cells given top to bottom.
 
@@ -60,30 +68,39 @@ class StripGroups:
         Patches less than this far apart (edge to edge) are one group; 0 disables the rule.
     neighbourhood : {4, 8}
         Pixel neighbourhood of a patch.
+    row_above : ndarray of bool, optional
+        Natural cells of the row just above the first strip, when the strips start inside a raster (a band);
+        None at the raster's top.
     """
 
-    width: int
-    cell_width_m: float
-    cell_height_m: float
-    gap_distance_m: float
-    neighbourhood: int = 8
-    _patches: LabelSets = field(default_factory=LabelSets, init=False)
-    _groups: LabelSets = field(default_factory=LabelSets, init=False)
-    _areas: list[np.ndarray] = field(default_factory=list, init=False)
-    _offsets: list[int] = field(default_factory=list, init=False)
-    _n_labels: int = field(default=0, init=False)
-    _last_row: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, init=False)
-
-    def __post_init__(self) -> None:
-        gap = gap_offsets(cell_width_m=self.cell_width_m, cell_height_m=self.cell_height_m,
-                          gap_distance_m=self.gap_distance_m)
+    def __init__(self, *, width: int, cell_width_m: float, cell_height_m: float, gap_distance_m: float,
+                 neighbourhood: int = 8, row_above: np.ndarray | None = None) -> None:
+        self.width = width
+        self.neighbourhood = neighbourhood
+        gap = gap_offsets(cell_width_m=cell_width_m, cell_height_m=cell_height_m, gap_distance_m=gap_distance_m)
         # with the gap rule, touching cells (diagonals included) always join groups
         touching = touching_offsets(8)
-        never_blocked = tuple(touching) if self.neighbourhood == 8 else ()
+        never_blocked = tuple(touching) if neighbourhood == 8 else ()
         self._table = OffsetTable([*touching, *gap], never_blocked=never_blocked) if gap else None
-        reach = self._table.reach_rows if self._table else 0
-        self._carried = np.zeros((reach, self.width), dtype=np.int64)
-        self._carried_barrier = np.zeros((reach, self.width), dtype=bool)
+        self.reach = self._table.reach_rows if self._table else 0
+        self._patches = LabelSets()
+        self._groups = LabelSets()
+        self._areas: list[np.ndarray] = []
+        self._offsets: list[int] = []
+        self._n_labels = 0
+        self._rows = 0
+        self._first_row = self._last_row = EMPTY_ROW
+        # the last reach + 1 rows above the pending strip (global labels; the top row serves edge tests only)
+        self._carried = np.zeros((self.reach + 1, width), dtype=np.int64)
+        self._carried_barrier = np.zeros((self.reach + 1, width), dtype=bool)
+        if row_above is not None:
+            self._carried[-1] = np.where(row_above, -1, 0)  # natural, but no label: a neighbour, never joined
+        self._head = np.zeros((0, width), dtype=np.int64)  # first reach + 1 rows, for joining a band above
+        self._head_barrier = np.zeros((0, width), dtype=bool)
+        self._pending: tuple[np.ndarray, int, np.ndarray | None] | None = None
+        self._uses_barrier = False
+        self._gap_rows_done = 0
+        self._finished = False
 
     @property
     def strip_label_offsets(self) -> list[int]:
@@ -114,6 +131,10 @@ class StripGroups:
         ndarray or None
             Local labels when ``keep_labels`` (or the gap rule needs them anyway), else None.
         """
+        if self._finished:
+            raise RuntimeError("StripGroups.add_strip after finish()")
+        if habitat.shape[0] == 0:
+            return np.zeros(habitat.shape, dtype=np.int32) if keep_labels else None
         runs = label_runs(habitat, neighbourhood=self.neighbourhood)
         offset = self._n_labels
         if offset + runs.n_labels > MAX_LABELS:
@@ -122,33 +143,130 @@ class StripGroups:
         self._n_labels += runs.n_labels
         self._patches.grow(self._n_labels)
         self._areas.append(run_areas_m2(runs, row_area_m2=row_area_m2, weight=weight)[1:])
-        if self._last_row is not None and habitat.shape[0]:
-            start, stop, label = runs.row(0)
-            join_touching_rows(self._patches.parent, self._last_row, (start, stop, label.astype(np.int64) + offset),
-                               neighbourhood=self.neighbourhood)
-        if habitat.shape[0]:
-            start, stop, label = runs.row(habitat.shape[0] - 1)
-            self._last_row = (start, stop, label.astype(np.int64) + offset)
+        first_row = _shifted(runs.row(0), offset)
+        join_touching_rows(self._patches.parent, self._last_row, first_row, neighbourhood=self.neighbourhood)
+        if not self._rows:
+            self._first_row = first_row
+        self._last_row = _shifted(runs.row(habitat.shape[0] - 1), offset)
+        self._rows += habitat.shape[0]
         local = paint_runs(runs) if keep_labels or self._table is not None else None
         if self._table is not None:
-            self._join_gap(local, offset, barrier)
+            self._uses_barrier |= barrier is not None
+            self._keep_head(local, offset, barrier)
+            if self._pending is not None:
+                self._join_gap(*self._pending, below=local[0])
+            self._pending = (local, offset, barrier)
         return local
 
-    def _join_gap(self, local: np.ndarray, offset: int, barrier: np.ndarray | None) -> None:
+    def _keep_head(self, local: np.ndarray, offset: int, barrier: np.ndarray | None) -> None:
+        missing = self.reach + 1 - self._head.shape[0]
+        if missing > 0:
+            self._head = np.vstack([self._head, _global(local[:missing], offset)])
+            head_barrier = _barrier_or_none(barrier, local.shape)[:missing]
+            self._head_barrier = np.vstack([self._head_barrier, head_barrier])
+
+    def _join_gap(self, local: np.ndarray, offset: int, barrier: np.ndarray | None, *, below: np.ndarray) -> None:
         self._groups.grow(self._n_labels)
         join_labels_within_offsets(
-            self._groups.parent, carried=self._carried, local=local, label_offset=offset, table=self._table,
-            carried_barrier=self._carried_barrier if barrier is not None else None, barrier=barrier,
+            self._groups.parent, carried=self._carried, local=local, label_offset=offset, below=below,
+            table=self._table, own_row_first=self._own_row_first(),
+            carried_barrier=self._carried_barrier if self._uses_barrier else None,
+            barrier=_barrier_or_none(barrier, local.shape) if self._uses_barrier else None,
         )
-        reach = self._carried.shape[0]
-        last_rows = local[-reach:]
-        global_labels = np.where(last_rows != 0, last_rows.astype(np.int64) + offset, 0)
-        self._carried = np.vstack([self._carried, global_labels])[-reach:]
-        if barrier is not None:
-            self._carried_barrier = np.vstack([self._carried_barrier, barrier[-reach:]])[-reach:]
+        keep = self.reach + 1
+        self._carried = np.vstack([self._carried, _global(local[-keep:], offset)])[-keep:]
+        self._carried_barrier = np.vstack([self._carried_barrier,
+                                           _barrier_or_none(barrier, local.shape)[-keep:]])[-keep:]
+        self._gap_rows_done += local.shape[0]
 
-    def finish(self) -> GroupTotals:
-        """Patches, groups and group areas of everything added."""
+    def _own_row_first(self) -> int:
+        """Carried rows holding this accumulator's own labels are examined; rows above them are neighbours."""
+        return max(1, self._carried.shape[0] - self._gap_rows_done)
+
+    # --- bands: one huge city as separate jobs ---------------------------------------------------------------
+
+    STATE_VERSION = 1
+
+    def save(self, path: str | Path) -> None:
+        """Write the state of a finished accumulator (a band) to an ``.npz`` file (see :meth:`absorb`)."""
+        if not self._finished:
+            raise RuntimeError("save() needs finish() first: the band's last strip must see the row below it")
+        n = self._n_labels
+        self._patches.grow(n)
+        self._groups.grow(n)  # unused without the gap rule, but saved alike
+        arrays = {
+            "version": np.array(self.STATE_VERSION), "n_labels": np.array(n), "rows": np.array(self._rows),
+            "reach": np.array(self.reach), "neighbourhood": np.array(self.neighbourhood),
+            "gap_rows_done": np.array(self._gap_rows_done), "uses_barrier": np.array(self._uses_barrier),
+            "patches_parent": self._patches.parent[: n + 1], "groups_parent": self._groups.parent[: n + 1],
+            "areas": np.concatenate([np.zeros(0), *self._areas]), "offsets": np.array(self._offsets, np.int64),
+            "carried": self._carried, "carried_barrier": self._carried_barrier, "head": self._head,
+            "head_barrier": self._head_barrier,
+        }
+        for name, row in (("first_row", self._first_row), ("last_row", self._last_row)):
+            for part, values in zip(("start", "stop", "label"), row, strict=True):
+                arrays[f"{name}_{part}"] = values
+        np.savez_compressed(path, **arrays)
+
+    def absorb(self, path: str | Path) -> None:
+        """Append the band saved at ``path`` (the rows just below this one's) to this finished accumulator.
+
+        Its labels follow this accumulator's; patches cut by the band edge are joined by the runs of the two
+        rows that meet there, and groups by the gap rule over this band's last rows and the other's first
+        rows. Both bands must hold at least ``reach + 1`` rows (:func:`plan_bands` sees to it).
+        """
+        if not self._finished:
+            raise RuntimeError("absorb() needs finish() first")
+        with np.load(path) as saved:
+            state = {name: saved[name] for name in saved.files}
+        if int(state["version"]) != self.STATE_VERSION or int(state["reach"]) != self.reach \
+                or int(state["neighbourhood"]) != self.neighbourhood:
+            raise ValueError(f"band state {path} was computed with other settings; recompute the bands")
+        other_rows = int(state["rows"])
+        if self._rows == 0:  # the first band: take it as it is
+            self._first_row = (state["first_row_start"], state["first_row_stop"], state["first_row_label"])
+            self._head, self._head_barrier = state["head"], state["head_barrier"]
+        elif other_rows and min(self._rows, other_rows) < self.reach + 1:
+            raise ValueError(f"bands must hold at least {self.reach + 1} rows to be joined")
+        shift, n = self._n_labels, int(state["n_labels"])
+        self._n_labels += n
+        for sets, name in ((self._patches, "patches_parent"), (self._groups, "groups_parent")):
+            sets.grow(self._n_labels)
+            sets.parent[shift + 1: shift + n + 1] = state[name][1: n + 1] + shift
+        first_row = _shifted((state["first_row_start"], state["first_row_stop"], state["first_row_label"]), shift)
+        join_touching_rows(self._patches.parent, self._last_row, first_row, neighbourhood=self.neighbourhood)
+        uses_barrier = self._uses_barrier or bool(state["uses_barrier"])
+        if self._table is not None and other_rows and self._rows:
+            head = state["head"]
+            join_labels_within_offsets(
+                self._groups.parent, carried=self._carried, local=head[: self.reach].astype(np.int32),
+                label_offset=shift, below=head[self.reach], table=self._table, own_row_first=1,
+                carried_barrier=self._carried_barrier if uses_barrier else None,
+                barrier=state["head_barrier"][: self.reach] if uses_barrier else None,
+            )
+        self._areas.append(state["areas"])
+        self._offsets += [int(offset) + shift for offset in state["offsets"]]
+        if other_rows:
+            self._last_row = _shifted((state["last_row_start"], state["last_row_stop"], state["last_row_label"]),
+                                      shift)
+            self._carried = _global(state["carried"], shift)
+            self._carried_barrier = state["carried_barrier"]
+        self._rows += other_rows
+        self._gap_rows_done += int(state["gap_rows_done"])
+        self._uses_barrier = uses_barrier
+
+    def finish(self, *, row_below: np.ndarray | None = None) -> GroupTotals:
+        """Patches, groups and group areas of everything added.
+
+        ``row_below``: natural cells of the row just below the last strip when the strips end inside a raster
+        (a band); None at the raster's bottom.
+        """
+        if not self._finished:
+            if self._pending is not None:
+                below = np.zeros(self.width, bool) if row_below is None else np.asarray(row_below, bool)
+                self._join_gap(*self._pending, below=below)
+                self._pending = None
+            self._finished = True
         patch_areas = np.concatenate([[0.0], *self._areas])
         patch_of_label = self._patches.set_numbers()
         group_of_patch = self._groups.set_numbers() if self._table is not None else patch_of_label
@@ -158,6 +276,19 @@ class StripGroups:
         group_areas[0] = 0.0
         return GroupTotals(group_of_patch=group_of_patch.astype(np.int64), group_areas_m2=group_areas,
                            n_patches=n_patches, n_groups=n_groups, strip_label_offsets=list(self._offsets))
+
+
+def _global(local: np.ndarray, offset: int) -> np.ndarray:
+    return np.where(local > 0, local.astype(np.int64) + offset, local.astype(np.int64))
+
+
+def _barrier_or_none(barrier: np.ndarray | None, shape: tuple[int, ...]) -> np.ndarray:
+    return np.zeros(shape, dtype=bool) if barrier is None else barrier
+
+
+def _shifted(row: tuple[np.ndarray, np.ndarray, np.ndarray], offset: int):
+    start, stop, label = row
+    return start, stop, label.astype(np.int64) + offset
 
 
 def natural_group_areas_m2(
