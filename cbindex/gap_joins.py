@@ -78,12 +78,15 @@ def join_labels_within_offsets(
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _label_at(carried, local, label_offset, row, col):
+def _label_at(carried, local, label_offset, row, col, below):
+    """Label at a row of the stack: carried rows, then the strip, then the row below (-1 where natural)."""
     reach = carried.shape[0]
     if row < reach:
         return carried[row, col]
-    value = local[row - reach, col]
-    return value + label_offset if value != 0 else 0
+    if row - reach < local.shape[0]:
+        value = local[row - reach, col]
+        return value + label_offset if value != 0 else 0
+    return -1 if below[col] else 0
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -95,19 +98,14 @@ def _barrier_at(carried_barrier, barrier, row, col):
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _is_edge(carried, local, label_offset, below, row, col, rows, cols):
+def _is_edge(carried, local, label_offset, below, row, col, cols):
     """True edge: a 4-neighbour off the raster or not natural (row ≥ 1: the row above is in the stack)."""
     if col == 0 or col == cols - 1:
         return True
-    if _label_at(carried, local, label_offset, row - 1, col) == 0:
-        return True
-    if row == rows - 1:
-        if not below[col]:
-            return True
-    elif _label_at(carried, local, label_offset, row + 1, col) == 0:
-        return True
-    return (_label_at(carried, local, label_offset, row, col - 1) == 0
-            or _label_at(carried, local, label_offset, row, col + 1) == 0)
+    return (_label_at(carried, local, label_offset, row - 1, col, below) == 0
+            or _label_at(carried, local, label_offset, row + 1, col, below) == 0
+            or _label_at(carried, local, label_offset, row, col - 1, below) == 0
+            or _label_at(carried, local, label_offset, row, col + 1, below) == 0)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -120,18 +118,18 @@ def _join_within_offsets(parent, carried, local, label_offset, below, own_row_fi
     last_partner = -1
     for row in range(own_row_first, rows):
         for col in range(cols):
-            own = _label_at(carried, local, label_offset, row, col)
-            if own == 0 or not _is_edge(carried, local, label_offset, below, row, col, rows, cols):
+            own = _label_at(carried, local, label_offset, row, col, below)
+            if own == 0 or not _is_edge(carried, local, label_offset, below, row, col, cols):
                 continue
             for index in range(n_offsets):
                 partner_row = row + offsets[index, 0]
                 partner_col = col + offsets[index, 1]
                 if partner_row >= rows or partner_col < 0 or partner_col >= cols:
                     continue
-                partner = _label_at(carried, local, label_offset, partner_row, partner_col)
+                partner = _label_at(carried, local, label_offset, partner_row, partner_col, below)
                 if partner == 0 or partner == own or (own == last_own and partner == last_partner):
                     continue
-                if not _is_edge(carried, local, label_offset, below, partner_row, partner_col, rows, cols):
+                if not _is_edge(carried, local, label_offset, below, partner_row, partner_col, cols):
                     continue
                 if has_barrier:
                     blocked = False
