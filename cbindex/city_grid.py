@@ -152,15 +152,17 @@ class CityWindow:
             invalid_codes=tuple(nodata_codes) + self.raster_nodata_codes(),
         )
 
-    def read_strips(self, block_rows: int, *, boundary_rule: str = "centre",
-                    nodata_codes: tuple[int, ...] = ()) -> Iterator[tuple[int, CityGrid]]:
-        """Yield ``(row_start, strip)`` for strips of ``block_rows`` rows, top to bottom.
+    def read_strips(self, block_rows: int, *, boundary_rule: str = "centre", nodata_codes: tuple[int, ...] = (),
+                    rows: tuple[int, int] | None = None) -> Iterator[tuple[int, CityGrid]]:
+        """Yield ``(row_start, strip)`` for strips of ``block_rows`` rows, top to bottom (of ``rows``, a
+        ``(start, stop)`` range of window rows, when given; else of the whole window).
 
         The next strip is read in a background thread while the caller works on the current one (GDAL and the
         compiled kernels release the GIL, so on two cores reading costs little wall time); at most two strips
         are in memory. A read error is raised from the strip that failed.
         """
-        ranges = list(strips(self.shape[0], block_rows))
+        first, stop = rows if rows is not None else (0, self.shape[0])
+        ranges = [(first + start, first + end) for start, end in strips(stop - first, block_rows)]
         if not ranges:
             return
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="strip-reader") as reader:

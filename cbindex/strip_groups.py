@@ -187,8 +187,11 @@ class StripGroups:
 
     STATE_VERSION = 1
 
-    def save(self, path: str | Path) -> None:
-        """Write the state of a finished accumulator (a band) to an ``.npz`` file (see :meth:`absorb`)."""
+    def save(self, path: str | Path, *, extra: dict[str, np.ndarray] | None = None) -> None:
+        """Write the state of a finished accumulator (a band) to an ``.npz`` file (see :meth:`absorb`).
+
+        ``extra`` arrays are saved alongside and handed back by :meth:`absorb`.
+        """
         if not self._finished:
             raise RuntimeError("save() needs finish() first: the band's last strip must see the row below it")
         n = self._n_labels
@@ -206,10 +209,14 @@ class StripGroups:
         for name, row in (("first_row", self._first_row), ("last_row", self._last_row)):
             for part, values in zip(("start", "stop", "label"), row, strict=True):
                 arrays[f"{name}_{part}"] = values
-        np.savez_compressed(path, **arrays)
+        arrays.update({f"extra_{name}": np.asarray(values) for name, values in (extra or {}).items()})
+        with open(path, "wb") as file:
+            np.savez_compressed(file, **arrays)
 
-    def absorb(self, path: str | Path) -> None:
+    def absorb(self, path: str | Path) -> tuple[int, dict[str, np.ndarray]]:
         """Append the band saved at ``path`` (the rows just below this one's) to this finished accumulator.
+
+        Returns the number added to the band's labels to make them global here, and its ``extra`` arrays.
 
         Its labels follow this accumulator's; patches cut by the band edge are joined by the runs of the two
         rows that meet there, and groups by the gap rule over this band's last rows and the other's first
@@ -254,6 +261,8 @@ class StripGroups:
         self._rows += other_rows
         self._gap_rows_done += int(state["gap_rows_done"])
         self._uses_barrier = uses_barrier
+        return shift, {name.removeprefix("extra_"): values for name, values in state.items()
+                       if name.startswith("extra_")}
 
     def finish(self, *, row_below: np.ndarray | None = None) -> GroupTotals:
         """Patches, groups and group areas of everything added.
