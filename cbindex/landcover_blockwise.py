@@ -139,6 +139,14 @@ def plan_bands(n_rows: int, *, n_bands: int, block_rows: int, min_rows: int) -> 
     return bands
 
 
+def window_bands(window: CityWindow, *, method: LandcoverMethod, n_bands: int,
+                 block_rows: int) -> list[tuple[int, int]]:
+    """The row ranges of a city window's bands (:func:`plan_bands`, at least the gap rule's reach + 1 rows)."""
+    reach = StripGroups(width=1, cell_width_m=window.cell_width_m, cell_height_m=window.cell_height_m,
+                        gap_distance_m=method.gap_distance_m, neighbourhood=method.neighbourhood).reach
+    return plan_bands(window.shape[0], n_bands=n_bands, block_rows=block_rows, min_rows=reach + 1)
+
+
 def compute_landcover_band(
     raster_path: str, boundary: CityBoundary, *, legend: Legend, method: LandcoverMethod, band: int, n_bands: int,
     state_path: str, block_rows: int = DEFAULT_BLOCK_ROWS, on_strip: Callable[[StripCells], None] | None = None,
@@ -224,9 +232,7 @@ class _StripRun:
     def band_rows(self, *, band: int, n_bands: int, block_rows: int) -> tuple[int, int]:
         if not 0 <= band < n_bands:
             raise ValueError(f"band {band} is not one of 0..{n_bands - 1}")
-        bands = plan_bands(self.window.shape[0], n_bands=n_bands, block_rows=block_rows,
-                           min_rows=self.new_groups().reach + 1)
-        return bands[band]
+        return window_bands(self.window, method=self.method, n_bands=n_bands, block_rows=block_rows)[band]
 
     def habitat(self, grid: CityGrid) -> tuple[CategoryAreas, np.ndarray, np.ndarray, np.ndarray | None]:
         """Category areas, natural cells, habitat (natural, not barrier) and barrier cells of one strip."""

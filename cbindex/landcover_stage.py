@@ -3,48 +3,109 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
+import geopandas as gpd
+import numpy as np
+import rasterio
+import rasterio.windows
+from affine import Affine
 from pyproj import CRS
 
+from cbindex.atomic_write import atomic_path
 from cbindex.barriers import BarrierRule, read_barriers
 from cbindex.boundary import CityBoundary, read_city_boundary
-from cbindex.city_grid import open_city_window
+from cbindex.city_grid import open_city_window, strips
 from cbindex.indicator_table import write_indicator_table
-from cbindex.landcover_blockwise import DEFAULT_BLOCK_ROWS, StripCells, compute_landcover_indicators_blockwise
+from cbindex.landcover_blockwise import (
+    DEFAULT_BLOCK_ROWS,
+    BlockwiseResult,
+    StripCells,
+    compute_landcover_band,
+    compute_landcover_indicators_blockwise,
+    merge_bands,
+    window_bands,
+)
 from cbindex.landcover_indicators import IndicatorValue, LandcoverMethod
-from cbindex.legends import load_legend
-from cbindex.spatial_outputs import GroupPolygonCollector, NaturalMaskWriter, write_geopackage_layer
+from cbindex.legends import Legend, load_legend
+from cbindex.spatial_outputs import (
+    GroupPolygonCollector,
+    NaturalMaskWriter,
+    StripRasterWriter,
+    write_geopackage_layer,
+)
 
 LOGGER = logging.getLogger(__name__)
 SQUARE_METRES_PER_HECTARE = 10_000.0
 GROUPS_LAYER = "connectivity_groups"
 
 
+@dataclass(frozen=True)
+class LandcoverInputs:
+    """The inputs every land-cover job of one city and year reads (config ``method``, the city sheet row)."""
+
+    city: str
+    year: int
+    raster_path: str
+    boundary: CityBoundary
+    legend: Legend
+    method: LandcoverMethod
+    barriers: gpd.GeoSeries | None
+    block_rows: int
+
+    @classmethod
+    def read(
+        cls, *, city: str, year: int, raster_path: str, boundary_path: str, boundary_layer: str | None,
+        boundary_filter_column: str | None, boundary_filter_value: str | None, legend_path: str, method: dict,
+        block_rows: int = DEFAULT_BLOCK_ROWS, barriers_path: str | None = None, barrier_rule: dict | None = None,
+    ) -> LandcoverInputs:
+        boundary = read_city_boundary(
+            boundary_path, layer=boundary_layer or None, filter_column=boundary_filter_column or None,
+            filter_value=boundary_filter_value,
+        )
+        barriers = None
+        if barriers_path:
+            barriers = read_barriers(barriers_path, rule=BarrierRule(**(barrier_rule or {})), city=boundary)
+        return cls(city=city, year=year, raster_path=raster_path, boundary=boundary, legend=load_legend(legend_path),
+                   method=LandcoverMethod(**method), barriers=barriers, block_rows=block_rows)
+
+    def computation(self) -> dict:
+        """Keyword arguments of the land-cover computations in :mod:`cbindex.landcover_blockwise`."""
+        return {"legend": self.legend, "method": self.method, "block_rows": self.block_rows,
+                "barriers": self.barriers}
+
+
+def landcover_job_arguments(smk) -> dict:
+    """The :meth:`LandcoverInputs.read` arguments of a land-cover rule, from its Snakemake object.
+
+    The three land-cover rules (one job per city-year, or bands and their merge) share inputs and params.
+    """
+    return {
+        "city": smk.wildcards.city, "year": int(smk.wildcards.year), "raster_path": smk.input.raster,
+        "boundary_path": smk.input.boundary, "boundary_layer": smk.params.boundary_layer,
+        "boundary_filter_column": smk.params.boundary_filter_column,
+        "boundary_filter_value": smk.params.boundary_filter_value, "legend_path": smk.input.legend,
+        "method": dict(smk.params.method), "block_rows": smk.params.block_rows,
+        "barriers_path": smk.input.barriers[0] if smk.input.barriers else None,
+        "barrier_rule": dict(smk.params.barrier_rule),
+    }
+
+
 def run_landcover_stage(
-    *, city: str, year: int, raster_path: str, boundary_path: str, boundary_layer: str | None,
-    boundary_filter_column: str | None, boundary_filter_value: str | None, legend_path: str, method: dict,
-    equal_area_crs: str, boundary_coverage_tolerance_percent: float, indicators_csv: str,
-    natural_mask_tif: str, groups_gpkg: str, block_rows: int = DEFAULT_BLOCK_ROWS, barriers_path: str | None = None,
-    barrier_rule: dict | None = None,
+    *, indicators_csv: str, natural_mask_tif: str, groups_gpkg: str, equal_area_crs: str,
+    boundary_coverage_tolerance_percent: float, **inputs,
 ) -> None:
     """Compute the land-cover indicators of one city and year and write the table, mask and groups.
 
-    ``method`` holds the :class:`~cbindex.landcover_indicators.LandcoverMethod` fields (config ``method``).
-    The raster is processed in strips of ``block_rows`` rows (:mod:`cbindex.landcover_blockwise`), so memory
-    is bounded by the strip size. The table's rows also compare the boundary's own area (in
-    ``equal_area_crs``) with the area covered by raster cells, and a warning is logged when they differ by
-    more than the tolerance (raster not covering the whole city, or nodata holes).
+    ``inputs`` are those of :meth:`LandcoverInputs.read` (``method`` holds the
+    :class:`~cbindex.landcover_indicators.LandcoverMethod` fields, config ``method``). The raster is processed
+    in strips of ``block_rows`` rows (:mod:`cbindex.landcover_blockwise`), so memory is bounded by the strip
+    size. The table's rows also compare the boundary's own area (in ``equal_area_crs``) with the area covered
+    by raster cells, and a warning is logged when they differ by more than the tolerance (raster not covering
+    the whole city, or nodata holes).
     """
-    legend = load_legend(legend_path)
-    boundary = read_city_boundary(
-        boundary_path, layer=boundary_layer or None, filter_column=boundary_filter_column or None,
-        filter_value=boundary_filter_value,
-    )
-    landcover_method = LandcoverMethod(**method)
-    barriers = None
-    if barriers_path:
-        barriers = read_barriers(barriers_path, rule=BarrierRule(**(barrier_rule or {})), city=boundary)
-    city_window = open_city_window(raster_path, boundary)
+    job = LandcoverInputs.read(**inputs)
+    city_window = open_city_window(job.raster_path, job.boundary)
     polygons = GroupPolygonCollector()
     with NaturalMaskWriter(natural_mask_tif, shape=city_window.shape, transform=city_window.transform,
                            crs=city_window.crs) as mask_writer:
@@ -54,26 +115,93 @@ def run_landcover_stage(
             polygons.add_strip(local_labels=strip.local_labels, label_offset=strip.label_offset,
                                transform=strip.grid.transform)
 
-        result = compute_landcover_indicators_blockwise(
-            raster_path, boundary, legend=legend, method=landcover_method, block_rows=block_rows,
-            on_strip=write_strip, barriers=barriers,
-        )
-        groups = polygons.frame(group_of_patch=result.group_of_patch, group_areas_m2=result.group_areas_m2,
-                                crs=city_window.crs)
-        write_geopackage_layer(groups_gpkg, groups, layer=GROUPS_LAYER)
-    LOGGER.info("City %s %s: read %d x %d cells of %s", city, year, *city_window.shape, raster_path)
-    boundary_ha = boundary_area_ha(boundary, equal_area_crs=equal_area_crs)
+        result = compute_landcover_indicators_blockwise(job.raster_path, job.boundary, on_strip=write_strip,
+                                                        **job.computation())
+        write_groups(groups_gpkg, polygons, result)
+    write_landcover_table(indicators_csv, job, result, equal_area_crs=equal_area_crs,
+                          boundary_coverage_tolerance_percent=boundary_coverage_tolerance_percent)
+
+
+def run_landcover_band_stage(
+    *, band: int, n_bands: int, state_npz: str, mask_part_tif: str, labels_part_tif: str, **inputs,
+) -> None:
+    """One band of a city computed as a separate job: its state, its part of the mask, its patch labels.
+
+    :func:`run_landcover_merge_stage` joins the bands into the outputs of :func:`run_landcover_stage`,
+    identical to them.
+    """
+    job = LandcoverInputs.read(**inputs)
+    window = open_city_window(job.raster_path, job.boundary)
+    start, stop = window_bands(window, method=job.method, n_bands=n_bands, block_rows=job.block_rows)[band]
+    part = {"shape": (stop - start, window.shape[1]), "transform": window.transform @ Affine.translation(0, start),
+            "crs": window.crs, "cloud_optimised": False}
+    with NaturalMaskWriter(mask_part_tif, **part) as mask_writer, \
+            StripRasterWriter(labels_part_tif, dtype="int32", nodata=None, **part) as labels_writer:
+
+        def write_strip(strip: StripCells) -> None:
+            mask_writer.write_strip(weight=strip.grid.weight, natural=strip.natural, row_start=strip.row_start - start)
+            labels = np.where(strip.local_labels > 0, strip.local_labels + strip.label_offset, 0)
+            labels_writer.write(labels.astype(np.int32), row_start=strip.row_start - start)
+
+        with atomic_path(state_npz) as temporary:
+            compute_landcover_band(job.raster_path, job.boundary, band=band, n_bands=n_bands,
+                                   state_path=str(temporary), on_strip=write_strip, **job.computation())
+    LOGGER.info("City %s %s: band %d of %d, rows %d-%d", job.city, job.year, band + 1, n_bands, start, stop)
+
+
+def run_landcover_merge_stage(
+    *, state_npzs: list[str], mask_part_tifs: list[str], labels_part_tifs: list[str], indicators_csv: str,
+    natural_mask_tif: str, groups_gpkg: str, equal_area_crs: str, boundary_coverage_tolerance_percent: float,
+    **inputs,
+) -> None:
+    """Join the bands of a city (:func:`run_landcover_band_stage`) into the land-cover stage's outputs."""
+    job = LandcoverInputs.read(**inputs)
+    merged = merge_bands(job.raster_path, job.boundary, state_paths=list(state_npzs), **job.computation())
+    window = merged.result.window
+    polygons = GroupPolygonCollector()
+    with NaturalMaskWriter(natural_mask_tif, shape=window.shape, transform=window.transform,
+                           crs=window.crs) as mask_writer:
+        for (start, stop), mask_part, labels_part, shift in zip(
+                merged.band_rows, mask_part_tifs, labels_part_tifs, merged.band_label_shifts, strict=True):
+            if stop <= start:
+                continue
+            with rasterio.open(mask_part) as masks, rasterio.open(labels_part) as labels:
+                for row, row_stop in strips(stop - start, job.block_rows):
+                    part_window = rasterio.windows.Window(0, row, window.shape[1], row_stop - row)
+                    mask_writer.write(masks.read(1, window=part_window), row_start=start + row)
+                    polygons.add_strip(local_labels=labels.read(1, window=part_window), label_offset=shift,
+                                       transform=window.transform @ Affine.translation(0, start + row))
+        write_groups(groups_gpkg, polygons, merged.result)
+    write_landcover_table(indicators_csv, job, merged.result, equal_area_crs=equal_area_crs,
+                          boundary_coverage_tolerance_percent=boundary_coverage_tolerance_percent)
+
+
+def write_groups(groups_gpkg: str, polygons: GroupPolygonCollector, result: BlockwiseResult) -> None:
+    """The connectivity groups layer: one multipolygon per group with its I2 area."""
+    groups = polygons.frame(group_of_patch=result.group_of_patch, group_areas_m2=result.group_areas_m2,
+                            crs=result.window.crs)
+    write_geopackage_layer(groups_gpkg, groups, layer=GROUPS_LAYER)
+
+
+def write_landcover_table(
+    indicators_csv: str, job: LandcoverInputs, result: BlockwiseResult, *, equal_area_crs: str,
+    boundary_coverage_tolerance_percent: float,
+) -> None:
+    """The indicator table, with the boundary's own area and a warning when the raster does not cover it."""
+    city, year = job.city, job.year
+    LOGGER.info("City %s %s: read %d x %d cells of %s", city, year, *result.window.shape, job.raster_path)
+    boundary_ha = boundary_area_ha(job.boundary, equal_area_crs=equal_area_crs)
     covered_ha = result.value_of("city_area") + result.value_of("nodata_area")
-    result.values.append(IndicatorValue(
+    values = [*result.values, IndicatorValue(
         "boundary_area", boundary_ha, "ha", f"area of the boundary polygon in {equal_area_crs} equal-area CRS",
-    ))
+    )]
     difference = abs(covered_ha - boundary_ha) / boundary_ha * 100 if boundary_ha else 0.0
     if difference > boundary_coverage_tolerance_percent:
         LOGGER.warning(
             "City %s %s: raster cells cover %.1f ha but the boundary is %.1f ha (%.2f %% apart); the raster may "
             "not cover the whole city.", city, year, covered_ha, boundary_ha, difference,
         )
-    write_indicator_table(indicators_csv, city=city, year=year, values=result.values)
+    write_indicator_table(indicators_csv, city=city, year=year, values=values)
     LOGGER.info("City %s %s: I1 %.2f %%, I2 %.1f ha, %d groups", city, year, result.value_of("I1"),
                 result.value_of("I2"), result.n_groups)
 

@@ -60,44 +60,58 @@ def write_geopackage_layer(path: str | Path, frame: gpd.GeoDataFrame, *, layer: 
         frame.to_file(temporary, layer=layer, driver="GPKG")
 
 
-class NaturalMaskWriter:
-    """Write the natural-area mask strip by strip, then convert it to a Cloud-Optimised GeoTIFF.
+class StripRasterWriter:
+    """Write a single-band raster strip by strip; it appears at ``path`` only when the block exits cleanly.
 
-    Use as a context manager around a strip-wise computation; call :meth:`write_strip` for every strip.
-    The COG appears at ``path`` only when the block exits without error.
+    Use as a context manager; call :meth:`write` for every strip. With ``cloud_optimised`` the strips are
+    converted to a Cloud-Optimised GeoTIFF at the end; otherwise the tiled, compressed GeoTIFF is kept as is
+    (intermediate files).
     """
 
-    def __init__(self, path: str | Path, *, shape: tuple[int, int], transform, crs) -> None:
+    def __init__(self, path: str | Path, *, shape: tuple[int, int], transform, crs, dtype: str = "uint8",
+                 nodata: float | None = MASK_OUTSIDE, cloud_optimised: bool = True) -> None:
         self.path = Path(path)
         self.shape = shape
         self.transform = transform
         self.crs = crs
+        self.dtype = dtype
+        self.nodata = nodata
+        self.cloud_optimised = cloud_optimised
 
-    def __enter__(self) -> NaturalMaskWriter:
+    def __enter__(self) -> StripRasterWriter:
         self._atomic = atomic_path(self.path)
         self._final_temporary = self._atomic.__enter__()
         self._strips_path = self._final_temporary.with_name(self._final_temporary.stem + ".strips.tif")
-        profile = {"driver": "GTiff", "width": self.shape[1], "height": self.shape[0], "count": 1, "dtype": "uint8",
-                   "crs": self.crs, "transform": self.transform, "nodata": MASK_OUTSIDE, "tiled": True,
-                   "blockxsize": 512, "blockysize": 512, "compress": "deflate", "BIGTIFF": "IF_SAFER"}
+        profile = {"driver": "GTiff", "width": max(1, self.shape[1]), "height": max(1, self.shape[0]), "count": 1,
+                   "dtype": self.dtype, "crs": self.crs, "transform": self.transform, "nodata": self.nodata,
+                   "tiled": True, "blockxsize": 512, "blockysize": 512, "compress": "deflate", "BIGTIFF": "IF_SAFER"}
         self._dataset = rasterio.open(self._strips_path, "w", **profile)
         return self
 
-    def write_strip(self, *, weight: np.ndarray, natural: np.ndarray, row_start: int) -> None:
-        """Write one strip: 1 natural, 0 not natural, 255 outside the city."""
-        mask = np.where(weight > 0, natural.astype(np.uint8), MASK_OUTSIDE).astype(np.uint8)
-        window = rasterio.windows.Window(0, row_start, mask.shape[1], mask.shape[0])
-        self._dataset.write(mask, 1, window=window)
+    def write(self, values: np.ndarray, *, row_start: int) -> None:
+        """Write one strip of values starting at row ``row_start``."""
+        window = rasterio.windows.Window(0, row_start, values.shape[1], values.shape[0])
+        self._dataset.write(values.astype(self.dtype, copy=False), 1, window=window)
 
     def __exit__(self, kind, error, traceback) -> None:
         self._dataset.close()
         try:
-            if kind is None:
+            if kind is None and self.cloud_optimised:
                 rasterio.shutil.copy(self._strips_path, self._final_temporary, driver="COG", compress="deflate",
                                      overview_resampling="nearest")
+            elif kind is None:
+                self._strips_path.replace(self._final_temporary)
         finally:
             self._strips_path.unlink(missing_ok=True)
             self._atomic.__exit__(kind, error, traceback)
+
+
+class NaturalMaskWriter(StripRasterWriter):
+    """Write the natural-area mask strip by strip (1 natural, 0 not natural, 255 outside the city)."""
+
+    def write_strip(self, *, weight: np.ndarray, natural: np.ndarray, row_start: int) -> None:
+        """Write one strip: 1 natural, 0 not natural, 255 outside the city."""
+        self.write(np.where(weight > 0, natural.astype(np.uint8), MASK_OUTSIDE).astype(np.uint8), row_start=row_start)
 
 
 class GroupPolygonCollector:

@@ -174,6 +174,34 @@ def test_a_failing_city_leaves_the_other_cities_results_intact(finished_run):
     assert (finished_run / "results/freetown/indicators.csv").read_bytes() == freetown
 
 
+def test_a_city_in_bands_as_separate_jobs_gives_identical_outputs(finished_run, tmp_path):
+    """Freetown's land cover as 3 band jobs (sheet column landcover_bands) and a merge equals the one-job run."""
+    import geopandas as gpd
+    import rasterio
+
+    work = copy_workflow(tmp_path / "work")
+    sheet = pd.read_csv(work / "config/cities.csv", dtype=str, keep_default_na=False)
+    sheet["landcover_bands"] = ["3" if city == "freetown" else "" for city in sheet["city_id"]]
+    sheet.to_csv(work / "config/cities.csv", index=False)
+    targets = [f"results/freetown/{year}/{name}" for year in (2016, 2020)
+               for name in ("landcover_indicators.csv", "natural_areas.tif", "connectivity_groups.gpkg")]
+    planned = snakemake(work, "--dry-run", *targets).stdout
+    assert planned.count("rule compute_landcover_band:") == 6 and planned.count("rule merge_landcover_bands:") == 2
+    assert "rule compute_landcover_indicators:" not in planned
+    snakemake(work, *targets)
+    for year in (2016, 2020):
+        banded, single = work / f"results/freetown/{year}", finished_run / f"results/freetown/{year}"
+        assert (banded / "landcover_indicators.csv").read_bytes() == (single / "landcover_indicators.csv").read_bytes()
+        with rasterio.open(banded / "natural_areas.tif") as ours, rasterio.open(single / "natural_areas.tif") as one:
+            assert (ours.read(1) == one.read(1)).all() and ours.transform == one.transform
+        ours, one = (gpd.read_file(path / "connectivity_groups.gpkg") for path in (banded, single))
+        assert ours["group_id"].tolist() == one["group_id"].tolist()
+        assert ours["area_ha"].tolist() == one["area_ha"].tolist()
+        assert all(a.equals(b) for a, b in zip(ours.geometry, one.geometry, strict=True))
+        assert not (banded / "bands").exists() or not any((banded / "bands").iterdir())  # temporary band files
+        assert (work / f"results/freetown/logs/compute_landcover_band_{year}_2.log").exists()
+
+
 def test_barrier_layer_in_the_sheet_splits_groups(tmp_path):
     import geopandas as gpd
     import shapely

@@ -1,6 +1,7 @@
 """City sheet, wildcard constraints and input functions shared by the rules."""
 
 import os
+import re
 
 import pandas as pd
 
@@ -113,6 +114,35 @@ def get_method(wildcards):
     method = dict(config["method"])
     method["natural_codes_override"] = parse_codes(city_row(wildcards)["natural_codes"])
     return method
+
+
+def city_landcover_bands(city):
+    """How many row bands (separate jobs) the city's land cover is computed in: sheet column, else config."""
+    value = str(CITIES.loc[city].get("landcover_bands", "")).strip()
+    return int(value) if value else int(config["landcover_bands"])
+
+
+def cities_matching(cities):
+    """A wildcard regex matching exactly these city ids (and nothing when the list is empty)."""
+    return "|".join(re.escape(city) for city in cities) if cities else "(?!)"
+
+
+BANDED_CITIES = [city for city in CITIES.index if city_landcover_bands(city) > 1]
+ONE_JOB_CITIES = [city for city in CITIES.index if city not in BANDED_CITIES]
+
+
+def get_landcover_bands(wildcards):
+    return city_landcover_bands(wildcards.city)
+
+
+def band_files(pattern):
+    """An input function expanding a pattern with {band} over the city's bands (and its city and year)."""
+
+    def get_band_files(wildcards):
+        return expand(pattern, city=wildcards.city, year=wildcards.year,
+                      band=range(city_landcover_bands(wildcards.city)))
+
+    return get_band_files
 
 
 QGIS_OVERLAY_COLUMNS = ("protected_areas", "redline", "parks")

@@ -1,29 +1,45 @@
-"""Land-cover indicators per city and year: I1, I2, I11, I12, the natural-area mask and the groups."""
+"""Land-cover indicators per city and year: I1, I2, I11, I12, the natural-area mask and the groups.
+
+One job per city and year, or, for a city with landcover_bands > 1 (config or city sheet), one job per row
+band and a merge whose outputs are identical to the one-job rule's.
+"""
+
+LANDCOVER_INPUTS = dict(
+    raster=get_landcover_raster,
+    boundary=city_field("boundary"),
+    legend=get_legend,
+    barriers=get_barriers,
+)
+LANDCOVER_PARAMS = dict(
+    boundary_layer=city_field("boundary_layer"),
+    boundary_filter_column=city_field("boundary_filter_column"),
+    boundary_filter_value=city_field("boundary_filter_value"),
+    method=get_method,
+    equal_area_crs=config["equal_area_crs"],
+    boundary_coverage_tolerance_percent=config["boundary_coverage_tolerance_percent"],
+    block_rows=config["block_rows"],
+    barrier_rule=config["barriers"],
+)
+LANDCOVER_OUTPUTS = dict(
+    indicators="results/{city}/{year}/landcover_indicators.csv",
+    natural_mask=report(
+        "results/{city}/{year}/natural_areas.tif",
+        caption="../report/natural_areas.rst",
+        category="Land cover",
+    ),
+    groups="results/{city}/{year}/connectivity_groups.gpkg",
+)
 
 
 rule compute_landcover_indicators:
     input:
-        raster=get_landcover_raster,
-        boundary=city_field("boundary"),
-        legend=get_legend,
-        barriers=get_barriers,
+        **LANDCOVER_INPUTS,
     output:
-        indicators="results/{city}/{year}/landcover_indicators.csv",
-        natural_mask=report(
-            "results/{city}/{year}/natural_areas.tif",
-            caption="../report/natural_areas.rst",
-            category="Land cover",
-        ),
-        groups="results/{city}/{year}/connectivity_groups.gpkg",
+        **LANDCOVER_OUTPUTS,
     params:
-        boundary_layer=city_field("boundary_layer"),
-        boundary_filter_column=city_field("boundary_filter_column"),
-        boundary_filter_value=city_field("boundary_filter_value"),
-        method=get_method,
-        equal_area_crs=config["equal_area_crs"],
-        boundary_coverage_tolerance_percent=config["boundary_coverage_tolerance_percent"],
-        block_rows=config["block_rows"],
-        barrier_rule=config["barriers"],
+        **LANDCOVER_PARAMS,
+    wildcard_constraints:
+        city=cities_matching(ONE_JOB_CITIES),
     log:
         "results/{city}/logs/compute_landcover_indicators_{year}.log",
     benchmark:
@@ -35,3 +51,54 @@ rule compute_landcover_indicators:
         "../envs/cbindex.yaml"
     script:
         "../../scripts/compute_landcover_indicators.py"
+
+
+rule compute_landcover_band:
+    input:
+        **LANDCOVER_INPUTS,
+    output:
+        state=temp("results/{city}/{year}/bands/band_{band}.npz"),
+        mask_part=temp("results/{city}/{year}/bands/band_{band}_natural.tif"),
+        labels_part=temp("results/{city}/{year}/bands/band_{band}_labels.tif"),
+    params:
+        **LANDCOVER_PARAMS,
+        n_bands=get_landcover_bands,
+    wildcard_constraints:
+        city=cities_matching(BANDED_CITIES),
+        band=r"\d+",
+    log:
+        "results/{city}/logs/compute_landcover_band_{year}_{band}.log",
+    benchmark:
+        "results/{city}/benchmarks/compute_landcover_band_{year}_{band}.tsv"
+    resources:
+        mem_mb=4000,
+    threads: 1
+    conda:
+        "../envs/cbindex.yaml"
+    script:
+        "../../scripts/compute_landcover_band.py"
+
+
+rule merge_landcover_bands:
+    input:
+        **LANDCOVER_INPUTS,
+        states=band_files("results/{city}/{year}/bands/band_{band}.npz"),
+        mask_parts=band_files("results/{city}/{year}/bands/band_{band}_natural.tif"),
+        labels_parts=band_files("results/{city}/{year}/bands/band_{band}_labels.tif"),
+    output:
+        **LANDCOVER_OUTPUTS,
+    params:
+        **LANDCOVER_PARAMS,
+    wildcard_constraints:
+        city=cities_matching(BANDED_CITIES),
+    log:
+        "results/{city}/logs/merge_landcover_bands_{year}.log",
+    benchmark:
+        "results/{city}/benchmarks/merge_landcover_bands_{year}.tsv"
+    resources:
+        mem_mb=4000,
+    threads: 1
+    conda:
+        "../envs/cbindex.yaml"
+    script:
+        "../../scripts/merge_landcover_bands.py"
