@@ -50,12 +50,26 @@ def area_and_natural_by_code(
 
 @numba.njit(cache=True, nogil=True)
 def _sum_by_code(codes, weight, row_area_m2, lowest, natural_table, sums, counts, natural) -> None:
+    """Per row, runs of one code accumulate their weight in a register; the run's total goes to its code."""
     rows, cols = codes.shape
-    for row in range(rows):
+    for row in range(rows if cols else 0):
         row_area = row_area_m2[row]
+        index = codes[row, 0] - lowest
+        is_natural = natural_table[index]
+        run_weight = 0.0
+        run_cells = 0
         for col in range(cols):
-            index = codes[row, col] - lowest
+            code_index = codes[row, col] - lowest
+            if code_index != index:
+                counts[index] += run_cells
+                sums[index] += run_weight * row_area
+                index = code_index
+                is_natural = natural_table[index]
+                run_weight = 0.0
+                run_cells = 0
             cell_weight = weight[row, col]
-            counts[index] += 1
-            sums[index] += cell_weight * row_area
-            natural[row, col] = natural_table[index] and cell_weight > 0
+            run_weight += cell_weight
+            run_cells += 1
+            natural[row, col] = is_natural and cell_weight > 0
+        counts[index] += run_cells
+        sums[index] += run_weight * row_area

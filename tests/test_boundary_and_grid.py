@@ -6,7 +6,7 @@ import shapely
 from affine import Affine
 
 from cbindex.boundary import read_city_boundary
-from cbindex.city_grid import open_city_window, read_city_grid
+from cbindex.city_grid import _exactextract_fractions, exact_coverage_fractions, open_city_window, read_city_grid
 from cbindex.errors import CBIInputError
 from tests.conftest import write_raster, write_vector
 
@@ -174,3 +174,35 @@ def test_nodata_area_is_reported(tmp_path):
     grid = read_city_grid(raster, read_city_boundary(city))
     assert grid.nodata_area_m2 == pytest.approx(grid.row_area_m2[0])
     assert grid.area_m2(grid.valid) == pytest.approx(15 * grid.row_area_m2[0])
+
+
+def test_exact_fractions_through_the_boundary_ring_equal_exactextract_on_the_whole_polygon():
+    """Real Freetown boundary (EPSG:4326) over its 10 m grid, in strips: same fractions as exactextract alone."""
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    boundary = read_city_boundary(repo / "data/freetown/SLE-Freetown_core-boundary.geojson")
+    window = open_city_window(repo / "data/freetown/SLE-Freetown_core-landcover2020.tif", boundary)
+    for start, stop in [(0, 300), (300, 301), (700, window.shape[0])]:
+        transform = window.transform @ Affine.translation(0, start)
+        shape = (stop - start, window.shape[1])
+        ours = exact_coverage_fractions(window.geometry, shape=shape, transform=transform, crs=window.crs)
+        whole = _exactextract_fractions(window.geometry, shape=shape, transform=transform, crs=window.crs)
+        np.testing.assert_allclose(ours, whole, atol=1e-6)
+        assert ours.sum() > 0 and ((ours > 0) & (ours < 1)).any()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_exact_fractions_of_random_polygons(seed):
+    rng = np.random.default_rng(seed)
+    points = rng.random((12, 2)) * 20
+    polygon = shapely.make_valid(shapely.Polygon(points)).buffer(0.3 * rng.random())
+    polygon = shapely.union_all([polygon, shapely.box(*(rng.random(2) * 10), *(10 + rng.random(2) * 10))])
+    transform = Affine(0.7, 0, -1.0, 0, -0.6, 21.0)
+    from pyproj import CRS
+
+    ours = exact_coverage_fractions(polygon, shape=(40, 35), transform=transform, crs=CRS.from_epsg(32648))
+    whole = _exactextract_fractions(polygon, shape=(40, 35), transform=transform, crs=CRS.from_epsg(32648))
+    np.testing.assert_allclose(ours, whole, atol=1e-6)
+    assert ours.sum() * 0.7 * 0.6 == pytest.approx(polygon.intersection(shapely.box(-1.0, -3.0, 23.5, 21.0)).area,
+                                                   rel=1e-5)
