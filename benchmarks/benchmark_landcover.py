@@ -658,7 +658,7 @@ def run(args: argparse.Namespace) -> int:
           f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}", flush=True)
     rows.append(Row("-", "python + imports (no work)", "cbindex", measure(task("imports"), 1, label="imports")))
     rows.append(Row("-", "load compiled kernels (once per process)", "cbindex",
-                    measure(task("kernel_load"), args.repeats, label="kernel load")))
+                    measure(task("kernel_load"), 1 if args.quick else args.repeats, label="kernel load")))
 
     def indicator_rows(case: str, name: str, raster: str, boundary: dict) -> None:
         base = {"raster": raster, "boundary": boundary, "legend": legend, "block_rows": block_rows}
