@@ -9,7 +9,9 @@
 # node to be idle, installs the cluster extra (snakemake-executor-plugin-slurm) into .venv, runs the workflow with
 # `--profile profiles/slurm` in one temporary copy of the workflow and with `--cores 2` in another, compares
 # every results/*/indicators.csv, and stops the daemons it started (trap, also on failure).
-# Not part of CI. Environment: KEEP=1 keeps the temporary directory; PYTHON overrides .venv/bin/python.
+# Not part of CI. Environment: KEEP=1 keeps the temporary directory; PYTHON overrides .venv/bin/python;
+# BANDS=N runs every city-year on SLURM as N band jobs plus a merge (config landcover_bands), while the local
+# run stays one job per city-year, so the comparison checks the bands too.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -21,6 +23,7 @@ NODE=localhost
 STARTED_PIDS=()
 ETC_SLURM=/etc/slurm
 BACKUP_SUFFIX="before-cbindex-demo"
+BANDS="${BANDS:-1}"
 LINKED=()
 
 say() { printf '[slurm-demo %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
@@ -192,9 +195,10 @@ copy_workflow "$DEMO/on_slurm"
 copy_workflow "$DEMO/local"
 export PATH="$BIN:$PATH"
 
-say "workflow through SLURM (snakemake --profile profiles/slurm) in $DEMO/on_slurm"
+say "workflow through SLURM (snakemake --profile profiles/slurm, landcover_bands=$BANDS) in $DEMO/on_slurm"
 start=$(date +%s)
-(cd "$DEMO/on_slurm" && snakemake --profile "$REPO/profiles/slurm" --slurm-no-account \
+(cd "$DEMO/on_slurm" && snakemake --profile "$REPO/profiles/slurm" --config "landcover_bands=$BANDS" \
+  --slurm-no-account \
   --slurm-status-command squeue --slurm-init-seconds-before-status-checks 5 --retries 0 \
   >"$DEMO/on_slurm.log" 2>&1) || {
     tail -n 40 "$DEMO/on_slurm.log"
