@@ -168,7 +168,7 @@ def worker_indicators(task: dict) -> dict:
 
 def worker_band(task: dict) -> dict:
     """One row band of a city as a separate job (what rule compute_landcover_band computes, without outputs)."""
-    from cbindex.landcover_blockwise import compute_landcover_band
+    from cbindex.landcover_bands import compute_landcover_band
     from cbindex.landcover_indicators import LandcoverMethod
     from cbindex.legends import load_legend
 
@@ -183,7 +183,7 @@ def worker_band(task: dict) -> dict:
 
 def worker_merge(task: dict) -> dict:
     """Join the saved bands (rule merge_landcover_bands, without rewriting the mask and polygons)."""
-    from cbindex.landcover_blockwise import merge_bands
+    from cbindex.landcover_bands import merge_bands
     from cbindex.landcover_indicators import LandcoverMethod
     from cbindex.legends import load_legend
 

@@ -17,14 +17,12 @@ from cbindex.barriers import BarrierRule, read_barriers
 from cbindex.boundary import CityBoundary, read_city_boundary
 from cbindex.city_grid import open_city_window, strips
 from cbindex.indicator_table import write_indicator_table
+from cbindex.landcover_bands import compute_landcover_band, merge_bands, window_bands
 from cbindex.landcover_blockwise import (
     DEFAULT_BLOCK_ROWS,
     BlockwiseResult,
     StripCells,
-    compute_landcover_band,
     compute_landcover_indicators_blockwise,
-    merge_bands,
-    window_bands,
 )
 from cbindex.landcover_indicators import IndicatorValue, LandcoverMethod
 from cbindex.legends import Legend, load_legend
