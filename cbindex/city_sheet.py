@@ -36,6 +36,12 @@ def parse_codes(text: str) -> tuple[int, ...] | None:
         ) from error
 
 
+def parse_band_count(text: str, *, default: int) -> int:
+    """Row bands of a sheet's ``landcover_bands`` cell (the schema allows a positive integer), else ``default``."""
+    text = str(text or "").strip()
+    return int(text) if text else int(default)
+
+
 def resolve_config_file(name_or_path: str, *, folder: str, kind: str) -> str:
     """A bare name (``si-2014``) means ``<folder>/<name>.yaml``; anything with a slash or suffix is a path."""
     if "/" in name_or_path or name_or_path.endswith((".yaml", ".yml")):

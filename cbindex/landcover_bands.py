@@ -22,7 +22,7 @@ from cbindex.city_grid import CityWindow
 from cbindex.landcover_blockwise import DEFAULT_BLOCK_ROWS, BlockwiseResult, StripCells, StripPass
 from cbindex.landcover_indicators import CategoryAreas, LandcoverMethod
 from cbindex.legends import Legend
-from cbindex.strip_groups import StripGroups
+from cbindex.strip_groups import gap_reach_rows
 
 LOGGER = logging.getLogger(__name__)
 CATEGORY_FIELDS = tuple(CategoryAreas.__dataclass_fields__)
@@ -54,23 +54,24 @@ def plan_bands(n_rows: int, *, n_bands: int, block_rows: int, min_rows: int) -> 
 def window_bands(window: CityWindow, *, method: LandcoverMethod, n_bands: int,
                  block_rows: int) -> list[tuple[int, int]]:
     """The row ranges of a city window's bands (:func:`plan_bands`, at least the gap rule's reach + 1 rows)."""
-    reach = StripGroups(width=1, cell_width_m=window.cell_width_m, cell_height_m=window.cell_height_m,
-                        gap_distance_m=method.gap_distance_m, neighbourhood=method.neighbourhood).reach
+    reach = gap_reach_rows(cell_width_m=window.cell_width_m, cell_height_m=window.cell_height_m,
+                           gap_distance_m=method.gap_distance_m)
     return plan_bands(window.shape[0], n_bands=n_bands, block_rows=block_rows, min_rows=reach + 1)
 
 
 def compute_landcover_band(
     raster_path: str, boundary: CityBoundary, *, legend: Legend, method: LandcoverMethod, band: int, n_bands: int,
     state_path: str, block_rows: int = DEFAULT_BLOCK_ROWS, on_strip: Callable[[StripCells], None] | None = None,
-    barriers: gpd.GeoSeries | None = None,
+    barriers: gpd.GeoSeries | None = None, window: CityWindow | None = None,
 ) -> tuple[int, int]:
     """Compute one band of a city (rows :func:`plan_bands` gives it) and save its state for :func:`merge_bands`.
 
     The band reads the natural row just above and just below it, so patch edges, and hence groups, are those
     of the whole raster. ``on_strip`` sees the band's strips (row starts in window rows; labels local to the
-    band). Returns the band's ``(row_start, row_stop)`` in window rows.
+    band); ``window`` is the city's window when the caller has opened it already. Returns the band's
+    ``(row_start, row_stop)`` in window rows.
     """
-    run = StripPass(raster_path, boundary, legend=legend, method=method, barriers=barriers)
+    run = StripPass(raster_path, boundary, legend=legend, method=method, barriers=barriers, window=window)
     rows = band_rows(run, band=band, n_bands=n_bands, block_rows=block_rows)
     start, stop = rows
     height = run.window.shape[0]
@@ -95,7 +96,7 @@ class MergedBands:
 
 def merge_bands(
     raster_path: str, boundary: CityBoundary, *, legend: Legend, method: LandcoverMethod, state_paths: list[str],
-    block_rows: int = DEFAULT_BLOCK_ROWS, barriers: gpd.GeoSeries | None = None,
+    block_rows: int = DEFAULT_BLOCK_ROWS, barriers: gpd.GeoSeries | None = None, window: CityWindow | None = None,
 ) -> MergedBands:
     """Join the saved bands of a city (top to bottom) into the values one strip-by-strip pass gives.
 
@@ -103,7 +104,7 @@ def merge_bands(
     edges (:meth:`cbindex.strip_groups.StripGroups.absorb`), so every value is identical to
     :func:`compute_landcover_indicators_blockwise` with the same ``block_rows``.
     """
-    run = StripPass(raster_path, boundary, legend=legend, method=method, barriers=barriers)
+    run = StripPass(raster_path, boundary, legend=legend, method=method, barriers=barriers, window=window)
     groups = run.new_groups()
     groups.finish()
     areas = CategoryAreas()

@@ -77,7 +77,7 @@ class StripCells:
 def compute_landcover_indicators_blockwise(
     raster_path: str, boundary: CityBoundary, *, legend: Legend, method: LandcoverMethod,
     block_rows: int = DEFAULT_BLOCK_ROWS, on_strip: Callable[[StripCells], None] | None = None,
-    barriers: gpd.GeoSeries | None = None,
+    barriers: gpd.GeoSeries | None = None, window: CityWindow | None = None,
 ) -> BlockwiseResult:
     """Compute I1, I2 (MESH, coherence), I11 and I12 strip by strip; equal to the whole-array computation.
 
@@ -94,6 +94,8 @@ def compute_landcover_indicators_blockwise(
         Called with a :class:`StripCells` for each strip (e.g. to write the natural mask or patch polygons).
     barriers : geopandas.GeoSeries, optional
         Barrier polygons for I2 (see :func:`cbindex.landcover_indicators.connectivity_barrier`).
+    window : CityWindow, optional
+        The city's window on the raster when the caller has opened it already (it is not located twice).
 
     Returns
     -------
@@ -106,9 +108,7 @@ def compute_landcover_indicators_blockwise(
         Bad raster or boundary (see :func:`cbindex.city_grid.open_city_window`), unknown class codes, or no
         valid cell inside the city.
     """
-    if block_rows < 1:
-        raise ValueError("block_rows must be at least 1")
-    run = StripPass(raster_path, boundary, legend=legend, method=method, barriers=barriers)
+    run = StripPass(raster_path, boundary, legend=legend, method=method, barriers=barriers, window=window)
     groups = run.new_groups()
     areas = CategoryAreas()
     for strip_areas in run.strips(groups, rows=(0, run.window.shape[0]), block_rows=block_rows, on_strip=on_strip):
@@ -123,8 +123,8 @@ class StripPass:
     """
 
     def __init__(self, raster_path: str, boundary: CityBoundary, *, legend: Legend, method: LandcoverMethod,
-                 barriers: gpd.GeoSeries | None) -> None:
-        self.window = open_city_window(raster_path, boundary)
+                 barriers: gpd.GeoSeries | None, window: CityWindow | None = None) -> None:
+        self.window = window if window is not None else open_city_window(raster_path, boundary)
         self.legend = legend
         self.method = method
         self.barriers = barriers

@@ -189,7 +189,7 @@ def landcover_values(
                        f"city area minus legend category water; {area_rule}"),
         IndicatorValue("natural_area", areas.natural_m2 / SQUARE_METRES_PER_HECTARE, "ha",
                        f"classes {codes_text} of legend {legend.id}; {area_rule}"),
-        IndicatorValue("I1", _percent(areas.natural_m2, areas.city_m2), "%",
+        IndicatorValue("I1", percent(areas.natural_m2, areas.city_m2), "%",
                        f"natural area / city area x 100; natural classes {codes_text}; {how}"),
         IndicatorValue("I2", effective_mesh_size_ha(group_areas_m2_, denominator_m2=mesh_denominator_m2), "ha",
                        f"effective mesh size sum(A_Gi^2)/A_total, A_total={method.mesh_denominator} area; {how}"),
@@ -199,9 +199,9 @@ def landcover_values(
                        f"{method.neighbourhood}-connected natural patches"),
         IndicatorValue("natural_groups", float(n_groups), "count",
                        f"patches joined when less than {method.gap_distance_m:g} m apart edge to edge"),
-        IndicatorValue("I11", _percent(areas.permeable_m2, terrestrial_m2), "%",
+        IndicatorValue("I11", percent(areas.permeable_m2, terrestrial_m2), "%",
                        f"permeable area / terrestrial area x 100; legend {legend.id} category permeable; {how}"),
-        IndicatorValue("I12", _percent(areas.tree_canopy_m2, terrestrial_m2), "%",
+        IndicatorValue("I12", percent(areas.tree_canopy_m2, terrestrial_m2), "%",
                        f"tree-canopy area / terrestrial area x 100; legend {legend.id} category tree_canopy; {how}"),
     ]
 
@@ -255,7 +255,8 @@ def compute_landcover_indicators(
     return LandcoverResult(values=values, natural=natural, groups=groups, group_areas_m2=group_areas)
 
 
-def _percent(numerator: float, denominator: float) -> float:
+def percent(numerator: float, denominator: float) -> float:
+    """``100 · numerator ÷ denominator``; NaN (not assessed) when the denominator is not positive."""
     return float("nan") if denominator <= 0 else 100.0 * numerator / denominator
 
 

@@ -114,7 +114,7 @@ def run_landcover_stage(
                                transform=strip.grid.transform)
 
         result = compute_landcover_indicators_blockwise(job.raster_path, job.boundary, on_strip=write_strip,
-                                                        **job.computation())
+                                                        window=city_window, **job.computation())
         write_groups(groups_gpkg, polygons, result)
     write_landcover_table(indicators_csv, job, result, equal_area_crs=equal_area_crs,
                           boundary_coverage_tolerance_percent=boundary_coverage_tolerance_percent)
@@ -143,7 +143,8 @@ def run_landcover_band_stage(
 
         with atomic_path(state_npz) as temporary:
             compute_landcover_band(job.raster_path, job.boundary, band=band, n_bands=n_bands,
-                                   state_path=str(temporary), on_strip=write_strip, **job.computation())
+                                   state_path=str(temporary), on_strip=write_strip, window=window,
+                                   **job.computation())
     LOGGER.info("City %s %s: band %d of %d, rows %d-%d", job.city, job.year, band + 1, n_bands, start, stop)
 
 

@@ -25,7 +25,13 @@ from rasterio.transform import array_bounds
 from shapely.geometry.base import BaseGeometry
 
 from cbindex.city_grid import CityGrid, CityWindow, exact_coverage_fractions
-from cbindex.landcover_indicators import CategoryAreas, CategoryCodes, IndicatorValue, measure_categories
+from cbindex.landcover_indicators import (
+    CategoryAreas,
+    CategoryCodes,
+    IndicatorValue,
+    measure_categories,
+    percent,
+)
 from cbindex.legends import Legend
 
 SQUARE_METRES_PER_HECTARE = 10_000.0
@@ -124,11 +130,6 @@ def measure_overlays(
     if result.city.city_m2 <= 0:
         raise window.no_valid_cell_error()
     return result
-
-
-def percent(numerator_m2: float, denominator_m2: float) -> float:
-    """``100 · numerator ÷ denominator``; NaN (not assessed) when the denominator is not positive."""
-    return float("nan") if denominator_m2 <= 0 else 100.0 * numerator_m2 / denominator_m2
 
 
 def protected_values(*, areas: OverlayAreas, name: str, source: str, how: str) -> list[IndicatorValue]:

@@ -77,11 +77,8 @@ class StripGroups:
                  neighbourhood: int = 8, row_above: np.ndarray | None = None) -> None:
         self.width = width
         self.neighbourhood = neighbourhood
-        gap = gap_offsets(cell_width_m=cell_width_m, cell_height_m=cell_height_m, gap_distance_m=gap_distance_m)
-        # with the gap rule, touching cells (diagonals included) always join groups
-        touching = touching_offsets(8)
-        never_blocked = tuple(touching) if neighbourhood == 8 else ()
-        self._table = OffsetTable([*touching, *gap], never_blocked=never_blocked) if gap else None
+        self._table = _group_offsets(cell_width_m=cell_width_m, cell_height_m=cell_height_m,
+                                     gap_distance_m=gap_distance_m, neighbourhood=neighbourhood)
         self.reach = self._table.reach_rows if self._table else 0
         self._patches = LabelSets()
         self._groups = LabelSets()
@@ -162,8 +159,7 @@ class StripGroups:
         missing = self.reach + 1 - self._head.shape[0]
         if missing > 0:
             self._head = np.vstack([self._head, _global(local[:missing], offset)])
-            head_barrier = _barrier_or_none(barrier, local.shape)[:missing]
-            self._head_barrier = np.vstack([self._head_barrier, head_barrier])
+            self._head_barrier = np.vstack([self._head_barrier, _barrier_rows(barrier, local, slice(None, missing))])
 
     def _join_gap(self, local: np.ndarray, offset: int, barrier: np.ndarray | None, *, below: np.ndarray) -> None:
         self._groups.grow(self._n_labels)
@@ -171,12 +167,12 @@ class StripGroups:
             self._groups.parent, carried=self._carried, local=local, label_offset=offset, below=below,
             table=self._table, own_row_first=self._own_row_first(),
             carried_barrier=self._carried_barrier if self._uses_barrier else None,
-            barrier=_barrier_or_none(barrier, local.shape) if self._uses_barrier else None,
+            barrier=_barrier_rows(barrier, local, slice(None)) if self._uses_barrier else None,
         )
         keep = self.reach + 1
         self._carried = np.vstack([self._carried, _global(local[-keep:], offset)])[-keep:]
         self._carried_barrier = np.vstack([self._carried_barrier,
-                                           _barrier_or_none(barrier, local.shape)[-keep:]])[-keep:]
+                                           _barrier_rows(barrier, local, slice(-keep, None))])[-keep:]
         self._gap_rows_done += local.shape[0]
 
     def _own_row_first(self) -> int:
@@ -287,12 +283,31 @@ class StripGroups:
                            n_patches=n_patches, n_groups=n_groups, strip_label_offsets=list(self._offsets))
 
 
+def _group_offsets(*, cell_width_m: float, cell_height_m: float, gap_distance_m: float,
+                   neighbourhood: int) -> OffsetTable | None:
+    """Offsets that join groups: touching cells (diagonals included, always joined) and the gap rule's; None
+    without the gap rule (groups are then the patches)."""
+    gap = gap_offsets(cell_width_m=cell_width_m, cell_height_m=cell_height_m, gap_distance_m=gap_distance_m)
+    if not gap:
+        return None
+    touching = touching_offsets(8)
+    return OffsetTable([*touching, *gap], never_blocked=tuple(touching) if neighbourhood == 8 else ())
+
+
+def gap_reach_rows(*, cell_width_m: float, cell_height_m: float, gap_distance_m: float) -> int:
+    """Rows the gap rule reaches below a cell (0 without it): a strip needs this many rows of the one above."""
+    table = _group_offsets(cell_width_m=cell_width_m, cell_height_m=cell_height_m, gap_distance_m=gap_distance_m,
+                           neighbourhood=8)
+    return table.reach_rows if table else 0
+
+
 def _global(local: np.ndarray, offset: int) -> np.ndarray:
     return np.where(local > 0, local.astype(np.int64) + offset, local.astype(np.int64))
 
 
-def _barrier_or_none(barrier: np.ndarray | None, shape: tuple[int, ...]) -> np.ndarray:
-    return np.zeros(shape, dtype=bool) if barrier is None else barrier
+def _barrier_rows(barrier: np.ndarray | None, local: np.ndarray, rows: slice) -> np.ndarray:
+    """Rows of a strip's barrier mask; zeros of those rows' shape when the strip has none."""
+    return np.zeros(local[rows].shape, dtype=bool) if barrier is None else barrier[rows]
 
 
 def _shifted(row: tuple[np.ndarray, np.ndarray, np.ndarray], offset: int):

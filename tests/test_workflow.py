@@ -154,6 +154,19 @@ def test_config_key_of_the_wrong_type(tmp_path):
     assert "'one hundred' is not of type 'number'" in result.stdout + result.stderr
 
 
+@pytest.mark.parametrize("bands", ["0", "two"])
+def test_bad_landcover_bands_in_the_sheet_stops_before_any_job(tmp_path, bands):
+    work = copy_workflow(tmp_path / "work")
+    sheet = pd.read_csv(work / "config/cities.csv", dtype=str, keep_default_na=False)
+    sheet["landcover_bands"] = bands
+    sheet.to_csv(work / "config/cities.csv", index=False)
+    result = snakemake(work, "--dry-run", check=False)
+    assert result.returncode != 0
+    assert "landcover_bands" in result.stdout + result.stderr
+    assert f"'{bands}' does not match" in result.stdout + result.stderr
+    assert not (work / "results").exists()
+
+
 def test_missing_legend_names_the_shipped_ones(tmp_path):
     work, result = run_with_sheet(tmp_path, legend="worldcover")
     assert result.returncode != 0

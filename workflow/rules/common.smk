@@ -7,6 +7,7 @@ import pandas as pd
 
 from cbindex.city_sheet import (
     landcover_path,
+    parse_band_count,
     parse_codes,
     parse_years,
     resolve_config_file,
@@ -118,8 +119,7 @@ def get_method(wildcards):
 
 def city_landcover_bands(city):
     """How many row bands (separate jobs) the city's land cover is computed in: sheet column, else config."""
-    value = str(CITIES.loc[city].get("landcover_bands", "")).strip()
-    return int(value) if value else int(config["landcover_bands"])
+    return parse_band_count(CITIES.loc[city].get("landcover_bands", ""), default=config["landcover_bands"])
 
 
 def cities_matching(cities):
