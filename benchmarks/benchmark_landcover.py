@@ -29,10 +29,10 @@ the class array is in memory and each tool has run once on a 3 x 3 array, so the
 same GeoTIFF decoding nor one-time loading; the class-area comparisons (3c, 3d) time each tool's second call of
 the same work, boundary file to counts (the ``load compiled kernels`` row shows ours, about 0.1 s per
 process, paid once by each Snakemake job). Ours is the workflow's I2 engine
-(:func:`cbindex.strip_groups.natural_group_areas_m2`, gap 0, 512-row strips) and, for all Augusta classes at
-once, the same run labelling (:func:`cbindex.connectivity.class_effective_mesh_sizes_ha`). CPU time close to wall
-time shows the run was not starved by other processes. Each measurement is repeated ``--repeats`` times; the
-table quotes medians.
+(:func:`cbindex.kernels.strip_groups.natural_group_areas_m2`, gap 0, 512-row strips) and, for all Augusta classes at
+once, the same run labelling (:func:`cbindex.landcover.connectivity.class_effective_mesh_sizes_ha`).
+CPU time close to wall time shows the run was not starved by other processes. Each measurement is repeated
+``--repeats`` times; the table quotes medians.
 
 The indicators are computed by :data:`LANDCOVER_FUNCTION` (one line to swap); ``--path both`` also runs the
 whole-array reference on cases 1 and 2 and prints how far its values are from the blockwise ones (use it with
@@ -88,15 +88,15 @@ HEADER = (f"{'case':<4} {'task':<44} {'tool':<22} {'cells':>14} {'wall s':>9} {'
 
 def whole_array_indicators(raster_path, boundary, *, legend, method, block_rows):
     """The whole-array reference path, with the blockwise signature (``block_rows`` is not used)."""
-    from cbindex.city_grid import read_city_grid
-    from cbindex.landcover_indicators import compute_landcover_indicators
+    from cbindex.geo.city_grid import read_city_grid
+    from cbindex.landcover.in_memory import compute_landcover_in_memory
 
     grid = read_city_grid(raster_path, boundary, boundary_rule=method.boundary_rule, nodata_codes=legend.nodata)
-    return compute_landcover_indicators(grid, legend=legend, method=method)
+    return compute_landcover_in_memory(grid, legend=legend, method=method)
 
 
 def _blockwise(raster_path, boundary, *, legend, method, block_rows):
-    from cbindex.landcover_blockwise import compute_landcover_indicators_blockwise
+    from cbindex.landcover.blockwise import compute_landcover_indicators_blockwise
 
     return compute_landcover_indicators_blockwise(raster_path, boundary, legend=legend, method=method,
                                                   block_rows=block_rows)
@@ -124,7 +124,7 @@ def _boundary(spec: dict):
     """A CityBoundary from a spec: {"box": [left, bottom, right, top], "crs": ...} or {"path": ...}."""
     from pyproj import CRS
 
-    from cbindex.boundary import CityBoundary, read_city_boundary
+    from cbindex.geo.boundary import CityBoundary, read_city_boundary
 
     if "box" in spec:
         import shapely
@@ -136,23 +136,23 @@ def _boundary(spec: dict):
 
 def _default_block_rows() -> int:
     try:
-        from cbindex.landcover_blockwise import DEFAULT_BLOCK_ROWS
+        from cbindex.geo.city_grid import DEFAULT_BLOCK_ROWS
     except ImportError:
         return 1024
     return DEFAULT_BLOCK_ROWS
 
 
 def worker_imports(task: dict) -> dict:
-    import cbindex.landcover_blockwise  # noqa: F401
-    import cbindex.landcover_indicators  # noqa: F401
+    import cbindex.landcover.area_shares  # noqa: F401
+    import cbindex.landcover.blockwise  # noqa: F401
 
     return {"cells": 0, "seconds": 0.0}
 
 
 def worker_indicators(task: dict) -> dict:
-    from cbindex.city_grid import open_city_window
-    from cbindex.landcover_indicators import LandcoverMethod
-    from cbindex.legends import load_legend
+    from cbindex.core.method import LandcoverMethod
+    from cbindex.geo.city_grid import open_city_window
+    from cbindex.geo.legends import load_legend
 
     function = PATHS[task["path"]] if task.get("path") else LANDCOVER_FUNCTION
     legend = load_legend(task["legend"])
@@ -168,14 +168,14 @@ def worker_indicators(task: dict) -> dict:
 
 def worker_band(task: dict) -> dict:
     """One row band of a city as a separate job (what rule compute_landcover_band computes, without outputs)."""
-    from cbindex.landcover_bands import compute_landcover_band
-    from cbindex.landcover_indicators import LandcoverMethod
-    from cbindex.legends import load_legend
+    from cbindex.core.method import LandcoverMethod
+    from cbindex.geo.legends import load_legend
+    from cbindex.landcover.bands import compute_band
 
     legend = load_legend(task["legend"])
     start = _start_clock()
     boundary = _boundary(task["boundary"])
-    rows = compute_landcover_band(task["raster"], boundary, legend=legend, method=LandcoverMethod(),
+    rows = compute_band(task["raster"], boundary, legend=legend, method=LandcoverMethod(),
                                   band=task["band"], n_bands=task["n_bands"], state_path=task["state"],
                                   block_rows=task["block_rows"])
     return {"cells": (rows[1] - rows[0]) * task["width"], "seconds": time.perf_counter() - start, "values": {}}
@@ -183,9 +183,9 @@ def worker_band(task: dict) -> dict:
 
 def worker_merge(task: dict) -> dict:
     """Join the saved bands (rule merge_landcover_bands, without rewriting the mask and polygons)."""
-    from cbindex.landcover_bands import merge_bands
-    from cbindex.landcover_indicators import LandcoverMethod
-    from cbindex.legends import load_legend
+    from cbindex.core.method import LandcoverMethod
+    from cbindex.geo.legends import load_legend
+    from cbindex.landcover.bands import merge_bands
 
     legend = load_legend(task["legend"])
     start = _start_clock()
@@ -200,7 +200,7 @@ def worker_read_floor(task: dict) -> dict:
     import rasterio
     import rasterio.windows
 
-    from cbindex.city_grid import open_city_window
+    from cbindex.geo.city_grid import open_city_window
 
     start = _start_clock()
     window = open_city_window(task["raster"], _boundary(task["boundary"])).window
@@ -335,8 +335,8 @@ def _read_augusta():
 
 def _warm_up_kernels(sample_codes: np.ndarray, sample_natural: np.ndarray) -> float:
     """Load the compiled kernels for these dtypes (from numba's on-disk cache) before the clock starts; seconds."""
-    from cbindex.connectivity import class_effective_mesh_sizes_ha
-    from cbindex.strip_groups import natural_group_areas_m2
+    from cbindex.kernels.strip_groups import natural_group_areas_m2
+    from cbindex.landcover.connectivity import class_effective_mesh_sizes_ha
 
     start = time.perf_counter()
     class_effective_mesh_sizes_ha(sample_codes[:3, :3], row_area_m2=np.ones(3))
@@ -355,7 +355,7 @@ def worker_kernel_load(task: dict) -> dict:
 
 def worker_augusta_ours(task: dict) -> dict:
     """Class MESH of every Augusta class in one pass of the workflow's run labelling, from the array in memory."""
-    from cbindex.connectivity import class_effective_mesh_sizes_ha
+    from cbindex.landcover.connectivity import class_effective_mesh_sizes_ha
 
     codes, cell = _read_augusta()
     _warm_up_kernels(codes, codes == 1)
@@ -387,8 +387,9 @@ def worker_augusta_pylandstats(task: dict) -> dict:
 def _crop_natural(crop: str, cell_m: float | None = None):
     import rasterio
 
-    from cbindex.landcover_indicators import CategoryCodes, LandcoverMethod
-    from cbindex.legends import codes_mask, load_legend
+    from cbindex.core.method import LandcoverMethod
+    from cbindex.geo.categories import CategoryCodes
+    from cbindex.geo.legends import codes_mask, load_legend
 
     natural_codes = CategoryCodes.from_legend(load_legend(WORLDCOVER_LEGEND), LandcoverMethod()).natural
     with rasterio.open(crop) as source:
@@ -399,8 +400,8 @@ def _crop_natural(crop: str, cell_m: float | None = None):
 
 def worker_crop_mesh_ours(task: dict) -> dict:
     """MESH of the natural class by the workflow's I2 engine (gap 0), from the array in memory."""
-    from cbindex.connectivity import effective_mesh_size_ha
-    from cbindex.strip_groups import natural_group_areas_m2
+    from cbindex.kernels.strip_groups import natural_group_areas_m2
+    from cbindex.landcover.connectivity import effective_mesh_size_ha
 
     codes, natural, cell = _crop_natural(task["crop"], task.get("cell_m"))
     _warm_up_kernels(codes, natural)
@@ -435,9 +436,9 @@ def _timed_second_call(function) -> tuple[dict, float]:
 def worker_crop_areas_ours(task: dict) -> dict:
     """Cells per class under the boundary, weighted by the boundary rule (1/0 for centre, fractions for exact),
     by the workflow's one-pass code areas (a cell area of 1)."""
-    from cbindex.boundary import read_city_boundary
-    from cbindex.city_grid import read_city_grid
-    from cbindex.code_areas import area_and_natural_by_code
+    from cbindex.geo.boundary import read_city_boundary
+    from cbindex.geo.city_grid import read_city_grid
+    from cbindex.kernels.code_areas import area_and_natural_by_code
 
     def counts() -> dict:
         grid = read_city_grid(task["crop"], read_city_boundary(task["boundary"]), boundary_rule=task["rule"])
@@ -783,7 +784,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _window_width(raster: str, boundary: dict) -> int:
-    from cbindex.city_grid import open_city_window
+    from cbindex.geo.city_grid import open_city_window
 
     return int(open_city_window(raster, _boundary(boundary)).shape[1])
 

@@ -1,12 +1,12 @@
 """Rule compute_landcover_transitions: map snakemake's input/params/output onto the library call."""
 
-from cbindex.rule_runtime import run_logged
-from cbindex.transitions import run_transition_stage
+from cbindex.core.rule_runtime import run_logged
+from cbindex.landcover.stage import compute_landcover_transitions
 
 if __name__ == "__main__":
     smk = snakemake  # noqa: F821 - injected by Snakemake
     run_logged(
-        smk.log[0], run_transition_stage,
+        smk.log[0], compute_landcover_transitions,
         city=smk.wildcards.city, year_from=int(smk.wildcards.year0), year_to=int(smk.wildcards.year1),
         raster_from=smk.input.raster_from, raster_to=smk.input.raster_to, boundary_path=smk.input.boundary,
         boundary_layer=smk.params.boundary_layer, boundary_filter_column=smk.params.boundary_filter_column,

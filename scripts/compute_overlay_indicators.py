@@ -1,7 +1,7 @@
 """Rule compute_overlay_indicators: map snakemake's input/params/output onto the library call."""
 
-from cbindex.overlay_stage import run_overlay_stage
-from cbindex.rule_runtime import run_logged
+from cbindex.core.rule_runtime import run_logged
+from cbindex.overlays.stage import compute_overlay_indicators
 
 OVERLAY_KINDS = ("protected_areas", "redline", "parks")
 
@@ -14,7 +14,7 @@ def first(files):
 if __name__ == "__main__":
     smk = snakemake  # noqa: F821 - injected by Snakemake
     run_logged(
-        smk.log[0], run_overlay_stage,
+        smk.log[0], compute_overlay_indicators,
         city=smk.wildcards.city, year=int(smk.wildcards.year), raster_path=smk.input.raster,
         boundary_path=smk.input.boundary, boundary_layer=smk.params.boundary_layer,
         boundary_filter_column=smk.params.boundary_filter_column,

@@ -1,12 +1,12 @@
 """Rule compute_species_indicators: map snakemake's input/params/output onto the library call."""
 
-from cbindex.rule_runtime import run_logged
-from cbindex.species_stage import run_occurrence_stage
+from cbindex.core.rule_runtime import run_logged
+from cbindex.species.stage import compute_species_indicators
 
 if __name__ == "__main__":
     smk = snakemake  # noqa: F821 - injected by Snakemake
     run_logged(
-        smk.log[0], run_occurrence_stage,
+        smk.log[0], compute_species_indicators,
         city=smk.wildcards.city, year=int(smk.wildcards.year), occurrences_path=smk.input.occurrences[0],
         non_native_path=smk.input.non_native[0] if smk.input.non_native else None, raster_path=smk.input.raster,
         boundary_path=smk.input.boundary, boundary_layer=smk.params.boundary_layer,

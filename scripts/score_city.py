@@ -1,12 +1,12 @@
 """Rule score_city: map snakemake's input/params/output onto the library call."""
 
-from cbindex.city_scoring import run_scoring_stage
-from cbindex.rule_runtime import run_logged
+from cbindex.core.rule_runtime import run_logged
+from cbindex.scoring.stage import score_city
 
 if __name__ == "__main__":
     smk = snakemake  # noqa: F821 - injected by Snakemake
     run_logged(
-        smk.log[0], run_scoring_stage,
+        smk.log[0], score_city,
         city=smk.wildcards.city, tables=list(smk.input.tables), rule_set_path=smk.input.rule_set,
         figures_path=smk.input.figures[0] if smk.input.figures else None,
         overrides_path=smk.input.overrides[0] if smk.input.overrides else None,

@@ -1,8 +1,8 @@
 """Rule write_city_report: map snakemake's input/params/output onto the library call."""
 
-from cbindex.report_stage import run_report_stage
-from cbindex.rule_runtime import run_logged
-from cbindex.spatial_outputs import YearOutputs
+from cbindex.core.rule_runtime import run_logged
+from cbindex.landcover.spatial_outputs import YearOutputs
+from cbindex.report.stage import write_city_report
 
 if __name__ == "__main__":
     smk = snakemake  # noqa: F821 - injected by Snakemake
@@ -10,7 +10,7 @@ if __name__ == "__main__":
     overlays = list(smk.input.overlays) or [None] * len(years)
     outputs = zip(years, smk.input.natural_masks, smk.input.groups, overlays, strict=True)
     run_logged(
-        smk.log[0], run_report_stage,
+        smk.log[0], write_city_report,
         city=smk.wildcards.city, language=smk.wildcards.lang, city_name=smk.params.city_names[smk.wildcards.lang],
         scorecard_json=smk.input.scorecard, indicators_csv=smk.input.indicators, rule_set_path=smk.input.rule_set,
         overrides_path=smk.input.overrides[0] if smk.input.overrides else None, legend_path=smk.input.legend,

@@ -1,7 +1,7 @@
 """Rule write_qgis_project: map snakemake's input/params/output onto the library call."""
 
-from cbindex.qgis_package import YearOutputs, run_qgis_stage
-from cbindex.rule_runtime import run_logged
+from cbindex.core.rule_runtime import run_logged
+from cbindex.qgis.stage import YearOutputs, write_qgis_project
 
 if __name__ == "__main__":
     smk = snakemake  # noqa: F821 - injected by Snakemake
@@ -9,7 +9,7 @@ if __name__ == "__main__":
     overlays = list(smk.input.overlays) or [None] * len(years)
     outputs = zip(years, smk.input.natural_masks, smk.input.groups, overlays, strict=True)
     run_logged(
-        smk.log[0], run_qgis_stage,
+        smk.log[0], write_qgis_project,
         city=smk.wildcards.city, title=smk.params.title, boundary_path=smk.input.boundary,
         boundary_layer=smk.params.boundary_layer, boundary_filter_column=smk.params.boundary_filter_column,
         boundary_filter_value=smk.params.boundary_filter_value, neighbourhood=smk.params.neighbourhood,

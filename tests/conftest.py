@@ -1,33 +1,13 @@
 """Shared fixtures: tiny rasters and boundaries written to tmp_path."""
 
-from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pytest
-import rasterio
 import shapely
 from affine import Affine
 
-from cbindex.boundary import read_city_boundary
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def write_raster(path: Path, array: np.ndarray, *, transform: Affine, crs="EPSG:4326", nodata=None) -> Path:
-    """Write a single-band GeoTIFF and return its path."""
-    profile = {"driver": "GTiff", "width": array.shape[1], "height": array.shape[0], "count": 1,
-               "dtype": array.dtype.name, "crs": crs, "transform": transform, "nodata": nodata}
-    with rasterio.open(path, "w", **profile) as destination:
-        destination.write(array, 1)
-    return path
-
-
-def write_vector(path: Path, geometries, *, crs="EPSG:4326", **columns) -> Path:
-    """Write geometries (and optional columns) to a GeoPackage or GeoJSON, by suffix."""
-    frame = gpd.GeoDataFrame(columns, geometry=list(geometries), crs=crs)
-    frame.to_file(path)
-    return path
+from cbindex.geo.boundary import read_city_boundary
+from tests.helpers import BUILT, REPO, TREES, crossing_patterns, write_raster, write_vector  # noqa: F401
 
 
 @pytest.fixture
@@ -42,23 +22,6 @@ def square_city(tmp_path):
     return raster, boundary
 
 
-TREES, BUILT = 10, 50  # ESA WorldCover codes
-
-
-def crossing_patterns() -> np.ndarray:
-    """A 40×40 WorldCover raster whose patches and groups cross the edges of 5-row strips every way."""
-    codes = np.full((40, 40), BUILT, dtype=np.uint8)
-    codes[2:30, 3] = TREES  # vertical line through five strip edges
-    for i in range(12):  # a diagonal staircase crossing edges diagonally (8-neighbour links only)
-        codes[8 + i, 10 + i] = TREES
-    for i in range(12):  # an anti-diagonal one
-        codes[8 + i, 36 - i] = TREES
-    codes[4, 15:20] = TREES  # row 4 is the last row of strip 0 ...
-    codes[7, 15:20] = TREES  # ... row 7 in strip 1: two empty rows between → joined only by the gap rule
-    codes[24, 0:5] = TREES  # gap-joined to the vertical line? no: they touch at (24,3)
-    codes[33:36, 30:33] = TREES  # isolated block, 3 rows below anything → far with small gaps
-    codes[38, 30] = TREES  # 2 empty rows below the block: joined with gaps ≥ 3 cells of distance
-    return codes
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import re
 
 import pandas as pd
 
-from cbindex.city_sheet import (
+from cbindex.core.city_sheet import (
     landcover_path,
     parse_band_count,
     parse_codes,
@@ -61,7 +61,7 @@ def get_figures(wildcards):
 
 def get_rule_set_bases(wildcards):
     """The rule sets the city's rule set extends (cn-ubi extends si-2014), so editing them re-scores."""
-    from cbindex.scoring import rule_set_files
+    from cbindex.scoring.rule_sets import rule_set_files
 
     return rule_set_files(get_rule_set(wildcards))[1:]
 

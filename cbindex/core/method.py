@@ -1,0 +1,46 @@
+"""The method settings of the land-cover indicators, built once from config['method'] (plus the city sheet's natural
+classes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+MESH_DENOMINATORS = ("natural", "landscape")
+
+
+@dataclass(frozen=True)
+class LandcoverMethod:
+    """Every method choice behind the land-cover indicators (each is a config key, see config/README.md).
+
+    Attributes
+    ----------
+    gap_distance_m : float
+        I2: natural patches less than this far apart (edge to edge) are one group. SI 2014: 100 m.
+    neighbourhood : int
+        Pixel neighbourhood of a patch, 4 or 8.
+    boundary_rule : str
+        ``centre`` (cell centre inside the boundary) or ``exact`` (coverage fractions).
+    mesh_denominator : str
+        I2 A_total: ``natural`` (SI: the city's natural area) or ``landscape`` (FRAGSTATS: the city area).
+    bare_is_natural, snow_is_natural : bool
+        Whether bare ground and snow/ice count as natural (reference Part A.3).
+    builtup_is_barrier : bool
+        Treat the legend category ``built_up`` as a barrier for I2 (SI 2014: "heavily built-up areas").
+    natural_codes_override : tuple of int, optional
+        Replace the legend's natural classes for this city.
+    """
+
+    gap_distance_m: float = 100.0
+    neighbourhood: int = 8
+    boundary_rule: str = "centre"
+    mesh_denominator: str = "natural"
+    bare_is_natural: bool = False
+    snow_is_natural: bool = True
+    builtup_is_barrier: bool = False
+    natural_codes_override: tuple[int, ...] | None = None
+
+    def describe(self) -> str:
+        """One line naming every choice, for the ``method`` column of the outputs."""
+        parts = [f"{key}={value}" for key, value in asdict(self).items() if value is not None]
+        return "; ".join(parts)

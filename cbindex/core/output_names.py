@@ -1,0 +1,14 @@
+"""Names of output files' layers that one rule writes and another reads (one definition for both)."""
+
+from __future__ import annotations
+
+GROUPS_LAYER = "connectivity_groups"
+"""Layer of ``{year}/connectivity_groups.gpkg``: one multipolygon per I2 group (land-cover rule writes it)."""
+
+COUNTED_LAYER = "parks_counted"
+"""Overlay layer of parks and protected areas dissolved together: the natural area I13 counts."""
+
+OVERLAY_LAYER_NAMES = {"protected_areas": "protected_natural_areas", "redline": "redline_areas",
+                       COUNTED_LAYER: COUNTED_LAYER}
+"""GeoPackage layer of ``{year}/overlays.gpkg`` for each measured polygon set (always all three; empty when not
+assessed)."""

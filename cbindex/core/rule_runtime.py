@@ -1,0 +1,34 @@
+"""Running library code from a Snakemake rule script: logging to the rule's log file, clean user errors."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from cbindex.core.errors import CBIInputError
+
+LOGGER = logging.getLogger("cbindex")
+
+
+def run_logged(log_path: str | Path, function: Callable[..., object], **kwargs: object) -> None:
+    """Call ``function(**kwargs)`` with logging to ``log_path`` and stderr.
+
+    A :class:`CBIInputError` ends the process with exit status 1 after writing its one-sentence message
+    (no traceback) to the log and stderr; any other exception is logged with its traceback and re-raised.
+    """
+    Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+    handlers: list[logging.Handler] = [logging.FileHandler(log_path, mode="w", encoding="utf-8"),
+                                       logging.StreamHandler(sys.stderr)]
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        handlers=handlers, force=True)
+    try:
+        function(**kwargs)
+    except CBIInputError as error:
+        LOGGER.error("%s", error)
+        logging.shutdown()
+        sys.exit(1)
+    except Exception:
+        LOGGER.exception("Unexpected failure; please report it with this log.")
+        raise

@@ -1,0 +1,145 @@
+"""Reading the city boundary: pick the city's features, check the CRS, repair geometries, dissolve."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import shapely
+from pyproj import CRS
+from shapely.geometry.base import BaseGeometry
+
+from cbindex.core.errors import CBIInputError
+
+LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CityBoundary:
+    """The city's area of assessment: one (multi)polygon and its CRS."""
+
+    geometry: BaseGeometry
+    crs: CRS
+    path: str
+    repaired: bool
+
+    def densify_step(self, *, segments_across: int = 1000) -> float:
+        """A segment length, in the boundary's own units, of 1/``segments_across`` of its larger extent."""
+        left, bottom, right, top = self.geometry.bounds
+        return max(right - left, top - bottom) / segments_across
+
+    def to_crs(self, crs: CRS, *, max_segment_length: float | None = None) -> BaseGeometry:
+        """The boundary in another CRS; edges are densified first so long edges follow the projection."""
+        geometry = self.geometry
+        if max_segment_length:
+            geometry = shapely.segmentize(geometry, max_segment_length)
+        series = gpd.GeoSeries([geometry], crs=self.crs).to_crs(crs)
+        return series.iloc[0]
+
+
+def read_city_boundary(
+    path: str | Path, *, layer: str | None = None, filter_column: str | None = None,
+    filter_value: str | None = None,
+) -> CityBoundary:
+    """Read the features that make up a city and dissolve them into one polygonal geometry.
+
+    Parameters
+    ----------
+    path : path-like
+        Any vector file GDAL reads (GeoPackage, GeoJSON, Shapefile).
+    layer : str, optional
+        Layer name for multi-layer files.
+    filter_column, filter_value : str, optional
+        Keep only features whose ``filter_column`` equals ``filter_value`` (compared as text, so
+        ``"TRUE"`` matches a boolean ``True`` too). Without a filter, all features are used.
+
+    Returns
+    -------
+    CityBoundary
+        Invalid geometries are repaired with ``shapely.make_valid`` (and the repair is logged); only the
+        polygonal parts of GeometryCollections are kept.
+
+    Raises
+    ------
+    CBIInputError
+        Missing or unreadable file, no CRS, unknown filter column, a filter matching nothing, or an empty
+        result.
+    """
+    path = str(path)
+    if not Path(path).exists():
+        raise CBIInputError(f"Boundary file {path} does not exist; check the city sheet's boundary column.")
+    try:
+        frame = gpd.read_file(path, layer=layer)
+    except Exception as error:  # noqa: BLE001 - GDAL raises many types; the user needs the file name
+        raise CBIInputError(
+            f"Boundary file {path} could not be read ({error}); give a valid GeoPackage, GeoJSON or Shapefile."
+        ) from error
+    if frame.crs is None:
+        raise CBIInputError(
+            f"Boundary file {path} has no CRS; assign one (for example ogr2ogr -a_srs EPSG:4326) and re-run."
+        )
+    if filter_column:
+        if filter_column not in frame.columns:
+            raise CBIInputError(
+                f"Boundary file {path} has no column {filter_column!r} (columns: "
+                f"{', '.join(map(str, frame.columns.drop('geometry')))}); fix boundary_filter_column in the "
+                "city sheet."
+            )
+        selected = frame[frame[filter_column].astype(str).str.lower() == str(filter_value).lower()]
+        if selected.empty:
+            raise CBIInputError(
+                f"No feature of boundary file {path} has {filter_column} = {filter_value!r}; fix "
+                "boundary_filter_value in the city sheet."
+            )
+        frame = selected
+    geometries = [g for g in frame.geometry if g is not None and not g.is_empty]
+    if not geometries:
+        raise CBIInputError(f"Boundary file {path} holds only empty geometries; give the city's polygon.")
+    dissolved, repaired = dissolve_polygons(geometries, origin=f"Boundary {path}")
+    if dissolved.is_empty or dissolved.area == 0:
+        raise CBIInputError(
+            f"Boundary file {path} has no polygon area after repair; give the city's polygon, not lines or points."
+        )
+    return CityBoundary(geometry=dissolved, crs=CRS.from_user_input(frame.crs), path=path, repaired=repaired)
+
+
+def dissolve_polygons(geometries: Iterable[BaseGeometry], *, origin: str) -> tuple[BaseGeometry, bool]:
+    """Repair invalid geometries, keep their polygonal parts and dissolve them into one geometry.
+
+    Parameters
+    ----------
+    geometries : iterable of shapely geometries
+        Non-empty geometries of any type; lines and points are dropped.
+    origin : str
+        What the geometries are (e.g. ``"Boundary city.gpkg"``), named in the log when one is repaired.
+
+    Returns
+    -------
+    tuple of (geometry, bool)
+        The union of the polygonal parts (an empty Polygon when there are none; overlaps count once) and
+        whether any geometry was invalid and repaired with ``shapely.make_valid``.
+    """
+    repaired = False
+    fixed = []
+    for geometry in geometries:
+        if not geometry.is_valid:
+            reason = shapely.is_valid_reason(geometry)
+            geometry = shapely.make_valid(geometry)
+            repaired = True
+            LOGGER.warning("%s: repaired an invalid geometry with make_valid (%s).", origin, reason)
+        fixed.append(_polygonal_part(geometry))
+    return _polygonal_part(shapely.union_all(fixed)), repaired
+
+
+def _polygonal_part(geometry: BaseGeometry) -> BaseGeometry:
+    """Keep only the polygons of a geometry (GeometryCollections from make_valid may hold lines)."""
+    if geometry.geom_type in ("Polygon", "MultiPolygon"):
+        return geometry
+    if geometry.geom_type == "GeometryCollection":
+        parts = [_polygonal_part(part) for part in geometry.geoms]
+        polygons = [p for p in parts if not p.is_empty]
+        return shapely.union_all(polygons) if polygons else shapely.Polygon()
+    return shapely.Polygon()

@@ -1,0 +1,296 @@
+"""Overlay polygon layers (protected areas, ecological red lines, parks): read, filter, repair, dissolve.
+
+The overlay indicators (SI 2014 indicators 9 and 13, the Chinese edition's red-line coverage) measure the part
+of the city under a polygon layer. Whatever the file's format and CRS, a layer becomes one dissolved geometry
+in the land-cover raster's CRS, so that overlapping polygons count once. Only the features near the city are
+read (a national or global layer such as the WDPA can be given whole), and WDPA-style attribute filters choose
+which features count (config ``overlays``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS, Transformer
+from shapely.geometry.base import BaseGeometry
+
+from cbindex.core.errors import CBIInputError
+from cbindex.geo.boundary import dissolve_polygons
+
+LOGGER = logging.getLogger(__name__)
+
+OVERLAY_LABELS: Mapping[str, str] = {
+    "protected_areas": "Protected-area file",
+    "redline": "Red-line file",
+    "parks": "Park file",
+}
+"""Overlay kinds (the city-sheet column naming each file) and how messages name their files."""
+
+NON_POLYGON_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "LinearRing")
+BOUNDS_MARGIN = 0.01
+"""Relative margin added around the city's window when it is turned into a read filter in the file's CRS."""
+DENSIFY_PARTS = 1000
+"""Polygons are densified to edges no longer than 1/1000 of the read extent before reprojection."""
+MAX_VALUES_IN_MESSAGE = 10
+
+
+@dataclass(frozen=True)
+class AttributeFilter:
+    """Which features of an overlay layer count (config ``overlays.<kind>.where`` and ``.exclude``).
+
+    Values are compared as trimmed, case-insensitive text, so ``designated`` matches ``Designated`` and
+    ``1`` matches an integer column holding 1.
+
+    Attributes
+    ----------
+    where : dict of str to tuple of str
+        Keep a feature only when, for every column listed, its value is one of the listed values
+        (e.g. WDPA ``{"STATUS": ("Designated", "Inscribed", "Adopted", "Established")}``).
+    exclude : dict of str to tuple of str
+        Drop a feature when, for any column listed, its value is one of the listed values
+        (e.g. ``{"DESIG_ENG": ("UNESCO-MAB Biosphere Reserve",)}``).
+    """
+
+    where: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    exclude: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def from_config(cls, rules: Mapping[str, Mapping[str, Sequence[object]] | None] | None) -> AttributeFilter:
+        """Build the filter from one ``overlays.<kind>`` block of the config (``None`` = keep everything)."""
+        rules = rules or {}
+        return cls(
+            where={str(k): tuple(str(v) for v in values) for k, values in (rules.get("where") or {}).items()},
+            exclude={str(k): tuple(str(v) for v in values) for k, values in (rules.get("exclude") or {}).items()},
+        )
+
+    @property
+    def columns(self) -> list[str]:
+        """Every column the filter reads."""
+        return list(dict.fromkeys([*self.where, *self.exclude]))
+
+    def keeps(self, frame: pd.DataFrame) -> pd.Series:
+        """Boolean Series: True for the features the filter keeps."""
+        kept = pd.Series(True, index=frame.index)
+        for column, values in self.where.items():
+            kept &= _as_text(frame[column]).isin({_normalise(v) for v in values})
+        for column, values in self.exclude.items():
+            kept &= ~_as_text(frame[column]).isin({_normalise(v) for v in values})
+        return kept
+
+    def describe(self) -> str:
+        """The filter in words, for the ``method`` column."""
+        parts = [f"{column} in [{', '.join(values)}]" for column, values in self.where.items()]
+        parts += [f"{column} not in [{', '.join(values)}]" for column, values in self.exclude.items()]
+        return " and ".join(parts) if parts else "every feature"
+
+
+@dataclass(frozen=True)
+class OverlayPolygons:
+    """One overlay layer near the city, dissolved into a single geometry in the raster's CRS.
+
+    Attributes
+    ----------
+    kind : str
+        ``protected_areas``, ``redline`` or ``parks``.
+    geometry : shapely geometry
+        Union of the kept polygons, clipped to ``clip_bounds``; empty when no kept polygon lies there.
+    crs : pyproj.CRS
+        CRS of ``geometry`` (the land-cover raster's).
+    path, layer : str
+        The file and layer read.
+    n_near : int
+        Features whose envelope meets the city's window (read from the file).
+    n_kept : int
+        Polygonal features among them that the attribute filter keeps.
+    attribute_filter : AttributeFilter
+    repaired : bool
+        Whether an invalid geometry was repaired with ``make_valid``.
+    """
+
+    kind: str
+    geometry: BaseGeometry
+    crs: CRS
+    path: str
+    layer: str
+    n_near: int
+    n_kept: int
+    attribute_filter: AttributeFilter
+    repaired: bool
+
+    def describe(self) -> str:
+        """Where the polygons come from, for the ``method`` column."""
+        text = (f"{Path(self.path).name} layer {self.layer}: {self.n_kept} of {self.n_near} features near the "
+                f"city kept ({self.attribute_filter.describe()}), dissolved")
+        return text + ("; no kept polygon lies in the city's extent (check the CRS if unexpected)"
+                       if self.geometry.is_empty else "")
+
+
+def read_overlay_polygons(
+    path: str | Path, *, kind: str, target_crs: CRS, clip_bounds: tuple[float, float, float, float],
+    layer: str | None = None, attribute_filter: AttributeFilter | None = None,
+) -> OverlayPolygons:
+    """Read the polygons of an overlay layer near the city, filter them, and dissolve them in ``target_crs``.
+
+    Steps: read the features whose envelope meets ``clip_bounds`` (transformed to the file's CRS, with a 1 %
+    margin); keep those the attribute filter keeps; drop points and lines; repair invalid geometries; dissolve
+    (union, so overlapping polygons count once); clip to the read extent; densify edges to 1/1000 of it and
+    reproject to ``target_crs``; clip to ``clip_bounds``.
+
+    Parameters
+    ----------
+    path : path-like
+        Any vector file GDAL reads (GeoPackage, GeoJSON, Shapefile, FlatGeobuf, ...), any CRS.
+    kind : {"protected_areas", "redline", "parks"}
+        The overlay kind: names the city-sheet columns and config keys in messages.
+    target_crs : pyproj.CRS
+        The land-cover raster's CRS.
+    clip_bounds : tuple of float
+        ``(left, bottom, right, top)`` of the city's raster window, in ``target_crs``.
+    layer : str, optional
+        Layer of a multi-layer file (city-sheet column ``<kind>_layer``).
+    attribute_filter : AttributeFilter, optional
+        Which features count; default keeps all.
+
+    Returns
+    -------
+    OverlayPolygons
+        With an empty geometry (and a warning in the log) when no kept polygon lies near the city: the
+        indicator is then 0, not an error, since a city may have no protected area.
+
+    Raises
+    ------
+    CBIInputError
+        Missing or unreadable file, ambiguous or unknown layer, no CRS, a layer without features or without
+        polygons, or a filter column the layer lacks.
+    """
+    label = OVERLAY_LABELS[kind]
+    path = str(path)
+    attribute_filter = attribute_filter or AttributeFilter()
+    if not Path(path).exists():
+        raise CBIInputError(f"{label} {path} does not exist; check the city sheet's {kind} column.")
+    layer = _pick_layer(path, kind=kind, label=label, layer=layer)
+    info = pyogrio.read_info(path, layer=layer)
+    if info["crs"] is None:
+        raise CBIInputError(f"{label} {path} has no CRS; assign one (for example ogr2ogr -a_srs EPSG:4326) and re-run.")
+    if info["features"] == 0:
+        raise CBIInputError(
+            f"{label} {path} holds no features; give the polygons or leave the city sheet's {kind} column empty."
+        )
+    missing = [column for column in attribute_filter.columns if column not in set(info["fields"])]
+    if missing:
+        raise CBIInputError(
+            f"{label} {path} has no column {missing[0]!r} (columns: {', '.join(map(str, info['fields']))}); fix "
+            f"overlays.{kind} in config/config.yaml."
+        )
+    source_crs = CRS.from_user_input(info["crs"])
+    source_bounds = _bounds_in(clip_bounds, source=target_crs, destination=source_crs)
+    try:
+        frame = gpd.read_file(path, layer=layer, bbox=source_bounds)
+    except Exception as error:  # noqa: BLE001 - GDAL raises many types; the user needs the file name
+        raise CBIInputError(
+            f"{label} {path} could not be read ({error}); replace the file with a valid one."
+        ) from error
+    frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+    n_near = len(frame)
+    kept = frame[attribute_filter.keeps(frame)] if n_near else frame
+    polygonal = kept[~kept.geometry.geom_type.isin(NON_POLYGON_TYPES)]
+    if len(polygonal) < len(kept):
+        if polygonal.empty:
+            raise CBIInputError(
+                f"{label} {path} holds no polygons near the city (only {', '.join(kept.geom_type.unique())}); "
+                "give a polygon layer."
+            )
+        LOGGER.warning("%s %s: ignored %d point or line features.", label, path, len(kept) - len(polygonal))
+    dissolved, repaired = dissolve_polygons(polygonal.geometry, origin=f"{label} {path}")
+    geometry = _to_target(dissolved, source=source_crs, target=target_crs, source_bounds=source_bounds,
+                          clip_bounds=clip_bounds, origin=f"{label} {path}")
+    if geometry.is_empty:
+        _warn_nothing_near(label, path, frame=frame, n_kept=len(polygonal), attribute_filter=attribute_filter)
+    LOGGER.info("%s %s: %d features near the city, %d kept (%s)", label, path, n_near, len(polygonal),
+                attribute_filter.describe())
+    return OverlayPolygons(
+        kind=kind, geometry=geometry, crs=target_crs, path=path, layer=layer, n_near=n_near, n_kept=len(polygonal),
+        attribute_filter=attribute_filter, repaired=repaired,
+    )
+
+
+def _pick_layer(path: str, *, kind: str, label: str, layer: str | None) -> str:
+    try:
+        names = [str(name) for name, _ in pyogrio.list_layers(path)]
+    except Exception as error:  # noqa: BLE001 - GDAL raises many types; the user needs the file name
+        raise CBIInputError(
+            f"{label} {path} could not be read ({error}); give a valid GeoPackage, GeoJSON or Shapefile."
+        ) from error
+    if layer:
+        if layer not in names:
+            raise CBIInputError(
+                f"{label} {path} has no layer {layer!r} (layers: {', '.join(names)}); fix the city sheet's "
+                f"{kind}_layer column."
+            )
+        return layer
+    if len(names) != 1:
+        raise CBIInputError(
+            f"{label} {path} holds {len(names)} layers ({', '.join(names)}); name one in the city sheet's "
+            f"{kind}_layer column."
+        )
+    return names[0]
+
+
+def _bounds_in(bounds: tuple[float, float, float, float], *, source: CRS, destination: CRS) -> tuple[float, ...]:
+    """``bounds`` in ``destination`` (densified edges), widened by :data:`BOUNDS_MARGIN` of its size."""
+    if source != destination:
+        transformer = Transformer.from_crs(source, destination, always_xy=True)
+        bounds = transformer.transform_bounds(*bounds, densify_pts=21)
+    left, bottom, right, top = bounds
+    margin_x, margin_y = (right - left) * BOUNDS_MARGIN, (top - bottom) * BOUNDS_MARGIN
+    return (left - margin_x, bottom - margin_y, right + margin_x, top + margin_y)
+
+
+def _to_target(
+    geometry: BaseGeometry, *, source: CRS, target: CRS, source_bounds: tuple[float, ...],
+    clip_bounds: tuple[float, float, float, float], origin: str,
+) -> BaseGeometry:
+    """Clip to the read extent, densify, reproject, repair what reprojection broke, clip to the window."""
+    if geometry.is_empty:
+        return geometry
+    geometry = shapely.clip_by_rect(geometry, *source_bounds)
+    if source != target and not geometry.is_empty:
+        left, bottom, right, top = source_bounds
+        step = max(right - left, top - bottom) / DENSIFY_PARTS
+        geometry = gpd.GeoSeries([geometry], crs=source).segmentize(step).to_crs(target).iloc[0]
+        geometry, _ = dissolve_polygons([geometry], origin=f"{origin} (reprojected)")
+    return shapely.clip_by_rect(geometry, *clip_bounds)
+
+
+def _warn_nothing_near(
+    label: str, path: str, *, frame: gpd.GeoDataFrame, n_kept: int, attribute_filter: AttributeFilter,
+) -> None:
+    if frame.empty or n_kept:
+        LOGGER.warning(
+            "%s %s: no polygon lies within the city's extent, so its area in the city is 0; if the city does have "
+            "such areas, check the file's CRS and extent.", label, path,
+        )
+        return
+    found = []
+    for column in attribute_filter.columns:
+        values = sorted(frame[column].astype(str).str.strip().unique())
+        found.append(f"{column}: {', '.join(values[:MAX_VALUES_IN_MESSAGE])}")
+    LOGGER.warning(
+        "%s %s: the filter (%s) keeps none of the %d features near the city, so the area is 0; values found "
+        "there: %s.", label, path, attribute_filter.describe(), len(frame), "; ".join(found),
+    )
+
+
+def _normalise(value: object) -> str:
+    return str(value).strip().casefold()
+
+
+def _as_text(column: pd.Series) -> pd.Series:
+    return column.map(_normalise)

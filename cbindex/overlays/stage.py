@@ -1,0 +1,140 @@
+"""The overlay stage of the workflow for one city and year: protected areas (I9), red line, parks (I13)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+import geopandas as gpd
+import shapely
+from rasterio.transform import array_bounds
+from shapely.geometry.base import BaseGeometry
+
+from cbindex.core.atomic_write import atomic_path
+from cbindex.core.indicator_table import IndicatorValue, write_indicator_table
+from cbindex.core.method import LandcoverMethod
+from cbindex.core.output_names import COUNTED_LAYER, OVERLAY_LAYER_NAMES
+from cbindex.core.units import SQUARE_METRES_PER_HECTARE
+from cbindex.geo.boundary import dissolve_polygons, read_city_boundary
+from cbindex.geo.categories import CategoryCodes
+from cbindex.geo.city_grid import DEFAULT_BLOCK_ROWS, CityWindow, open_city_window
+from cbindex.geo.legends import load_legend
+from cbindex.geo.overlay_polygons import AttributeFilter, read_overlay_polygons
+from cbindex.geo.population import city_population
+from cbindex.landcover.area_shares import area_rule_text
+from cbindex.landcover.stage import boundary_area_ha
+from cbindex.overlays.areas import OverlayAreas, measure_overlays
+from cbindex.overlays.parks import parks_values
+from cbindex.overlays.protected_areas import protected_values, redline_values
+
+LOGGER = logging.getLogger(__name__)
+
+
+def compute_overlay_indicators(
+    *, city: str, year: int, raster_path: str, boundary_path: str, boundary_layer: str | None,
+    boundary_filter_column: str | None, boundary_filter_value: str | None, legend_path: str, method: dict,
+    overlay_rules: Mapping[str, dict | None], overlay_paths: Mapping[str, str | None],
+    overlay_layers: Mapping[str, str | None], population: str | None, population_raster_path: str | None,
+    equal_area_crs: str, boundary_coverage_tolerance_percent: float, indicators_csv: str, overlays_gpkg: str,
+    block_rows: int = DEFAULT_BLOCK_ROWS,
+) -> None:
+    """Compute the overlay indicators of one city and year; write their table and the counted polygons.
+
+    Parameters
+    ----------
+    overlay_rules : dict
+        Config ``overlays``: per kind (``protected_areas``, ``redline``, ``parks``) its ``where`` and
+        ``exclude`` attribute filters.
+    overlay_paths, overlay_layers : dict
+        Per kind, the file (city-sheet column ``<kind>``, empty = not assessed) and its layer.
+    population, population_raster_path : str or None
+        The sheet's population number, or a population-count raster (at most one).
+    method : dict
+        Config ``method`` (natural classes, boundary rule), as for the land-cover stage.
+
+    Writes ``indicators_csv`` (columns city, year, indicator, value, unit, method: I9 and its areas when
+    protected areas are given; ``redline_coverage`` and ``redline_natural_share`` with a red line; I13 with
+    parks, NaN without a population) and ``overlays_gpkg`` (layers ``protected_natural_areas``,
+    ``redline_areas``, ``parks_counted``: the dissolved polygons clipped to the city, with ``area_ha`` and
+    ``natural_area_ha`` measured on the raster).
+    """
+    legend = load_legend(legend_path)
+    boundary = read_city_boundary(
+        boundary_path, layer=boundary_layer or None, filter_column=boundary_filter_column or None,
+        filter_value=boundary_filter_value,
+    )
+    landcover_method = LandcoverMethod(**method)
+    window = open_city_window(raster_path, boundary)
+    clip_bounds = array_bounds(*window.shape, window.transform)
+    layers = {
+        kind: read_overlay_polygons(
+            path, kind=kind, target_crs=window.crs, clip_bounds=clip_bounds, layer=overlay_layers.get(kind) or None,
+            attribute_filter=AttributeFilter.from_config(overlay_rules.get(kind)),
+        )
+        for kind, path in overlay_paths.items() if path
+    }
+    geometries = {kind: layer.geometry for kind, layer in layers.items()}
+    if "parks" in layers:
+        geometries[COUNTED_LAYER] = shapely.union_all([layer.geometry for kind, layer in layers.items()
+                                                 if kind in ("parks", "protected_areas")])
+    areas = measure_overlays(window, legend=legend, codes=CategoryCodes.from_legend(legend, landcover_method),
+                             geometries=geometries, boundary_rule=landcover_method.boundary_rule,
+                             block_rows=block_rows)
+    area_rule = area_rule_text(boundary_rule=landcover_method.boundary_rule, crs_name=window.crs.name)
+    how = f"{area_rule}; {landcover_method.describe()}"
+    values: list[IndicatorValue] = []
+    if "protected_areas" in layers:
+        values += protected_values(areas=areas, name="protected_areas", source=layers["protected_areas"].describe(),
+                                   how=how)
+    if "redline" in layers:
+        values += redline_values(areas=areas, name="redline", source=layers["redline"].describe(), how=how)
+    if "parks" in layers:
+        people = city_population(
+            population=population, raster_path=population_raster_path or None, boundary=boundary,
+            block_rows=block_rows, boundary_area_ha=boundary_area_ha(boundary, equal_area_crs=equal_area_crs),
+            coverage_tolerance_percent=boundary_coverage_tolerance_percent,
+        )
+        source = "; ".join(layers[kind].describe() for kind in ("parks", "protected_areas") if kind in layers)
+        values += parks_values(
+            areas=areas, parks_name="parks", counted_name=COUNTED_LAYER, source=source, how=how,
+            persons=people.persons if people else None,
+            population_method=people.method if people else
+            "no population (give population or population_raster in the city sheet)",
+        )
+    elif population or population_raster_path:
+        LOGGER.warning("City %s %s: a population is given but no parks, so I13 is not computed.", city, year)
+    write_overlay_layers(overlays_gpkg, layers=overlay_frames(window, geometries=geometries, areas=areas))
+    write_indicator_table(indicators_csv, city=city, year=year, values=values)
+    LOGGER.info("City %s %s: %s", city, year,
+                ", ".join(f"{v.indicator} {v.value:.3f} {v.unit}" for v in values if not v.indicator.endswith("area")))
+
+
+def overlay_frames(
+    window: CityWindow, *, geometries: Mapping[str, BaseGeometry], areas: OverlayAreas,
+) -> dict[str, gpd.GeoDataFrame]:
+    """One GeoDataFrame per output layer: the polygon set clipped to the city, with its areas in ha.
+
+    ``area_ha`` is the ground area of the city under the polygons (any land cover) and ``natural_area_ha``
+    the natural area under them, both measured on the raster as the indicators are. Polygon sets that were
+    not given become empty layers.
+    """
+    frames = {}
+    for name, layer in OVERLAY_LAYER_NAMES.items():
+        rows = {"area_ha": [], "natural_area_ha": []}
+        geometry = []
+        if name in geometries:
+            clipped = shapely.intersection(geometries[name], window.geometry)
+            if not clipped.is_empty:
+                rows["area_ha"].append(areas.under[name].area_m2 / SQUARE_METRES_PER_HECTARE)
+                rows["natural_area_ha"].append(areas.under[name].natural_m2 / SQUARE_METRES_PER_HECTARE)
+                polygonal, _ = dissolve_polygons([clipped], origin=f"Overlay layer {layer}")
+                geometry.append(shapely.MultiPolygon(list(shapely.get_parts(polygonal))))
+        frames[layer] = gpd.GeoDataFrame(rows, geometry=gpd.GeoSeries(geometry, crs=window.crs), crs=window.crs)
+    return frames
+
+
+def write_overlay_layers(path: str, *, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Write every layer into one new GeoPackage, atomically (an empty layer keeps its MultiPolygon type)."""
+    with atomic_path(path) as temporary:
+        for layer, frame in layers.items():
+            frame.to_file(temporary, layer=layer, driver="GPKG", geometry_type="MultiPolygon")

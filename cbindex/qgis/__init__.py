@@ -1,0 +1,1 @@
+"""QGIS stage (workflow/rules/qgis.smk): styled GeoPackage, QML and SLD styles, the QGIS project."""

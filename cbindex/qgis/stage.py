@@ -1,0 +1,294 @@
+"""A city's outputs packaged for QGIS: one styled GeoPackage, a style beside every GeoTIFF, and a project.
+
+``{city}_layers.gpkg`` holds every vector output as a named layer (city boundary, natural patches and
+connectivity groups per year, overlay layers when the city has them) and their styles in its
+``layer_styles`` table; ``natural_areas.qml`` beside each natural-area mask styles the GeoTIFF; ``{city}.qgs``
+opens all of them, styled, with paths relative to the project file.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import rasterio
+from affine import Affine
+from pyproj import CRS
+
+from cbindex.core.atomic_write import atomic_path
+from cbindex.core.output_names import GROUPS_LAYER
+from cbindex.geo.boundary import read_city_boundary
+from cbindex.geo.cell_area import row_cell_areas_m2
+from cbindex.landcover.connectivity import label_patches
+from cbindex.landcover.spatial_outputs import MASK_OUTSIDE, GroupPolygonCollector, YearOutputs
+from cbindex.qgis.project import Extent, ProjectGroup, ProjectLayer, project_layers, project_xml, relative_source
+from cbindex.qgis.styles import (
+    PaletteEntry,
+    RasterPalette,
+    StyleClass,
+    Symbol,
+    VectorStyle,
+    geometry_kind,
+    raster_qml,
+    write_layer_styles,
+)
+
+LOGGER = logging.getLogger(__name__)
+GEOPACKAGE_VERSION = "1.2"  # readable without warnings by the GDAL of every supported QGIS
+BOUNDARY_LAYER = "city_boundary"
+VIEW_MARGIN = 0.03  # share of the boundary's width and height added around it in the initial view
+
+NATURAL_MASK_PALETTE = RasterPalette(
+    name="natural-area mask",
+    entries=(
+        PaletteEntry(1, (51, 160, 44, 255), "natural"),
+        PaletteEntry(0, (224, 224, 224, 255), "not natural"),
+        PaletteEntry(MASK_OUTSIDE, (255, 255, 255, 0), "outside the city or no data"),
+    ),
+    description="Natural-area mask (I1): 1 natural, 0 not natural, 255 outside the city or no data",
+)
+CITY_BOUNDARY_STYLE = VectorStyle(
+    name="city boundary", geometry_kind="fill",
+    classes=(StyleClass("city boundary", Symbol(fill=None, outline=(35, 35, 35, 255), width_mm=0.6)),),
+    description="The city's area of assessment (boundary after filtering, repair and dissolve)",
+)
+NATURAL_PATCHES_STYLE = VectorStyle(
+    name="natural patches", geometry_kind="fill",
+    classes=(StyleClass("natural patch", Symbol(fill=(26, 150, 65, 200), outline=(0, 104, 55, 255),
+                                                width_mm=0.1)),),
+    description="Natural patches (I1, I2): connected natural cells of the natural-area mask",
+)
+# ColorBrewer YlGn, light to dark: larger connectivity groups are darker.
+GROUP_AREA_COLOURS = ((255, 255, 204), (217, 240, 163), (173, 221, 142), (120, 198, 121), (65, 171, 93),
+                      (35, 132, 67), (0, 90, 50))
+GROUP_OUTLINE = (0, 69, 41, 110)  # a faint hairline keeps small light groups visible on grey
+OVERLAYS = {  # overlay layer: (name shown in QGIS, symbol)
+    "protected_natural_areas": ("Protected natural areas", Symbol(fill=(118, 42, 131, 90),
+                                                                  outline=(118, 42, 131, 255), width_mm=0.4)),
+    "redline_areas": ("Red-line areas", Symbol(fill=(215, 25, 28, 60), outline=(215, 25, 28, 255), width_mm=0.5)),
+    "parks_counted": ("Parks counted", Symbol(fill=(253, 174, 97, 170), outline=(166, 97, 26, 255), width_mm=0.3)),
+}
+OTHER_OVERLAY_SYMBOL = Symbol(fill=(49, 130, 189, 110), outline=(8, 81, 156, 255), width_mm=0.3)
+
+
+def decade_classes(values: Sequence[float], *, max_classes: int = len(GROUP_AREA_COLOURS)) -> list[tuple[float, float]]:
+    """Value ranges by powers of ten covering all positive values, e.g. 0.1–1, 1–10, 10–100.
+
+    Parameters
+    ----------
+    values : sequence of float
+        Positive values (areas); an empty sequence gives one range (0, 1).
+    max_classes : int
+        At most this many ranges: the lowest ranges are merged into the first.
+
+    Returns
+    -------
+    list of (lower, upper)
+        Contiguous ranges from the decade below the smallest value to the decade above the largest.
+    """
+    positive = [v for v in values if v > 0]
+    if not positive:
+        return [(0.0, 1.0)]
+    low = math.floor(math.log10(min(positive)))
+    high = max(math.ceil(math.log10(max(positive))), low + 1)
+    edges = [10.0**k for k in range(low, high + 1)]
+    if len(edges) - 1 > max_classes:
+        edges = [edges[0], *edges[len(edges) - max_classes:]]
+    return list(zip(edges[:-1], edges[1:], strict=True))
+
+
+def connectivity_groups_style(areas_ha: Sequence[float]) -> VectorStyle:
+    """Graduated style of connectivity groups by ``area_ha``, one colour per decade of area."""
+    classes = decade_classes(areas_ha)
+    colours = [GROUP_AREA_COLOURS[round(i * (len(GROUP_AREA_COLOURS) - 1) / max(len(classes) - 1, 1))]
+               for i in range(len(classes))]
+    return VectorStyle(
+        name="connectivity groups by area", geometry_kind="fill", attribute="area_ha",
+        classes=tuple(
+            StyleClass(f"{lower:,g} – {upper:,g} ha", Symbol(fill=(*colour, 255), outline=GROUP_OUTLINE,
+                                                               width_mm=0.0), lower, upper)
+            for (lower, upper), colour in zip(classes, colours, strict=True)
+        ),
+        description="Connectivity groups of I2 (patches less than the gap distance apart), coloured by area",
+    )
+
+
+def overlay_style(layer: str, *, geometry_type: str) -> VectorStyle:
+    """Style of an overlay layer (``protected_natural_areas``, ``redline_areas``, ``parks_counted``, others)."""
+    title, symbol = OVERLAYS.get(layer, (_title(layer), OTHER_OVERLAY_SYMBOL))
+    return VectorStyle(name=title.lower(), geometry_kind=geometry_kind(geometry_type),
+                       classes=(StyleClass(title, symbol),), description=f"Overlay: {title.lower()}")
+
+
+def natural_patches_frame(mask: np.ndarray, *, transform: Affine, crs: CRS, neighbourhood: int) -> gpd.GeoDataFrame:
+    """Polygons of the natural patches of a natural-area mask, one multipolygon per patch.
+
+    Parameters
+    ----------
+    mask : ndarray of uint8
+        The natural-area mask (1 natural, 0 not natural, 255 outside).
+    transform : affine.Affine
+        The mask's georeferencing.
+    crs : pyproj.CRS
+        The mask's CRS.
+    neighbourhood : {4, 8}
+        Pixel neighbourhood of a patch (config ``method.neighbourhood``), so the features are the patches
+        counted by ``natural_patches``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``patch_id``, ``n_cells`` and ``area_ha``, the ground area of the patch's cells (with the ``exact``
+        boundary rule, cells cut by the boundary count whole here).
+    """
+    labels, n_patches = label_patches(mask == 1, neighbourhood=neighbourhood)
+    row_area = row_cell_areas_m2(crs=crs, transform=transform, height=mask.shape[0], width=mask.shape[1])
+    areas = np.bincount(labels.ravel(), weights=np.broadcast_to(row_area[:, None], mask.shape).ravel(),
+                        minlength=n_patches + 1)
+    cells = np.bincount(labels.ravel(), minlength=n_patches + 1)
+    polygons = GroupPolygonCollector()  # each patch is its own group here
+    polygons.add_strip(local_labels=labels, label_offset=0, transform=transform)
+    frame = polygons.frame(group_of_patch=np.arange(n_patches + 1), group_areas_m2=areas, crs=crs)
+    frame = frame.rename(columns={"group_id": "patch_id"})
+    frame.insert(1, "n_cells", cells[frame["patch_id"].to_numpy()].astype(np.int64))
+    return frame
+
+
+def write_natural_areas_style(path: str | Path) -> None:
+    """Write the QML style of a natural-area mask (save it beside the GeoTIFF with the same stem)."""
+    _write_text(path, raster_qml(NATURAL_MASK_PALETTE))
+
+
+def write_qgis_project(
+    *, city: str, title: str, boundary_path: str, boundary_layer: str | None, boundary_filter_column: str | None,
+    boundary_filter_value: str | None, years: Sequence[YearOutputs], neighbourhood: int, layers_gpkg: str,
+    project_qgs: str,
+) -> None:
+    """Write a city's styled GeoPackage and its QGIS project.
+
+    Parameters
+    ----------
+    city : str
+        City id (prefix of the project's layer ids).
+    title : str
+        Project title.
+    boundary_path, boundary_layer, boundary_filter_column, boundary_filter_value
+        The city's boundary as in the city sheet (read as the land-cover stage reads it).
+    years : sequence of YearOutputs
+        Every land-cover year's mask, groups and, when the city has overlays, overlay GeoPackage.
+    neighbourhood : {4, 8}
+        Pixel neighbourhood of natural patches.
+    layers_gpkg, project_qgs : str
+        Output paths; the project refers to the GeoPackage and the GeoTIFFs by paths relative to itself.
+
+    Notes
+    -----
+    The layers panel shows the city boundary, then one group per year, latest first; only the latest
+    year's group is ticked. Within a year: overlays, connectivity groups, natural patches (unticked, as the
+    groups cover them) and the natural-area mask.
+    """
+    boundary = read_city_boundary(boundary_path, layer=boundary_layer or None,
+                                  filter_column=boundary_filter_column or None, filter_value=boundary_filter_value)
+    ordered = sorted(years, key=lambda outputs: outputs.year, reverse=True)
+    with rasterio.open(ordered[0].natural_mask) as latest:
+        project_crs = CRS.from_user_input(latest.crs)
+    boundary_frame = gpd.GeoDataFrame({"city": [city], "name": [title]}, geometry=[boundary.geometry],
+                                      crs=boundary.crs)
+    package = [PackageLayer(BOUNDARY_LAYER, "City boundary", boundary_frame, CITY_BOUNDARY_STYLE, "MultiPolygon")]
+    tree: list[ProjectLayer | ProjectGroup] = [_project_layer(package[0], city=city, layers_gpkg=layers_gpkg,
+                                                              project_qgs=project_qgs)]
+    for index, outputs in enumerate(ordered):
+        year_layers = _year_package_layers(outputs, neighbourhood=neighbourhood)
+        package += year_layers
+        nodes = [_project_layer(layer, city=city, layers_gpkg=layers_gpkg, project_qgs=project_qgs)
+                 for layer in year_layers]
+        nodes.append(_natural_mask_layer(outputs, city=city, project_qgs=project_qgs))
+        tree.append(ProjectGroup(str(outputs.year), tuple(nodes), visible=index == 0, expanded=index == 0))
+    with atomic_path(layers_gpkg) as temporary:
+        for layer in package:
+            pyogrio.write_dataframe(
+                layer.frame, temporary, layer=layer.layer, driver="GPKG", promote_to_multi=True,
+                geometry_type=layer.wkb_type,
+                dataset_options=None if temporary.exists() else {"VERSION": GEOPACKAGE_VERSION},
+            )
+        write_layer_styles(temporary, styles={layer.layer: layer.style for layer in package})
+    view = _view_extent(boundary.to_crs(project_crs).bounds)
+    _write_text(project_qgs, project_xml(title=title, crs=project_crs, view_extent=view, tree=tree))
+    LOGGER.info("City %s: %d vector layers in %s; project %s with %d layers", city, len(package), layers_gpkg,
+                project_qgs, len(project_layers(tree)))
+
+
+@dataclass(frozen=True)
+class PackageLayer:
+    """One layer of the city's GeoPackage: its table name, the name QGIS shows, features and style."""
+
+    layer: str
+    name: str
+    frame: gpd.GeoDataFrame
+    style: VectorStyle
+    wkb_type: str
+    visible: bool = True
+
+
+def _year_package_layers(outputs: YearOutputs, *, neighbourhood: int) -> list[PackageLayer]:
+    """The GeoPackage layers of one year, top to bottom: overlays, connectivity groups, natural patches."""
+    year = outputs.year
+    layers = []
+    for layer, geometry_type in pyogrio.list_layers(outputs.overlays) if outputs.overlays else []:
+        multi = _multi(geometry_type if geometry_type not in (None, "Unknown") else "Polygon")
+        title = OVERLAYS.get(layer, (_title(layer),))[0]
+        layers.append(PackageLayer(f"{layer}_{year}", f"{title} {year}", gpd.read_file(outputs.overlays, layer=layer),
+                                   overlay_style(layer, geometry_type=multi), multi))
+    groups = gpd.read_file(outputs.groups, layer=GROUPS_LAYER)
+    layers.append(PackageLayer(f"connectivity_groups_{year}", f"Connectivity groups {year} (I2)", groups,
+                               connectivity_groups_style(groups["area_ha"].tolist()), "MultiPolygon"))
+    with rasterio.open(outputs.natural_mask) as source:
+        patches = natural_patches_frame(source.read(1), transform=source.transform,
+                                        crs=CRS.from_user_input(source.crs), neighbourhood=neighbourhood)
+    layers.append(PackageLayer(f"natural_areas_{year}", f"Natural patches {year}", patches, NATURAL_PATCHES_STYLE,
+                               "MultiPolygon", visible=False))
+    return layers
+
+
+def _project_layer(layer: PackageLayer, *, city: str, layers_gpkg: str, project_qgs: str) -> ProjectLayer:
+    frame = layer.frame
+    return ProjectLayer(
+        layer_id=f"{city}_{layer.layer}", name=layer.name, style=layer.style, crs=CRS.from_user_input(frame.crs),
+        source=relative_source(layers_gpkg, project_path=project_qgs, layer=layer.layer), wkb_type=layer.wkb_type,
+        extent=tuple(frame.total_bounds) if len(frame) else (0.0, 0.0, 0.0, 0.0), visible=layer.visible,
+    )
+
+
+def _natural_mask_layer(outputs: YearOutputs, *, city: str, project_qgs: str) -> ProjectLayer:
+    with rasterio.open(outputs.natural_mask) as source:
+        crs, bounds = CRS.from_user_input(source.crs), tuple(source.bounds)
+    return ProjectLayer(
+        layer_id=f"{city}_natural_mask_{outputs.year}", name=f"Natural-area mask {outputs.year} (I1)",
+        style=NATURAL_MASK_PALETTE, source=relative_source(outputs.natural_mask, project_path=project_qgs),
+        crs=crs, extent=bounds,
+    )
+
+
+def _multi(geometry_type: str) -> str:
+    return geometry_type if geometry_type.startswith("Multi") else f"Multi{geometry_type}"
+
+
+def _view_extent(bounds: Sequence[float]) -> Extent:
+    xmin, ymin, xmax, ymax = bounds
+    dx, dy = (xmax - xmin) * VIEW_MARGIN, (ymax - ymin) * VIEW_MARGIN
+    return (xmin - dx, ymin - dy, xmax + dx, ymax + dy)
+
+
+def _title(layer: str) -> str:
+    return layer.replace("_", " ").capitalize()
+
+
+def _write_text(path: str | Path, text: str) -> None:
+    with atomic_path(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")

@@ -1,0 +1,1 @@
+"""Report stage (workflow/rules/report.smk): the bilingual HTML city report, its maps, plots and fonts."""

@@ -1,0 +1,383 @@
+"""The maps and plots of the city report, drawn with matplotlib (Agg, no pyplot state) and returned as PNG.
+
+Every function takes the data it draws and the report language, draws in the report's fonts (the CJK font
+registered, see :mod:`cbindex.report.fonts`) and returns a :class:`matplotlib.figure.Figure`;
+:func:`png_bytes` turns it into PNG bytes for embedding.  Titles and legends are passed in already worded.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib import colors, rc_context
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from shapely.geometry.base import BaseGeometry
+
+from cbindex.report.fonts import font_families
+
+POINT_COLOURS = ("#d73027", "#fc8d59", "#fee08b", "#91cf60", "#1a9850")
+"""Colour of a band awarding 0, 1, 2, 3 and 4 points (the HTML tables use the same)."""
+NATURAL_COLOUR, NOT_NATURAL_COLOUR, BOUNDARY_COLOUR = "#2e7d32", "#e3e3e3", "#222222"
+HIGHLIGHT_COLOURS = ("#d62728", "#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
+MUTED_COLOURS = ("#c7e9c0", "#d9d9d9", "#c6dbef", "#fdd0a2", "#dadaeb", "#f2f0c8", "#d4b9da", "#ccebc5")
+OVERLAY_COLOURS = {"protected_areas": "#1f4e9c", "redline": "#c0392b"}
+MASK_NATURAL, MASK_NOT_NATURAL, MASK_OUTSIDE = 1, 0, 255
+_DPI = 110
+_MAP_LEGEND = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "fontsize": "small", "frameon": False}
+_DISPLAY_PAD = 0.25  # share of the finite band span added beyond an open-ended band
+
+
+@dataclass(frozen=True)
+class MapFrame:
+    """Where a raster sits on the map: its extent (left, right, bottom, top), aspect and CRS name."""
+
+    extent: tuple[float, float, float, float]
+    aspect: float
+    crs_name: str
+    boundary: BaseGeometry | None = None
+
+
+@dataclass(frozen=True)
+class BandSpan:
+    """One band of an indicator for plotting: interval ends (None = open) and its points."""
+
+    low: float | None
+    high: float | None
+    points: int
+    label: str
+
+
+@dataclass(frozen=True)
+class BandedValues:
+    """An indicator's bands and the values drawn against them (one per year, or one)."""
+
+    title: str
+    unit: str
+    bands: tuple[BandSpan, ...]
+    values: tuple[tuple[int | None, float], ...]
+    value_min: float | None = None
+    value_max: float | None = None
+
+
+def png_bytes(figure: Figure, *, language: str) -> bytes:
+    """Render a figure to PNG bytes in the language's fonts (text matplotlib creates while drawing included).
+
+    No timestamp or software metadata is written, so equal figures give equal bytes.
+    """
+    FigureCanvasAgg(figure)
+    buffer = io.BytesIO()
+    with _font_context(language):
+        figure.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None}, bbox_inches="tight",
+                       pad_inches=0.1)
+    return buffer.getvalue()
+
+
+def _figure(size: tuple[float, float]) -> Figure:
+    return Figure(figsize=size, dpi=_DPI, layout="constrained")
+
+
+def _font_context(language: str):
+    return rc_context({"font.family": font_families(language=language), "axes.titlesize": "medium"})
+
+
+# ------------------------------------------------------------------------------------------------- maps
+
+
+def _draw_boundary(axes, frame: MapFrame) -> None:
+    if frame.boundary is None:
+        return
+    lines = frame.boundary.boundary
+    for line in getattr(lines, "geoms", [lines]):
+        x, y = line.xy
+        axes.plot(x, y, color=BOUNDARY_COLOUR, linewidth=0.8)
+
+
+def _map_size(frame: MapFrame, *, width: float, extra: float) -> tuple[float, float]:
+    """Figure size whose map area has the city's proportions (height clamped to 0.3–1.6 × the width)."""
+    left, right, bottom, top = frame.extent
+    ratio = min(max((top - bottom) * frame.aspect / (right - left), 0.3), 1.6)
+    return width, width * ratio + extra
+
+
+def _map_axes(figure: Figure, frame: MapFrame, title: str):
+    axes = figure.add_subplot()
+    axes.set_title(title)
+    axes.set_aspect(frame.aspect)
+    axes.set_xlim(frame.extent[0], frame.extent[1])
+    axes.set_ylim(frame.extent[2], frame.extent[3])
+    axes.tick_params(labelsize="small")
+    return axes
+
+
+def _mask_rgba(mask: np.ndarray, *, natural: str, not_natural: str) -> np.ndarray:
+    image = np.zeros((*mask.shape, 4), dtype=float)
+    image[mask == MASK_NATURAL] = colors.to_rgba(natural)
+    image[mask == MASK_NOT_NATURAL] = colors.to_rgba(not_natural)
+    return image
+
+
+def natural_areas_map(
+    mask: np.ndarray, *, frame: MapFrame, title: str, labels: Mapping[str, str], language: str,
+) -> Figure:
+    """Map of the natural-area mask (1 natural, 0 not, 255 outside) with the city boundary.
+
+    Parameters
+    ----------
+    mask : ndarray of uint8
+        The mask as written by the land-cover stage (possibly read at a coarser resolution).
+    frame : MapFrame
+    title : str
+    labels : dict
+        Legend words under the keys ``natural``, ``not_natural`` and ``boundary``.
+    language : {"en", "zh"}
+    """
+    with _font_context(language):
+        figure = _figure(_map_size(frame, width=7.0, extra=0.5))
+        axes = _map_axes(figure, frame, title)
+        axes.imshow(_mask_rgba(mask, natural=NATURAL_COLOUR, not_natural=NOT_NATURAL_COLOUR), extent=frame.extent,
+                    interpolation="nearest")
+        _draw_boundary(axes, frame)
+        axes.legend(handles=[Patch(color=NATURAL_COLOUR, label=labels["natural"]),
+                             Patch(color=NOT_NATURAL_COLOUR, label=labels["not_natural"]),
+                             Patch(fill=False, edgecolor=BOUNDARY_COLOUR, label=labels["boundary"])],
+                    **_MAP_LEGEND)
+    return figure
+
+
+def natural_areas_small_multiples(
+    masks: Sequence[tuple[str, np.ndarray]], *, frame: MapFrame, language: str,
+) -> Figure:
+    """One small natural-area map per year, side by side (the caption says what the colours are)."""
+    count = len(masks)
+    columns = min(count, 3)
+    rows = math.ceil(count / columns)
+    with _font_context(language):
+        panel_width, panel_height = _map_size(frame, width=3.6, extra=0.4)
+        figure = _figure((panel_width * columns, panel_height * rows))
+        for position, (title, mask) in enumerate(masks, start=1):
+            axes = figure.add_subplot(rows, columns, position)
+            axes.set_title(title)
+            axes.set_aspect(frame.aspect)
+            axes.imshow(_mask_rgba(mask, natural=NATURAL_COLOUR, not_natural=NOT_NATURAL_COLOUR),
+                        extent=frame.extent, interpolation="nearest")
+            _draw_boundary(axes, frame)
+            axes.set_xticks([])
+            axes.set_yticks([])
+    return figure
+
+
+def connectivity_groups_map(
+    ranks: np.ndarray, *, areas_ha: Sequence[float], highlighted: int, frame: MapFrame, title: str,
+    group_label: str, other_label: str, language: str,
+) -> Figure:
+    """Map of the I2 connectivity groups, each in its own colour, the largest ones highlighted.
+
+    Parameters
+    ----------
+    ranks : ndarray of int
+        Rank of the group covering each cell (1 = largest group), 0 where there is none.
+    areas_ha : sequence of float
+        Group areas by rank (``areas_ha[0]`` is the largest).
+    highlighted : int
+        How many of the largest groups get strong colours and a legend entry.
+    frame : MapFrame
+    title : str
+    group_label : str
+        Legend entry template with ``{rank}`` and ``{area}`` (hectares, formatted).
+    other_label : str
+        Legend entry of the muted groups.
+    language : {"en", "zh"}
+    """
+    highlighted = min(highlighted, len(areas_ha), len(HIGHLIGHT_COLOURS))
+    palette = np.array([colors.to_rgba("white")[:3] + (0.0,)]
+                       + [colors.to_rgba(colour) for colour in HIGHLIGHT_COLOURS[:highlighted]]
+                       + [colors.to_rgba(colour) for colour in MUTED_COLOURS])
+    index = np.where(ranks == 0, 0, np.where(ranks <= highlighted, ranks,
+                                             highlighted + 1 + (ranks - highlighted - 1) % len(MUTED_COLOURS)))
+    with _font_context(language):
+        figure = _figure(_map_size(frame, width=7.0, extra=0.5))
+        axes = _map_axes(figure, frame, title)
+        axes.imshow(palette[index], extent=frame.extent, interpolation="nearest")
+        _draw_boundary(axes, frame)
+        handles = [Patch(color=HIGHLIGHT_COLOURS[rank], label=group_label.format(rank=rank + 1,
+                                                                                  area=f"{areas_ha[rank]:,.1f}"))
+                   for rank in range(highlighted)]
+        if len(areas_ha) > highlighted:
+            handles.append(Patch(color=MUTED_COLOURS[0], label=other_label))
+        axes.legend(handles=handles, **_MAP_LEGEND)
+    return figure
+
+
+def overlay_map(
+    mask: np.ndarray, *, overlays: Mapping[str, BaseGeometry], overlay_labels: Mapping[str, str], frame: MapFrame,
+    title: str, language: str,
+) -> Figure:
+    """Protected and red-line polygons (outlined, lightly filled) over a faint natural-area mask.
+
+    Parameters
+    ----------
+    mask : ndarray of uint8
+        Natural-area mask of the year.
+    overlays : dict
+        Overlay kind (``protected_areas``, ``redline``) to its (multi)polygon in the map's CRS.
+    overlay_labels : dict
+        Legend entry of each kind.
+    frame : MapFrame
+    title : str
+    language : {"en", "zh"}
+    """
+    with _font_context(language):
+        figure = _figure(_map_size(frame, width=7.0, extra=0.5))
+        axes = _map_axes(figure, frame, title)
+        axes.imshow(_mask_rgba(mask, natural="#a5d6a7", not_natural="#f2f2f2"), extent=frame.extent,
+                    interpolation="nearest")
+        handles = []
+        for kind, geometry in overlays.items():
+            colour = OVERLAY_COLOURS.get(kind, "#555555")
+            for polygon in getattr(geometry, "geoms", [geometry]):
+                x, y = polygon.exterior.xy
+                axes.fill(x, y, facecolor=colors.to_rgba(colour, 0.25), edgecolor=colour, linewidth=0.8)
+            handles.append(Patch(facecolor=colors.to_rgba(colour, 0.25), edgecolor=colour, label=overlay_labels[kind]))
+        _draw_boundary(axes, frame)
+        axes.legend(handles=handles, **_MAP_LEGEND)
+    return figure
+
+
+# ------------------------------------------------------------------------------------------------- plots
+
+
+def component_bars(
+    components: Sequence[Mapping[str, object]], *, labels: Mapping[str, str], language: str,
+) -> Figure:
+    """Horizontal bars per component: points reached over the assessed maximum over the edition's maximum.
+
+    Parameters
+    ----------
+    components : sequence of dict
+        ``name``, ``points``, ``assessed_max`` and ``max_points`` of each component (already in the language).
+    labels : dict
+        Legend words under ``points``, ``assessed_max`` and ``component_max``, and the axis title ``axis``.
+    language : {"en", "zh"}
+    """
+    names = [str(component["name"]) for component in components]
+    positions = np.arange(len(components))[::-1]
+    with _font_context(language):
+        figure = _figure((8.0, 0.9 + 0.7 * len(components)))
+        axes = figure.add_subplot()
+        axes.barh(positions, [component["max_points"] or 0 for component in components], color="white",
+                  edgecolor="#555555", label=labels["component_max"])
+        axes.barh(positions, [component["assessed_max"] for component in components], color="#c6dbef",
+                  label=labels["assessed_max"])
+        axes.barh(positions, [component["points"] for component in components], height=0.5, color="#08519c",
+                  label=labels["points"])
+        for position, component in zip(positions, components, strict=True):
+            axes.text(float(component["points"]) + 0.3, position, str(component["points"]), va="center",
+                      fontsize="small")
+        axes.set_yticks(positions, names)
+        axes.set_xlabel(labels["axis"])
+        axes.legend(loc="lower right", fontsize="small")
+    return figure
+
+
+def display_range(banded: BandedValues) -> tuple[float, float]:
+    """The value range a band plot shows: every finite band end and every value, open ends padded.
+
+    An open-ended top band is shown over a quarter of the finite span beyond the last end, clipped to the
+    indicator's ``value_max``; an open-ended bottom band down to ``value_min`` (a quarter span when unset).
+    """
+    ends = [end for band in banded.bands for end in (band.low, band.high) if end is not None]
+    ends += [value for _, value in banded.values]
+    low, high = min(ends), max(ends)
+    pad = _DISPLAY_PAD * (high - low) or max(abs(high), 1.0) * _DISPLAY_PAD
+    if any(band.low is None for band in banded.bands):
+        low = min(banded.value_min, low) if banded.value_min is not None else low - pad
+    if any(band.high is None for band in banded.bands):
+        high = min(high + pad, banded.value_max) if banded.value_max is not None else high + pad
+    return low, high
+
+
+def _band_limits(band: BandSpan, low: float, high: float) -> tuple[float, float]:
+    start = low if band.low is None else max(band.low, low)
+    stop = high if band.high is None else min(band.high, high)
+    return start, stop
+
+
+def band_strips(
+    indicators: Sequence[BandedValues], *, point_label: str, language: str,
+) -> Figure:
+    """One strip per indicator: its bands coloured by points, the value marked by a vertical line.
+
+    Parameters
+    ----------
+    indicators : sequence of BandedValues
+        Indicators with bands and one value each.
+    point_label : str
+        Template with ``{points}`` naming a band's points in the legend.
+    language : {"en", "zh"}
+    """
+    with _font_context(language):
+        figure = _figure((8.5, 0.6 + 1.05 * len(indicators)))
+        for position, banded in enumerate(indicators, start=1):
+            axes = figure.add_subplot(len(indicators), 1, position)
+            low, high = display_range(banded)
+            for band in banded.bands:
+                start, stop = _band_limits(band, low, high)
+                if stop <= start:
+                    continue
+                axes.axvspan(start, stop, color=POINT_COLOURS[band.points], alpha=0.85)
+                axes.text((start + stop) / 2, 0.5, str(band.points), ha="center", va="center", fontsize="small",
+                          transform=axes.get_xaxis_transform())
+            for _, value in banded.values:
+                axes.axvline(value, color="black", linewidth=2.2)
+            axes.set_xlim(low, high)
+            axes.set_yticks([])
+            axes.set_title(banded.title, loc="left", fontsize="small")
+            axes.set_xlabel(banded.unit, fontsize="small", labelpad=1)
+            axes.tick_params(labelsize="x-small")
+        figure.legend(handles=[Patch(color=colour, label=point_label.format(points=points))
+                               for points, colour in enumerate(POINT_COLOURS)], loc="outside lower center",
+                      ncols=len(POINT_COLOURS), fontsize="small")
+    return figure
+
+
+def indicator_time_series(
+    indicators: Sequence[BandedValues], *, year_label: str, language: str,
+) -> Figure:
+    """A line per indicator through the years, over its bands (horizontal, coloured by points).
+
+    Parameters
+    ----------
+    indicators : sequence of BandedValues
+        Each with values per year (bands may be empty for indicators without bands).
+    year_label : str
+        The x-axis title.
+    language : {"en", "zh"}
+    """
+    columns = 2 if len(indicators) > 1 else 1
+    rows = math.ceil(len(indicators) / columns)
+    with _font_context(language):
+        figure = _figure((4.6 * columns, 3.0 * rows))
+        for position, banded in enumerate(indicators, start=1):
+            axes = figure.add_subplot(rows, columns, position)
+            years = [year for year, _ in banded.values]
+            values = [value for _, value in banded.values]
+            if banded.bands:
+                low, high = display_range(banded)
+                for band in banded.bands:
+                    start, stop = _band_limits(band, low, high)
+                    if stop > start:
+                        axes.axhspan(start, stop, color=POINT_COLOURS[band.points], alpha=0.3, linewidth=0)
+                axes.set_ylim(low, high)
+            axes.plot(years, values, marker="o", color="black")
+            axes.set_xticks(years, [str(year) for year in years])
+            axes.set_title(banded.title, fontsize="small")
+            axes.set_ylabel(banded.unit, fontsize="small")
+            axes.set_xlabel(year_label, fontsize="small")
+            axes.tick_params(labelsize="x-small")
+    return figure

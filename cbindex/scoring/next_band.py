@@ -1,0 +1,198 @@
+"""Distance to the next band: what a scored numeric indicator needs to earn more points.
+
+The change is given in the indicator's own unit (``+1.7 percentage points``), signed (negative for
+reverse-scale indicators such as the share of invasive species), and, where the rule says what the indicator is
+a share of (``area_equivalent``) and the stage tables give that area, also in hectares
+(``+412 ha of natural area``).  A next band whose lower end is exclusive, e.g. ``(20, +inf)``, needs a value
+strictly above 20: the threshold is reported with ``threshold_inclusive: false``.  For whole-number indicators
+the threshold is the first whole number inside the next band, so it is always inclusive.
+
+The functions only read attributes of the rule (bands, reverse_scale, integer, unit, area_equivalent), so this
+module does not import :mod:`cbindex.scoring.rules`, which calls it when building a scorecard.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from cbindex.core.units import PERCENT
+
+if TYPE_CHECKING:
+    from cbindex.scoring.rules import AreaEquivalent, Band, IndicatorRule
+
+TOP_BAND_TEXT = "top band reached"
+TOP_BAND_TEXT_ZH = "已达最高档"
+_UNIT_PHRASES = {"%": ("percentage points", "个百分点"), "ha": ("ha", "公顷")}
+_DIGITS_KEPT = 10  # change_needed is rounded to this many decimals, to drop floating-point noise (1.6999…)
+
+
+def next_band_target(rule: IndicatorRule, value: float) -> dict[str, Any] | None:
+    """Return what it takes to move a value into the nearest band that awards more points.
+
+    Parameters
+    ----------
+    rule : IndicatorRule
+        A numeric indicator with bands; for a `reverse_scale` indicator the better bands lie below.
+    value : float
+        The indicator's value, inside one of its bands.
+
+    Returns
+    -------
+    dict or None
+        ``points_now``, ``points_next``, ``threshold`` (the next band's near end, moved to the first whole
+        number inside the band for whole-number indicators), ``threshold_inclusive``, ``change_needed``
+        (threshold − value, signed, in the indicator's unit; with an exclusive threshold the change must exceed
+        it), ``unit``, ``next_band_label`` and ``next_band_label_zh``; None when no band in the better
+        direction awards more points (top band reached).
+
+    Raises
+    ------
+    ValueError
+        If the rule is categorical or has no bands, or the value lies in none of its bands.
+    """
+    current = _band_of(rule, value)
+    upward = not rule.reverse_scale
+    if upward:
+        better = [band for band in rule.bands if band.start_cut >= current.end_cut and band.points > current.points]
+        target = min(better, key=lambda band: band.start_cut, default=None)
+    else:
+        better = [band for band in rule.bands if band.end_cut <= current.start_cut and band.points > current.points]
+        target = max(better, key=lambda band: band.end_cut, default=None)
+    if target is None:
+        return None
+    threshold, inclusive = (target.min, target.min_inclusive) if upward else (target.max, target.max_inclusive)
+    if rule.integer:
+        threshold, inclusive = _first_whole_number(threshold, inclusive, upward=upward), True
+    return {
+        "points_now": current.points,
+        "points_next": target.points,
+        "threshold": threshold,
+        "threshold_inclusive": inclusive,
+        "change_needed": round(threshold - value, _DIGITS_KEPT),
+        "unit": rule.unit,
+        "next_band_label": target.label,
+        "next_band_label_zh": target.label_zh or target.label,
+    }
+
+
+def percentage_points_to_hectares(change_pp: float, denominator_ha: float) -> float:
+    """Hectares that a change of a percentage share amounts to: ``change_pp × denominator_ha ÷ 100``.
+
+    E.g. +1.7 percentage points of natural area in a city of 24,235 ha is +412 ha of natural area.
+    """
+    return change_in_hectares(change_pp, per=denominator_ha, divisor=PERCENT)
+
+
+def change_in_hectares(change: float, *, per: float, divisor: float) -> float:
+    """Hectares that a change of a ratio amounts to: ``change × per ÷ divisor`` (divisor 100 for a percentage
+    of an area in hectares, 1000 for hectares per 1000 persons with `per` the population)."""
+    return change * per / divisor
+
+
+def area_change_ha(
+    area: AreaEquivalent | None, change: float, quantities: Mapping[str, float] | None
+) -> float | None:
+    """The change in hectares as the rule's `area_equivalent` defines it, or None when the rule defines none
+    or the stage tables do not give the row it is a ratio of."""
+    if area is None:
+        return None
+    if area.per is None:
+        return change
+    per = (quantities or {}).get(area.per)
+    if per is None or not math.isfinite(per):
+        return None
+    return change_in_hectares(change, per=per, divisor=area.divisor)
+
+
+def describe_next_band(
+    rule: IndicatorRule, value: float, *, quantities: Mapping[str, float] | None = None
+) -> dict[str, Any]:
+    """The scorecard's ``next_band`` object: :func:`next_band_target` with hectares and texts.
+
+    Parameters
+    ----------
+    rule : IndicatorRule
+        A numeric indicator with bands.
+    value : float
+        Its value.
+    quantities : dict of str to float, optional
+        Stage-table rows of the same city (``city_area``, ``natural_area``, ``terrestrial_area``,
+        ``population``, ...), for the conversion to hectares.
+
+    Returns
+    -------
+    dict
+        The keys of :func:`next_band_target` plus ``area_change_ha``, ``text``, ``text_zh``, ``area_text`` and
+        ``area_text_zh``, e.g. ``"+1.7 percentage points to reach 3 points (14.0–20.0 %)"`` and
+        ``"+412 ha of natural area"`` / ``"需增加自然区域 412 公顷"``.  In the top band every key but
+        ``points_now``, ``unit`` and the texts ``"top band reached"`` / ``"已达最高档"`` is None.
+    """
+    target = next_band_target(rule, value)
+    if target is None:
+        return {
+            "points_now": _band_of(rule, value).points, "points_next": None, "threshold": None,
+            "threshold_inclusive": None, "change_needed": None, "unit": rule.unit, "next_band_label": None,
+            "next_band_label_zh": None, "area_change_ha": None, "text": TOP_BAND_TEXT, "text_zh": TOP_BAND_TEXT_ZH,
+            "area_text": None, "area_text_zh": None,
+        }
+    change, inclusive = target["change_needed"], target["threshold_inclusive"]
+    unit_en, unit_zh = _UNIT_PHRASES.get(rule.unit, (rule.unit, rule.unit_zh or rule.unit))
+    whole = 0 if rule.integer else None
+    points, label, label_zh = target["points_next"], target["next_band_label"], target["next_band_label_zh"]
+    points_text = f"{points} point{'' if points == 1 else 's'}"
+    text = f"{_change_en(change, inclusive, unit_en, decimals=whole)} to reach {points_text} ({label})"
+    text_zh = f"{_change_zh(change, inclusive, unit_zh, decimals=whole)}，达到 {points} 分档（{label_zh}）"
+    area = area_change_ha(rule.area_equivalent, change, quantities)
+    area_text = area_text_zh = None
+    if area is not None:
+        quantity = rule.area_equivalent
+        area_text = _change_en(area, inclusive, f"ha of {quantity.quantity}")
+        area_text_zh = _change_zh(area, inclusive, "公顷", what=quantity.quantity_zh)
+    return {**target, "area_change_ha": area, "text": text, "text_zh": text_zh, "area_text": area_text,
+            "area_text_zh": area_text_zh}
+
+
+# -------------------------------------------------------------------------------- helpers
+
+
+def _band_of(rule: IndicatorRule, value: float) -> Band:
+    if rule.kind != "numeric" or not rule.bands:
+        raise ValueError(f"{rule.id} has no numeric bands, so it has no next band")
+    band = next((band for band in rule.bands if band.contains(value)), None)
+    if band is None:
+        raise ValueError(f"{rule.id} value {value!r} lies in none of its bands")
+    return band
+
+
+def _first_whole_number(threshold: float, inclusive: bool, *, upward: bool) -> float:
+    """The first whole number inside a band beyond `threshold` (above it when `upward`, else below)."""
+    if upward:
+        return math.ceil(threshold) if inclusive else math.floor(threshold) + 1
+    return math.floor(threshold) if inclusive else math.ceil(threshold) - 1
+
+
+def _display(amount: float, decimals: int | None) -> str:
+    """A positive amount rounded up (so that the change shown is enough) to a precision fitting its size:
+    whole numbers from 100, one decimal from 1, two below 1 and down to the first significant digit below 0.01;
+    thousands separated by commas."""
+    if decimals is None:
+        if amount >= 1 or amount == 0:
+            decimals = 0 if amount >= 100 else 1
+        else:
+            decimals = max(2, -math.floor(math.log10(amount)))
+    scale = 10**decimals
+    return f"{math.ceil(round(amount * scale, 6)) / scale:,.{decimals}f}"
+
+
+def _change_en(change: float, inclusive: bool, unit: str, *, decimals: int | None = None) -> str:
+    amount = _display(abs(change), decimals)
+    if change >= 0:
+        return f"{'' if inclusive else 'more than '}+{amount} {unit}"
+    return f"-{amount} {unit}" if inclusive else f"a decrease of more than {amount} {unit}"
+
+
+def _change_zh(change: float, inclusive: bool, unit: str, *, what: str = "", decimals: int | None = None) -> str:
+    verb = "需增加" if change >= 0 else "需减少"
+    return f"{verb}{what}{'' if inclusive else '超过'} {_display(abs(change), decimals)} {unit}"

@@ -1,0 +1,318 @@
+"""The scorecard of one city: points per indicator with band and source, totals per component, next band, bilingual
+notes.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from cbindex.core.errors import CBIInputError
+from cbindex.scoring import next_band
+from cbindex.scoring.points import is_missing, score_value
+from cbindex.scoring.rules import (
+    POINTS_PER_INDICATOR,
+    STATUS_EXCLUDED,
+    STATUS_LABELS,
+    STATUS_NO_BANDS,
+    STATUS_NOT_ASSESSED,
+    STATUS_SCORED,
+    Component,
+    IndicatorRule,
+    RuleSet,
+)
+
+
+def build_scorecard(
+    rule_set: RuleSet,
+    *,
+    values: Mapping[str, float | int | str | None],
+    methods: Mapping[str, str] | None = None,
+    quantities: Mapping[str, float] | None = None,
+    origin: str = "values",
+) -> dict[str, Any]:
+    """Score every indicator of a rule set and total the points per component and overall.
+
+    Parameters
+    ----------
+    rule_set : RuleSet
+        The (possibly overridden) rule set.
+    values : dict
+        Indicator id to value; ids left out, None and NaN are "not assessed" (never 0 points).
+    methods : dict, optional
+        Indicator id to a short text on how the value was obtained (data set, option, city source).
+    quantities : dict, optional
+        Stage-table rows of the city (``city_area``, ``natural_area``, ``terrestrial_area``, ``population``),
+        to give the distance to the next band in hectares too.
+    origin : str, optional
+        Where the values came from, named in error messages.
+
+    Returns
+    -------
+    dict
+        JSON-ready: ``rule_set`` (id, names, version, source, note, based_on, primary_language, overridden,
+        max_points — None when the edition's is not known), ``indicators`` (one row per indicator: id, number,
+        name, name_zh, component, unit, unit_zh, derived_by, value, points, status, status_label,
+        status_label_zh, band_label, band_label_zh, band_min, band_max, verified, source, bands_status, method,
+        next_band — see :func:`cbindex.scoring.next_band.describe_next_band`; None unless a numeric value was scored),
+        ``components`` (points, assessed_max = 4 × scored, max_points, max_points_known), ``totals`` (points,
+        assessed_max, max_points — the edition's, or 4 × the included indicators when ``max_points_known`` is
+        false —, share_of_assessed and share_of_max in %, indicators_scored, indicators_not_assessed,
+        indicators_without_bands, indicators_excluded, any_unverified_bands — true when a score rests on an
+        unverified band) and plain-language ``notes`` / ``notes_zh``.
+
+    Raises
+    ------
+    CBIInputError
+        If `values` or `methods` name an unknown indicator or a value is invalid.
+    """
+    methods = methods or {}
+    for mapping_name, mapping in (("values", values), ("methods", methods)):
+        unknown = [key for key in mapping if key not in rule_set.indicators]
+        if unknown:
+            raise CBIInputError(
+                f"{origin}: {mapping_name} name {unknown[0]}, which is not an indicator of {rule_set.id}; "
+                f"use one of {', '.join(rule_set.indicators)}."
+            )
+    rows = [
+        _indicator_row(rule, values.get(rule.id), method=methods.get(rule.id), quantities=quantities, origin=origin)
+        for rule in rule_set.indicators.values()
+    ]
+    components = [
+        _points_summary(rows, component, max_points=rule_set.component_max_points(component.id))
+        for component in rule_set.components.values()
+    ]
+    totals = _points_summary(rows, None)
+    totals.update(
+        max_points=rule_set.total_max_points,
+        max_points_known=rule_set.max_points is not None,
+        share_of_max=_percent(totals["points"], rule_set.total_max_points),
+        indicators_not_assessed=_count_status(rows, STATUS_NOT_ASSESSED),
+        indicators_without_bands=_count_status(rows, STATUS_NO_BANDS),
+        indicators_excluded=_count_status(rows, STATUS_EXCLUDED),
+        any_unverified_bands=any(row["status"] == STATUS_SCORED and not row["verified"] for row in rows),
+    )
+    notes, notes_zh = _scorecard_notes(rule_set, rows, totals)
+    return {
+        "rule_set": {
+            "id": rule_set.id,
+            "name": rule_set.name,
+            "name_zh": rule_set.name_zh,
+            "version": rule_set.version,
+            "source": rule_set.source,
+            "note": rule_set.note,
+            "based_on": rule_set.based_on,
+            "primary_language": rule_set.primary_language,
+            "overridden": list(rule_set.overridden),
+            "max_points": rule_set.max_points,
+        },
+        "indicators": rows,
+        "components": components,
+        "totals": totals,
+        "notes": notes,
+        "notes_zh": notes_zh,
+    }
+
+
+def _indicator_row(
+    rule: IndicatorRule, value: Any, *, method: str | None, quantities: Mapping[str, float] | None, origin: str
+) -> dict[str, Any]:
+    score = score_value(rule, value, origin=origin)
+    status_label, status_label_zh = STATUS_LABELS[score.status]
+    scored_number = score.status == STATUS_SCORED and not rule.is_categorical
+    return {
+        "id": rule.id,
+        "number": rule.number,
+        "name": rule.name,
+        "name_zh": rule.name_zh,
+        "component": rule.component,
+        "unit": rule.unit,
+        "unit_zh": rule.unit_zh,
+        "derived_by": rule.source,
+        "value": _plain_value(value),
+        "points": score.points,
+        "status": score.status,
+        "status_label": status_label,
+        "status_label_zh": status_label_zh,
+        "band_label": score.band_label,
+        "band_label_zh": score.band_label_zh,
+        "band_min": score.band_min,
+        "band_max": score.band_max,
+        "verified": score.verified,
+        "source": score.source,
+        "bands_status": rule.bands_status,
+        "method": method,
+        "next_band": next_band.describe_next_band(rule, value, quantities=quantities) if scored_number else None,
+    }
+
+
+def _plain_value(value: Any) -> float | int | str | None:
+    """Value as a plain JSON type (numpy numbers become int or float, NaN becomes None)."""
+    if is_missing(value):
+        return None
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _points_summary(
+    rows: Sequence[dict[str, Any]], component: Component | None, *, max_points: int | None = None
+) -> dict[str, Any]:
+    """Points, assessed maximum and counts over one component's rows (all rows when `component` is None);
+    `max_points` is the component's maximum."""
+    selected = [row for row in rows if component is None or row["component"] == component.id]
+    scored = [row for row in selected if row["status"] == STATUS_SCORED]
+    points = sum(row["points"] for row in scored)
+    assessed_max = POINTS_PER_INDICATOR * len(scored)
+    summary: dict[str, Any] = {}
+    if component is not None:
+        summary.update(id=component.id, name=component.name, name_zh=component.name_zh)
+    summary.update(
+        points=points,
+        assessed_max=assessed_max,
+        share_of_assessed=_percent(points, assessed_max),
+        indicators_scored=len(scored),
+    )
+    if component is not None:
+        summary.update(max_points=max_points, max_points_known=component.max_points is not None,
+                       share_of_max=_percent(points, max_points))
+    return summary
+
+
+def _percent(part: float, whole: float) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def _count_status(rows: Sequence[dict[str, Any]], status: str) -> int:
+    return sum(row["status"] == status for row in rows)
+
+
+def _ids_with_status(rows: Sequence[dict[str, Any]], status: str) -> list[str]:
+    return [row["id"] for row in rows if row["status"] == status]
+
+
+def _ids_text(ids: Sequence[str], *, order: Sequence[str]) -> str:
+    """Indicator ids with runs of three or more neighbours (in `order`) shortened, e.g. ``I1–I8, I10``."""
+    positions = [order.index(indicator_id) for indicator_id in ids]
+    runs: list[list[int]] = []
+    for position in positions:
+        if runs and position == runs[-1][-1] + 1:
+            runs[-1].append(position)
+        else:
+            runs.append([position])
+    parts = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(f"{order[run[0]]}–{order[run[-1]]}")
+        else:
+            parts.extend(order[position] for position in run)
+    return ", ".join(parts)
+
+
+def _indicators_phrase(ids_text: str, count: int) -> str:
+    return f"{count} {'indicator' if count == 1 else 'indicators'} ({ids_text})"
+
+
+_BAND_STATUS_NOTES = {
+    "adapted": (
+        "Bands of {phrase} are carried over from {base}, which this edition adapts, and are not verified for "
+        "it; their points are provisional.",
+        "{count} 项指标（{ids}）的评分区间沿用自本版本所改编的 {base}，未针对本版本核实，其得分仅供参考。",
+    ),
+    "recalled": (
+        "Bands of {phrase} of the {edition} are recalled, not verified against the published text; "
+        "their points are provisional.",
+        "{edition_zh}中 {count} 项指标（{ids}）的评分区间系凭回忆整理，未与出版原文核对，其得分仅供参考。",
+    ),
+    "transcribed": (
+        "Bands of {phrase} of the {edition} are taken from a third party's transcription, not checked "
+        "against the published text.",
+        "{edition_zh}中 {count} 项指标（{ids}）的评分区间转引自第三方转录，未与出版原文核对。",
+    ),
+    "city": (
+        "Bands of {phrase} were set by the city for local use, not taken from the {edition}.",
+        "{count} 项指标（{ids}）的评分区间由城市为本地使用自行设定，并非取自{edition_zh}。",
+    ),
+}
+
+
+_STATUS_NOTES = {
+    STATUS_NO_BANDS: (
+        "{phrase} {has} no known bands and {is_} not scored unless the city configures bands.",
+        "{count} 项指标（{ids}）没有已知的评分区间，除非城市自行设定，否则不评分。",
+    ),
+    STATUS_NOT_ASSESSED: (
+        "{phrase} {was} not assessed for lack of a value, which counts as not assessed, not as 0 points.",
+        "{count} 项指标（{ids}）缺少数据，未评估；未评估不计为 0 分。",
+    ),
+    STATUS_EXCLUDED: (
+        "{phrase} {was} excluded by the city and {is_} not counted.",
+        "{count} 项指标（{ids}）已被城市排除，不计入总分。",
+    ),
+}
+
+
+def _scorecard_notes(
+    rule_set: RuleSet, rows: Sequence[dict[str, Any]], totals: Mapping[str, Any]
+) -> tuple[list[str], list[str]]:
+    """Plain-language notes in English and Chinese on the rules used, their firmness and the totals."""
+    order = list(rule_set.indicators)
+    notes = [f"Scored with rule set {rule_set.id}, version {rule_set.version}: {rule_set.name}."]
+    notes_zh = [f"评分规则：{rule_set.name_zh}，规则集 {rule_set.id}，版本 {rule_set.version}。"]
+    if rule_set.overridden:
+        ids = _ids_text(rule_set.overridden, order=order)
+        notes.append(
+            f"The city changed the rules of {ids} for local use, so the totals are not comparable with other "
+            "cities scored with the published rules."
+        )
+        notes_zh.append(
+            f"城市为本地使用修改了 {ids} 的评分规则，因此总分不能与采用已发布规则的其他城市直接比较。"
+        )
+    included = [rule for rule in rule_set.indicators.values() if rule.included and rule.has_bands]
+    for bands_status, (english, chinese) in _BAND_STATUS_NOTES.items():
+        ids = [rule.id for rule in included if rule.bands_status == bands_status]
+        if ids:
+            ids_text = _ids_text(ids, order=order)
+            notes.append(english.format(phrase=_indicators_phrase(ids_text, len(ids)), edition=rule_set.name,
+                                        base=rule_set.based_on))
+            notes_zh.append(chinese.format(count=len(ids), ids=ids_text, edition_zh=rule_set.name_zh,
+                                           base=rule_set.based_on))
+    for status, (english, chinese) in _STATUS_NOTES.items():
+        ids = _ids_with_status(rows, status)
+        if ids:
+            ids_text = _ids_text(ids, order=order)
+            single = len(ids) == 1
+            notes.append(english.format(phrase=_indicators_phrase(ids_text, len(ids)), has="has" if single else "have",
+                                        is_="is" if single else "are", was="was" if single else "were"))
+            notes_zh.append(chinese.format(count=len(ids), ids=ids_text))
+    maximum, maximum_zh = _maximum_phrases(rule_set)
+    scored = totals["indicators_scored"]
+    if scored:
+        notes.append(
+            f"Total: {totals['points']} of {totals['assessed_max']} points over the {scored} indicators "
+            f"scored ({totals['share_of_assessed']} %); {maximum}."
+        )
+        notes_zh.append(
+            f"总分：已评分的 {scored} 项指标共得 {totals['points']} 分（满分 {totals['assessed_max']} 分，"
+            f"{totals['share_of_assessed']}%）；{maximum_zh}。"
+        )
+    else:
+        notes.append(f"No indicator was scored; {maximum}.")
+        notes_zh.append(f"没有指标得到评分；{maximum_zh}。")
+    return notes, notes_zh
+
+
+def _maximum_phrases(rule_set: RuleSet) -> tuple[str, str]:
+    """The clause on the edition's maximum, in English and Chinese."""
+    total = rule_set.total_max_points
+    if rule_set.max_points is not None:
+        return f"the edition's maximum is {total} points", f"该版本满分为 {total} 分"
+    count = total // POINTS_PER_INDICATOR
+    return (
+        f"the edition's maximum is not known, so the maximum used is {POINTS_PER_INDICATOR} points × {count} "
+        f"indicators included = {total} points",
+        f"该版本满分未知，按 {POINTS_PER_INDICATOR} 分 × {count} 项纳入的指标计，满分为 {total} 分",
+    )

@@ -1,0 +1,149 @@
+"""The scoring stage of the workflow for one city: all land-cover years plus the city's figures, scored."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from cbindex import __version__
+from cbindex.core.atomic_write import atomic_path
+from cbindex.core.errors import CBIInputError
+from cbindex.scoring.figures import read_city_figures
+from cbindex.scoring.overrides import load_city_rule_set
+from cbindex.scoring.points import score_value
+from cbindex.scoring.rules import RuleSet
+from cbindex.scoring.scorecard import build_scorecard
+
+LOGGER = logging.getLogger(__name__)
+INDICATOR_COLUMNS = ["city", "indicator", "name", "year", "value", "unit", "points", "status", "band", "verified",
+                     "method"]
+STATUS_SUPPORTING = "supporting"
+
+
+def score_city(
+    *, city: str, tables: Sequence[str], rule_set_path: str, figures_path: str | None,
+    indicators_csv: str, scorecard_json: str, overrides_path: str | None = None,
+) -> None:
+    """Score every land-cover year and the city's figures; write ``indicators.csv`` and ``scorecard.json``.
+
+    The rule set is changed by the city's scoring overrides (``overrides_path``, the sheet's
+    ``scoring_overrides``) when given; the stage tables' rows are renamed to the rule set's indicator ids
+    (:meth:`RuleSet.table_name`: si-2021 scores ``I2_coherence`` as its I2); each scored numeric indicator gets
+    its distance to the next band, in hectares too where the tables give the area it is a share of.
+
+    ``indicators.csv`` holds one row per indicator and land-cover year (spatial indicators), per supplied
+    figure, and per indicator of the rule set that could not be assessed; rows that are not indicators of
+    the rule set (areas, patch counts, 2021 coherence under si-2014) have status ``supporting``.
+    ``scorecard.json`` scores the latest year of each indicator together with the figures. Every table has
+    the columns city, year, indicator, value, unit, method; an empty year means the value holds for the city
+    as a whole (it is then used whatever the year).
+    """
+    rule_set = load_city_rule_set(rule_set_path, overrides_path=overrides_path)
+    figures = read_city_figures(figures_path, rule_set=rule_set)
+    frames = {path: named_for_rule_set(pd.read_csv(path), rule_set) for path in tables}
+    reject_figures_also_derived(frames, figures_values=figures.values, figures_path=figures_path)
+    spatial = pd.concat(list(frames.values()), ignore_index=True)
+    latest_year = int(spatial["year"].max())
+    table = indicator_table(city=city, spatial=spatial, figures_values=figures.values,
+                            figures_year=figures.year, figures_sources=figures.sources, rule_set=rule_set)
+    latest = latest_rows(spatial)
+    values: dict[str, object] = {key: value for key, value in figures.values.items() if value is not None}
+    methods: dict[str, str] = {key: f"supplied by the city: {source}" for key, source in figures.sources.items()
+                               if source and key in values}
+    for indicator in latest.index.intersection(list(rule_set.indicators)):
+        values[indicator] = float(latest.loc[indicator, "value"])
+        methods[indicator] = str(latest.loc[indicator, "method"])
+    quantities = {name: value for name, value in pd.to_numeric(latest["value"], errors="coerce").items()
+                  if name not in rule_set.indicators}
+    scorecard = build_scorecard(rule_set, values=values, methods=methods, quantities=quantities,
+                                origin=f"city {city}")
+    scorecard = {
+        "city": city,
+        "landcover_year": latest_year,
+        "landcover_years": sorted(int(year) for year in spatial["year"].dropna().unique()),
+        "figures_file": figures_path,
+        "scoring_overrides_file": overrides_path,
+        "generated_by": f"cbindex {__version__}",
+        **scorecard,
+    }
+    with atomic_path(indicators_csv) as temporary:
+        table.to_csv(temporary, index=False)
+    with atomic_path(scorecard_json) as temporary:
+        temporary.write_text(json.dumps(scorecard, ensure_ascii=False, indent=2), encoding="utf-8")
+    totals = scorecard["totals"]
+    LOGGER.info("City %s: %s points of %s assessed, of %s in all (%s)", city, totals["points"],
+                totals["assessed_max"], totals["max_points"], rule_set.id)
+
+
+def reject_figures_also_derived(
+    frames: Mapping[str, pd.DataFrame], *, figures_values: Mapping[str, object], figures_path: str | None,
+) -> None:
+    """Stop when the figures file gives a value for an indicator that a derived table also holds.
+
+    A stage derives an indicator (e.g. I4 from the city's species lists) only when the city sheet gives the
+    data for it, so one indicator supplied twice is a contradiction the city must resolve.
+
+    Raises
+    ------
+    CBIInputError
+        Naming the indicator, the figures file and the table that derives it.
+    """
+    for path, frame in frames.items():
+        for indicator in frame["indicator"]:
+            if figures_values.get(indicator) is not None:
+                raise CBIInputError(
+                    f"{indicator} is given both in figures file {figures_path} and by the workflow in {path} "
+                    f"({frame.loc[frame['indicator'] == indicator, 'method'].iloc[0]}); delete figures.{indicator} "
+                    "from the figures file or remove the city-sheet data it is derived from."
+                )
+
+
+def named_for_rule_set(table: pd.DataFrame, rule_set: RuleSet) -> pd.DataFrame:
+    """A stage table with its rows named by the rule set's indicator ids (supporting rows keep their names)."""
+    return table.assign(indicator=table["indicator"].map(rule_set.table_name))
+
+
+def latest_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per indicator, indexed by indicator: the latest year's row (a row without year counts as latest)."""
+    ordered = table.assign(_order=table["year"].fillna(float("inf"))).sort_values("_order", kind="stable")
+    return ordered.drop_duplicates("indicator", keep="last").drop(columns="_order").set_index("indicator")
+
+
+def indicator_table(
+    *, city: str, spatial: pd.DataFrame, figures_values: dict, figures_year: int | None,
+    figures_sources: dict, rule_set: RuleSet,
+) -> pd.DataFrame:
+    """One scored row per (indicator, year) of the land-cover tables, per figure, per missing indicator."""
+    rows = []
+    for record in spatial.to_dict("records"):
+        rule = rule_set.indicators.get(record["indicator"])
+        rows.append(_row(city, record["indicator"], record["year"], record["value"], record["unit"],
+                         record["method"], rule))
+    derived = set(spatial["indicator"])
+    for indicator, rule in rule_set.indicators.items():
+        if indicator in derived:
+            continue
+        value = figures_values.get(indicator)
+        source = figures_sources.get(indicator)
+        method = f"supplied by the city: {source}" if source else "supplied by the city" if value is not None \
+            else f"no value: add it to the city's figures file ({rule.source})"
+        if value is None and rule.source == "spatial":
+            method = "no value: give its spatial inputs in the city sheet (see config/README.md)"
+        if value is None and rule.source == "records":
+            method = ("no value: add it to the city's figures file, or give the city's species data in the city "
+                      "sheet (see config/README.md)")
+        rows.append(_row(city, indicator, figures_year, value, rule.unit, method, rule))
+    return pd.DataFrame(rows, columns=INDICATOR_COLUMNS).astype({"year": "Int64", "points": "Int64"})
+
+
+def _row(city, indicator, year, value, unit, method, rule) -> dict:
+    if rule is None:
+        return {"city": city, "indicator": indicator, "name": "", "year": year, "value": value, "unit": unit,
+                "points": None, "status": STATUS_SUPPORTING, "band": None, "verified": None, "method": method}
+    score = score_value(rule, value)
+    return {"city": city, "indicator": indicator, "name": rule.name, "year": year, "value": value, "unit": unit,
+            "points": score.points, "status": score.status, "band": score.band_label, "verified": score.verified,
+            "method": method}

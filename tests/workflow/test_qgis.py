@@ -1,0 +1,156 @@
+"""The QGIS package of a workflow run: styled GeoPackage, QML beside each GeoTIFF, a project real QGIS opens.
+
+The file checks run everywhere; the last test opens the projects with Debian's QGIS (``/usr/bin/python3``
+with ``python3-qgis``) through tests/workflow/qgis_check.py and is skipped when that QGIS is not installed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+
+from cbindex.qgis.stage import decade_classes
+from tests.helpers import REPO, copy_workflow, snakemake
+
+pytestmark = pytest.mark.workflow
+QGIS_PYTHON = "/usr/bin/python3"
+QGIS_ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+
+
+def qgis_import_error() -> str | None:
+    """Why the system Python cannot import QGIS, or None when it can."""
+    if not Path(QGIS_PYTHON).exists():
+        return f"{QGIS_PYTHON} does not exist"
+    result = subprocess.run([QGIS_PYTHON, "-c", "import qgis.core"], capture_output=True, text=True, env=QGIS_ENV)
+    return None if result.returncode == 0 else result.stderr.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="module")
+def package_run(tmp_path_factory) -> Path:
+    work = copy_workflow(tmp_path_factory.mktemp("qgis"))
+    snakemake(work, *(f"results/{city}/{city}.qgs" for city in cities(work)))
+    return work
+
+
+def cities(work: Path) -> dict[str, list[int]]:
+    sheet = pd.read_csv(work / "config/cities.csv", dtype=str, keep_default_na=False)
+    return {row.city_id: sorted(int(y) for y in row.years.split()) for row in sheet.itertuples()}
+
+
+def indicator(work: Path, city: str, year: int, name: str) -> float:
+    table = pd.read_csv(work / f"results/{city}/{year}/landcover_indicators.csv").set_index("indicator")
+    return float(table.loc[name, "value"])
+
+
+def overlay_counts(work: Path, city: str, year: int) -> dict[str, int]:
+    path = work / f"results/{city}/{year}/overlays.gpkg"
+    if not path.exists():
+        return {}
+    return {layer: pyogrio.read_info(path, layer=layer)["features"] for layer, _ in pyogrio.list_layers(path)}
+
+
+def expected_layers(work: Path, city: str) -> dict[str, dict]:
+    """What QGIS must show for a city: layer source (relative to the project) → features, style, visibility."""
+    gpkg = f"{city}_layers.gpkg|layername="
+    layers = {f"{gpkg}city_boundary": {"features": 1, "renderer": "singleSymbol", "classes": 1, "visible": True}}
+    years = cities(work)[city]
+    for year in years:
+        latest = year == years[-1]
+        for overlay, count in overlay_counts(work, city, year).items():
+            layers[f"{gpkg}{overlay}_{year}"] = {"features": count, "renderer": "singleSymbol", "classes": 1,
+                                                 "visible": latest}
+        areas = gpd.read_file(work / f"results/{city}/{year}/connectivity_groups.gpkg")["area_ha"]
+        layers[f"{gpkg}connectivity_groups_{year}"] = {
+            "features": int(indicator(work, city, year, "natural_groups")), "renderer": "graduatedSymbol",
+            "classes": len(decade_classes(areas.tolist())), "visible": latest}
+        layers[f"{gpkg}natural_areas_{year}"] = {"features": int(indicator(work, city, year, "natural_patches")),
+                                                 "renderer": "singleSymbol", "classes": 1, "visible": False}
+        layers[f"{year}/natural_areas.tif"] = {"features": None, "renderer": "paletted", "classes": 3,
+                                               "visible": latest}
+    return layers
+
+
+def test_geopackage_holds_every_vector_output(package_run):
+    for city, years in cities(package_run).items():
+        gpkg = package_run / f"results/{city}/{city}_layers.gpkg"
+        layers = {name for name, _ in pyogrio.list_layers(gpkg)}
+        wanted = {key.partition("layername=")[2] for key in expected_layers(package_run, city) if "layername" in key}
+        assert layers == wanted | {"layer_styles"}
+        for year in years:
+            patches = gpd.read_file(gpkg, layer=f"natural_areas_{year}")
+            assert len(patches) == indicator(package_run, city, year, "natural_patches")
+            # centre boundary rule: whole cells, so the patches add up to the natural area of I1
+            assert patches["area_ha"].sum() == pytest.approx(indicator(package_run, city, year, "natural_area"),
+                                                             rel=1e-9)
+            assert patches.geometry.is_valid.all()
+            groups = gpd.read_file(gpkg, layer=f"connectivity_groups_{year}")
+            assert len(groups) == indicator(package_run, city, year, "natural_groups")
+
+
+def test_every_layer_has_its_default_style_in_layer_styles(package_run):
+    for city in cities(package_run):
+        gpkg = package_run / f"results/{city}/{city}_layers.gpkg"
+        with sqlite3.connect(gpkg) as connection:
+            rows = connection.execute(
+                "SELECT f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, styleQML, "
+                "styleSLD, useAsDefault FROM layer_styles").fetchall()
+            registered = connection.execute(
+                "SELECT data_type FROM gpkg_contents WHERE table_name = 'layer_styles'").fetchall()
+        assert registered == [("attributes",)]
+        layers = {name for name, geometry in pyogrio.list_layers(gpkg) if geometry}
+        assert sorted(row[2] for row in rows) == sorted(layers)
+        for catalog, schema, _, geometry_column, style_name, qml, sld, default in rows:
+            assert (catalog, schema, geometry_column, default) == ("", "", "geom", 1)
+            assert style_name
+            assert ET.fromstring(qml).find("renderer-v2") is not None
+            assert ET.fromstring(sld).tag == "{http://www.opengis.net/sld}StyledLayerDescriptor"
+
+
+def test_a_qml_beside_every_geotiff(package_run):
+    rasters = sorted((package_run / "results").rglob("*.tif"))
+    assert rasters
+    for raster in rasters:
+        palette = ET.parse(raster.with_suffix(".qml")).getroot().find("pipe/rasterrenderer/colorPalette")
+        entries = {int(e.get("value")): int(e.get("alpha")) for e in palette.iter("paletteEntry")}
+        assert entries == {1: 255, 0: 255, 255: 0}
+
+
+def test_project_refers_to_its_layers_by_relative_paths(package_run):
+    for city in cities(package_run):
+        project = package_run / f"results/{city}/{city}.qgs"
+        root = ET.parse(project).getroot()
+        assert root.findtext("properties/Paths/Absolute") == "false"
+        sources = [element.text for element in root.iter("datasource")]
+        assert sorted(s.removeprefix("./") for s in sources) == sorted(expected_layers(package_run, city))
+        for source in sources:
+            assert source.startswith("./")
+            assert (project.parent / source.partition("|")[0]).exists()
+
+
+def test_qgis_opens_every_layer_styled_and_renders_the_map(package_run, tmp_path):
+    reason = qgis_import_error()
+    if reason:
+        pytest.skip(f"QGIS is not installed for {QGIS_PYTHON} ({reason}); apt-get install qgis python3-qgis")
+    expectations = {"projects": [
+        {"project": str(package_run / f"results/{city}/{city}.qgs"), "png": str(tmp_path / f"{city}.png"),
+         "layers": expected_layers(package_run, city)}
+        for city in cities(package_run)
+    ]}
+    (tmp_path / "expectations.json").write_text(json.dumps(expectations), encoding="utf-8")
+    check_script = str(REPO / "tests/workflow/qgis_check.py")
+    result = subprocess.run([QGIS_PYTHON, check_script, str(tmp_path / "expectations.json")],
+                            capture_output=True, text=True, env=QGIS_ENV, timeout=600)
+    assert result.returncode == 0, result.stderr[-5000:]
+    summary = json.loads(result.stdout)
+    for project in summary["projects"]:
+        assert project["coloured_share"] > 0.05
+        assert all(layer["pixels_alone"] > 0 for layer in project["layers"].values())
