@@ -82,8 +82,10 @@ TARGET_PEAK_MIB = 2048
 TARGET_CELLS_PER_S = 30e6
 TARGET_MESH_SPEEDUP = 10.0
 
-HEADER = (f"{'case':<4} {'task':<44} {'tool':<22} {'cells':>14} {'wall s':>9} {'CPU s':>8} {'peak MiB':>9} "
-          f"{'Mcells/s':>9} {'peer/ours':>9}  agreement")
+HEADER = (
+    f"{'case':<4} {'task':<44} {'tool':<22} {'cells':>14} {'wall s':>9} {'CPU s':>8} {'peak MiB':>9} "
+    f"{'Mcells/s':>9} {'peer/ours':>9}  agreement"
+)
 
 
 def whole_array_indicators(raster_path, boundary, *, legend, method, block_rows):
@@ -98,8 +100,9 @@ def whole_array_indicators(raster_path, boundary, *, legend, method, block_rows)
 def _blockwise(raster_path, boundary, *, legend, method, block_rows):
     from cbindex.landcover.blockwise import compute_landcover_indicators_blockwise
 
-    return compute_landcover_indicators_blockwise(raster_path, boundary, legend=legend, method=method,
-                                                  block_rows=block_rows)
+    return compute_landcover_indicators_blockwise(
+        raster_path, boundary, legend=legend, method=method, block_rows=block_rows
+    )
 
 
 LANDCOVER_FUNCTION = _blockwise  # the one line to swap: what cases 1 and 2 run by default (--path blockwise)
@@ -129,8 +132,12 @@ def _boundary(spec: dict):
     if "box" in spec:
         import shapely
 
-        return CityBoundary(geometry=shapely.box(*spec["box"]), crs=CRS.from_user_input(spec["crs"]),
-                            path=f"box {spec['box']}", repaired=False)
+        return CityBoundary(
+            geometry=shapely.box(*spec["box"]),
+            crs=CRS.from_user_input(spec["crs"]),
+            path=f"box {spec['box']}",
+            repaired=False,
+        )
     return read_city_boundary(spec["path"])
 
 
@@ -175,9 +182,16 @@ def worker_band(task: dict) -> dict:
     legend = load_legend(task["legend"])
     start = _start_clock()
     boundary = _boundary(task["boundary"])
-    rows = compute_band(task["raster"], boundary, legend=legend, method=LandcoverMethod(),
-                                  band=task["band"], n_bands=task["n_bands"], state_path=task["state"],
-                                  block_rows=task["block_rows"])
+    rows = compute_band(
+        task["raster"],
+        boundary,
+        legend=legend,
+        method=LandcoverMethod(),
+        band=task["band"],
+        n_bands=task["n_bands"],
+        state_path=task["state"],
+        block_rows=task["block_rows"],
+    )
     return {"cells": (rows[1] - rows[0]) * task["width"], "seconds": time.perf_counter() - start, "values": {}}
 
 
@@ -189,8 +203,14 @@ def worker_merge(task: dict) -> dict:
 
     legend = load_legend(task["legend"])
     start = _start_clock()
-    merged = merge_bands(task["raster"], _boundary(task["boundary"]), legend=legend, method=LandcoverMethod(),
-                         state_paths=task["states"], block_rows=task["block_rows"])
+    merged = merge_bands(
+        task["raster"],
+        _boundary(task["boundary"]),
+        legend=legend,
+        method=LandcoverMethod(),
+        state_paths=task["states"],
+        block_rows=task["block_rows"],
+    )
     values = {name: merged.result.value_of(name) for name in REPORTED_INDICATORS}
     return {"cells": 0, "seconds": time.perf_counter() - start, "values": values}
 
@@ -208,13 +228,17 @@ def worker_read_floor(task: dict) -> dict:
     # GDAL's block cache (default 5 % of RAM) would otherwise dominate this process's peak memory
     with rasterio.Env(GDAL_CACHEMAX=FLOOR_GDAL_CACHEMAX_MB), rasterio.open(task["raster"]) as dataset:
         for row in range(0, int(window.height), task["block_rows"]):
-            strip = rasterio.windows.Window(window.col_off, window.row_off + row, window.width,
-                                            min(task["block_rows"], int(window.height) - row))
+            strip = rasterio.windows.Window(
+                window.col_off, window.row_off + row, window.width, min(task["block_rows"], int(window.height) - row)
+            )
             codes = dataset.read(1, window=strip)
             counts += np.bincount(codes.ravel(), minlength=256)
     seconds = time.perf_counter() - start
-    return {"cells": int(counts.sum()), "seconds": seconds,
-            "values": {"codes": {str(c): int(n) for c, n in enumerate(counts) if n}}}
+    return {
+        "cells": int(counts.sum()),
+        "seconds": seconds,
+        "values": {"codes": {str(c): int(n) for c, n in enumerate(counts) if n}},
+    }
 
 
 def _chongqing_edge_point():
@@ -256,23 +280,45 @@ def worker_generate_chongqing(task: dict) -> dict:
     left, top = math.floor(left / cell) * cell, math.ceil(top / cell) * cell
     width, height = math.ceil((right - left) / cell), math.ceil((top - bottom) / cell)
     transform = Affine(cell, 0, left, 0, -cell, top)
-    profile = {"driver": "GTiff", "width": width, "height": height, "count": 1, "dtype": "uint8",
-               "crs": CHONGQING_CRS, "transform": transform, "nodata": src_nodata, "tiled": True,
-               "blockxsize": 512, "blockysize": 512, "compress": "deflate", "BIGTIFF": "IF_SAFER"}
+    profile = {
+        "driver": "GTiff",
+        "width": width,
+        "height": height,
+        "count": 1,
+        "dtype": "uint8",
+        "crs": CHONGQING_CRS,
+        "transform": transform,
+        "nodata": src_nodata,
+        "tiled": True,
+        "blockxsize": 512,
+        "blockysize": 512,
+        "compress": "deflate",
+        "BIGTIFF": "IF_SAFER",
+    }
     target = Path(task["output"])
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial.tif")
     strip_rows = 1024
     with rasterio.Env(GDAL_CACHEMAX=256), rasterio.open(partial, "w", **profile) as destination:
-        destination.update_tags(GENERATOR=f"benchmark_landcover.py v{GENERATOR_VERSION}",
-                                SOURCE=str(CHONGQING_RASTER), RESAMPLING="nearest")
+        destination.update_tags(
+            GENERATOR=f"benchmark_landcover.py v{GENERATOR_VERSION}", SOURCE=str(CHONGQING_RASTER), RESAMPLING="nearest"
+        )
         for row in range(0, height, strip_rows):
             rows = min(strip_rows, height - row)
             window = rasterio.windows.Window(0, row, width, rows)
             block = np.zeros((rows, width), dtype=np.uint8)
-            reproject(codes, block, src_transform=src_transform, src_crs=src_crs, src_nodata=src_nodata,
-                      dst_transform=rasterio.windows.transform(window, transform), dst_crs=CHONGQING_CRS,
-                      dst_nodata=src_nodata, resampling=Resampling.nearest, num_threads=2)
+            reproject(
+                codes,
+                block,
+                src_transform=src_transform,
+                src_crs=src_crs,
+                src_nodata=src_nodata,
+                dst_transform=rasterio.windows.transform(window, transform),
+                dst_crs=CHONGQING_CRS,
+                dst_nodata=src_nodata,
+                resampling=Resampling.nearest,
+                num_threads=2,
+            )
             destination.write(block, 1, window=window)
     partial.replace(target)
     return {"cells": width * height, "seconds": time.perf_counter() - start, "shape": [height, width]}
@@ -294,8 +340,15 @@ def worker_make_crop(task: dict) -> dict:
         col0 = min(max(col - n // 2, 0), source.width - n)
         window = rasterio.windows.Window(col0, row0, n, n)
         codes = source.read(1, window=window)
-        profile = source.profile | {"width": n, "height": n, "transform": source.window_transform(window),
-                                    "blockxsize": 512, "blockysize": 512, "tiled": True, "compress": "deflate"}
+        profile = source.profile | {
+            "width": n,
+            "height": n,
+            "transform": source.window_transform(window),
+            "blockxsize": 512,
+            "blockysize": 512,
+            "tiled": True,
+            "compress": "deflate",
+        }
         bounds = rasterio.windows.bounds(window, source.transform)
     with rasterio.open(task["crop"], "w", **profile) as destination:
         destination.write(codes, 1)
@@ -303,7 +356,8 @@ def worker_make_crop(task: dict) -> dict:
     polygon = shapely.union_all(frame.to_crs(CHONGQING_CRS).geometry.values)
     clipped = shapely.intersection(polygon, shapely.box(*bounds))
     gpd.GeoDataFrame({"name": ["Chongqing within the crop"]}, geometry=[clipped], crs=CHONGQING_CRS).to_file(
-        task["boundary"], driver="GeoJSON")
+        task["boundary"], driver="GeoJSON"
+    )
     inside = clipped.area / shapely.box(*bounds).area
     return {"cells": n * n, "seconds": time.perf_counter() - start, "values": {"boundary_share": inside}}
 
@@ -322,8 +376,11 @@ def worker_make_tile_crop(task: dict) -> dict:
         profile = source.profile | {"width": n, "height": n, "transform": source.window_transform(window)}
     with rasterio.open(task["crop"], "w", **profile) as destination:
         destination.write(codes, 1)
-    return {"cells": n * n, "seconds": time.perf_counter() - start,
-            "values": {"land_share": float(np.mean((codes != 0) & (codes != 80)))}}
+    return {
+        "cells": n * n,
+        "seconds": time.perf_counter() - start,
+        "values": {"land_share": float(np.mean((codes != 0) & (codes != 80)))},
+    }
 
 
 def _read_augusta():
@@ -340,8 +397,9 @@ def _warm_up_kernels(sample_codes: np.ndarray, sample_natural: np.ndarray) -> fl
 
     start = time.perf_counter()
     class_effective_mesh_sizes_ha(sample_codes[:3, :3], row_area_m2=np.ones(3))
-    natural_group_areas_m2(sample_natural[:3, :3], row_area_m2=np.ones(3), cell_width_m=10.0, cell_height_m=10.0,
-                           gap_distance_m=0.0)
+    natural_group_areas_m2(
+        sample_natural[:3, :3], row_area_m2=np.ones(3), cell_width_m=10.0, cell_height_m=10.0, gap_distance_m=0.0
+    )
     return time.perf_counter() - start
 
 
@@ -361,8 +419,11 @@ def worker_augusta_ours(task: dict) -> dict:
     _warm_up_kernels(codes, codes == 1)
     start = _start_clock()
     mesh = class_effective_mesh_sizes_ha(codes, row_area_m2=np.full(codes.shape[0], cell * cell))
-    return {"cells": int(codes.size), "seconds": time.perf_counter() - start,
-            "values": {"mesh": {str(code): value for code, value in mesh.items()}}}
+    return {
+        "cells": int(codes.size),
+        "seconds": time.perf_counter() - start,
+        "values": {"mesh": {str(code): value for code, value in mesh.items()}},
+    }
 
 
 def _warm_up_pylandstats(codes: np.ndarray, cell: float) -> None:
@@ -379,8 +440,10 @@ def worker_augusta_pylandstats(task: dict) -> dict:
     _warm_up_pylandstats(codes, cell)
     start = _start_clock()
     landscape = pylandstats.Landscape(codes, res=(cell, cell), nodata=0, neighborhood_rule="8")
-    mesh = {str(int(code)): float(landscape.effective_mesh_size(class_val=int(code)))
-            for code in np.unique(codes[codes != 0])}
+    mesh = {
+        str(int(code)): float(landscape.effective_mesh_size(class_val=int(code)))
+        for code in np.unique(codes[codes != 0])
+    }
     return {"cells": int(codes.size), "seconds": time.perf_counter() - start, "values": {"mesh": mesh}}
 
 
@@ -406,11 +469,20 @@ def worker_crop_mesh_ours(task: dict) -> dict:
     codes, natural, cell = _crop_natural(task["crop"], task.get("cell_m"))
     _warm_up_kernels(codes, natural)
     start = _start_clock()
-    totals = natural_group_areas_m2(natural, row_area_m2=np.full(codes.shape[0], cell * cell), cell_width_m=cell,
-                                    cell_height_m=cell, gap_distance_m=0.0)
+    totals = natural_group_areas_m2(
+        natural,
+        row_area_m2=np.full(codes.shape[0], cell * cell),
+        cell_width_m=cell,
+        cell_height_m=cell,
+        gap_distance_m=0.0,
+    )
     mesh = effective_mesh_size_ha(totals.group_areas_m2, denominator_m2=np.count_nonzero(codes) * cell * cell)
-    return {"cells": int(codes.size), "seconds": time.perf_counter() - start, "values": {"mesh": mesh},
-            "patches": totals.n_patches}
+    return {
+        "cells": int(codes.size),
+        "seconds": time.perf_counter() - start,
+        "values": {"mesh": mesh},
+        "patches": totals.n_patches,
+    }
 
 
 def worker_crop_mesh_pylandstats(task: dict) -> dict:
@@ -442,8 +514,9 @@ def worker_crop_areas_ours(task: dict) -> dict:
 
     def counts() -> dict:
         grid = read_city_grid(task["crop"], read_city_boundary(task["boundary"]), boundary_rule=task["rule"])
-        weights, _ = area_and_natural_by_code(grid.codes, weight=grid.weight,
-                                              row_area_m2=np.ones(grid.codes.shape[0]), natural_codes=())
+        weights, _ = area_and_natural_by_code(
+            grid.codes, weight=grid.weight, row_area_m2=np.ones(grid.codes.shape[0]), natural_codes=()
+        )
         return {str(code): float(weight) for code, weight in weights.items() if weight > 0}
 
     values, seconds = _timed_second_call(counts)
@@ -470,15 +543,15 @@ def worker_crop_areas_exactextract(task: dict) -> dict:
     def counts() -> dict:
         frame = gpd.read_file(task["boundary"])
         row = exact_extract(task["crop"], frame, ["unique", "frac", "count"], output="pandas").iloc[0]
-        return {str(int(code)): float(frac * row["count"]) for code, frac in zip(row["unique"], row["frac"],
-                                                                                strict=True)}
+        return {
+            str(int(code)): float(frac * row["count"]) for code, frac in zip(row["unique"], row["frac"], strict=True)
+        }
 
     values, seconds = _timed_second_call(counts)
     return {"cells": task["size"] ** 2, "seconds": seconds, "values": {"counts": values}}
 
 
-WORKERS = {name.removeprefix("worker_"): function for name, function in globals().items()
-           if name.startswith("worker_")}
+WORKERS = {name.removeprefix("worker_"): function for name, function in globals().items() if name.startswith("worker_")}
 
 
 def run_worker(task: dict) -> None:
@@ -493,6 +566,7 @@ def run_worker(task: dict) -> None:
 # =============================================================================================================
 # The parent: run workers in fresh processes, repeat, take medians, print the table.
 # =============================================================================================================
+
 
 @dataclass
 class Measurement:
@@ -520,8 +594,13 @@ class Measurement:
 def measure_once(task: dict) -> tuple[dict | None, float, str]:
     """Run one task in a fresh interpreter; return its JSON result, its peak RSS in MiB and any error."""
     with tempfile.TemporaryFile(mode="w+") as errors:
-        process = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(task)],
-                                   stdout=subprocess.PIPE, stderr=errors, text=True, cwd=REPO)
+        process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(task)],
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            cwd=REPO,
+        )
         output = process.stdout.read()
         process.stdout.close()
         _, status, usage = os.wait4(process.pid, 0)
@@ -543,8 +622,11 @@ def measure(task: dict, repeats: int, *, label: str) -> Measurement:
             return Measurement(error=error, peak_mib=peak, runs=repeat + 1)
         results.append(result)
         peaks.append(peak)
-        print(f"  {label}: run {repeat + 1}/{repeats} {result['seconds']:.2f} s wall, {result['cpu_seconds']:.2f} s "
-              f"CPU, {peak:.0f} MiB", flush=True)
+        print(
+            f"  {label}: run {repeat + 1}/{repeats} {result['seconds']:.2f} s wall, {result['cpu_seconds']:.2f} s "
+            f"CPU, {peak:.0f} MiB",
+            flush=True,
+        )
     values = [json.dumps(r.get("values"), sort_keys=True) for r in results]
     if len(set(values)) > 1:  # e.g. the library changed between repeats: say what moved
         first = results[0].get("values") or {}
@@ -552,15 +634,21 @@ def measure(task: dict, repeats: int, *, label: str) -> Measurement:
             seen = [r["values"].get(key) for r in results]
             if isinstance(value, float | int) and len(set(seen)) > 1:
                 print(f"  {label}: repeats differ in {key}: {', '.join(f'{v:.10g}' for v in seen)}", flush=True)
-    return Measurement(cells=results[0]["cells"], seconds=statistics.median(r["seconds"] for r in results),
-                       cpu_seconds=statistics.median(r["cpu_seconds"] for r in results),
-                       peak_mib=statistics.median(peaks), values=results[0].get("values") or {},
-                       runs=len(results), consistent=len(set(values)) == 1,
-                       patches=results[0].get("patches", 0))
+    return Measurement(
+        cells=results[0]["cells"],
+        seconds=statistics.median(r["seconds"] for r in results),
+        cpu_seconds=statistics.median(r["cpu_seconds"] for r in results),
+        peak_mib=statistics.median(peaks),
+        values=results[0].get("values") or {},
+        runs=len(results),
+        consistent=len(set(values)) == 1,
+        patches=results[0].get("patches", 0),
+    )
 
 
-def measure_bands(base: dict, *, n_bands: int, parallel: int, width: int, workdir: Path, task, label: str,
-                  repeats: int) -> Measurement:
+def measure_bands(
+    base: dict, *, n_bands: int, parallel: int, width: int, workdir: Path, task, label: str, repeats: int
+) -> Measurement:
     """A city as ``n_bands`` band jobs, ``parallel`` at a time, then the merge: end-to-end wall time (each job a
     fresh process, start-up included), the largest job's peak memory, the merged values."""
     from concurrent.futures import ThreadPoolExecutor
@@ -569,8 +657,10 @@ def measure_bands(base: dict, *, n_bands: int, parallel: int, width: int, workdi
     walls, peaks, values, cells = [], [], [], 0
     for repeat in range(repeats):
         start = time.perf_counter()
-        bands = [task("band", band=band, n_bands=n_bands, state=state, width=width, **base)
-                 for band, state in enumerate(states)]
+        bands = [
+            task("band", band=band, n_bands=n_bands, state=state, width=width, **base)
+            for band, state in enumerate(states)
+        ]
         with ThreadPoolExecutor(max_workers=parallel) as pool:
             done = list(pool.map(measure_once, bands))
         merged, merge_peak, error = measure_once(task("merge", states=states, **base))
@@ -583,13 +673,22 @@ def measure_bands(base: dict, *, n_bands: int, parallel: int, width: int, workdi
         values.append(merged["values"])
         cells = sum(result["cells"] for result, _, _ in done)
         band_seconds = ", ".join(f"{result['seconds']:.1f}" for result, _, _ in done)
-        print(f"  {label}: run {repeat + 1}/{repeats} {walls[-1]:.2f} s wall end to end (bands {band_seconds} s, "
-              f"merge {merged['seconds']:.2f} s), peak {peaks[-1]:.0f} MiB", flush=True)
+        print(
+            f"  {label}: run {repeat + 1}/{repeats} {walls[-1]:.2f} s wall end to end (bands {band_seconds} s, "
+            f"merge {merged['seconds']:.2f} s), peak {peaks[-1]:.0f} MiB",
+            flush=True,
+        )
     for state in states:
         Path(state).unlink(missing_ok=True)
-    return Measurement(cells=cells, seconds=statistics.median(walls), cpu_seconds=math.nan,
-                       peak_mib=statistics.median(peaks), values=values[0], runs=repeats,
-                       consistent=len({json.dumps(v, sort_keys=True) for v in values}) == 1)
+    return Measurement(
+        cells=cells,
+        seconds=statistics.median(walls),
+        cpu_seconds=math.nan,
+        peak_mib=statistics.median(peaks),
+        values=values[0],
+        runs=repeats,
+        consistent=len({json.dumps(v, sort_keys=True) for v in values}) == 1,
+    )
 
 
 @dataclass
@@ -611,8 +710,10 @@ class Row:
         seconds = f"{m.seconds:.2f}" if m.cells else "-"
         cpu = f"{m.cpu_seconds:.2f}" if m.cells and not math.isnan(m.cpu_seconds) else "-"
         agreement = self.agreement + ("" if m.consistent else " [repeats DIFFER]")
-        return (f"{self.case:<4} {self.task:<44} {self.tool:<22} {cells:>14} {seconds:>9} {cpu:>8} {m.peak_mib:>9.0f} "
-                f"{rate:>9} {ratio:>9}  {agreement}")
+        return (
+            f"{self.case:<4} {self.task:<44} {self.tool:<22} {cells:>14} {seconds:>9} {cpu:>8} {m.peak_mib:>9.0f} "
+            f"{rate:>9} {ratio:>9}  {agreement}"
+        )
 
 
 def max_relative_difference(ours: dict, theirs: dict) -> float:
@@ -625,16 +726,17 @@ def max_relative_difference(ours: dict, theirs: dict) -> float:
     return worst
 
 
-def peer_rows(case: str, task_name: str, ours: Measurement, peer: Measurement, tool: str,
-              *, key: str) -> list[Row]:
+def peer_rows(case: str, task_name: str, ours: Measurement, peer: Measurement, tool: str, *, key: str) -> list[Row]:
     agreement = ""
     if not ours.error and not peer.error:
         a, b = ours.values[key], peer.values[key]
         difference = max_relative_difference(a, b) if isinstance(a, dict) else abs(a - b) / max(abs(a), abs(b))
         agreement = f"max rel. diff {difference:.1e} over {len(a) if isinstance(a, dict) else 1} value(s)"
     ratio = peer.seconds / ours.seconds if not (ours.error or peer.error) else math.nan
-    return [Row(case, task_name, "cbindex", ours), Row(case, task_name, tool, peer, peer_ratio=ratio,
-                                                         agreement=agreement)]
+    return [
+        Row(case, task_name, "cbindex", ours),
+        Row(case, task_name, tool, peer, peer_ratio=ratio, agreement=agreement),
+    ]
 
 
 def indicator_text(values: dict) -> str:
@@ -654,12 +756,21 @@ def run(args: argparse.Namespace) -> int:
     def task(worker: str, **fields) -> dict:
         return {"worker": worker, "memory_limit_bytes": limit, **fields}
 
-    print(f"benchmark_landcover: cases {sorted(cases)}, {args.repeats} repeat(s), medians; block_rows {block_rows}; "
-          f"{'quick' if args.quick else 'full'} mode; path {args.path}; workdir {workdir}; "
-          f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}", flush=True)
+    print(
+        f"benchmark_landcover: cases {sorted(cases)}, {args.repeats} repeat(s), medians; block_rows {block_rows}; "
+        f"{'quick' if args.quick else 'full'} mode; path {args.path}; workdir {workdir}; "
+        f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
     rows.append(Row("-", "python + imports (no work)", "cbindex", measure(task("imports"), 1, label="imports")))
-    rows.append(Row("-", "load compiled kernels (once per process)", "cbindex",
-                    measure(task("kernel_load"), 1 if args.quick else args.repeats, label="kernel load")))
+    rows.append(
+        Row(
+            "-",
+            "load compiled kernels (once per process)",
+            "cbindex",
+            measure(task("kernel_load"), 1 if args.quick else args.repeats, label="kernel load"),
+        )
+    )
 
     def indicator_rows(case: str, name: str, raster: str, boundary: dict) -> None:
         base = {"raster": raster, "boundary": boundary, "legend": legend, "block_rows": block_rows}
@@ -670,8 +781,12 @@ def run(args: argparse.Namespace) -> int:
             results[path] = measure(task("indicators", path=path, **base), args.repeats, label=label)
             tool = "cbindex " + ("blockwise" if path == "blockwise" else "whole array")
             agreement = indicator_text(results[path].values)
-            if path == "whole" and "blockwise" in results and not results["blockwise"].error \
-                    and not results[path].error:
+            if (
+                path == "whole"
+                and "blockwise" in results
+                and not results["blockwise"].error
+                and not results[path].error
+            ):
                 difference = max_relative_difference(results[path].values, results["blockwise"].values)
                 agreement = f"vs blockwise: max rel. diff {difference:.1e} over {len(REPORTED_INDICATORS)} values"
             rows.append(Row(case, name, tool, results[path], agreement=agreement))
@@ -679,12 +794,14 @@ def run(args: argparse.Namespace) -> int:
         rows.append(Row(case, "  read-only floor (strips + bincount)", "rasterio", floor))
         for path, result in results.items():
             if not result.error and not floor.error:
-                notes.append(f"case {case}: {path} runs at {result.cells_per_second / 1e6:.1f} Mcells/s wall, "
-                             f"{result.cells_per_cpu_second / 1e6:.1f} Mcells per CPU second; the read-only floor "
-                             f"at {floor.cells_per_second / 1e6:.1f} Mcells/s wall, "
-                             f"{floor.cells_per_cpu_second / 1e6:.1f} per CPU second: reading is "
-                             f"{100 * floor.cpu_seconds / result.cpu_seconds:.0f} % of the CPU time; "
-                             f"values {indicator_text(result.values)}")
+                notes.append(
+                    f"case {case}: {path} runs at {result.cells_per_second / 1e6:.1f} Mcells/s wall, "
+                    f"{result.cells_per_cpu_second / 1e6:.1f} Mcells per CPU second; the read-only floor "
+                    f"at {floor.cells_per_second / 1e6:.1f} Mcells/s wall, "
+                    f"{floor.cells_per_cpu_second / 1e6:.1f} per CPU second: reading is "
+                    f"{100 * floor.cpu_seconds / result.cpu_seconds:.0f} % of the CPU time; "
+                    f"values {indicator_text(result.values)}"
+                )
 
     if 1 in cases:
         if args.quick:
@@ -695,63 +812,96 @@ def run(args: argparse.Namespace) -> int:
             name = "WorldCover tile N00E006, whole, gap 100 m"
         indicator_rows("1", name, str(SAOTOME_TILE), boundary)
 
-    chongqing = workdir / ("chongqing_worldcover_10m_utm48n_quick.tif" if args.quick
-                           else "chongqing_worldcover_10m_utm48n.tif")
+    chongqing = workdir / (
+        "chongqing_worldcover_10m_utm48n_quick.tif" if args.quick else "chongqing_worldcover_10m_utm48n.tif"
+    )
     if cases & {2, 3} and not _generated(chongqing):
         extent = 1500 if args.quick else "full"
-        generated = measure(task("generate_chongqing", extent=extent, output=str(chongqing)), 1,
-                            label="generate Chongqing 10 m")
+        generated = measure(
+            task("generate_chongqing", extent=extent, output=str(chongqing)), 1, label="generate Chongqing 10 m"
+        )
         rows.append(Row("2", "  generate Chongqing 10 m raster (once)", "rasterio warp", generated))
         if generated.error:
             cases -= {2, 3}
     if 2 in cases:
-        indicator_rows("2", "Chongqing 10 m (UTM 48N), city boundary", str(chongqing),
-                       {"path": str(CHONGQING_BOUNDARY)})
+        indicator_rows(
+            "2", "Chongqing 10 m (UTM 48N), city boundary", str(chongqing), {"path": str(CHONGQING_BOUNDARY)}
+        )
         one_job = next((row for row in rows if row.case == "2" and row.tool == "cbindex blockwise"), None)
         if one_job is not None and not one_job.measurement.error:
             width = _window_width(str(chongqing), {"path": str(CHONGQING_BOUNDARY)})
-            base = {"raster": str(chongqing), "boundary": {"path": str(CHONGQING_BOUNDARY)}, "legend": legend,
-                    "block_rows": block_rows}
-            bands = measure_bands(base, n_bands=args.bands, parallel=os.cpu_count() or 1, width=width,
-                                  workdir=workdir, task=task, label=f"case 2 in {args.bands} bands",
-                                  repeats=args.repeats)
-            same = not bands.error and all(bands.values[name] == one_job.measurement.values[name]
-                                           for name in REPORTED_INDICATORS)
-            notes.append(f"case 2 in bands: {args.bands} band jobs ({os.cpu_count()} at a time) then the merge, each a "
-                         "fresh process; the wall time is end to end, interpreter start-up and imports included, "
-                         "as on a cluster")
-            rows.append(Row("2", f"  as {args.bands} band jobs, {os.cpu_count()} at a time, + merge",
-                            "cbindex bands", bands,
-                            agreement="values identical to one job" if same else "values DIFFER from one job"))
+            base = {
+                "raster": str(chongqing),
+                "boundary": {"path": str(CHONGQING_BOUNDARY)},
+                "legend": legend,
+                "block_rows": block_rows,
+            }
+            bands = measure_bands(
+                base,
+                n_bands=args.bands,
+                parallel=os.cpu_count() or 1,
+                width=width,
+                workdir=workdir,
+                task=task,
+                label=f"case 2 in {args.bands} bands",
+                repeats=args.repeats,
+            )
+            same = not bands.error and all(
+                bands.values[name] == one_job.measurement.values[name] for name in REPORTED_INDICATORS
+            )
+            notes.append(
+                f"case 2 in bands: {args.bands} band jobs ({os.cpu_count()} at a time) then the merge, each a "
+                "fresh process; the wall time is end to end, interpreter start-up and imports included, "
+                "as on a cluster"
+            )
+            rows.append(
+                Row(
+                    "2",
+                    f"  as {args.bands} band jobs, {os.cpu_count()} at a time, + merge",
+                    "cbindex bands",
+                    bands,
+                    agreement="values identical to one job" if same else "values DIFFER from one job",
+                )
+            )
 
     if 3 in cases:
         ours = measure(task("augusta_ours"), args.repeats, label="augusta cbindex")
         peer = measure(task("augusta_pylandstats"), args.repeats, label="augusta pylandstats")
         rows += peer_rows("3a", "Augusta NLCD: MESH of every class", ours, peer, "pylandstats", key="mesh")
         size = 1000 if args.quick else 4000
-        crop, crop_boundary = workdir / f"chongqing_crop_{size}{'_quick' if args.quick else ''}.tif", \
-            workdir / f"chongqing_crop_{size}{'_quick' if args.quick else ''}_boundary.geojson"
-        made = measure(task("make_crop", raster=str(chongqing), size=size, crop=str(crop),
-                            boundary=str(crop_boundary)), 1, label="crop")
+        crop, crop_boundary = (
+            workdir / f"chongqing_crop_{size}{'_quick' if args.quick else ''}.tif",
+            workdir / f"chongqing_crop_{size}{'_quick' if args.quick else ''}_boundary.geojson",
+        )
+        made = measure(
+            task("make_crop", raster=str(chongqing), size=size, crop=str(crop), boundary=str(crop_boundary)),
+            1,
+            label="crop",
+        )
         if made.error:
             rows.append(Row("3", "  crop of case 2", "rasterio", made))
         else:
-            notes.append(f"case 3b-d: {size} x {size} crop of case 2; {100 * made.values['boundary_share']:.1f} % "
-                         "of it lies inside the boundary")
+            notes.append(
+                f"case 3b-d: {size} x {size} crop of case 2; {100 * made.values['boundary_share']:.1f} % "
+                "of it lies inside the boundary"
+            )
             base = {"crop": str(crop), "boundary": str(crop_boundary), "size": size}
             ours = measure(task("crop_mesh_ours", **base), args.repeats, label="crop MESH cbindex")
             patches_3b = ours.patches
             peer = measure(task("crop_mesh_pylandstats", **base), args.repeats, label="crop MESH pylandstats")
-            rows += peer_rows("3b", f"crop {size}x{size}: MESH natural, whole array", ours, peer, "pylandstats",
-                              key="mesh")
+            rows += peer_rows(
+                "3b", f"crop {size}x{size}: MESH natural, whole array", ours, peer, "pylandstats", key="mesh"
+            )
             ours = measure(task("crop_areas_ours", rule="centre", **base), args.repeats, label="crop areas cbindex")
             peer = measure(task("crop_areas_rasterstats", **base), args.repeats, label="crop areas rasterstats")
-            rows += peer_rows("3c", f"crop {size}x{size}: cells/class, centre rule", ours, peer, "rasterstats",
-                              key="counts")
+            rows += peer_rows(
+                "3c", f"crop {size}x{size}: cells/class, centre rule", ours, peer, "rasterstats", key="counts"
+            )
             ours = measure(task("crop_areas_ours", rule="exact", **base), args.repeats, label="crop exact cbindex")
             peer = measure(task("crop_areas_exactextract", **base), args.repeats, label="crop exact exactextract")
-            rows += peer_rows("3d", f"crop {size}x{size}: coverage/class, exact rule", ours, peer, "exactextract",
-                              key="counts")
+            rows += peer_rows(
+                "3d", f"crop {size}x{size}: coverage/class, exact rule", ours, peer, "exactextract", key="counts"
+            )
         tile_crop = workdir / f"saotome_crop_{size}.tif"
         made = measure(task("make_tile_crop", size=size, crop=str(tile_crop)), 1, label="tile crop")
         if made.error:
@@ -760,11 +910,12 @@ def run(args: argparse.Namespace) -> int:
             base = {"crop": str(tile_crop), "size": size, "cell_m": 10.0}
             ours = measure(task("crop_mesh_ours", **base), args.repeats, label="tile crop MESH cbindex")
             peer = measure(task("crop_mesh_pylandstats", **base), args.repeats, label="tile crop MESH pylandstats")
-            rows += peer_rows("3e", f"tile crop {size}x{size}: MESH natural", ours, peer, "pylandstats",
-                              key="mesh")
-            notes.append(f"case 3e: {size} x {size} crop of the real 10 m tile around São Tomé island, "
-                         f"{100 * made.values['land_share']:.0f} % land; {ours.patches:,} natural patches "
-                         f"(case 3b: {patches_3b:,})")
+            rows += peer_rows("3e", f"tile crop {size}x{size}: MESH natural", ours, peer, "pylandstats", key="mesh")
+            notes.append(
+                f"case 3e: {size} x {size} crop of the real 10 m tile around São Tomé island, "
+                f"{100 * made.values['land_share']:.0f} % land; {ours.patches:,} natural patches "
+                f"(case 3b: {patches_3b:,})"
+            )
 
     print()
     print(HEADER)
@@ -772,10 +923,12 @@ def run(args: argparse.Namespace) -> int:
     for row in rows:
         print(row.format())
     print()
-    print("peer/ours = peer's median wall time / ours (> 1: cbindex is faster). Wall and CPU time (all threads) "
-          "exclude interpreter start-up and imports; Mcells/s = cells / wall s; peak MiB is the whole process's "
-          "maximum resident set (imports included). CPU s close to wall s means the run was not starved by "
-          "other processes.")
+    print(
+        "peer/ours = peer's median wall time / ours (> 1: cbindex is faster). Wall and CPU time (all threads) "
+        "exclude interpreter start-up and imports; Mcells/s = cells / wall s; peak MiB is the whole process's "
+        "maximum resident set (imports included). CPU s close to wall s means the run was not starved by "
+        "other processes."
+    )
     for note in notes:
         print(note)
     print(targets_text(rows, quick=args.quick))
@@ -800,12 +953,15 @@ def targets_text(rows: list[Row], *, quick: bool) -> str:
                 f"{m.cells_per_second / 1e6:.1f} Mcells/s wall "
                 f"({'PASS' if m.cells_per_second >= TARGET_CELLS_PER_S else 'FAIL'} >= "
                 f"{TARGET_CELLS_PER_S / 1e6:.0f}; {m.cells_per_cpu_second / 1e6:.1f} per CPU second of both "
-                "threads: the next strip is read while one is computed)")
+                "threads: the next strip is read while one is computed)"
+            )
         if row.case in ("3a", "3b", "3e") and row.tool == "pylandstats" and not m.error:
             equal = row.agreement.startswith("max rel. diff") and float(row.agreement.split()[3]) < 1e-9
-            lines.append(f"  case {row.case} MESH vs pylandstats: cbindex speed-up {row.peer_ratio:.1f}x "
-                         f"({'PASS' if row.peer_ratio >= TARGET_MESH_SPEEDUP else 'FAIL'} >= "
-                         f"{TARGET_MESH_SPEEDUP:.0f}x), values {'equal' if equal else 'DIFFER'} ({row.agreement})")
+            lines.append(
+                f"  case {row.case} MESH vs pylandstats: cbindex speed-up {row.peer_ratio:.1f}x "
+                f"({'PASS' if row.peer_ratio >= TARGET_MESH_SPEEDUP else 'FAIL'} >= "
+                f"{TARGET_MESH_SPEEDUP:.0f}x), values {'equal' if equal else 'DIFFER'} ({row.agreement})"
+            )
     return "\n".join(lines)
 
 
@@ -819,23 +975,46 @@ def _generated(path: Path) -> bool:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--cases", default="1,2,3", help="comma-separated subset of 1,2,3 (default: all)")
-    parser.add_argument("--bands", type=int, default=4,
-                        help="case 2 is also run as this many band jobs (cores at a time) and a merge (default 4)")
+    parser.add_argument(
+        "--bands",
+        type=int,
+        default=4,
+        help="case 2 is also run as this many band jobs (cores at a time) and a merge (default 4)",
+    )
     parser.add_argument("--repeats", type=int, default=3, help="runs per measurement, medians quoted (default 3)")
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke run: São Tomé city window for case 1, a 1500 x 1500 Chongqing raster for case 2, "
-                             "1000 x 1000 crops for case 3")
-    parser.add_argument("--workdir", default=str(DEFAULT_WORKDIR),
-                        help="where the generated rasters go (default results/benchmarks, not in git)")
-    parser.add_argument("--block-rows", type=int, default=None,
-                        help="rows per strip for the blockwise path and the read floor (default: the library's)")
-    parser.add_argument("--path", choices=["blockwise", "whole", "both"], default="blockwise",
-                        help="land-cover computation for cases 1-2 (both: also checks they agree)")
-    parser.add_argument("--memory-limit-gib", type=float, default=12.0,
-                        help="address-space limit of each worker process, a guard on a shared machine (0: none)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: São Tomé city window for case 1, a 1500 x 1500 Chongqing raster for case 2, "
+        "1000 x 1000 crops for case 3",
+    )
+    parser.add_argument(
+        "--workdir",
+        default=str(DEFAULT_WORKDIR),
+        help="where the generated rasters go (default results/benchmarks, not in git)",
+    )
+    parser.add_argument(
+        "--block-rows",
+        type=int,
+        default=None,
+        help="rows per strip for the blockwise path and the read floor (default: the library's)",
+    )
+    parser.add_argument(
+        "--path",
+        choices=["blockwise", "whole", "both"],
+        default="blockwise",
+        help="land-cover computation for cases 1-2 (both: also checks they agree)",
+    )
+    parser.add_argument(
+        "--memory-limit-gib",
+        type=float,
+        default=12.0,
+        help="address-space limit of each worker process, a guard on a shared machine (0: none)",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 

@@ -6,11 +6,19 @@ from cbindex.landcover.stage import compute_landcover_transitions
 if __name__ == "__main__":
     smk = snakemake  # noqa: F821 - injected by Snakemake
     run_logged(
-        smk.log[0], compute_landcover_transitions,
-        city=smk.wildcards.city, year_from=int(smk.wildcards.year0), year_to=int(smk.wildcards.year1),
-        raster_from=smk.input.raster_from, raster_to=smk.input.raster_to, boundary_path=smk.input.boundary,
-        boundary_layer=smk.params.boundary_layer, boundary_filter_column=smk.params.boundary_filter_column,
-        boundary_filter_value=smk.params.boundary_filter_value, legend_path=smk.input.legend,
-        boundary_rule=smk.params.boundary_rule, block_rows=smk.params.block_rows,
+        smk.log[0],
+        compute_landcover_transitions,
+        city=smk.wildcards.city,
+        year_from=int(smk.wildcards.year0),
+        year_to=int(smk.wildcards.year1),
+        raster_from=smk.input.raster_from,
+        raster_to=smk.input.raster_to,
+        boundary_path=smk.input.boundary,
+        boundary_layer=smk.params.boundary_layer,
+        boundary_filter_column=smk.params.boundary_filter_column,
+        boundary_filter_value=smk.params.boundary_filter_value,
+        legend_path=smk.input.legend,
+        boundary_rule=smk.params.boundary_rule,
+        block_rows=smk.params.block_rows,
         transitions_csv=smk.output.transitions,
     )

@@ -6,12 +6,20 @@ from cbindex.species.stage import compute_species_indicators
 if __name__ == "__main__":
     smk = snakemake  # noqa: F821 - injected by Snakemake
     run_logged(
-        smk.log[0], compute_species_indicators,
-        city=smk.wildcards.city, year=int(smk.wildcards.year), occurrences_path=smk.input.occurrences[0],
-        non_native_path=smk.input.non_native[0] if smk.input.non_native else None, raster_path=smk.input.raster,
-        boundary_path=smk.input.boundary, boundary_layer=smk.params.boundary_layer,
+        smk.log[0],
+        compute_species_indicators,
+        city=smk.wildcards.city,
+        year=int(smk.wildcards.year),
+        occurrences_path=smk.input.occurrences[0],
+        non_native_path=smk.input.non_native[0] if smk.input.non_native else None,
+        raster_path=smk.input.raster,
+        boundary_path=smk.input.boundary,
+        boundary_layer=smk.params.boundary_layer,
         boundary_filter_column=smk.params.boundary_filter_column,
-        boundary_filter_value=smk.params.boundary_filter_value, legend_path=smk.input.legend,
-        method=dict(smk.params.method), occurrence_rules=dict(smk.params.occurrence_rules),
-        block_rows=smk.params.block_rows, indicators_csv=smk.output.indicators,
+        boundary_filter_value=smk.params.boundary_filter_value,
+        legend_path=smk.input.legend,
+        method=dict(smk.params.method),
+        occurrence_rules=dict(smk.params.occurrence_rules),
+        block_rows=smk.params.block_rows,
+        indicators_csv=smk.output.indicators,
     )

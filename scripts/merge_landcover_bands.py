@@ -6,9 +6,15 @@ from cbindex.landcover.stage import landcover_job_arguments, merge_landcover_ban
 if __name__ == "__main__":
     smk = snakemake  # noqa: F821 - injected by Snakemake
     run_logged(
-        smk.log[0], merge_landcover_bands, **landcover_job_arguments(smk),
-        state_npzs=list(smk.input.states), mask_part_tifs=list(smk.input.mask_parts),
-        labels_part_tifs=list(smk.input.labels_parts), equal_area_crs=smk.params.equal_area_crs,
+        smk.log[0],
+        merge_landcover_bands,
+        **landcover_job_arguments(smk),
+        state_npzs=list(smk.input.states),
+        mask_part_tifs=list(smk.input.mask_parts),
+        labels_part_tifs=list(smk.input.labels_parts),
+        equal_area_crs=smk.params.equal_area_crs,
         boundary_coverage_tolerance_percent=smk.params.boundary_coverage_tolerance_percent,
-        indicators_csv=smk.output.indicators, natural_mask_tif=smk.output.natural_mask, groups_gpkg=smk.output.groups,
+        indicators_csv=smk.output.indicators,
+        natural_mask_tif=smk.output.natural_mask,
+        groups_gpkg=smk.output.groups,
     )

@@ -6,9 +6,13 @@ from cbindex.scoring.stage import score_city
 if __name__ == "__main__":
     smk = snakemake  # noqa: F821 - injected by Snakemake
     run_logged(
-        smk.log[0], score_city,
-        city=smk.wildcards.city, tables=list(smk.input.tables), rule_set_path=smk.input.rule_set,
+        smk.log[0],
+        score_city,
+        city=smk.wildcards.city,
+        tables=list(smk.input.tables),
+        rule_set_path=smk.input.rule_set,
         figures_path=smk.input.figures[0] if smk.input.figures else None,
         overrides_path=smk.input.overrides[0] if smk.input.overrides else None,
-        indicators_csv=smk.output.indicators, scorecard_json=smk.output.scorecard,
+        indicators_csv=smk.output.indicators,
+        scorecard_json=smk.output.scorecard,
     )

@@ -10,15 +10,27 @@ if __name__ == "__main__":
     overlays = list(smk.input.overlays) or [None] * len(years)
     outputs = zip(years, smk.input.natural_masks, smk.input.groups, overlays, strict=True)
     run_logged(
-        smk.log[0], write_city_report,
-        city=smk.wildcards.city, language=smk.wildcards.lang, city_name=smk.params.city_names[smk.wildcards.lang],
-        scorecard_json=smk.input.scorecard, indicators_csv=smk.input.indicators, rule_set_path=smk.input.rule_set,
-        overrides_path=smk.input.overrides[0] if smk.input.overrides else None, legend_path=smk.input.legend,
-        boundary_path=smk.input.boundary, boundary_layer=smk.params.boundary_layer,
+        smk.log[0],
+        write_city_report,
+        city=smk.wildcards.city,
+        language=smk.wildcards.lang,
+        city_name=smk.params.city_names[smk.wildcards.lang],
+        scorecard_json=smk.input.scorecard,
+        indicators_csv=smk.input.indicators,
+        rule_set_path=smk.input.rule_set,
+        overrides_path=smk.input.overrides[0] if smk.input.overrides else None,
+        legend_path=smk.input.legend,
+        boundary_path=smk.input.boundary,
+        boundary_layer=smk.params.boundary_layer,
         boundary_filter_column=smk.params.boundary_filter_column,
         boundary_filter_value=smk.params.boundary_filter_value,
-        years=[YearOutputs(year=year, natural_mask=mask, groups=groups, overlays=overlay)
-               for year, mask, groups, overlay in outputs],
-        transitions=list(smk.input.transitions), method=dict(smk.params.method), settings=dict(smk.params.settings),
-        input_files=list(smk.input), report_html=smk.output.report,
+        years=[
+            YearOutputs(year=year, natural_mask=mask, groups=groups, overlays=overlay)
+            for year, mask, groups, overlay in outputs
+        ],
+        transitions=list(smk.input.transitions),
+        method=dict(smk.params.method),
+        settings=dict(smk.params.settings),
+        input_files=list(smk.input),
+        report_html=smk.output.report,
     )

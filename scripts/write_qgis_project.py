@@ -9,11 +9,19 @@ if __name__ == "__main__":
     overlays = list(smk.input.overlays) or [None] * len(years)
     outputs = zip(years, smk.input.natural_masks, smk.input.groups, overlays, strict=True)
     run_logged(
-        smk.log[0], write_qgis_project,
-        city=smk.wildcards.city, title=smk.params.title, boundary_path=smk.input.boundary,
-        boundary_layer=smk.params.boundary_layer, boundary_filter_column=smk.params.boundary_filter_column,
-        boundary_filter_value=smk.params.boundary_filter_value, neighbourhood=smk.params.neighbourhood,
-        years=[YearOutputs(year=year, natural_mask=mask, groups=groups, overlays=overlay)
-               for year, mask, groups, overlay in outputs],
-        layers_gpkg=smk.output.layers, project_qgs=smk.output.project,
+        smk.log[0],
+        write_qgis_project,
+        city=smk.wildcards.city,
+        title=smk.params.title,
+        boundary_path=smk.input.boundary,
+        boundary_layer=smk.params.boundary_layer,
+        boundary_filter_column=smk.params.boundary_filter_column,
+        boundary_filter_value=smk.params.boundary_filter_value,
+        neighbourhood=smk.params.neighbourhood,
+        years=[
+            YearOutputs(year=year, natural_mask=mask, groups=groups, overlays=overlay)
+            for year, mask, groups, overlay in outputs
+        ],
+        layers_gpkg=smk.output.layers,
+        project_qgs=smk.output.project,
     )

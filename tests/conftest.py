@@ -1,6 +1,5 @@
 """Shared fixtures: tiny rasters and boundaries written to tmp_path."""
 
-
 import numpy as np
 import pytest
 import shapely
@@ -22,12 +21,9 @@ def square_city(tmp_path):
     return raster, boundary
 
 
-
-
 @pytest.fixture
 def crossing_city(tmp_path):
     transform = Affine(10, 0, 500_000, 0, -10, 4_000_400)
     raster = write_raster(tmp_path / "lc.tif", crossing_patterns(), transform=transform, crs="EPSG:32648", nodata=0)
-    city = write_vector(tmp_path / "city.gpkg", [shapely.box(500_000, 4_000_000, 500_400, 4_000_400)],
-                        crs="EPSG:32648")
+    city = write_vector(tmp_path / "city.gpkg", [shapely.box(500_000, 4_000_000, 500_400, 4_000_400)], crs="EPSG:32648")
     return raster, read_city_boundary(city)

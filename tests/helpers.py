@@ -22,8 +22,16 @@ TREES, BUILT = 10, 50  # ESA WorldCover codes
 
 def write_raster(path: Path, array: np.ndarray, *, transform: Affine, crs="EPSG:4326", nodata=None) -> Path:
     """Write a single-band GeoTIFF and return its path."""
-    profile = {"driver": "GTiff", "width": array.shape[1], "height": array.shape[0], "count": 1,
-               "dtype": array.dtype.name, "crs": crs, "transform": transform, "nodata": nodata}
+    profile = {
+        "driver": "GTiff",
+        "width": array.shape[1],
+        "height": array.shape[0],
+        "count": 1,
+        "dtype": array.dtype.name,
+        "crs": crs,
+        "transform": transform,
+        "nodata": nodata,
+    }
     with rasterio.open(path, "w", **profile) as destination:
         destination.write(array, 1)
     return path
@@ -68,5 +76,9 @@ def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.Compl
     """Run the venv's snakemake in ``workdir`` and capture its output."""
     executable = Path(sys.executable).with_name("snakemake")
     return subprocess.run(
-        [str(executable), "--cores", "2", *args], cwd=workdir, capture_output=True, text=True, check=check,
+        [str(executable), "--cores", "2", *args],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        check=check,
     )

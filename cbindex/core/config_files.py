@@ -71,9 +71,7 @@ def _schema(schema_path: str) -> dict[str, Any]:
         return yaml.safe_load(stream)
 
 
-def check_against_schema(
-    document: Any, *, schema_path: str | Path, origin: str, definition: str | None = None
-) -> None:
+def check_against_schema(document: Any, *, schema_path: str | Path, origin: str, definition: str | None = None) -> None:
     """Validate a document against a YAML JSON Schema, raising one sentence naming the file and key.
 
     Parameters

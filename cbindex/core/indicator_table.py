@@ -18,10 +18,13 @@ def write_indicator_table(path: str | Path, *, city: str, year: int | None, valu
 
     ``year`` None leaves the year empty: the values hold for the city whatever the land-cover year.
     """
-    table = pd.DataFrame([
-        {"city": city, "year": year, "indicator": v.indicator, "value": v.value, "unit": v.unit, "method": v.method}
-        for v in values
-    ], columns=TABLE_COLUMNS)
+    table = pd.DataFrame(
+        [
+            {"city": city, "year": year, "indicator": v.indicator, "value": v.value, "unit": v.unit, "method": v.method}
+            for v in values
+        ],
+        columns=TABLE_COLUMNS,
+    )
     with atomic_path(path) as temporary:
         table.to_csv(temporary, index=False)
 

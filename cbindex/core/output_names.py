@@ -8,7 +8,10 @@ GROUPS_LAYER = "connectivity_groups"
 COUNTED_LAYER = "parks_counted"
 """Overlay layer of parks and protected areas dissolved together: the natural area I13 counts."""
 
-OVERLAY_LAYER_NAMES = {"protected_areas": "protected_natural_areas", "redline": "redline_areas",
-                       COUNTED_LAYER: COUNTED_LAYER}
+OVERLAY_LAYER_NAMES = {
+    "protected_areas": "protected_natural_areas",
+    "redline": "redline_areas",
+    COUNTED_LAYER: COUNTED_LAYER,
+}
 """GeoPackage layer of ``{year}/overlays.gpkg`` for each measured polygon set (always all three; empty when not
 assessed)."""

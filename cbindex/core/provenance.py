@@ -9,8 +9,18 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-SOFTWARE = ("cbindex", "snakemake", "numpy", "pandas", "rasterio", "geopandas", "shapely", "pyproj", "matplotlib",
-            "fonttools")
+SOFTWARE = (
+    "cbindex",
+    "snakemake",
+    "numpy",
+    "pandas",
+    "rasterio",
+    "geopandas",
+    "shapely",
+    "pyproj",
+    "matplotlib",
+    "fonttools",
+)
 """Python distributions whose versions a report lists (with Python and GDAL)."""
 
 _CHUNK_BYTES = 1 << 20

@@ -19,10 +19,13 @@ def run_logged(log_path: str | Path, function: Callable[..., object], **kwargs: 
     (no traceback) to the log and stderr; any other exception is logged with its traceback and re-raised.
     """
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
-    handlers: list[logging.Handler] = [logging.FileHandler(log_path, mode="w", encoding="utf-8"),
-                                       logging.StreamHandler(sys.stderr)]
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        handlers=handlers, force=True)
+    handlers: list[logging.Handler] = [
+        logging.FileHandler(log_path, mode="w", encoding="utf-8"),
+        logging.StreamHandler(sys.stderr),
+    ]
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", handlers=handlers, force=True
+    )
     try:
         function(**kwargs)
     except CBIInputError as error:

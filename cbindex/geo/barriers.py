@@ -92,8 +92,14 @@ def read_barriers(path: str, *, rule: BarrierRule, city: CityBoundary, layer: st
         busy = pd.to_numeric(lines[rule.traffic_column], errors="coerce").fillna(0) > rule.min_daily_traffic
     qualifying = (widths >= rule.min_width_m) | busy
     buffered = lines.geometry[qualifying].buffer(widths[qualifying].clip(lower=1.0) / 2, cap_style="flat")
-    LOGGER.info("Barriers %s: %d of %d lines qualify (width >= %g m or busy), %d polygons", path,
-                int(qualifying.sum()), len(lines), rule.min_width_m, len(polygons))
+    LOGGER.info(
+        "Barriers %s: %d of %d lines qualify (width >= %g m or busy), %d polygons",
+        path,
+        int(qualifying.sum()),
+        len(lines),
+        rule.min_width_m,
+        len(polygons),
+    )
     return gpd.GeoSeries(pd.concat([buffered, polygons.geometry.make_valid()]), crs=metric)
 
 
@@ -122,5 +128,4 @@ def barrier_mask(geometries: gpd.GeoSeries, *, crs: CRS, shape: tuple[int, int],
     shapes = [geometry for geometry in in_raster_crs if not shapely.is_empty(geometry)]
     if not shapes:
         return np.zeros(shape, dtype=bool)
-    return rasterio.features.geometry_mask(shapes, out_shape=shape, transform=transform, invert=True,
-                                           all_touched=True)
+    return rasterio.features.geometry_mask(shapes, out_shape=shape, transform=transform, invert=True, all_touched=True)

@@ -41,7 +41,10 @@ class CityBoundary:
 
 
 def read_city_boundary(
-    path: str | Path, *, layer: str | None = None, filter_column: str | None = None,
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    filter_column: str | None = None,
     filter_value: str | None = None,
 ) -> CityBoundary:
     """Read the features that make up a city and dissolve them into one polygonal geometry.

@@ -23,8 +23,15 @@ class CategoryCodes:
     @classmethod
     def from_legend(cls, legend: Legend, method: LandcoverMethod) -> CategoryCodes:
         natural = natural_codes(
-            legend, bare_is_natural=method.bare_is_natural, snow_is_natural=method.snow_is_natural,
+            legend,
+            bare_is_natural=method.bare_is_natural,
+            snow_is_natural=method.snow_is_natural,
             override_codes=method.natural_codes_override,
         )
-        return cls(natural=natural, water=legend.codes_in("water"), permeable=legend.codes_in("permeable"),
-                   tree_canopy=legend.codes_in("tree_canopy"), built_up=legend.codes_in("built_up"))
+        return cls(
+            natural=natural,
+            water=legend.codes_in("water"),
+            permeable=legend.codes_in("permeable"),
+            tree_canopy=legend.codes_in("tree_canopy"),
+            built_up=legend.codes_in("built_up"),
+        )

@@ -17,7 +17,11 @@ from cbindex.core.errors import CBIInputError
 
 
 def ellipsoid_band_area_m2(
-    *, lat_south_deg: np.ndarray, lat_north_deg: np.ndarray, width_deg: float, semi_major_m: float,
+    *,
+    lat_south_deg: np.ndarray,
+    lat_north_deg: np.ndarray,
+    width_deg: float,
+    semi_major_m: float,
     inverse_flattening: float,
 ) -> np.ndarray:
     """Exact area of a graticule cell on an ellipsoid of revolution.
@@ -74,9 +78,7 @@ def row_cell_areas_m2(*, crs: CRS, transform: Affine, height: int, width: int) -
     numpy.ndarray of float64, shape (height,)
     """
     if transform.b != 0 or transform.d != 0:
-        raise CBIInputError(
-            "Rotated rasters are not supported; warp the raster to a north-up grid (gdalwarp) first."
-        )
+        raise CBIInputError("Rotated rasters are not supported; warp the raster to a north-up grid (gdalwarp) first.")
     if crs.is_geographic:
         ellipsoid = crs.ellipsoid
         rows = np.arange(height, dtype=np.float64)
@@ -93,8 +95,9 @@ def row_cell_areas_m2(*, crs: CRS, transform: Affine, height: int, width: int) -
         raise CBIInputError(f"CRS {crs.name!r} is neither geographic nor projected; assign a proper CRS.")
     nominal = abs(transform.a * transform.e)
     unit_factor = crs.axis_info[0].unit_conversion_factor
-    scale = areal_scale_factor(crs=crs, x=transform.c + transform.a * width / 2,
-                               y=transform.f + transform.e * height / 2)
+    scale = areal_scale_factor(
+        crs=crs, x=transform.c + transform.a * width / 2, y=transform.f + transform.e * height / 2
+    )
     return np.full(height, nominal * unit_factor**2 / scale, dtype=np.float64)
 
 
@@ -120,10 +123,15 @@ def _areal_scale_by_difference(*, crs: CRS, lon: float, lat: float, step_deg: fl
     xs, ys = to_projected.transform(*zip(*corners, strict=False), direction=TransformDirection.FORWARD)
     projected = 0.5 * abs(sum(xs[i] * ys[(i + 1) % 4] - xs[(i + 1) % 4] * ys[i] for i in range(4)))
     ellipsoid = crs.ellipsoid
-    ground = float(ellipsoid_band_area_m2(
-        lat_south_deg=np.array([lat]), lat_north_deg=np.array([lat + step_deg]), width_deg=step_deg,
-        semi_major_m=ellipsoid.semi_major_metre, inverse_flattening=ellipsoid.inverse_flattening,
-    )[0])
+    ground = float(
+        ellipsoid_band_area_m2(
+            lat_south_deg=np.array([lat]),
+            lat_north_deg=np.array([lat + step_deg]),
+            width_deg=step_deg,
+            semi_major_m=ellipsoid.semi_major_metre,
+            inverse_flattening=ellipsoid.inverse_flattening,
+        )[0]
+    )
     unit_factor = crs.axis_info[0].unit_conversion_factor
     return projected * unit_factor**2 / ground
 

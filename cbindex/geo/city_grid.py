@@ -76,7 +76,10 @@ class CityGrid:
 
 
 def open_raster_checked(
-    path: str | Path, *, label: str = "Land-cover raster", sheet_column: str = "landcover",
+    path: str | Path,
+    *,
+    label: str = "Land-cover raster",
+    sheet_column: str = "landcover",
 ) -> rasterio.DatasetReader:
     """Open a raster, turning missing and corrupt files into one-sentence errors.
 
@@ -122,22 +125,21 @@ class CityWindow:
         """Rows and columns of the window."""
         return int(self.window.height), int(self.window.width)
 
-    def read_rows(self, row_start: int, row_stop: int, *, boundary_rule: str = "centre",
-                  nodata_codes: tuple[int, ...] = ()) -> CityGrid:
+    def read_rows(
+        self, row_start: int, row_stop: int, *, boundary_rule: str = "centre", nodata_codes: tuple[int, ...] = ()
+    ) -> CityGrid:
         """Read rows ``row_start:row_stop`` of the window as a :class:`CityGrid` (a strip of the city)."""
         if boundary_rule not in BOUNDARY_RULES:
-            raise CBIInputError(
-                f"boundary_rule {boundary_rule!r} is unknown; use one of {', '.join(BOUNDARY_RULES)}."
-            )
-        strip = rasterio.windows.Window(self.window.col_off, self.window.row_off + row_start, self.window.width,
-                                        row_stop - row_start)
+            raise CBIInputError(f"boundary_rule {boundary_rule!r} is unknown; use one of {', '.join(BOUNDARY_RULES)}.")
+        strip = rasterio.windows.Window(
+            self.window.col_off, self.window.row_off + row_start, self.window.width, row_stop - row_start
+        )
         with open_raster_checked(self.path, label=self.label) as dataset:
             try:
                 codes = dataset.read(1, window=strip)
             except (RasterioIOError, RasterioError) as error:
                 raise CBIInputError(
-                    f"{self.label} {self.path} could not be read ({error}); the file is probably corrupt, "
-                    "replace it."
+                    f"{self.label} {self.path} could not be read ({error}); the file is probably corrupt, replace it."
                 ) from error
         transform = self.transform @ Affine.translation(0, row_start)
         valid = np.ones(codes.shape, dtype=bool)
@@ -150,14 +152,28 @@ class CityWindow:
         nodata_area_m2 = float(np.einsum("ij,ij->i", weight, ~valid, dtype=np.float64) @ row_area_m2)
         weight[~valid] = 0
         return CityGrid(
-            codes=codes, valid=valid, weight=weight, row_area_m2=row_area_m2, nodata_area_m2=nodata_area_m2,
-            cell_width_m=self.cell_width_m, cell_height_m=self.cell_height_m, transform=transform, crs=self.crs,
-            path=self.path, boundary_rule=boundary_rule,
+            codes=codes,
+            valid=valid,
+            weight=weight,
+            row_area_m2=row_area_m2,
+            nodata_area_m2=nodata_area_m2,
+            cell_width_m=self.cell_width_m,
+            cell_height_m=self.cell_height_m,
+            transform=transform,
+            crs=self.crs,
+            path=self.path,
+            boundary_rule=boundary_rule,
             invalid_codes=tuple(nodata_codes) + self.raster_nodata_codes(),
         )
 
-    def read_strips(self, block_rows: int, *, boundary_rule: str = "centre", nodata_codes: tuple[int, ...] = (),
-                    rows: tuple[int, int] | None = None) -> Iterator[tuple[int, CityGrid]]:
+    def read_strips(
+        self,
+        block_rows: int,
+        *,
+        boundary_rule: str = "centre",
+        nodata_codes: tuple[int, ...] = (),
+        rows: tuple[int, int] | None = None,
+    ) -> Iterator[tuple[int, CityGrid]]:
         """Yield ``(row_start, strip)`` for strips of ``block_rows`` rows, top to bottom (of ``rows``, a
         ``(start, stop)`` range of window rows, when given; else of the whole window).
 
@@ -173,8 +189,9 @@ class CityWindow:
 
             def read(index: int):
                 start, stop = ranges[index]
-                return reader.submit(self.read_rows, start, stop, boundary_rule=boundary_rule,
-                                     nodata_codes=nodata_codes)
+                return reader.submit(
+                    self.read_rows, start, stop, boundary_rule=boundary_rule, nodata_codes=nodata_codes
+                )
 
             pending = read(0)
             for index, (start, _) in enumerate(ranges):
@@ -206,7 +223,10 @@ def strips(n_rows: int, block_rows: int) -> Iterator[tuple[int, int]]:
 
 
 def open_city_window(
-    raster_path: str | Path, boundary: CityBoundary, *, label: str = "Land-cover raster",
+    raster_path: str | Path,
+    boundary: CityBoundary,
+    *,
+    label: str = "Land-cover raster",
     sheet_column: str = "landcover",
 ) -> CityWindow:
     """Locate the city on a raster without reading its cells.
@@ -228,14 +248,25 @@ def open_city_window(
     rows, cols = int(window.height), int(window.width)
     width_m, height_m = cell_size_m(crs=crs, transform=transform, height=rows)
     return CityWindow(
-        path=path, crs=crs, geometry=geometry, window=window, transform=transform, raster_nodata=raster_nodata,
+        path=path,
+        crs=crs,
+        geometry=geometry,
+        window=window,
+        transform=transform,
+        raster_nodata=raster_nodata,
         row_area_m2=row_cell_areas_m2(crs=crs, transform=transform, height=rows, width=cols),
-        cell_width_m=width_m, cell_height_m=height_m, boundary_path=boundary.path, label=label,
+        cell_width_m=width_m,
+        cell_height_m=height_m,
+        boundary_path=boundary.path,
+        label=label,
     )
 
 
 def read_city_grid(
-    raster_path: str | Path, boundary: CityBoundary, *, boundary_rule: str = "centre",
+    raster_path: str | Path,
+    boundary: CityBoundary,
+    *,
+    boundary_rule: str = "centre",
     nodata_codes: tuple[int, ...] = (),
 ) -> CityGrid:
     """Read only the raster window that covers the city and weigh each cell by its share inside the city.
@@ -315,8 +346,9 @@ def exact_coverage_fractions(geometry, *, shape, transform: Affine, crs: CRS) ->
         return fractions
     fractions[rasterio.features.geometry_mask([near], out_shape=shape, transform=transform, invert=True)] = 1.0
     line = near.boundary
-    crossed = rasterio.features.geometry_mask([line], out_shape=shape, transform=transform, invert=True,
-                                              all_touched=True)
+    crossed = rasterio.features.geometry_mask(
+        [line], out_shape=shape, transform=transform, invert=True, all_touched=True
+    )
     if crossed.any():
         ring = near.intersection(line.buffer(margin))
         fractions[crossed] = _exactextract_fractions(ring, shape=shape, transform=transform, crs=crs)[crossed]

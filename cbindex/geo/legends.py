@@ -118,12 +118,8 @@ class Legend:
             If `category` is not in :data:`CATEGORIES`.
         """
         if category not in CATEGORIES:
-            raise CBIInputError(
-                f"Unknown land-cover category {category!r}; use one of {', '.join(CATEGORIES)}."
-            )
-        return frozenset(
-            code for code, legend_class in self.classes.items() if category in legend_class.categories
-        )
+            raise CBIInputError(f"Unknown land-cover category {category!r}; use one of {', '.join(CATEGORIES)}.")
+        return frozenset(code for code, legend_class in self.classes.items() if category in legend_class.categories)
 
 
 def load_legend(path: str | Path, *, schema_path: str | Path = SCHEMA_PATH) -> Legend:
@@ -467,8 +463,7 @@ def _classes_from_entries(entries: Sequence[dict], *, path: Path) -> dict[int, L
     repeated = sorted(code for code, count in code_counts.items() if count > 1)
     if repeated:
         raise CBIInputError(
-            f"Legend {path} defines class {_codes_phrase(repeated)} more than once; "
-            "give each class its own code."
+            f"Legend {path} defines class {_codes_phrase(repeated)} more than once; give each class its own code."
         )
     classes = {}
     for entry in entries:
@@ -512,9 +507,7 @@ def _integer_codes(values: Iterable[int], *, what: str) -> frozenset[int]:
     values = list(values)
     for value in values:
         if not _is_integer(value):
-            raise CBIInputError(
-                f"{what} lists {value!r}, which is not an integer class code; fix or remove it."
-            )
+            raise CBIInputError(f"{what} lists {value!r}, which is not an integer class code; fix or remove it.")
     return frozenset(int(value) for value in values)
 
 

@@ -126,15 +126,25 @@ class OverlayPolygons:
 
     def describe(self) -> str:
         """Where the polygons come from, for the ``method`` column."""
-        text = (f"{Path(self.path).name} layer {self.layer}: {self.n_kept} of {self.n_near} features near the "
-                f"city kept ({self.attribute_filter.describe()}), dissolved")
-        return text + ("; no kept polygon lies in the city's extent (check the CRS if unexpected)"
-                       if self.geometry.is_empty else "")
+        text = (
+            f"{Path(self.path).name} layer {self.layer}: {self.n_kept} of {self.n_near} features near the "
+            f"city kept ({self.attribute_filter.describe()}), dissolved"
+        )
+        return text + (
+            "; no kept polygon lies in the city's extent (check the CRS if unexpected)"
+            if self.geometry.is_empty
+            else ""
+        )
 
 
 def read_overlay_polygons(
-    path: str | Path, *, kind: str, target_crs: CRS, clip_bounds: tuple[float, float, float, float],
-    layer: str | None = None, attribute_filter: AttributeFilter | None = None,
+    path: str | Path,
+    *,
+    kind: str,
+    target_crs: CRS,
+    clip_bounds: tuple[float, float, float, float],
+    layer: str | None = None,
+    attribute_filter: AttributeFilter | None = None,
 ) -> OverlayPolygons:
     """Read the polygons of an overlay layer near the city, filter them, and dissolve them in ``target_crs``.
 
@@ -209,15 +219,34 @@ def read_overlay_polygons(
             )
         LOGGER.warning("%s %s: ignored %d point or line features.", label, path, len(kept) - len(polygonal))
     dissolved, repaired = dissolve_polygons(polygonal.geometry, origin=f"{label} {path}")
-    geometry = _to_target(dissolved, source=source_crs, target=target_crs, source_bounds=source_bounds,
-                          clip_bounds=clip_bounds, origin=f"{label} {path}")
+    geometry = _to_target(
+        dissolved,
+        source=source_crs,
+        target=target_crs,
+        source_bounds=source_bounds,
+        clip_bounds=clip_bounds,
+        origin=f"{label} {path}",
+    )
     if geometry.is_empty:
         _warn_nothing_near(label, path, frame=frame, n_kept=len(polygonal), attribute_filter=attribute_filter)
-    LOGGER.info("%s %s: %d features near the city, %d kept (%s)", label, path, n_near, len(polygonal),
-                attribute_filter.describe())
+    LOGGER.info(
+        "%s %s: %d features near the city, %d kept (%s)",
+        label,
+        path,
+        n_near,
+        len(polygonal),
+        attribute_filter.describe(),
+    )
     return OverlayPolygons(
-        kind=kind, geometry=geometry, crs=target_crs, path=path, layer=layer, n_near=n_near, n_kept=len(polygonal),
-        attribute_filter=attribute_filter, repaired=repaired,
+        kind=kind,
+        geometry=geometry,
+        crs=target_crs,
+        path=path,
+        layer=layer,
+        n_near=n_near,
+        n_kept=len(polygonal),
+        attribute_filter=attribute_filter,
+        repaired=repaired,
     )
 
 
@@ -254,8 +283,13 @@ def _bounds_in(bounds: tuple[float, float, float, float], *, source: CRS, destin
 
 
 def _to_target(
-    geometry: BaseGeometry, *, source: CRS, target: CRS, source_bounds: tuple[float, ...],
-    clip_bounds: tuple[float, float, float, float], origin: str,
+    geometry: BaseGeometry,
+    *,
+    source: CRS,
+    target: CRS,
+    source_bounds: tuple[float, ...],
+    clip_bounds: tuple[float, float, float, float],
+    origin: str,
 ) -> BaseGeometry:
     """Clip to the read extent, densify, reproject, repair what reprojection broke, clip to the window."""
     if geometry.is_empty:
@@ -270,12 +304,19 @@ def _to_target(
 
 
 def _warn_nothing_near(
-    label: str, path: str, *, frame: gpd.GeoDataFrame, n_kept: int, attribute_filter: AttributeFilter,
+    label: str,
+    path: str,
+    *,
+    frame: gpd.GeoDataFrame,
+    n_kept: int,
+    attribute_filter: AttributeFilter,
 ) -> None:
     if frame.empty or n_kept:
         LOGGER.warning(
             "%s %s: no polygon lies within the city's extent, so its area in the city is 0; if the city does have "
-            "such areas, check the file's CRS and extent.", label, path,
+            "such areas, check the file's CRS and extent.",
+            label,
+            path,
         )
         return
     found = []
@@ -283,8 +324,12 @@ def _warn_nothing_near(
         values = sorted(frame[column].astype(str).str.strip().unique())
         found.append(f"{column}: {', '.join(values[:MAX_VALUES_IN_MESSAGE])}")
     LOGGER.warning(
-        "%s %s: the filter (%s) keeps none of the %d features near the city, so the area is 0; values found "
-        "there: %s.", label, path, attribute_filter.describe(), len(frame), "; ".join(found),
+        "%s %s: the filter (%s) keeps none of the %d features near the city, so the area is 0; values found there: %s.",
+        label,
+        path,
+        attribute_filter.describe(),
+        len(frame),
+        "; ".join(found),
     )
 
 

@@ -67,7 +67,10 @@ def parse_population(text: str | float | None) -> float | None:
 
 
 def sum_population_raster(
-    raster_path: str | Path, boundary: CityBoundary, *, block_rows: int,
+    raster_path: str | Path,
+    boundary: CityBoundary,
+    *,
+    block_rows: int,
 ) -> RasterPopulation:
     """Sum a population-count raster under the boundary, area-weighted by exact coverage fractions.
 
@@ -108,8 +111,13 @@ def sum_population_raster(
 
 
 def city_population(
-    *, population: str | float | None, raster_path: str | None, boundary: CityBoundary, block_rows: int,
-    boundary_area_ha: float, coverage_tolerance_percent: float,
+    *,
+    population: str | float | None,
+    raster_path: str | None,
+    boundary: CityBoundary,
+    block_rows: int,
+    boundary_area_ha: float,
+    coverage_tolerance_percent: float,
 ) -> Population | None:
     """The city's population from the sheet's ``population`` number or its ``population_raster``.
 
@@ -141,8 +149,11 @@ def city_population(
     covered_ha = summed.covered_m2 / SQUARE_METRES_PER_HECTARE
     if boundary_area_ha > 0 and 100 * (1 - covered_ha / boundary_area_ha) > coverage_tolerance_percent:
         LOGGER.warning(
-            "%s %s has data for %.1f ha of the city's %.1f ha (%.1f ha without data); people there are not "
-            "counted.", RASTER_LABEL, raster_path, covered_ha, boundary_area_ha,
+            "%s %s has data for %.1f ha of the city's %.1f ha (%.1f ha without data); people there are not counted.",
+            RASTER_LABEL,
+            raster_path,
+            covered_ha,
+            boundary_area_ha,
             summed.nodata_m2 / SQUARE_METRES_PER_HECTARE,
         )
     return Population(

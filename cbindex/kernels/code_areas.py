@@ -19,7 +19,11 @@ COMPILED_MAX_SPAN = 1 << 16
 
 
 def area_and_natural_by_code(
-    codes: np.ndarray, *, weight: np.ndarray, row_area_m2: np.ndarray, natural_codes: Iterable[int],
+    codes: np.ndarray,
+    *,
+    weight: np.ndarray,
+    row_area_m2: np.ndarray,
+    natural_codes: Iterable[int],
 ) -> tuple[dict[int, float], np.ndarray]:
     """Area (m²) of each code present in ``codes`` (present codes with area 0 included) and the natural mask.
 
@@ -38,8 +42,16 @@ def area_and_natural_by_code(
             sums = np.zeros(span, dtype=np.float64)
             counts = np.zeros(span, dtype=np.int64)
             natural = np.empty(codes.shape, dtype=bool)
-            _sum_by_code(np.ascontiguousarray(codes), np.ascontiguousarray(weight, dtype=np.float32), row_area_m2,
-                         np.int64(lowest), natural_table, sums, counts, natural)
+            _sum_by_code(
+                np.ascontiguousarray(codes),
+                np.ascontiguousarray(weight, dtype=np.float32),
+                row_area_m2,
+                np.int64(lowest),
+                natural_table,
+                sums,
+                counts,
+                natural,
+            )
             return {int(index) + lowest: float(sums[index]) for index in np.flatnonzero(counts)}, natural
     cell_area = weight * row_area_m2[:, None]
     present, inverse = np.unique(codes.ravel(), return_inverse=True)

@@ -41,8 +41,15 @@ NO_BARRIER = np.zeros((0, 0), dtype=bool)
 
 
 def join_labels_within_offsets(
-    parent: np.ndarray, *, carried: np.ndarray, local: np.ndarray, label_offset: int, below: np.ndarray,
-    table: OffsetTable, own_row_first: int = 1, carried_barrier: np.ndarray | None = None,
+    parent: np.ndarray,
+    *,
+    carried: np.ndarray,
+    local: np.ndarray,
+    label_offset: int,
+    below: np.ndarray,
+    table: OffsetTable,
+    own_row_first: int = 1,
+    carried_barrier: np.ndarray | None = None,
     barrier: np.ndarray | None = None,
 ) -> None:
     """Join, in the union-find ``parent``, the labels of patch-edge cells within the table's offsets.
@@ -69,11 +76,18 @@ def join_labels_within_offsets(
         return
     has_barrier = barrier is not None
     _join_within_offsets(
-        parent, np.ascontiguousarray(carried, dtype=np.int64), np.ascontiguousarray(local, dtype=np.int32),
-        np.int64(label_offset), np.ascontiguousarray(below != 0), np.int64(max(1, own_row_first)), table.offsets,
-        table.between_first, table.between,
+        parent,
+        np.ascontiguousarray(carried, dtype=np.int64),
+        np.ascontiguousarray(local, dtype=np.int32),
+        np.int64(label_offset),
+        np.ascontiguousarray(below != 0),
+        np.int64(max(1, own_row_first)),
+        table.offsets,
+        table.between_first,
+        table.between,
         np.ascontiguousarray(carried_barrier) if has_barrier else NO_BARRIER,
-        np.ascontiguousarray(barrier) if has_barrier else NO_BARRIER, has_barrier,
+        np.ascontiguousarray(barrier) if has_barrier else NO_BARRIER,
+        has_barrier,
     )
 
 
@@ -102,15 +116,29 @@ def _is_edge(carried, local, label_offset, below, row, col, cols):
     """True edge: a 4-neighbour off the raster or not natural (row ≥ 1: the row above is in the stack)."""
     if col == 0 or col == cols - 1:
         return True
-    return (_label_at(carried, local, label_offset, row - 1, col, below) == 0
-            or _label_at(carried, local, label_offset, row + 1, col, below) == 0
-            or _label_at(carried, local, label_offset, row, col - 1, below) == 0
-            or _label_at(carried, local, label_offset, row, col + 1, below) == 0)
+    return (
+        _label_at(carried, local, label_offset, row - 1, col, below) == 0
+        or _label_at(carried, local, label_offset, row + 1, col, below) == 0
+        or _label_at(carried, local, label_offset, row, col - 1, below) == 0
+        or _label_at(carried, local, label_offset, row, col + 1, below) == 0
+    )
 
 
 @numba.njit(cache=True, nogil=True)
-def _join_within_offsets(parent, carried, local, label_offset, below, own_row_first, offsets, between_first,
-                         between, carried_barrier, barrier, has_barrier) -> None:
+def _join_within_offsets(
+    parent,
+    carried,
+    local,
+    label_offset,
+    below,
+    own_row_first,
+    offsets,
+    between_first,
+    between,
+    carried_barrier,
+    barrier,
+    has_barrier,
+) -> None:
     rows = carried.shape[0] + local.shape[0]
     cols = local.shape[1]
     n_offsets = offsets.shape[0]

@@ -62,8 +62,15 @@ def label_runs(values: np.ndarray, *, neighbourhood: int = 8) -> Runs:
         raise ValueError(f"label_runs needs a boolean or integer array, not {values.dtype}")
     values = np.ascontiguousarray(values)
     row_first, start, stop, label, label_value, n_labels = _label_runs(values, neighbourhood == 8)
-    return Runs(row_first=row_first, start=start, stop=stop, label=label, label_value=label_value,
-                n_labels=int(n_labels), shape=values.shape)
+    return Runs(
+        row_first=row_first,
+        start=start,
+        stop=stop,
+        label=label,
+        label_value=label_value,
+        n_labels=int(n_labels),
+        shape=values.shape,
+    )
 
 
 def paint_runs(runs: Runs) -> np.ndarray:
@@ -84,13 +91,19 @@ def run_areas_m2(runs: Runs, *, row_area_m2: np.ndarray, weight: np.ndarray | No
     if weight is None:
         _add_run_lengths(runs.row_first, runs.start, runs.stop, runs.label, row_area_m2, areas)
     else:
-        _add_run_weights(runs.row_first, runs.start, runs.stop, runs.label, row_area_m2,
-                         np.ascontiguousarray(weight), areas)
+        _add_run_weights(
+            runs.row_first, runs.start, runs.stop, runs.label, row_area_m2, np.ascontiguousarray(weight), areas
+        )
     return areas
 
 
-def join_touching_rows(sets_parent: np.ndarray, above: tuple[np.ndarray, np.ndarray, np.ndarray],
-                       below: tuple[np.ndarray, np.ndarray, np.ndarray], *, neighbourhood: int) -> None:
+def join_touching_rows(
+    sets_parent: np.ndarray,
+    above: tuple[np.ndarray, np.ndarray, np.ndarray],
+    below: tuple[np.ndarray, np.ndarray, np.ndarray],
+    *,
+    neighbourhood: int,
+) -> None:
     """Join (in a union-find) the labels of runs of two consecutive rows that touch.
 
     ``above`` and ``below`` are (start, stop, global label) of each row's runs, sorted by start.
@@ -205,8 +218,9 @@ def _add_run_weights(row_first, start, stop, label, row_area_m2, weight, areas) 
 
 
 @numba.njit(cache=True, nogil=True)
-def _join_touching(parent, above_start, above_stop, above_label, below_start, below_stop, below_label,
-                   eight: bool) -> None:
+def _join_touching(
+    parent, above_start, above_stop, above_label, below_start, below_stop, below_label, eight: bool
+) -> None:
     reach = 1 if eight else 0
     candidate = 0
     for run in range(below_start.size):

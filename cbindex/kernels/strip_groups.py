@@ -73,12 +73,24 @@ class StripGroups:
         None at the raster's top.
     """
 
-    def __init__(self, *, width: int, cell_width_m: float, cell_height_m: float, gap_distance_m: float,
-                 neighbourhood: int = 8, row_above: np.ndarray | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        width: int,
+        cell_width_m: float,
+        cell_height_m: float,
+        gap_distance_m: float,
+        neighbourhood: int = 8,
+        row_above: np.ndarray | None = None,
+    ) -> None:
         self.width = width
         self.neighbourhood = neighbourhood
-        self._table = _group_offsets(cell_width_m=cell_width_m, cell_height_m=cell_height_m,
-                                     gap_distance_m=gap_distance_m, neighbourhood=neighbourhood)
+        self._table = _group_offsets(
+            cell_width_m=cell_width_m,
+            cell_height_m=cell_height_m,
+            gap_distance_m=gap_distance_m,
+            neighbourhood=neighbourhood,
+        )
         self.reach = self._table.reach_rows if self._table else 0
         self._patches = LabelSets()
         self._groups = LabelSets()
@@ -105,8 +117,13 @@ class StripGroups:
         return list(self._offsets)
 
     def add_strip(
-        self, habitat: np.ndarray, *, row_area_m2: np.ndarray, weight: np.ndarray | None = None,
-        barrier: np.ndarray | None = None, keep_labels: bool = False,
+        self,
+        habitat: np.ndarray,
+        *,
+        row_area_m2: np.ndarray,
+        weight: np.ndarray | None = None,
+        barrier: np.ndarray | None = None,
+        keep_labels: bool = False,
     ) -> np.ndarray | None:
         """Add the next strip.
 
@@ -164,15 +181,21 @@ class StripGroups:
     def _join_gap(self, local: np.ndarray, offset: int, barrier: np.ndarray | None, *, below: np.ndarray) -> None:
         self._groups.grow(self._n_labels)
         join_labels_within_offsets(
-            self._groups.parent, carried=self._carried, local=local, label_offset=offset, below=below,
-            table=self._table, own_row_first=self._own_row_first(),
+            self._groups.parent,
+            carried=self._carried,
+            local=local,
+            label_offset=offset,
+            below=below,
+            table=self._table,
+            own_row_first=self._own_row_first(),
             carried_barrier=self._carried_barrier if self._uses_barrier else None,
             barrier=_barrier_rows(barrier, local, slice(None)) if self._uses_barrier else None,
         )
         keep = self.reach + 1
         self._carried = np.vstack([self._carried, _global(local[-keep:], offset)])[-keep:]
-        self._carried_barrier = np.vstack([self._carried_barrier,
-                                           _barrier_rows(barrier, local, slice(-keep, None))])[-keep:]
+        self._carried_barrier = np.vstack([self._carried_barrier, _barrier_rows(barrier, local, slice(-keep, None))])[
+            -keep:
+        ]
         self._gap_rows_done += local.shape[0]
 
     def _own_row_first(self) -> int:
@@ -194,12 +217,20 @@ class StripGroups:
         self._patches.grow(n)
         self._groups.grow(n)  # unused without the gap rule, but saved alike
         arrays = {
-            "version": np.array(self.STATE_VERSION), "n_labels": np.array(n), "rows": np.array(self._rows),
-            "reach": np.array(self.reach), "neighbourhood": np.array(self.neighbourhood),
-            "gap_rows_done": np.array(self._gap_rows_done), "uses_barrier": np.array(self._uses_barrier),
-            "patches_parent": self._patches.parent[: n + 1], "groups_parent": self._groups.parent[: n + 1],
-            "areas": np.concatenate([np.zeros(0), *self._areas]), "offsets": np.array(self._offsets, np.int64),
-            "carried": self._carried, "carried_barrier": self._carried_barrier, "head": self._head,
+            "version": np.array(self.STATE_VERSION),
+            "n_labels": np.array(n),
+            "rows": np.array(self._rows),
+            "reach": np.array(self.reach),
+            "neighbourhood": np.array(self.neighbourhood),
+            "gap_rows_done": np.array(self._gap_rows_done),
+            "uses_barrier": np.array(self._uses_barrier),
+            "patches_parent": self._patches.parent[: n + 1],
+            "groups_parent": self._groups.parent[: n + 1],
+            "areas": np.concatenate([np.zeros(0), *self._areas]),
+            "offsets": np.array(self._offsets, np.int64),
+            "carried": self._carried,
+            "carried_barrier": self._carried_barrier,
+            "head": self._head,
             "head_barrier": self._head_barrier,
         }
         for name, row in (("first_row", self._first_row), ("last_row", self._last_row)):
@@ -222,8 +253,11 @@ class StripGroups:
             raise RuntimeError("absorb() needs finish() first")
         with np.load(path) as saved:
             state = {name: saved[name] for name in saved.files}
-        if int(state["version"]) != self.STATE_VERSION or int(state["reach"]) != self.reach \
-                or int(state["neighbourhood"]) != self.neighbourhood:
+        if (
+            int(state["version"]) != self.STATE_VERSION
+            or int(state["reach"]) != self.reach
+            or int(state["neighbourhood"]) != self.neighbourhood
+        ):
             raise ValueError(f"band state {path} was computed with other settings; recompute the bands")
         other_rows = int(state["rows"])
         if self._rows == 0:  # the first band: take it as it is
@@ -235,30 +269,35 @@ class StripGroups:
         self._n_labels += n
         for sets, name in ((self._patches, "patches_parent"), (self._groups, "groups_parent")):
             sets.grow(self._n_labels)
-            sets.parent[shift + 1: shift + n + 1] = state[name][1: n + 1] + shift
+            sets.parent[shift + 1 : shift + n + 1] = state[name][1 : n + 1] + shift
         first_row = _shifted((state["first_row_start"], state["first_row_stop"], state["first_row_label"]), shift)
         join_touching_rows(self._patches.parent, self._last_row, first_row, neighbourhood=self.neighbourhood)
         uses_barrier = self._uses_barrier or bool(state["uses_barrier"])
         if self._table is not None and other_rows and self._rows:
             head = state["head"]
             join_labels_within_offsets(
-                self._groups.parent, carried=self._carried, local=head[: self.reach].astype(np.int32),
-                label_offset=shift, below=head[self.reach], table=self._table, own_row_first=1,
+                self._groups.parent,
+                carried=self._carried,
+                local=head[: self.reach].astype(np.int32),
+                label_offset=shift,
+                below=head[self.reach],
+                table=self._table,
+                own_row_first=1,
                 carried_barrier=self._carried_barrier if uses_barrier else None,
                 barrier=state["head_barrier"][: self.reach] if uses_barrier else None,
             )
         self._areas.append(state["areas"])
         self._offsets += [int(offset) + shift for offset in state["offsets"]]
         if other_rows:
-            self._last_row = _shifted((state["last_row_start"], state["last_row_stop"], state["last_row_label"]),
-                                      shift)
+            self._last_row = _shifted((state["last_row_start"], state["last_row_stop"], state["last_row_label"]), shift)
             self._carried = _global(state["carried"], shift)
             self._carried_barrier = state["carried_barrier"]
         self._rows += other_rows
         self._gap_rows_done += int(state["gap_rows_done"])
         self._uses_barrier = uses_barrier
-        return shift, {name.removeprefix("extra_"): values for name, values in state.items()
-                       if name.startswith("extra_")}
+        return shift, {
+            name.removeprefix("extra_"): values for name, values in state.items() if name.startswith("extra_")
+        }
 
     def finish(self, *, row_below: np.ndarray | None = None) -> GroupTotals:
         """Patches, groups and group areas of everything added.
@@ -279,12 +318,18 @@ class StripGroups:
         n_groups = int(group_of_patch.max()) if self._n_labels else 0
         group_areas = np.bincount(group_of_patch, weights=patch_areas, minlength=n_groups + 1)
         group_areas[0] = 0.0
-        return GroupTotals(group_of_patch=group_of_patch.astype(np.int64), group_areas_m2=group_areas,
-                           n_patches=n_patches, n_groups=n_groups, strip_label_offsets=list(self._offsets))
+        return GroupTotals(
+            group_of_patch=group_of_patch.astype(np.int64),
+            group_areas_m2=group_areas,
+            n_patches=n_patches,
+            n_groups=n_groups,
+            strip_label_offsets=list(self._offsets),
+        )
 
 
-def _group_offsets(*, cell_width_m: float, cell_height_m: float, gap_distance_m: float,
-                   neighbourhood: int) -> OffsetTable | None:
+def _group_offsets(
+    *, cell_width_m: float, cell_height_m: float, gap_distance_m: float, neighbourhood: int
+) -> OffsetTable | None:
     """Offsets that join groups: touching cells (diagonals included, always joined) and the gap rule's; None
     without the gap rule (groups are then the patches)."""
     gap = gap_offsets(cell_width_m=cell_width_m, cell_height_m=cell_height_m, gap_distance_m=gap_distance_m)
@@ -296,8 +341,9 @@ def _group_offsets(*, cell_width_m: float, cell_height_m: float, gap_distance_m:
 
 def gap_reach_rows(*, cell_width_m: float, cell_height_m: float, gap_distance_m: float) -> int:
     """Rows the gap rule reaches below a cell (0 without it): a strip needs this many rows of the one above."""
-    table = _group_offsets(cell_width_m=cell_width_m, cell_height_m=cell_height_m, gap_distance_m=gap_distance_m,
-                           neighbourhood=8)
+    table = _group_offsets(
+        cell_width_m=cell_width_m, cell_height_m=cell_height_m, gap_distance_m=gap_distance_m, neighbourhood=8
+    )
     return table.reach_rows if table else 0
 
 
@@ -316,21 +362,36 @@ def _shifted(row: tuple[np.ndarray, np.ndarray, np.ndarray], offset: int):
 
 
 def natural_group_areas_m2(
-    habitat: np.ndarray, *, row_area_m2: np.ndarray, cell_width_m: float, cell_height_m: float,
-    gap_distance_m: float, neighbourhood: int = 8, weight: np.ndarray | None = None,
-    barrier: np.ndarray | None = None, block_rows: int = 512,
+    habitat: np.ndarray,
+    *,
+    row_area_m2: np.ndarray,
+    cell_width_m: float,
+    cell_height_m: float,
+    gap_distance_m: float,
+    neighbourhood: int = 8,
+    weight: np.ndarray | None = None,
+    barrier: np.ndarray | None = None,
+    block_rows: int = 512,
 ) -> GroupTotals:
     """Groups of an in-memory natural mask, taken in strips of ``block_rows`` (see :class:`StripGroups`).
 
     The I2 engine of the workflow for an array already in memory (tests, benchmarks, other tools):
     ``MESH = Σ A_Gi² / A_total`` follows with :func:`cbindex.landcover.connectivity.effective_mesh_size_ha`.
     """
-    accumulator = StripGroups(width=habitat.shape[1], cell_width_m=cell_width_m, cell_height_m=cell_height_m,
-                              gap_distance_m=gap_distance_m, neighbourhood=neighbourhood)
+    accumulator = StripGroups(
+        width=habitat.shape[1],
+        cell_width_m=cell_width_m,
+        cell_height_m=cell_height_m,
+        gap_distance_m=gap_distance_m,
+        neighbourhood=neighbourhood,
+    )
     row_area_m2 = np.asarray(row_area_m2, dtype=np.float64)
     for start in range(0, habitat.shape[0], block_rows):
         rows = slice(start, start + block_rows)
-        accumulator.add_strip(habitat[rows], row_area_m2=row_area_m2[rows],
-                              weight=None if weight is None else weight[rows],
-                              barrier=None if barrier is None else barrier[rows])
+        accumulator.add_strip(
+            habitat[rows],
+            row_area_m2=row_area_m2[rows],
+            weight=None if weight is None else weight[rows],
+            barrier=None if barrier is None else barrier[rows],
+        )
     return accumulator.finish()

@@ -47,8 +47,9 @@ def measure_categories(grid: CityGrid, *, legend: Legend, codes: CategoryCodes) 
     CBIInputError
         The raster holds codes the legend does not define.
     """
-    area_of_code, natural = area_and_natural_by_code(grid.codes, weight=grid.weight, row_area_m2=grid.row_area_m2,
-                                                     natural_codes=codes.natural)
+    area_of_code, natural = area_and_natural_by_code(
+        grid.codes, weight=grid.weight, row_area_m2=grid.row_area_m2, natural_codes=codes.natural
+    )
     invalid = set(grid.invalid_codes)
     check_codes(legend, [code for code in area_of_code if code not in invalid], raster_path=grid.path)
 
@@ -67,8 +68,15 @@ def measure_categories(grid: CityGrid, *, legend: Legend, codes: CategoryCodes) 
 
 
 def landcover_values(
-    *, areas: CategoryAreas, group_areas_m2_: np.ndarray, n_patches: int, n_groups: int, method: LandcoverMethod,
-    legend: Legend, codes: CategoryCodes, area_rule: str,
+    *,
+    areas: CategoryAreas,
+    group_areas_m2_: np.ndarray,
+    n_patches: int,
+    n_groups: int,
+    method: LandcoverMethod,
+    legend: Legend,
+    codes: CategoryCodes,
+    area_rule: str,
 ) -> list[IndicatorValue]:
     """The indicator rows of one city and year from its category areas and connectivity groups.
 
@@ -87,35 +95,72 @@ def landcover_values(
     how = method.describe()
     codes_text = ",".join(str(code) for code in sorted(codes.natural))
     return [
-        IndicatorValue("city_area", areas.city_m2 / SQUARE_METRES_PER_HECTARE, "ha",
-                       f"valid cells in the city; {area_rule}"),
-        IndicatorValue("nodata_area", areas.nodata_m2 / SQUARE_METRES_PER_HECTARE, "ha",
-                       f"cells in the city without data, excluded everywhere; {area_rule}"),
-        IndicatorValue("terrestrial_area", terrestrial_m2 / SQUARE_METRES_PER_HECTARE, "ha",
-                       f"city area minus legend category water; {area_rule}"),
-        IndicatorValue("natural_area", areas.natural_m2 / SQUARE_METRES_PER_HECTARE, "ha",
-                       f"classes {codes_text} of legend {legend.id}; {area_rule}"),
-        IndicatorValue("I1", percent(areas.natural_m2, areas.city_m2), "%",
-                       f"natural area / city area x 100; natural classes {codes_text}; {how}"),
-        IndicatorValue("I2", effective_mesh_size_ha(group_areas_m2_, denominator_m2=mesh_denominator_m2), "ha",
-                       f"effective mesh size sum(A_Gi^2)/A_total, A_total={method.mesh_denominator} area; {how}"),
-        IndicatorValue("I2_coherence", coherence_percent(group_areas_m2_), "%",
-                       f"SI 2021 coherence sum(A_Gi^2)/(sum A_Gi)^2 x 100; {how}"),
-        IndicatorValue("natural_patches", float(n_patches), "count",
-                       f"{method.neighbourhood}-connected natural patches"),
-        IndicatorValue("natural_groups", float(n_groups), "count",
-                       f"patches joined when less than {method.gap_distance_m:g} m apart edge to edge"),
-        IndicatorValue("I11", percent(areas.permeable_m2, terrestrial_m2), "%",
-                       f"permeable area / terrestrial area x 100; legend {legend.id} category permeable; {how}"),
-        IndicatorValue("I12", percent(areas.tree_canopy_m2, terrestrial_m2), "%",
-                       f"tree-canopy area / terrestrial area x 100; legend {legend.id} category tree_canopy; {how}"),
+        IndicatorValue(
+            "city_area", areas.city_m2 / SQUARE_METRES_PER_HECTARE, "ha", f"valid cells in the city; {area_rule}"
+        ),
+        IndicatorValue(
+            "nodata_area",
+            areas.nodata_m2 / SQUARE_METRES_PER_HECTARE,
+            "ha",
+            f"cells in the city without data, excluded everywhere; {area_rule}",
+        ),
+        IndicatorValue(
+            "terrestrial_area",
+            terrestrial_m2 / SQUARE_METRES_PER_HECTARE,
+            "ha",
+            f"city area minus legend category water; {area_rule}",
+        ),
+        IndicatorValue(
+            "natural_area",
+            areas.natural_m2 / SQUARE_METRES_PER_HECTARE,
+            "ha",
+            f"classes {codes_text} of legend {legend.id}; {area_rule}",
+        ),
+        IndicatorValue(
+            "I1",
+            percent(areas.natural_m2, areas.city_m2),
+            "%",
+            f"natural area / city area x 100; natural classes {codes_text}; {how}",
+        ),
+        IndicatorValue(
+            "I2",
+            effective_mesh_size_ha(group_areas_m2_, denominator_m2=mesh_denominator_m2),
+            "ha",
+            f"effective mesh size sum(A_Gi^2)/A_total, A_total={method.mesh_denominator} area; {how}",
+        ),
+        IndicatorValue(
+            "I2_coherence",
+            coherence_percent(group_areas_m2_),
+            "%",
+            f"SI 2021 coherence sum(A_Gi^2)/(sum A_Gi)^2 x 100; {how}",
+        ),
+        IndicatorValue(
+            "natural_patches", float(n_patches), "count", f"{method.neighbourhood}-connected natural patches"
+        ),
+        IndicatorValue(
+            "natural_groups",
+            float(n_groups),
+            "count",
+            f"patches joined when less than {method.gap_distance_m:g} m apart edge to edge",
+        ),
+        IndicatorValue(
+            "I11",
+            percent(areas.permeable_m2, terrestrial_m2),
+            "%",
+            f"permeable area / terrestrial area x 100; legend {legend.id} category permeable; {how}",
+        ),
+        IndicatorValue(
+            "I12",
+            percent(areas.tree_canopy_m2, terrestrial_m2),
+            "%",
+            f"tree-canopy area / terrestrial area x 100; legend {legend.id} category tree_canopy; {how}",
+        ),
     ]
 
 
 def area_rule_text(*, boundary_rule: str, crs_name: str) -> str:
     """How areas were measured, for the method column."""
     return f"ground areas ({boundary_rule} boundary rule, {crs_name})"
-
 
 
 def class_shares_by_cell_count(grid: CityGrid) -> dict[int, float]:

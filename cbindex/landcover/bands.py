@@ -52,18 +52,29 @@ def plan_bands(n_rows: int, *, n_bands: int, block_rows: int, min_rows: int) -> 
     return bands
 
 
-def window_bands(window: CityWindow, *, method: LandcoverMethod, n_bands: int,
-                 block_rows: int) -> list[tuple[int, int]]:
+def window_bands(
+    window: CityWindow, *, method: LandcoverMethod, n_bands: int, block_rows: int
+) -> list[tuple[int, int]]:
     """The row ranges of a city window's bands (:func:`plan_bands`, at least the gap rule's reach + 1 rows)."""
-    reach = gap_reach_rows(cell_width_m=window.cell_width_m, cell_height_m=window.cell_height_m,
-                           gap_distance_m=method.gap_distance_m)
+    reach = gap_reach_rows(
+        cell_width_m=window.cell_width_m, cell_height_m=window.cell_height_m, gap_distance_m=method.gap_distance_m
+    )
     return plan_bands(window.shape[0], n_bands=n_bands, block_rows=block_rows, min_rows=reach + 1)
 
 
 def compute_band(
-    raster_path: str, boundary: CityBoundary, *, legend: Legend, method: LandcoverMethod, band: int, n_bands: int,
-    state_path: str, block_rows: int = DEFAULT_BLOCK_ROWS, on_strip: Callable[[StripCells], None] | None = None,
-    barriers: gpd.GeoSeries | None = None, window: CityWindow | None = None,
+    raster_path: str,
+    boundary: CityBoundary,
+    *,
+    legend: Legend,
+    method: LandcoverMethod,
+    band: int,
+    n_bands: int,
+    state_path: str,
+    block_rows: int = DEFAULT_BLOCK_ROWS,
+    on_strip: Callable[[StripCells], None] | None = None,
+    barriers: gpd.GeoSeries | None = None,
+    window: CityWindow | None = None,
 ) -> tuple[int, int]:
     """Compute one band of a city (rows :func:`plan_bands` gives it) and save its state for :func:`merge_bands`.
 
@@ -79,8 +90,9 @@ def compute_band(
     groups = run.new_groups(row_above=run.habitat_row(start - 1) if 0 < start < stop else None)
     per_strip = list(run.strips(groups, rows=rows, block_rows=block_rows, on_strip=on_strip))
     groups.finish(row_below=run.habitat_row(stop) if start < stop < height else None)
-    table = np.array([[getattr(areas, name) for name in CATEGORY_FIELDS] for areas in per_strip],
-                     dtype=np.float64).reshape(-1, len(CATEGORY_FIELDS))
+    table = np.array(
+        [[getattr(areas, name) for name in CATEGORY_FIELDS] for areas in per_strip], dtype=np.float64
+    ).reshape(-1, len(CATEGORY_FIELDS))
     groups.save(state_path, extra={"category_areas": table, "rows": np.array(rows, dtype=np.int64)})
     LOGGER.info("Band %d of %d: rows %d-%d of %d, %d strips", band + 1, n_bands, start, stop, height, len(per_strip))
     return rows
@@ -96,8 +108,15 @@ class MergedBands:
 
 
 def merge_bands(
-    raster_path: str, boundary: CityBoundary, *, legend: Legend, method: LandcoverMethod, state_paths: list[str],
-    block_rows: int = DEFAULT_BLOCK_ROWS, barriers: gpd.GeoSeries | None = None, window: CityWindow | None = None,
+    raster_path: str,
+    boundary: CityBoundary,
+    *,
+    legend: Legend,
+    method: LandcoverMethod,
+    state_paths: list[str],
+    block_rows: int = DEFAULT_BLOCK_ROWS,
+    barriers: gpd.GeoSeries | None = None,
+    window: CityWindow | None = None,
 ) -> MergedBands:
     """Join the saved bands of a city (top to bottom) into the values one strip-by-strip pass gives.
 
@@ -116,12 +135,14 @@ def merge_bands(
         saved_rows.append(tuple(int(row) for row in extra["rows"]))
         for values in extra["category_areas"]:
             areas.add(CategoryAreas(**dict(zip(CATEGORY_FIELDS, values.tolist(), strict=True))))
-    expected = [band_rows(run, band=index, n_bands=len(state_paths), block_rows=block_rows)
-                for index in range(len(state_paths))]
+    expected = [
+        band_rows(run, band=index, n_bands=len(state_paths), block_rows=block_rows) for index in range(len(state_paths))
+    ]
     if saved_rows != expected:
         raise ValueError(f"band states cover rows {saved_rows}, expected {expected}; recompute the bands")
-    return MergedBands(result=run.result(areas, groups.finish(), block_rows=block_rows), band_rows=saved_rows,
-                       band_label_shifts=shifts)
+    return MergedBands(
+        result=run.result(areas, groups.finish(), block_rows=block_rows), band_rows=saved_rows, band_label_shifts=shifts
+    )
 
 
 def band_rows(run: StripPass, *, band: int, n_bands: int, block_rows: int) -> tuple[int, int]:

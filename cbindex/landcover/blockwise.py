@@ -68,9 +68,15 @@ class StripCells:
 
 
 def compute_landcover_indicators_blockwise(
-    raster_path: str, boundary: CityBoundary, *, legend: Legend, method: LandcoverMethod,
-    block_rows: int = DEFAULT_BLOCK_ROWS, on_strip: Callable[[StripCells], None] | None = None,
-    barriers: gpd.GeoSeries | None = None, window: CityWindow | None = None,
+    raster_path: str,
+    boundary: CityBoundary,
+    *,
+    legend: Legend,
+    method: LandcoverMethod,
+    block_rows: int = DEFAULT_BLOCK_ROWS,
+    on_strip: Callable[[StripCells], None] | None = None,
+    barriers: gpd.GeoSeries | None = None,
+    window: CityWindow | None = None,
 ) -> BlockwiseResult:
     """Compute I1, I2 (MESH, coherence), I11 and I12 strip by strip; equal to the whole-array computation.
 
@@ -115,8 +121,16 @@ class StripPass:
     Shared by the one-job computation here and the band jobs of :mod:`cbindex.landcover.bands`.
     """
 
-    def __init__(self, raster_path: str, boundary: CityBoundary, *, legend: Legend, method: LandcoverMethod,
-                 barriers: gpd.GeoSeries | None, window: CityWindow | None = None) -> None:
+    def __init__(
+        self,
+        raster_path: str,
+        boundary: CityBoundary,
+        *,
+        legend: Legend,
+        method: LandcoverMethod,
+        barriers: gpd.GeoSeries | None,
+        window: CityWindow | None = None,
+    ) -> None:
         self.window = window if window is not None else open_city_window(raster_path, boundary)
         self.legend = legend
         self.method = method
@@ -124,9 +138,14 @@ class StripPass:
         self.codes = CategoryCodes.from_legend(legend, method)
 
     def new_groups(self, *, row_above: np.ndarray | None = None) -> StripGroups:
-        return StripGroups(width=self.window.shape[1], cell_width_m=self.window.cell_width_m,
-                           cell_height_m=self.window.cell_height_m, gap_distance_m=self.method.gap_distance_m,
-                           neighbourhood=self.method.neighbourhood, row_above=row_above)
+        return StripGroups(
+            width=self.window.shape[1],
+            cell_width_m=self.window.cell_width_m,
+            cell_height_m=self.window.cell_height_m,
+            gap_distance_m=self.method.gap_distance_m,
+            neighbourhood=self.method.neighbourhood,
+            row_above=row_above,
+        )
 
     def habitat(self, grid: CityGrid) -> tuple[CategoryAreas, np.ndarray, np.ndarray, np.ndarray | None]:
         """Category areas, natural cells, habitat (natural, not barrier) and barrier cells of one strip."""
@@ -136,35 +155,71 @@ class StripPass:
 
     def habitat_row(self, row: int) -> np.ndarray:
         """Habitat cells of one window row (the row next to a band)."""
-        grid = self.window.read_rows(row, row + 1, boundary_rule=self.method.boundary_rule,
-                                     nodata_codes=self.legend.nodata)
+        grid = self.window.read_rows(
+            row, row + 1, boundary_rule=self.method.boundary_rule, nodata_codes=self.legend.nodata
+        )
         return self.habitat(grid)[2][0]
 
-    def strips(self, groups: StripGroups, *, rows: tuple[int, int], block_rows: int,
-               on_strip: Callable[[StripCells], None] | None) -> Iterator[CategoryAreas]:
+    def strips(
+        self,
+        groups: StripGroups,
+        *,
+        rows: tuple[int, int],
+        block_rows: int,
+        on_strip: Callable[[StripCells], None] | None,
+    ) -> Iterator[CategoryAreas]:
         """Feed the strips of ``rows`` to ``groups``; yield each strip's category areas."""
         whole_cells = self.method.boundary_rule == "centre"  # weights are 1 or 0: habitat cells count whole
-        for row_start, grid in self.window.read_strips(block_rows, boundary_rule=self.method.boundary_rule,
-                                                       nodata_codes=self.legend.nodata, rows=rows):
+        for row_start, grid in self.window.read_strips(
+            block_rows, boundary_rule=self.method.boundary_rule, nodata_codes=self.legend.nodata, rows=rows
+        ):
             strip_areas, natural, habitat, barrier = self.habitat(grid)
-            local = groups.add_strip(habitat, row_area_m2=grid.row_area_m2,
-                                     weight=None if whole_cells else grid.weight, barrier=barrier,
-                                     keep_labels=on_strip is not None)
+            local = groups.add_strip(
+                habitat,
+                row_area_m2=grid.row_area_m2,
+                weight=None if whole_cells else grid.weight,
+                barrier=barrier,
+                keep_labels=on_strip is not None,
+            )
             if on_strip is not None:
-                on_strip(StripCells(grid=grid, natural=natural, local_labels=local,
-                                    label_offset=groups.strip_label_offsets[-1], row_start=row_start))
+                on_strip(
+                    StripCells(
+                        grid=grid,
+                        natural=natural,
+                        local_labels=local,
+                        label_offset=groups.strip_label_offsets[-1],
+                        row_start=row_start,
+                    )
+                )
             yield strip_areas
 
     def result(self, areas: CategoryAreas, totals, *, block_rows: int) -> BlockwiseResult:
         if areas.city_m2 <= 0:
             raise self.window.no_valid_cell_error()
         values = landcover_values(
-            areas=areas, group_areas_m2_=totals.group_areas_m2, n_patches=totals.n_patches,
-            n_groups=totals.n_groups, method=self.method, legend=self.legend, codes=self.codes,
+            areas=areas,
+            group_areas_m2_=totals.group_areas_m2,
+            n_patches=totals.n_patches,
+            n_groups=totals.n_groups,
+            method=self.method,
+            legend=self.legend,
+            codes=self.codes,
             area_rule=area_rule_text(boundary_rule=self.method.boundary_rule, crs_name=self.window.crs.name),
         )
-        LOGGER.info("Window %d x %d cells in strips of %d rows: %d patches, %d groups", *self.window.shape,
-                    block_rows, totals.n_patches, totals.n_groups)
-        return BlockwiseResult(values=values, window=self.window, group_of_patch=totals.group_of_patch,
-                               strip_label_offsets=totals.strip_label_offsets, group_areas_m2=totals.group_areas_m2,
-                               block_rows=block_rows, n_patches=totals.n_patches, n_groups=totals.n_groups)
+        LOGGER.info(
+            "Window %d x %d cells in strips of %d rows: %d patches, %d groups",
+            *self.window.shape,
+            block_rows,
+            totals.n_patches,
+            totals.n_groups,
+        )
+        return BlockwiseResult(
+            values=values,
+            window=self.window,
+            group_of_patch=totals.group_of_patch,
+            strip_label_offsets=totals.strip_label_offsets,
+            group_areas_m2=totals.group_areas_m2,
+            block_rows=block_rows,
+            n_patches=totals.n_patches,
+            n_groups=totals.n_groups,
+        )

@@ -40,8 +40,13 @@ class NaturalGroups:
 
 
 def label_natural_groups(
-    natural: np.ndarray, *, cell_width_m: float, cell_height_m: float, gap_distance_m: float,
-    neighbourhood: int = 8, barrier: np.ndarray | None = None,
+    natural: np.ndarray,
+    *,
+    cell_width_m: float,
+    cell_height_m: float,
+    gap_distance_m: float,
+    neighbourhood: int = 8,
+    barrier: np.ndarray | None = None,
 ) -> NaturalGroups:
     """Label patches of natural cells, then join patches closer than the gap distance into groups.
 
@@ -78,7 +83,9 @@ def label_natural_groups(
     first, second = label_pairs_at_offsets(edge_labels, offsets, barrier=barrier)
     group_of_patch = merge_labels(n_patches, first, second)
     return NaturalGroups(
-        labels=group_of_patch[patches], n_patches=n_patches, n_groups=int(group_of_patch.max()),
+        labels=group_of_patch[patches],
+        n_patches=n_patches,
+        n_groups=int(group_of_patch.max()),
     )
 
 
@@ -96,13 +103,15 @@ def patch_edges(natural: np.ndarray) -> np.ndarray:
     The closest pair of cells of two different patches can always be found among edge cells, so only they
     need comparing.
     """
-    interior = ndimage.binary_erosion(natural, structure=ndimage.generate_binary_structure(2, 1),
-                                      border_value=0)
+    interior = ndimage.binary_erosion(natural, structure=ndimage.generate_binary_structure(2, 1), border_value=0)
     return natural & ~interior
 
 
 def label_pairs_at_offsets(
-    labels: np.ndarray, offsets: list[tuple[int, int]], *, barrier: np.ndarray | None = None,
+    labels: np.ndarray,
+    offsets: list[tuple[int, int]],
+    *,
+    barrier: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Distinct pairs of different non-zero labels found at the given offsets (Δr ≥ 0) of each other.
 
@@ -117,13 +126,13 @@ def label_pairs_at_offsets(
     reach_rows = max(dr for dr, _ in offsets)
     reach_cols = max(abs(dc) for _, dc in offsets)
     padded = np.zeros((rows + reach_rows, cols + 2 * reach_cols), dtype=labels.dtype)
-    padded[:rows, reach_cols: reach_cols + cols] = labels
+    padded[:rows, reach_cols : reach_cols + cols] = labels
     flat = padded.ravel()
     padded_width = padded.shape[1]
     flat_barrier = None
     if barrier is not None and barrier.any():
         padded_barrier = np.zeros(padded.shape, dtype=bool)
-        padded_barrier[:rows, reach_cols: reach_cols + cols] = barrier
+        padded_barrier[:rows, reach_cols : reach_cols + cols] = barrier
         flat_barrier = padded_barrier.ravel()
     positions = np.flatnonzero(flat)
     own = flat[positions]
@@ -188,8 +197,9 @@ def coherence_percent(group_areas_m2_: np.ndarray) -> float:
     return float(np.sum(np.square(group_areas_m2_, dtype=np.float64)) / total**2 * 100.0)
 
 
-def class_effective_mesh_sizes_ha(codes: np.ndarray, *, row_area_m2: np.ndarray, neighbourhood: int = 8) -> dict[
-        int, float]:
+def class_effective_mesh_sizes_ha(
+    codes: np.ndarray, *, row_area_m2: np.ndarray, neighbourhood: int = 8
+) -> dict[int, float]:
     """FRAGSTATS' class-level effective mesh size of every class of a code raster, in one pass, hectares.
 
     ``MESH_i = Σ_j a_ij² / A`` over the patches j of class i (gap 0, pixel neighbourhood only), with A the
@@ -214,5 +224,7 @@ def class_effective_mesh_sizes_ha(codes: np.ndarray, *, row_area_m2: np.ndarray,
     lowest = int(values.min())
     sum_of_squares = np.bincount(values.astype(np.int64) - lowest, weights=np.square(areas[1:]))
     present = np.bincount(values.astype(np.int64) - lowest)
-    return {int(index) + lowest: float(sum_of_squares[index] / landscape_m2 / SQUARE_METRES_PER_HECTARE)
-            for index in np.flatnonzero(present)}
+    return {
+        int(index) + lowest: float(sum_of_squares[index] / landscape_m2 / SQUARE_METRES_PER_HECTARE)
+        for index in np.flatnonzero(present)
+    }

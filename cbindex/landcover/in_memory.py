@@ -34,7 +34,11 @@ class LandcoverResult(IndicatorValues):
 
 
 def connectivity_barrier(
-    grid: CityGrid, *, codes: CategoryCodes, method: LandcoverMethod, barriers: gpd.GeoSeries | None,
+    grid: CityGrid,
+    *,
+    codes: CategoryCodes,
+    method: LandcoverMethod,
+    barriers: gpd.GeoSeries | None,
 ) -> np.ndarray | None:
     """Barrier cells of a grid for I2: rasterised barrier polygons, plus built-up cells when configured."""
     barrier = None
@@ -47,7 +51,11 @@ def connectivity_barrier(
 
 
 def compute_landcover_in_memory(
-    grid: CityGrid, *, legend: Legend, method: LandcoverMethod, barriers: gpd.GeoSeries | None = None,
+    grid: CityGrid,
+    *,
+    legend: Legend,
+    method: LandcoverMethod,
+    barriers: gpd.GeoSeries | None = None,
 ) -> LandcoverResult:
     """Compute I1, I2 (MESH and coherence), I11 and I12 for one city grid held whole in memory.
 
@@ -63,15 +71,24 @@ def compute_landcover_in_memory(
     codes = CategoryCodes.from_legend(legend, method)
     areas, natural = measure_categories(grid, legend=legend, codes=codes)
     groups = label_natural_groups(
-        natural, cell_width_m=grid.cell_width_m, cell_height_m=grid.cell_height_m,
-        gap_distance_m=method.gap_distance_m, neighbourhood=method.neighbourhood,
+        natural,
+        cell_width_m=grid.cell_width_m,
+        cell_height_m=grid.cell_height_m,
+        gap_distance_m=method.gap_distance_m,
+        neighbourhood=method.neighbourhood,
         barrier=connectivity_barrier(grid, codes=codes, method=method, barriers=barriers),
     )
-    group_areas = group_areas_m2(groups.labels, weight=grid.weight, row_area_m2=grid.row_area_m2,
-                                 n_groups=groups.n_groups)
+    group_areas = group_areas_m2(
+        groups.labels, weight=grid.weight, row_area_m2=grid.row_area_m2, n_groups=groups.n_groups
+    )
     values = landcover_values(
-        areas=areas, group_areas_m2_=group_areas, n_patches=groups.n_patches, n_groups=groups.n_groups,
-        method=method, legend=legend, codes=codes,
+        areas=areas,
+        group_areas_m2_=group_areas,
+        n_patches=groups.n_patches,
+        n_groups=groups.n_groups,
+        method=method,
+        legend=legend,
+        codes=codes,
         area_rule=area_rule_text(boundary_rule=grid.boundary_rule, crs_name=grid.crs.name),
     )
     return LandcoverResult(values=values, natural=natural, groups=groups, group_areas_m2=group_areas)

@@ -68,8 +68,17 @@ class StripRasterWriter:
     (intermediate files).
     """
 
-    def __init__(self, path: str | Path, *, shape: tuple[int, int], transform, crs, dtype: str = "uint8",
-                 nodata: float | None = MASK_OUTSIDE, cloud_optimised: bool = True) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        shape: tuple[int, int],
+        transform,
+        crs,
+        dtype: str = "uint8",
+        nodata: float | None = MASK_OUTSIDE,
+        cloud_optimised: bool = True,
+    ) -> None:
         self.path = Path(path)
         self.shape = shape
         self.transform = transform
@@ -82,9 +91,21 @@ class StripRasterWriter:
         self._atomic = atomic_path(self.path)
         self._final_temporary = self._atomic.__enter__()
         self._strips_path = self._final_temporary.with_name(self._final_temporary.stem + ".strips.tif")
-        profile = {"driver": "GTiff", "width": max(1, self.shape[1]), "height": max(1, self.shape[0]), "count": 1,
-                   "dtype": self.dtype, "crs": self.crs, "transform": self.transform, "nodata": self.nodata,
-                   "tiled": True, "blockxsize": 512, "blockysize": 512, "compress": "deflate", "BIGTIFF": "IF_SAFER"}
+        profile = {
+            "driver": "GTiff",
+            "width": max(1, self.shape[1]),
+            "height": max(1, self.shape[0]),
+            "count": 1,
+            "dtype": self.dtype,
+            "crs": self.crs,
+            "transform": self.transform,
+            "nodata": self.nodata,
+            "tiled": True,
+            "blockxsize": 512,
+            "blockysize": 512,
+            "compress": "deflate",
+            "BIGTIFF": "IF_SAFER",
+        }
         self._dataset = rasterio.open(self._strips_path, "w", **profile)
         return self
 
@@ -97,8 +118,13 @@ class StripRasterWriter:
         self._dataset.close()
         try:
             if kind is None and self.cloud_optimised:
-                rasterio.shutil.copy(self._strips_path, self._final_temporary, driver="COG", compress="deflate",
-                                     overview_resampling="nearest")
+                rasterio.shutil.copy(
+                    self._strips_path,
+                    self._final_temporary,
+                    driver="COG",
+                    compress="deflate",
+                    overview_resampling="nearest",
+                )
             elif kind is None:
                 self._strips_path.replace(self._final_temporary)
         finally:
@@ -161,20 +187,27 @@ class GroupPolygonCollector:
         ``area_ha`` is the group's ground area as used by I2 (not the polygon's planar area).
         """
         if self._strips:
-            rows = [group_of_patch[np.where(labels > 0, labels.astype(np.int64) + offset, 0)].astype(np.int32)
-                    for labels, offset in self._strips]
+            rows = [
+                group_of_patch[np.where(labels > 0, labels.astype(np.int64) + offset, 0)].astype(np.int32)
+                for labels, offset in self._strips
+            ]
             geometries = labelled_multipolygons(np.vstack(rows), transform=self._transform)
             ids = sorted(geometries)
             return gpd.GeoDataFrame(
                 {"group_id": ids, "area_ha": [group_areas_m2[i] / SQUARE_METRES_PER_HECTARE for i in ids]},
-                geometry=[geometries[i] for i in ids], crs=crs,
+                geometry=[geometries[i] for i in ids],
+                crs=crs,
             )
         parts: dict[tuple[int, int], list] = {}
         for label, strip, polygon in self._pieces:
             parts.setdefault((int(group_of_patch[label]), strip), []).extend(polygon.geoms)
         keys = sorted(parts)
         return gpd.GeoDataFrame(
-            {"group_id": [group for group, _ in keys], "strip": [strip for _, strip in keys],
-             "area_ha": [group_areas_m2[group] / SQUARE_METRES_PER_HECTARE for group, _ in keys]},
-            geometry=[shapely.MultiPolygon(parts[key]) for key in keys], crs=crs,
+            {
+                "group_id": [group for group, _ in keys],
+                "strip": [strip for _, strip in keys],
+                "area_ha": [group_areas_m2[group] / SQUARE_METRES_PER_HECTARE for group, _ in keys],
+            },
+            geometry=[shapely.MultiPolygon(parts[key]) for key in keys],
+            crs=crs,
         )

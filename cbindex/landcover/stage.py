@@ -50,24 +50,44 @@ class LandcoverInputs:
 
     @classmethod
     def read(
-        cls, *, city: str, year: int, raster_path: str, boundary_path: str, boundary_layer: str | None,
-        boundary_filter_column: str | None, boundary_filter_value: str | None, legend_path: str, method: dict,
-        block_rows: int = DEFAULT_BLOCK_ROWS, barriers_path: str | None = None, barrier_rule: dict | None = None,
+        cls,
+        *,
+        city: str,
+        year: int,
+        raster_path: str,
+        boundary_path: str,
+        boundary_layer: str | None,
+        boundary_filter_column: str | None,
+        boundary_filter_value: str | None,
+        legend_path: str,
+        method: dict,
+        block_rows: int = DEFAULT_BLOCK_ROWS,
+        barriers_path: str | None = None,
+        barrier_rule: dict | None = None,
     ) -> LandcoverInputs:
         boundary = read_city_boundary(
-            boundary_path, layer=boundary_layer or None, filter_column=boundary_filter_column or None,
+            boundary_path,
+            layer=boundary_layer or None,
+            filter_column=boundary_filter_column or None,
             filter_value=boundary_filter_value,
         )
         barriers = None
         if barriers_path:
             barriers = read_barriers(barriers_path, rule=BarrierRule(**(barrier_rule or {})), city=boundary)
-        return cls(city=city, year=year, raster_path=raster_path, boundary=boundary, legend=load_legend(legend_path),
-                   method=LandcoverMethod(**method), barriers=barriers, block_rows=block_rows)
+        return cls(
+            city=city,
+            year=year,
+            raster_path=raster_path,
+            boundary=boundary,
+            legend=load_legend(legend_path),
+            method=LandcoverMethod(**method),
+            barriers=barriers,
+            block_rows=block_rows,
+        )
 
     def computation(self) -> dict:
         """Keyword arguments of the land-cover computations in :mod:`cbindex.landcover.blockwise`."""
-        return {"legend": self.legend, "method": self.method, "block_rows": self.block_rows,
-                "barriers": self.barriers}
+        return {"legend": self.legend, "method": self.method, "block_rows": self.block_rows, "barriers": self.barriers}
 
 
 def landcover_job_arguments(smk) -> dict:
@@ -76,19 +96,29 @@ def landcover_job_arguments(smk) -> dict:
     The three land-cover rules (one job per city-year, or bands and their merge) share inputs and params.
     """
     return {
-        "city": smk.wildcards.city, "year": int(smk.wildcards.year), "raster_path": smk.input.raster,
-        "boundary_path": smk.input.boundary, "boundary_layer": smk.params.boundary_layer,
+        "city": smk.wildcards.city,
+        "year": int(smk.wildcards.year),
+        "raster_path": smk.input.raster,
+        "boundary_path": smk.input.boundary,
+        "boundary_layer": smk.params.boundary_layer,
         "boundary_filter_column": smk.params.boundary_filter_column,
-        "boundary_filter_value": smk.params.boundary_filter_value, "legend_path": smk.input.legend,
-        "method": dict(smk.params.method), "block_rows": smk.params.block_rows,
+        "boundary_filter_value": smk.params.boundary_filter_value,
+        "legend_path": smk.input.legend,
+        "method": dict(smk.params.method),
+        "block_rows": smk.params.block_rows,
         "barriers_path": smk.input.barriers[0] if smk.input.barriers else None,
         "barrier_rule": dict(smk.params.barrier_rule),
     }
 
 
 def compute_landcover_indicators(
-    *, indicators_csv: str, natural_mask_tif: str, groups_gpkg: str, equal_area_crs: str,
-    boundary_coverage_tolerance_percent: float, **inputs,
+    *,
+    indicators_csv: str,
+    natural_mask_tif: str,
+    groups_gpkg: str,
+    equal_area_crs: str,
+    boundary_coverage_tolerance_percent: float,
+    **inputs,
 ) -> None:
     """Compute the land-cover indicators of one city and year and write the table, mask and groups.
 
@@ -102,23 +132,37 @@ def compute_landcover_indicators(
     job = LandcoverInputs.read(**inputs)
     city_window = open_city_window(job.raster_path, job.boundary)
     polygons = GroupPolygonCollector()
-    with NaturalMaskWriter(natural_mask_tif, shape=city_window.shape, transform=city_window.transform,
-                           crs=city_window.crs) as mask_writer:
+    with NaturalMaskWriter(
+        natural_mask_tif, shape=city_window.shape, transform=city_window.transform, crs=city_window.crs
+    ) as mask_writer:
 
         def write_strip(strip: StripCells) -> None:
             mask_writer.write_strip(weight=strip.grid.weight, natural=strip.natural, row_start=strip.row_start)
-            polygons.add_strip(local_labels=strip.local_labels, label_offset=strip.label_offset,
-                               transform=strip.grid.transform)
+            polygons.add_strip(
+                local_labels=strip.local_labels, label_offset=strip.label_offset, transform=strip.grid.transform
+            )
 
-        result = compute_landcover_indicators_blockwise(job.raster_path, job.boundary, on_strip=write_strip,
-                                                        window=city_window, **job.computation())
+        result = compute_landcover_indicators_blockwise(
+            job.raster_path, job.boundary, on_strip=write_strip, window=city_window, **job.computation()
+        )
         write_groups(groups_gpkg, polygons, result)
-    write_landcover_table(indicators_csv, job, result, equal_area_crs=equal_area_crs,
-                          boundary_coverage_tolerance_percent=boundary_coverage_tolerance_percent)
+    write_landcover_table(
+        indicators_csv,
+        job,
+        result,
+        equal_area_crs=equal_area_crs,
+        boundary_coverage_tolerance_percent=boundary_coverage_tolerance_percent,
+    )
 
 
 def compute_landcover_band(
-    *, band: int, n_bands: int, state_npz: str, mask_part_tif: str, labels_part_tif: str, **inputs,
+    *,
+    band: int,
+    n_bands: int,
+    state_npz: str,
+    mask_part_tif: str,
+    labels_part_tif: str,
+    **inputs,
 ) -> None:
     """One band of a city computed as a separate job: its state, its part of the mask, its patch labels.
 
@@ -128,10 +172,16 @@ def compute_landcover_band(
     job = LandcoverInputs.read(**inputs)
     window = open_city_window(job.raster_path, job.boundary)
     start, stop = window_bands(window, method=job.method, n_bands=n_bands, block_rows=job.block_rows)[band]
-    part = {"shape": (stop - start, window.shape[1]), "transform": window.transform @ Affine.translation(0, start),
-            "crs": window.crs, "cloud_optimised": False}
-    with NaturalMaskWriter(mask_part_tif, **part) as mask_writer, \
-            StripRasterWriter(labels_part_tif, dtype="int32", nodata=None, **part) as labels_writer:
+    part = {
+        "shape": (stop - start, window.shape[1]),
+        "transform": window.transform @ Affine.translation(0, start),
+        "crs": window.crs,
+        "cloud_optimised": False,
+    }
+    with (
+        NaturalMaskWriter(mask_part_tif, **part) as mask_writer,
+        StripRasterWriter(labels_part_tif, dtype="int32", nodata=None, **part) as labels_writer,
+    ):
 
         def write_strip(strip: StripCells) -> None:
             mask_writer.write_strip(weight=strip.grid.weight, natural=strip.natural, row_start=strip.row_start - start)
@@ -139,15 +189,29 @@ def compute_landcover_band(
             labels_writer.write(labels.astype(np.int32), row_start=strip.row_start - start)
 
         with atomic_path(state_npz) as temporary:
-            compute_band(job.raster_path, job.boundary, band=band, n_bands=n_bands,
-                                   state_path=str(temporary), on_strip=write_strip, window=window,
-                                   **job.computation())
+            compute_band(
+                job.raster_path,
+                job.boundary,
+                band=band,
+                n_bands=n_bands,
+                state_path=str(temporary),
+                on_strip=write_strip,
+                window=window,
+                **job.computation(),
+            )
     LOGGER.info("City %s %s: band %d of %d, rows %d-%d", job.city, job.year, band + 1, n_bands, start, stop)
 
 
 def merge_landcover_bands(
-    *, state_npzs: list[str], mask_part_tifs: list[str], labels_part_tifs: list[str], indicators_csv: str,
-    natural_mask_tif: str, groups_gpkg: str, equal_area_crs: str, boundary_coverage_tolerance_percent: float,
+    *,
+    state_npzs: list[str],
+    mask_part_tifs: list[str],
+    labels_part_tifs: list[str],
+    indicators_csv: str,
+    natural_mask_tif: str,
+    groups_gpkg: str,
+    equal_area_crs: str,
+    boundary_coverage_tolerance_percent: float,
     **inputs,
 ) -> None:
     """Join the bands of a city (:func:`compute_landcover_band`) into the land-cover stage's outputs."""
@@ -155,32 +219,47 @@ def merge_landcover_bands(
     merged = merge_bands(job.raster_path, job.boundary, state_paths=list(state_npzs), **job.computation())
     window = merged.result.window
     polygons = GroupPolygonCollector()
-    with NaturalMaskWriter(natural_mask_tif, shape=window.shape, transform=window.transform,
-                           crs=window.crs) as mask_writer:
+    with NaturalMaskWriter(
+        natural_mask_tif, shape=window.shape, transform=window.transform, crs=window.crs
+    ) as mask_writer:
         for (start, stop), mask_part, labels_part, shift in zip(
-                merged.band_rows, mask_part_tifs, labels_part_tifs, merged.band_label_shifts, strict=True):
+            merged.band_rows, mask_part_tifs, labels_part_tifs, merged.band_label_shifts, strict=True
+        ):
             if stop <= start:
                 continue
             with rasterio.open(mask_part) as masks, rasterio.open(labels_part) as labels:
                 for row, row_stop in strips(stop - start, job.block_rows):
                     part_window = rasterio.windows.Window(0, row, window.shape[1], row_stop - row)
                     mask_writer.write(masks.read(1, window=part_window), row_start=start + row)
-                    polygons.add_strip(local_labels=labels.read(1, window=part_window), label_offset=shift,
-                                       transform=window.transform @ Affine.translation(0, start + row))
+                    polygons.add_strip(
+                        local_labels=labels.read(1, window=part_window),
+                        label_offset=shift,
+                        transform=window.transform @ Affine.translation(0, start + row),
+                    )
         write_groups(groups_gpkg, polygons, merged.result)
-    write_landcover_table(indicators_csv, job, merged.result, equal_area_crs=equal_area_crs,
-                          boundary_coverage_tolerance_percent=boundary_coverage_tolerance_percent)
+    write_landcover_table(
+        indicators_csv,
+        job,
+        merged.result,
+        equal_area_crs=equal_area_crs,
+        boundary_coverage_tolerance_percent=boundary_coverage_tolerance_percent,
+    )
 
 
 def write_groups(groups_gpkg: str, polygons: GroupPolygonCollector, result: BlockwiseResult) -> None:
     """The connectivity groups layer: one multipolygon per group with its I2 area."""
-    groups = polygons.frame(group_of_patch=result.group_of_patch, group_areas_m2=result.group_areas_m2,
-                            crs=result.window.crs)
+    groups = polygons.frame(
+        group_of_patch=result.group_of_patch, group_areas_m2=result.group_areas_m2, crs=result.window.crs
+    )
     write_geopackage_layer(groups_gpkg, groups, layer=GROUPS_LAYER)
 
 
 def write_landcover_table(
-    indicators_csv: str, job: LandcoverInputs, result: BlockwiseResult, *, equal_area_crs: str,
+    indicators_csv: str,
+    job: LandcoverInputs,
+    result: BlockwiseResult,
+    *,
+    equal_area_crs: str,
     boundary_coverage_tolerance_percent: float,
 ) -> None:
     """The indicator table, with the boundary's own area and a warning when the raster does not cover it."""
@@ -188,18 +267,35 @@ def write_landcover_table(
     LOGGER.info("City %s %s: read %d x %d cells of %s", city, year, *result.window.shape, job.raster_path)
     boundary_ha = boundary_area_ha(job.boundary, equal_area_crs=equal_area_crs)
     covered_ha = result.value_of("city_area") + result.value_of("nodata_area")
-    values = [*result.values, IndicatorValue(
-        "boundary_area", boundary_ha, "ha", f"area of the boundary polygon in {equal_area_crs} equal-area CRS",
-    )]
+    values = [
+        *result.values,
+        IndicatorValue(
+            "boundary_area",
+            boundary_ha,
+            "ha",
+            f"area of the boundary polygon in {equal_area_crs} equal-area CRS",
+        ),
+    ]
     difference = abs(covered_ha - boundary_ha) / boundary_ha * 100 if boundary_ha else 0.0
     if difference > boundary_coverage_tolerance_percent:
         LOGGER.warning(
             "City %s %s: raster cells cover %.1f ha but the boundary is %.1f ha (%.2f %% apart); the raster may "
-            "not cover the whole city.", city, year, covered_ha, boundary_ha, difference,
+            "not cover the whole city.",
+            city,
+            year,
+            covered_ha,
+            boundary_ha,
+            difference,
         )
     write_indicator_table(indicators_csv, city=city, year=year, values=values)
-    LOGGER.info("City %s %s: I1 %.2f %%, I2 %.1f ha, %d groups", city, year, result.value_of("I1"),
-                result.value_of("I2"), result.n_groups)
+    LOGGER.info(
+        "City %s %s: I1 %.2f %%, I2 %.1f ha, %d groups",
+        city,
+        year,
+        result.value_of("I1"),
+        result.value_of("I2"),
+        result.n_groups,
+    )
 
 
 def boundary_area_ha(boundary: CityBoundary, *, equal_area_crs: str) -> float:
@@ -216,9 +312,20 @@ def boundary_area_ha(boundary: CityBoundary, *, equal_area_crs: str) -> float:
 
 
 def compute_landcover_transitions(
-    *, city: str, year_from: int, year_to: int, raster_from: str, raster_to: str, boundary_path: str,
-    boundary_layer: str | None, boundary_filter_column: str | None, boundary_filter_value: str | None,
-    legend_path: str, boundary_rule: str, transitions_csv: str, block_rows: int = DEFAULT_BLOCK_ROWS,
+    *,
+    city: str,
+    year_from: int,
+    year_to: int,
+    raster_from: str,
+    raster_to: str,
+    boundary_path: str,
+    boundary_layer: str | None,
+    boundary_filter_column: str | None,
+    boundary_filter_value: str | None,
+    legend_path: str,
+    boundary_rule: str,
+    transitions_csv: str,
+    block_rows: int = DEFAULT_BLOCK_ROWS,
 ) -> None:
     """Measure the land-cover transitions of a city between two years and write them as a long table.
 
@@ -234,7 +341,9 @@ def compute_landcover_transitions(
     """
     legend = load_legend(legend_path)
     boundary = read_city_boundary(
-        boundary_path, layer=boundary_layer or None, filter_column=boundary_filter_column or None,
+        boundary_path,
+        layer=boundary_layer or None,
+        filter_column=boundary_filter_column or None,
         filter_value=boundary_filter_value,
     )
     window_from = open_city_window(raster_from, boundary)
@@ -244,17 +353,27 @@ def compute_landcover_transitions(
     areas = pd.DataFrame(0.0, index=pd.Index(classes, name="from_code"), columns=pd.Index(classes, name="to_code"))
     left_out_m2 = 0.0
     for row_start, row_stop in strips(window_from.shape[0], block_rows):
-        grids = [window.read_rows(row_start, row_stop, boundary_rule=boundary_rule, nodata_codes=legend.nodata)
-                 for window in (window_from, window_to)]
+        grids = [
+            window.read_rows(row_start, row_stop, boundary_rule=boundary_rule, nodata_codes=legend.nodata)
+            for window in (window_from, window_to)
+        ]
         for grid in grids:
             check_codes(legend, unique_codes(grid.codes[grid.weight > 0]), raster_path=grid.path)
         weight = np.minimum(grids[0].weight, grids[1].weight)
         left_out_m2 += float((np.maximum(grids[0].weight, grids[1].weight) - weight).sum(axis=1) @ grids[0].row_area_m2)
-        areas += transition_areas_m2(grids[0].codes, grids[1].codes, weight=weight, row_area_m2=grids[0].row_area_m2,
-                                     classes=classes)
+        areas += transition_areas_m2(
+            grids[0].codes, grids[1].codes, weight=weight, row_area_m2=grids[0].row_area_m2, classes=classes
+        )
     table = transition_table(areas, legend=legend, year_from=year_from, year_to=year_to)
     with atomic_path(transitions_csv) as temporary:
         table.to_csv(temporary, index=False)
     changed = table.loc[table["from_code"] != table["to_code"], "area_ha"].sum()
-    LOGGER.info("City %s %s→%s: %.1f ha compared, %.1f ha changed class, %.1f ha left out (no data in one year)",
-                city, year_from, year_to, table["area_ha"].sum(), changed, left_out_m2 / SQUARE_METRES_PER_HECTARE)
+    LOGGER.info(
+        "City %s %s→%s: %.1f ha compared, %.1f ha changed class, %.1f ha left out (no data in one year)",
+        city,
+        year_from,
+        year_to,
+        table["area_ha"].sum(),
+        changed,
+        left_out_m2 / SQUARE_METRES_PER_HECTARE,
+    )

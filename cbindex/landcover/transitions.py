@@ -21,13 +21,26 @@ from cbindex.geo.city_grid import CityWindow
 from cbindex.geo.legends import Legend
 
 LOGGER = logging.getLogger(__name__)
-TRANSITION_COLUMNS = ["year_from", "year_to", "from_code", "from_class", "from_class_zh", "to_code", "to_class",
-                      "to_class_zh", "area_ha"]
+TRANSITION_COLUMNS = [
+    "year_from",
+    "year_to",
+    "from_code",
+    "from_class",
+    "from_class_zh",
+    "to_code",
+    "to_class",
+    "to_class_zh",
+    "area_ha",
+]
 _GRID_TOLERANCE = 1e-9  # relative difference of transform coefficients still counted as the same grid
 
 
 def transition_areas_m2(
-    codes_from: np.ndarray, codes_to: np.ndarray, *, weight: np.ndarray, row_area_m2: np.ndarray,
+    codes_from: np.ndarray,
+    codes_to: np.ndarray,
+    *,
+    weight: np.ndarray,
+    row_area_m2: np.ndarray,
     classes: Sequence[int],
 ) -> pd.DataFrame:
     """Ground area that each class of the first raster covers in each class of the second.
@@ -65,8 +78,11 @@ def transition_areas_m2(
     cell_area = (weight * row_area_m2[:, None])[counted]
     n_classes = len(ordered)
     areas = np.bincount(index_from * n_classes + index_to, weights=cell_area, minlength=n_classes * n_classes)
-    return pd.DataFrame(areas.reshape(n_classes, n_classes),
-                        index=pd.Index(ordered, name="from_code"), columns=pd.Index(ordered, name="to_code"))
+    return pd.DataFrame(
+        areas.reshape(n_classes, n_classes),
+        index=pd.Index(ordered, name="from_code"),
+        columns=pd.Index(ordered, name="to_code"),
+    )
 
 
 def _class_index(codes: np.ndarray, ordered: np.ndarray) -> np.ndarray:
@@ -82,7 +98,11 @@ def _class_index(codes: np.ndarray, ordered: np.ndarray) -> np.ndarray:
 
 
 def transition_table(
-    areas_m2: pd.DataFrame, *, legend: Legend, year_from: int, year_to: int,
+    areas_m2: pd.DataFrame,
+    *,
+    legend: Legend,
+    year_from: int,
+    year_to: int,
 ) -> pd.DataFrame:
     """The matrix as a long table in hectares, named with the legend's classes.
 
@@ -106,12 +126,19 @@ def transition_table(
     present = (areas_m2.sum(axis=1) > 0) | (areas_m2.sum(axis=0) > 0)
     kept = [code for code in areas_m2.index if present[code]]
     rows = [
-        {"year_from": year_from, "year_to": year_to,
-         "from_code": code_from, "from_class": legend.classes[code_from].name,
-         "from_class_zh": legend.classes[code_from].name_zh,
-         "to_code": code_to, "to_class": legend.classes[code_to].name, "to_class_zh": legend.classes[code_to].name_zh,
-         "area_ha": float(areas_m2.loc[code_from, code_to]) / SQUARE_METRES_PER_HECTARE}
-        for code_from in kept for code_to in kept
+        {
+            "year_from": year_from,
+            "year_to": year_to,
+            "from_code": code_from,
+            "from_class": legend.classes[code_from].name,
+            "from_class_zh": legend.classes[code_from].name_zh,
+            "to_code": code_to,
+            "to_class": legend.classes[code_to].name,
+            "to_class_zh": legend.classes[code_to].name_zh,
+            "area_ha": float(areas_m2.loc[code_from, code_to]) / SQUARE_METRES_PER_HECTARE,
+        }
+        for code_from in kept
+        for code_to in kept
     ]
     return pd.DataFrame(rows, columns=TRANSITION_COLUMNS)
 
@@ -138,8 +165,11 @@ def transition_matrix_ha(table: pd.DataFrame, *, names: str = "from_class") -> p
 
 
 def require_same_grid(first: CityWindow, second: CityWindow, *, years: tuple[int, int]) -> None:
-    same = (first.crs == second.crs and first.shape == second.shape
-            and np.allclose(tuple(first.transform)[:6], tuple(second.transform)[:6], rtol=_GRID_TOLERANCE, atol=0))
+    same = (
+        first.crs == second.crs
+        and first.shape == second.shape
+        and np.allclose(tuple(first.transform)[:6], tuple(second.transform)[:6], rtol=_GRID_TOLERANCE, atol=0)
+    )
     if not same:
         raise CBIInputError(
             f"Land-cover rasters of {years[0]} ({first.path}) and {years[1]} ({second.path}) are not on the same "

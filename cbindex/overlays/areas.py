@@ -80,8 +80,13 @@ def prepare_for_rule(geometry: BaseGeometry, *, city_geometry: BaseGeometry, bou
 
 
 def measure_overlays(
-    window: CityWindow, *, legend: Legend, codes: CategoryCodes, geometries: Mapping[str, BaseGeometry],
-    boundary_rule: str, block_rows: int,
+    window: CityWindow,
+    *,
+    legend: Legend,
+    codes: CategoryCodes,
+    geometries: Mapping[str, BaseGeometry],
+    boundary_rule: str,
+    block_rows: int,
 ) -> OverlayAreas:
     """Measure the city and the area under each polygon set, strip by strip.
 
@@ -109,8 +114,10 @@ def measure_overlays(
     CBIInputError
         Unknown class codes in the raster, or no valid cell in the city.
     """
-    prepared = {name: prepare_for_rule(geometry, city_geometry=window.geometry, boundary_rule=boundary_rule)
-                for name, geometry in geometries.items()}
+    prepared = {
+        name: prepare_for_rule(geometry, city_geometry=window.geometry, boundary_rule=boundary_rule)
+        for name, geometry in geometries.items()
+    }
     result = OverlayAreas(under={name: AreaUnder() for name in geometries})
     for _, grid in window.read_strips(block_rows, boundary_rule=boundary_rule, nodata_codes=legend.nodata):
         strip_areas, natural = measure_categories(grid, legend=legend, codes=codes)
@@ -122,5 +129,3 @@ def measure_overlays(
     if result.city.city_m2 <= 0:
         raise window.no_valid_cell_error()
     return result
-
-

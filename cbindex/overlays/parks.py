@@ -10,7 +10,13 @@ PERSONS_PER_THOUSAND = 1000.0
 
 
 def parks_values(
-    *, areas: OverlayAreas, parks_name: str, counted_name: str, source: str, how: str, persons: float | None,
+    *,
+    areas: OverlayAreas,
+    parks_name: str,
+    counted_name: str,
+    source: str,
+    how: str,
+    persons: float | None,
     population_method: str,
 ) -> list[IndicatorValue]:
     """I13 and its areas.
@@ -22,18 +28,32 @@ def parks_values(
     """
     counted_ha = areas.under[counted_name].natural_m2 / SQUARE_METRES_PER_HECTARE
     values = [
-        IndicatorValue("park_natural_area", areas.under[parks_name].natural_m2 / SQUARE_METRES_PER_HECTARE, "ha",
-                       f"natural area under parks alone; {source}; {how}"),
-        IndicatorValue("parks_and_protected_natural_area", counted_ha, "ha",
-                       f"natural area under parks and protected areas dissolved together; {source}; {how}"),
+        IndicatorValue(
+            "park_natural_area",
+            areas.under[parks_name].natural_m2 / SQUARE_METRES_PER_HECTARE,
+            "ha",
+            f"natural area under parks alone; {source}; {how}",
+        ),
+        IndicatorValue(
+            "parks_and_protected_natural_area",
+            counted_ha,
+            "ha",
+            f"natural area under parks and protected areas dissolved together; {source}; {how}",
+        ),
     ]
     if persons is None:
-        return [*values, IndicatorValue("I13", float("nan"), "ha per 1000 persons",
-                                        f"not assessed: {population_method}")]
+        return [
+            *values,
+            IndicatorValue("I13", float("nan"), "ha per 1000 persons", f"not assessed: {population_method}"),
+        ]
     return [
         *values,
         IndicatorValue("population", persons, "persons", population_method),
-        IndicatorValue("I13", counted_ha / (persons / PERSONS_PER_THOUSAND), "ha per 1000 persons",
-                       f"natural area under parks and protected areas [ha] / (population / 1000); population "
-                       f"{persons:.0f} ({population_method}); {source}; {how}"),
+        IndicatorValue(
+            "I13",
+            counted_ha / (persons / PERSONS_PER_THOUSAND),
+            "ha per 1000 persons",
+            f"natural area under parks and protected areas [ha] / (population / 1000); population "
+            f"{persons:.0f} ({population_method}); {source}; {how}",
+        ),
     ]

@@ -18,12 +18,24 @@ def protected_values(*, areas: OverlayAreas, name: str, source: str, how: str) -
     """
     under = areas.under[name]
     return [
-        IndicatorValue("protected_area", under.area_m2 / SQUARE_METRES_PER_HECTARE, "ha",
-                       f"city area under protected areas, any land cover; {source}; {how}"),
-        IndicatorValue("protected_natural_area", under.natural_m2 / SQUARE_METRES_PER_HECTARE, "ha",
-                       f"natural area under protected areas; {source}; {how}"),
-        IndicatorValue("I9", percent(under.natural_m2, areas.city.city_m2), "%",
-                       f"natural area under protected areas / city area x 100; {source}; {how}"),
+        IndicatorValue(
+            "protected_area",
+            under.area_m2 / SQUARE_METRES_PER_HECTARE,
+            "ha",
+            f"city area under protected areas, any land cover; {source}; {how}",
+        ),
+        IndicatorValue(
+            "protected_natural_area",
+            under.natural_m2 / SQUARE_METRES_PER_HECTARE,
+            "ha",
+            f"natural area under protected areas; {source}; {how}",
+        ),
+        IndicatorValue(
+            "I9",
+            percent(under.natural_m2, areas.city.city_m2),
+            "%",
+            f"natural area under protected areas / city area x 100; {source}; {how}",
+        ),
     ]
 
 
@@ -36,12 +48,28 @@ def redline_values(*, areas: OverlayAreas, name: str, source: str, how: str) -> 
     """
     under = areas.under[name]
     return [
-        IndicatorValue("redline_area", under.area_m2 / SQUARE_METRES_PER_HECTARE, "ha",
-                       f"city area inside the red line, any land cover; {source}; {how}"),
-        IndicatorValue("redline_natural_area", under.natural_m2 / SQUARE_METRES_PER_HECTARE, "ha",
-                       f"natural area inside the red line; {source}; {how}"),
-        IndicatorValue("redline_coverage", percent(under.area_m2, areas.city.city_m2), "%",
-                       f"red-line area / city area x 100; {source}; {how}"),
-        IndicatorValue("redline_natural_share", percent(under.natural_m2, under.area_m2), "%",
-                       f"natural area in the red line / red-line area x 100; {source}; {how}"),
+        IndicatorValue(
+            "redline_area",
+            under.area_m2 / SQUARE_METRES_PER_HECTARE,
+            "ha",
+            f"city area inside the red line, any land cover; {source}; {how}",
+        ),
+        IndicatorValue(
+            "redline_natural_area",
+            under.natural_m2 / SQUARE_METRES_PER_HECTARE,
+            "ha",
+            f"natural area inside the red line; {source}; {how}",
+        ),
+        IndicatorValue(
+            "redline_coverage",
+            percent(under.area_m2, areas.city.city_m2),
+            "%",
+            f"red-line area / city area x 100; {source}; {how}",
+        ),
+        IndicatorValue(
+            "redline_natural_share",
+            percent(under.natural_m2, under.area_m2),
+            "%",
+            f"natural area in the red line / red-line area x 100; {source}; {how}",
+        ),
     ]

@@ -31,11 +31,25 @@ LOGGER = logging.getLogger(__name__)
 
 
 def compute_overlay_indicators(
-    *, city: str, year: int, raster_path: str, boundary_path: str, boundary_layer: str | None,
-    boundary_filter_column: str | None, boundary_filter_value: str | None, legend_path: str, method: dict,
-    overlay_rules: Mapping[str, dict | None], overlay_paths: Mapping[str, str | None],
-    overlay_layers: Mapping[str, str | None], population: str | None, population_raster_path: str | None,
-    equal_area_crs: str, boundary_coverage_tolerance_percent: float, indicators_csv: str, overlays_gpkg: str,
+    *,
+    city: str,
+    year: int,
+    raster_path: str,
+    boundary_path: str,
+    boundary_layer: str | None,
+    boundary_filter_column: str | None,
+    boundary_filter_value: str | None,
+    legend_path: str,
+    method: dict,
+    overlay_rules: Mapping[str, dict | None],
+    overlay_paths: Mapping[str, str | None],
+    overlay_layers: Mapping[str, str | None],
+    population: str | None,
+    population_raster_path: str | None,
+    equal_area_crs: str,
+    boundary_coverage_tolerance_percent: float,
+    indicators_csv: str,
+    overlays_gpkg: str,
     block_rows: int = DEFAULT_BLOCK_ROWS,
 ) -> None:
     """Compute the overlay indicators of one city and year; write their table and the counted polygons.
@@ -60,7 +74,9 @@ def compute_overlay_indicators(
     """
     legend = load_legend(legend_path)
     boundary = read_city_boundary(
-        boundary_path, layer=boundary_layer or None, filter_column=boundary_filter_column or None,
+        boundary_path,
+        layer=boundary_layer or None,
+        filter_column=boundary_filter_column or None,
         filter_value=boundary_filter_value,
     )
     landcover_method = LandcoverMethod(**method)
@@ -68,49 +84,76 @@ def compute_overlay_indicators(
     clip_bounds = array_bounds(*window.shape, window.transform)
     layers = {
         kind: read_overlay_polygons(
-            path, kind=kind, target_crs=window.crs, clip_bounds=clip_bounds, layer=overlay_layers.get(kind) or None,
+            path,
+            kind=kind,
+            target_crs=window.crs,
+            clip_bounds=clip_bounds,
+            layer=overlay_layers.get(kind) or None,
             attribute_filter=AttributeFilter.from_config(overlay_rules.get(kind)),
         )
-        for kind, path in overlay_paths.items() if path
+        for kind, path in overlay_paths.items()
+        if path
     }
     geometries = {kind: layer.geometry for kind, layer in layers.items()}
     if "parks" in layers:
-        geometries[COUNTED_LAYER] = shapely.union_all([layer.geometry for kind, layer in layers.items()
-                                                 if kind in ("parks", "protected_areas")])
-    areas = measure_overlays(window, legend=legend, codes=CategoryCodes.from_legend(legend, landcover_method),
-                             geometries=geometries, boundary_rule=landcover_method.boundary_rule,
-                             block_rows=block_rows)
+        geometries[COUNTED_LAYER] = shapely.union_all(
+            [layer.geometry for kind, layer in layers.items() if kind in ("parks", "protected_areas")]
+        )
+    areas = measure_overlays(
+        window,
+        legend=legend,
+        codes=CategoryCodes.from_legend(legend, landcover_method),
+        geometries=geometries,
+        boundary_rule=landcover_method.boundary_rule,
+        block_rows=block_rows,
+    )
     area_rule = area_rule_text(boundary_rule=landcover_method.boundary_rule, crs_name=window.crs.name)
     how = f"{area_rule}; {landcover_method.describe()}"
     values: list[IndicatorValue] = []
     if "protected_areas" in layers:
-        values += protected_values(areas=areas, name="protected_areas", source=layers["protected_areas"].describe(),
-                                   how=how)
+        values += protected_values(
+            areas=areas, name="protected_areas", source=layers["protected_areas"].describe(), how=how
+        )
     if "redline" in layers:
         values += redline_values(areas=areas, name="redline", source=layers["redline"].describe(), how=how)
     if "parks" in layers:
         people = city_population(
-            population=population, raster_path=population_raster_path or None, boundary=boundary,
-            block_rows=block_rows, boundary_area_ha=boundary_area_ha(boundary, equal_area_crs=equal_area_crs),
+            population=population,
+            raster_path=population_raster_path or None,
+            boundary=boundary,
+            block_rows=block_rows,
+            boundary_area_ha=boundary_area_ha(boundary, equal_area_crs=equal_area_crs),
             coverage_tolerance_percent=boundary_coverage_tolerance_percent,
         )
         source = "; ".join(layers[kind].describe() for kind in ("parks", "protected_areas") if kind in layers)
         values += parks_values(
-            areas=areas, parks_name="parks", counted_name=COUNTED_LAYER, source=source, how=how,
+            areas=areas,
+            parks_name="parks",
+            counted_name=COUNTED_LAYER,
+            source=source,
+            how=how,
             persons=people.persons if people else None,
-            population_method=people.method if people else
-            "no population (give population or population_raster in the city sheet)",
+            population_method=people.method
+            if people
+            else "no population (give population or population_raster in the city sheet)",
         )
     elif population or population_raster_path:
         LOGGER.warning("City %s %s: a population is given but no parks, so I13 is not computed.", city, year)
     write_overlay_layers(overlays_gpkg, layers=overlay_frames(window, geometries=geometries, areas=areas))
     write_indicator_table(indicators_csv, city=city, year=year, values=values)
-    LOGGER.info("City %s %s: %s", city, year,
-                ", ".join(f"{v.indicator} {v.value:.3f} {v.unit}" for v in values if not v.indicator.endswith("area")))
+    LOGGER.info(
+        "City %s %s: %s",
+        city,
+        year,
+        ", ".join(f"{v.indicator} {v.value:.3f} {v.unit}" for v in values if not v.indicator.endswith("area")),
+    )
 
 
 def overlay_frames(
-    window: CityWindow, *, geometries: Mapping[str, BaseGeometry], areas: OverlayAreas,
+    window: CityWindow,
+    *,
+    geometries: Mapping[str, BaseGeometry],
+    areas: OverlayAreas,
 ) -> dict[str, gpd.GeoDataFrame]:
     """One GeoDataFrame per output layer: the polygon set clipped to the city, with its areas in ha.
 

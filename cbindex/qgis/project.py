@@ -91,7 +91,11 @@ def project_layers(tree: Sequence[ProjectLayer | ProjectGroup]) -> list[ProjectL
 
 
 def project_xml(
-    *, title: str, crs: CRS, view_extent: Extent, tree: Sequence[ProjectLayer | ProjectGroup],
+    *,
+    title: str,
+    crs: CRS,
+    view_extent: Extent,
+    tree: Sequence[ProjectLayer | ProjectGroup],
 ) -> str:
     """The text of a QGIS project file.
 
@@ -144,10 +148,14 @@ def spatial_reference_element(crs: CRS) -> ET.Element:
     authority = crs.to_authority()
     element = ET.Element("spatialrefsys")
     for tag, text in (
-        ("wkt", crs.to_wkt()), ("proj4", ""), ("srsid", "0"),
+        ("wkt", crs.to_wkt()),
+        ("proj4", ""),
+        ("srsid", "0"),
         ("srid", authority[1] if authority and authority[0] == "EPSG" else "0"),
-        ("authid", ":".join(authority) if authority else ""), ("description", crs.name),
-        ("projectionacronym", ""), ("ellipsoidacronym", ""),
+        ("authid", ":".join(authority) if authority else ""),
+        ("description", crs.name),
+        ("projectionacronym", ""),
+        ("ellipsoidacronym", ""),
         ("geographicflag", "true" if crs.is_geographic else "false"),
     ):
         _text(element, tag, text)
@@ -160,20 +168,34 @@ def _layer_tree_group(name: str, children, *, visible: bool, expanded: bool) -> 
     ET.SubElement(element, "customproperties")
     for node in children:
         if isinstance(node, ProjectGroup):
-            element.append(_layer_tree_group(node.name, node.children, visible=node.visible,
-                                             expanded=node.expanded))
+            element.append(_layer_tree_group(node.name, node.children, visible=node.visible, expanded=node.expanded))
         else:
-            ET.SubElement(element, "layer-tree-layer", {
-                "id": node.layer_id, "name": node.name, "source": node.source,
-                "providerKey": _provider(node), "checked": _checked(node.visible), "expanded": "1",
-            })
+            ET.SubElement(
+                element,
+                "layer-tree-layer",
+                {
+                    "id": node.layer_id,
+                    "name": node.name,
+                    "source": node.source,
+                    "providerKey": _provider(node),
+                    "checked": _checked(node.visible),
+                    "expanded": "1",
+                },
+            )
     return element
 
 
 def _map_layer(layer: ProjectLayer) -> ET.Element:
     if isinstance(layer.style, VectorStyle):
-        element = ET.Element("maplayer", {"type": "vector", "geometry": LAYER_GEOMETRY[layer.style.geometry_kind],
-                                          "wkbType": layer.wkb_type, "styleCategories": "AllStyleCategories"})
+        element = ET.Element(
+            "maplayer",
+            {
+                "type": "vector",
+                "geometry": LAYER_GEOMETRY[layer.style.geometry_kind],
+                "wkbType": layer.wkb_type,
+                "styleCategories": "AllStyleCategories",
+            },
+        )
     else:
         element = ET.Element("maplayer", {"type": "raster", "styleCategories": "AllStyleCategories"})
     element.append(_extent_element("extent", layer.extent))

@@ -54,23 +54,33 @@ NATURAL_MASK_PALETTE = RasterPalette(
     description="Natural-area mask (I1): 1 natural, 0 not natural, 255 outside the city or no data",
 )
 CITY_BOUNDARY_STYLE = VectorStyle(
-    name="city boundary", geometry_kind="fill",
+    name="city boundary",
+    geometry_kind="fill",
     classes=(StyleClass("city boundary", Symbol(fill=None, outline=(35, 35, 35, 255), width_mm=0.6)),),
     description="The city's area of assessment (boundary after filtering, repair and dissolve)",
 )
 NATURAL_PATCHES_STYLE = VectorStyle(
-    name="natural patches", geometry_kind="fill",
-    classes=(StyleClass("natural patch", Symbol(fill=(26, 150, 65, 200), outline=(0, 104, 55, 255),
-                                                width_mm=0.1)),),
+    name="natural patches",
+    geometry_kind="fill",
+    classes=(StyleClass("natural patch", Symbol(fill=(26, 150, 65, 200), outline=(0, 104, 55, 255), width_mm=0.1)),),
     description="Natural patches (I1, I2): connected natural cells of the natural-area mask",
 )
 # ColorBrewer YlGn, light to dark: larger connectivity groups are darker.
-GROUP_AREA_COLOURS = ((255, 255, 204), (217, 240, 163), (173, 221, 142), (120, 198, 121), (65, 171, 93),
-                      (35, 132, 67), (0, 90, 50))
+GROUP_AREA_COLOURS = (
+    (255, 255, 204),
+    (217, 240, 163),
+    (173, 221, 142),
+    (120, 198, 121),
+    (65, 171, 93),
+    (35, 132, 67),
+    (0, 90, 50),
+)
 GROUP_OUTLINE = (0, 69, 41, 110)  # a faint hairline keeps small light groups visible on grey
 OVERLAYS = {  # overlay layer: (name shown in QGIS, symbol)
-    "protected_natural_areas": ("Protected natural areas", Symbol(fill=(118, 42, 131, 90),
-                                                                  outline=(118, 42, 131, 255), width_mm=0.4)),
+    "protected_natural_areas": (
+        "Protected natural areas",
+        Symbol(fill=(118, 42, 131, 90), outline=(118, 42, 131, 255), width_mm=0.4),
+    ),
     "redline_areas": ("Red-line areas", Symbol(fill=(215, 25, 28, 60), outline=(215, 25, 28, 255), width_mm=0.5)),
     "parks_counted": ("Parks counted", Symbol(fill=(253, 174, 97, 170), outline=(166, 97, 26, 255), width_mm=0.3)),
 }
@@ -99,20 +109,28 @@ def decade_classes(values: Sequence[float], *, max_classes: int = len(GROUP_AREA
     high = max(math.ceil(math.log10(max(positive))), low + 1)
     edges = [10.0**k for k in range(low, high + 1)]
     if len(edges) - 1 > max_classes:
-        edges = [edges[0], *edges[len(edges) - max_classes:]]
+        edges = [edges[0], *edges[len(edges) - max_classes :]]
     return list(zip(edges[:-1], edges[1:], strict=True))
 
 
 def connectivity_groups_style(areas_ha: Sequence[float]) -> VectorStyle:
     """Graduated style of connectivity groups by ``area_ha``, one colour per decade of area."""
     classes = decade_classes(areas_ha)
-    colours = [GROUP_AREA_COLOURS[round(i * (len(GROUP_AREA_COLOURS) - 1) / max(len(classes) - 1, 1))]
-               for i in range(len(classes))]
+    colours = [
+        GROUP_AREA_COLOURS[round(i * (len(GROUP_AREA_COLOURS) - 1) / max(len(classes) - 1, 1))]
+        for i in range(len(classes))
+    ]
     return VectorStyle(
-        name="connectivity groups by area", geometry_kind="fill", attribute="area_ha",
+        name="connectivity groups by area",
+        geometry_kind="fill",
+        attribute="area_ha",
         classes=tuple(
-            StyleClass(f"{lower:,g} – {upper:,g} ha", Symbol(fill=(*colour, 255), outline=GROUP_OUTLINE,
-                                                               width_mm=0.0), lower, upper)
+            StyleClass(
+                f"{lower:,g} – {upper:,g} ha",
+                Symbol(fill=(*colour, 255), outline=GROUP_OUTLINE, width_mm=0.0),
+                lower,
+                upper,
+            )
             for (lower, upper), colour in zip(classes, colours, strict=True)
         ),
         description="Connectivity groups of I2 (patches less than the gap distance apart), coloured by area",
@@ -122,8 +140,12 @@ def connectivity_groups_style(areas_ha: Sequence[float]) -> VectorStyle:
 def overlay_style(layer: str, *, geometry_type: str) -> VectorStyle:
     """Style of an overlay layer (``protected_natural_areas``, ``redline_areas``, ``parks_counted``, others)."""
     title, symbol = OVERLAYS.get(layer, (_title(layer), OTHER_OVERLAY_SYMBOL))
-    return VectorStyle(name=title.lower(), geometry_kind=geometry_kind(geometry_type),
-                       classes=(StyleClass(title, symbol),), description=f"Overlay: {title.lower()}")
+    return VectorStyle(
+        name=title.lower(),
+        geometry_kind=geometry_kind(geometry_type),
+        classes=(StyleClass(title, symbol),),
+        description=f"Overlay: {title.lower()}",
+    )
 
 
 def natural_patches_frame(mask: np.ndarray, *, transform: Affine, crs: CRS, neighbourhood: int) -> gpd.GeoDataFrame:
@@ -149,8 +171,9 @@ def natural_patches_frame(mask: np.ndarray, *, transform: Affine, crs: CRS, neig
     """
     labels, n_patches = label_patches(mask == 1, neighbourhood=neighbourhood)
     row_area = row_cell_areas_m2(crs=crs, transform=transform, height=mask.shape[0], width=mask.shape[1])
-    areas = np.bincount(labels.ravel(), weights=np.broadcast_to(row_area[:, None], mask.shape).ravel(),
-                        minlength=n_patches + 1)
+    areas = np.bincount(
+        labels.ravel(), weights=np.broadcast_to(row_area[:, None], mask.shape).ravel(), minlength=n_patches + 1
+    )
     cells = np.bincount(labels.ravel(), minlength=n_patches + 1)
     polygons = GroupPolygonCollector()  # each patch is its own group here
     polygons.add_strip(local_labels=labels, label_offset=0, transform=transform)
@@ -166,8 +189,16 @@ def write_natural_areas_style(path: str | Path) -> None:
 
 
 def write_qgis_project(
-    *, city: str, title: str, boundary_path: str, boundary_layer: str | None, boundary_filter_column: str | None,
-    boundary_filter_value: str | None, years: Sequence[YearOutputs], neighbourhood: int, layers_gpkg: str,
+    *,
+    city: str,
+    title: str,
+    boundary_path: str,
+    boundary_layer: str | None,
+    boundary_filter_column: str | None,
+    boundary_filter_value: str | None,
+    years: Sequence[YearOutputs],
+    neighbourhood: int,
+    layers_gpkg: str,
     project_qgs: str,
 ) -> None:
     """Write a city's styled GeoPackage and its QGIS project.
@@ -193,35 +224,50 @@ def write_qgis_project(
     year's group is ticked. Within a year: overlays, connectivity groups, natural patches (unticked, as the
     groups cover them) and the natural-area mask.
     """
-    boundary = read_city_boundary(boundary_path, layer=boundary_layer or None,
-                                  filter_column=boundary_filter_column or None, filter_value=boundary_filter_value)
+    boundary = read_city_boundary(
+        boundary_path,
+        layer=boundary_layer or None,
+        filter_column=boundary_filter_column or None,
+        filter_value=boundary_filter_value,
+    )
     ordered = sorted(years, key=lambda outputs: outputs.year, reverse=True)
     with rasterio.open(ordered[0].natural_mask) as latest:
         project_crs = CRS.from_user_input(latest.crs)
-    boundary_frame = gpd.GeoDataFrame({"city": [city], "name": [title]}, geometry=[boundary.geometry],
-                                      crs=boundary.crs)
+    boundary_frame = gpd.GeoDataFrame({"city": [city], "name": [title]}, geometry=[boundary.geometry], crs=boundary.crs)
     package = [PackageLayer(BOUNDARY_LAYER, "City boundary", boundary_frame, CITY_BOUNDARY_STYLE, "MultiPolygon")]
-    tree: list[ProjectLayer | ProjectGroup] = [_project_layer(package[0], city=city, layers_gpkg=layers_gpkg,
-                                                              project_qgs=project_qgs)]
+    tree: list[ProjectLayer | ProjectGroup] = [
+        _project_layer(package[0], city=city, layers_gpkg=layers_gpkg, project_qgs=project_qgs)
+    ]
     for index, outputs in enumerate(ordered):
         year_layers = _year_package_layers(outputs, neighbourhood=neighbourhood)
         package += year_layers
-        nodes = [_project_layer(layer, city=city, layers_gpkg=layers_gpkg, project_qgs=project_qgs)
-                 for layer in year_layers]
+        nodes = [
+            _project_layer(layer, city=city, layers_gpkg=layers_gpkg, project_qgs=project_qgs) for layer in year_layers
+        ]
         nodes.append(_natural_mask_layer(outputs, city=city, project_qgs=project_qgs))
         tree.append(ProjectGroup(str(outputs.year), tuple(nodes), visible=index == 0, expanded=index == 0))
     with atomic_path(layers_gpkg) as temporary:
         for layer in package:
             pyogrio.write_dataframe(
-                layer.frame, temporary, layer=layer.layer, driver="GPKG", promote_to_multi=True,
+                layer.frame,
+                temporary,
+                layer=layer.layer,
+                driver="GPKG",
+                promote_to_multi=True,
                 geometry_type=layer.wkb_type,
                 dataset_options=None if temporary.exists() else {"VERSION": GEOPACKAGE_VERSION},
             )
         write_layer_styles(temporary, styles={layer.layer: layer.style for layer in package})
     view = _view_extent(boundary.to_crs(project_crs).bounds)
     _write_text(project_qgs, project_xml(title=title, crs=project_crs, view_extent=view, tree=tree))
-    LOGGER.info("City %s: %d vector layers in %s; project %s with %d layers", city, len(package), layers_gpkg,
-                project_qgs, len(project_layers(tree)))
+    LOGGER.info(
+        "City %s: %d vector layers in %s; project %s with %d layers",
+        city,
+        len(package),
+        layers_gpkg,
+        project_qgs,
+        len(project_layers(tree)),
+    )
 
 
 @dataclass(frozen=True)
@@ -243,25 +289,53 @@ def _year_package_layers(outputs: YearOutputs, *, neighbourhood: int) -> list[Pa
     for layer, geometry_type in pyogrio.list_layers(outputs.overlays) if outputs.overlays else []:
         multi = _multi(geometry_type if geometry_type not in (None, "Unknown") else "Polygon")
         title = OVERLAYS.get(layer, (_title(layer),))[0]
-        layers.append(PackageLayer(f"{layer}_{year}", f"{title} {year}", gpd.read_file(outputs.overlays, layer=layer),
-                                   overlay_style(layer, geometry_type=multi), multi))
+        layers.append(
+            PackageLayer(
+                f"{layer}_{year}",
+                f"{title} {year}",
+                gpd.read_file(outputs.overlays, layer=layer),
+                overlay_style(layer, geometry_type=multi),
+                multi,
+            )
+        )
     groups = gpd.read_file(outputs.groups, layer=GROUPS_LAYER)
-    layers.append(PackageLayer(f"connectivity_groups_{year}", f"Connectivity groups {year} (I2)", groups,
-                               connectivity_groups_style(groups["area_ha"].tolist()), "MultiPolygon"))
+    layers.append(
+        PackageLayer(
+            f"connectivity_groups_{year}",
+            f"Connectivity groups {year} (I2)",
+            groups,
+            connectivity_groups_style(groups["area_ha"].tolist()),
+            "MultiPolygon",
+        )
+    )
     with rasterio.open(outputs.natural_mask) as source:
-        patches = natural_patches_frame(source.read(1), transform=source.transform,
-                                        crs=CRS.from_user_input(source.crs), neighbourhood=neighbourhood)
-    layers.append(PackageLayer(f"natural_areas_{year}", f"Natural patches {year}", patches, NATURAL_PATCHES_STYLE,
-                               "MultiPolygon", visible=False))
+        patches = natural_patches_frame(
+            source.read(1), transform=source.transform, crs=CRS.from_user_input(source.crs), neighbourhood=neighbourhood
+        )
+    layers.append(
+        PackageLayer(
+            f"natural_areas_{year}",
+            f"Natural patches {year}",
+            patches,
+            NATURAL_PATCHES_STYLE,
+            "MultiPolygon",
+            visible=False,
+        )
+    )
     return layers
 
 
 def _project_layer(layer: PackageLayer, *, city: str, layers_gpkg: str, project_qgs: str) -> ProjectLayer:
     frame = layer.frame
     return ProjectLayer(
-        layer_id=f"{city}_{layer.layer}", name=layer.name, style=layer.style, crs=CRS.from_user_input(frame.crs),
-        source=relative_source(layers_gpkg, project_path=project_qgs, layer=layer.layer), wkb_type=layer.wkb_type,
-        extent=tuple(frame.total_bounds) if len(frame) else (0.0, 0.0, 0.0, 0.0), visible=layer.visible,
+        layer_id=f"{city}_{layer.layer}",
+        name=layer.name,
+        style=layer.style,
+        crs=CRS.from_user_input(frame.crs),
+        source=relative_source(layers_gpkg, project_path=project_qgs, layer=layer.layer),
+        wkb_type=layer.wkb_type,
+        extent=tuple(frame.total_bounds) if len(frame) else (0.0, 0.0, 0.0, 0.0),
+        visible=layer.visible,
     )
 
 
@@ -269,9 +343,12 @@ def _natural_mask_layer(outputs: YearOutputs, *, city: str, project_qgs: str) ->
     with rasterio.open(outputs.natural_mask) as source:
         crs, bounds = CRS.from_user_input(source.crs), tuple(source.bounds)
     return ProjectLayer(
-        layer_id=f"{city}_natural_mask_{outputs.year}", name=f"Natural-area mask {outputs.year} (I1)",
-        style=NATURAL_MASK_PALETTE, source=relative_source(outputs.natural_mask, project_path=project_qgs),
-        crs=crs, extent=bounds,
+        layer_id=f"{city}_natural_mask_{outputs.year}",
+        name=f"Natural-area mask {outputs.year} (I1)",
+        style=NATURAL_MASK_PALETTE,
+        source=relative_source(outputs.natural_mask, project_path=project_qgs),
+        crs=crs,
+        extent=bounds,
     )
 
 

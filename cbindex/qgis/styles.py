@@ -24,7 +24,7 @@ LAYER_STYLES_DDL = (
     'CREATE TABLE "layer_styles" ("id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "f_table_catalog" TEXT(256), '
     '"f_table_schema" TEXT(256), "f_table_name" TEXT(256), "f_geometry_column" TEXT(256), "styleName" TEXT(30), '
     '"styleQML" TEXT, "styleSLD" TEXT, "useAsDefault" BOOLEAN, "description" TEXT, "owner" TEXT(30), '
-    '"ui" TEXT(30), "update_time" DATETIME DEFAULT (strftime(\'%Y-%m-%dT%H:%M:%fZ\',\'now\')))'
+    "\"ui\" TEXT(30), \"update_time\" DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))"
 )
 GEOMETRY_KINDS = {"Point": "marker", "LineString": "line", "Polygon": "fill"}
 LAYER_GEOMETRY_TYPE = {"marker": "0", "line": "1", "fill": "2"}  # QgsWkbTypes::GeometryType
@@ -132,22 +132,40 @@ def symbol_properties(symbol: Symbol, *, kind: str) -> tuple[str, dict[str, str]
     outline_style = "solid" if symbol.outline else "no"
     if kind == "fill":
         return "SimpleFill", {
-            "color": rgba_text(symbol.fill), "style": "solid" if symbol.fill else "no",
-            "outline_color": rgba_text(symbol.outline), "outline_style": outline_style,
-            "outline_width": f"{symbol.width_mm:g}", "outline_width_unit": "MM", "joinstyle": "miter",
-            "offset": "0,0", "offset_unit": "MM",
+            "color": rgba_text(symbol.fill),
+            "style": "solid" if symbol.fill else "no",
+            "outline_color": rgba_text(symbol.outline),
+            "outline_style": outline_style,
+            "outline_width": f"{symbol.width_mm:g}",
+            "outline_width_unit": "MM",
+            "joinstyle": "miter",
+            "offset": "0,0",
+            "offset_unit": "MM",
         }
     if kind == "line":
         return "SimpleLine", {
-            "line_color": rgba_text(symbol.outline), "line_style": outline_style,
-            "line_width": f"{symbol.width_mm:g}", "line_width_unit": "MM", "capstyle": "round",
-            "joinstyle": "round", "offset": "0", "offset_unit": "MM",
+            "line_color": rgba_text(symbol.outline),
+            "line_style": outline_style,
+            "line_width": f"{symbol.width_mm:g}",
+            "line_width_unit": "MM",
+            "capstyle": "round",
+            "joinstyle": "round",
+            "offset": "0",
+            "offset_unit": "MM",
         }
     if kind == "marker":
         return "SimpleMarker", {
-            "name": "circle", "color": rgba_text(symbol.fill), "outline_color": rgba_text(symbol.outline),
-            "outline_style": outline_style, "outline_width": f"{symbol.width_mm:g}", "outline_width_unit": "MM",
-            "size": f"{symbol.size_mm:g}", "size_unit": "MM", "angle": "0", "offset": "0,0", "offset_unit": "MM",
+            "name": "circle",
+            "color": rgba_text(symbol.fill),
+            "outline_color": rgba_text(symbol.outline),
+            "outline_style": outline_style,
+            "outline_width": f"{symbol.width_mm:g}",
+            "outline_width_unit": "MM",
+            "size": f"{symbol.size_mm:g}",
+            "size_unit": "MM",
+            "angle": "0",
+            "offset": "0,0",
+            "offset_unit": "MM",
         }
     raise ValueError(f"unknown symbol kind {kind!r}; use fill, line or marker")
 
@@ -159,8 +177,7 @@ def symbol_element(symbol: Symbol, *, kind: str, name: str) -> ET.Element:
     elements (read by QGIS before 3.16), as QGIS itself does.
     """
     layer_class, properties = symbol_properties(symbol, kind=kind)
-    element = ET.Element("symbol", {"type": kind, "name": name, "alpha": "1", "clip_to_extent": "1",
-                                    "force_rhr": "0"})
+    element = ET.Element("symbol", {"type": kind, "name": name, "alpha": "1", "clip_to_extent": "1", "force_rhr": "0"})
     layer = ET.SubElement(element, "layer", {"class": layer_class, "enabled": "1", "locked": "0", "pass": "0"})
     options = ET.SubElement(layer, "Option", {"type": "Map"})
     for key, value in sorted(properties.items()):
@@ -180,18 +197,27 @@ def renderer_element(style: VectorStyle) -> ET.Element:
         symbols = ET.SubElement(renderer, "symbols")
         symbols.append(symbol_element(style.classes[0].symbol, kind=style.geometry_kind, name="0"))
     else:
-        renderer = ET.Element("renderer-v2", {"type": "graduatedSymbol", "attr": style.attribute,
-                                              "graduatedMethod": "GraduatedColor", **common})
+        renderer = ET.Element(
+            "renderer-v2",
+            {"type": "graduatedSymbol", "attr": style.attribute, "graduatedMethod": "GraduatedColor", **common},
+        )
         ranges = ET.SubElement(renderer, "ranges")
         symbols = ET.SubElement(renderer, "symbols")
         for index, style_class in enumerate(style.classes):
-            ET.SubElement(ranges, "range", {"lower": repr(float(style_class.lower)),
-                                            "upper": repr(float(style_class.upper)), "symbol": str(index),
-                                            "label": style_class.label, "render": "true"})
+            ET.SubElement(
+                ranges,
+                "range",
+                {
+                    "lower": repr(float(style_class.lower)),
+                    "upper": repr(float(style_class.upper)),
+                    "symbol": str(index),
+                    "label": style_class.label,
+                    "render": "true",
+                },
+            )
             symbols.append(symbol_element(style_class.symbol, kind=style.geometry_kind, name=str(index)))
         method = ET.SubElement(renderer, "classificationMethod", {"id": "Custom"})
-        ET.SubElement(method, "labelFormat", {"format": "%1 - %2", "labelprecision": "4",
-                                              "trimtrailingzeroes": "1"})
+        ET.SubElement(method, "labelFormat", {"format": "%1 - %2", "labelprecision": "4", "trimtrailingzeroes": "1"})
     ET.SubElement(renderer, "rotation")
     ET.SubElement(renderer, "sizescale")
     return renderer
@@ -199,36 +225,71 @@ def renderer_element(style: VectorStyle) -> ET.Element:
 
 def vector_style_elements(style: VectorStyle) -> list[ET.Element]:
     """The style elements of a vector ``<maplayer>`` or QML root: renderer, blending, opacity."""
-    return [renderer_element(style), _text_element("blendMode", "0"), _text_element("featureBlendMode", "0"),
-            _text_element("layerOpacity", "1")]
+    return [
+        renderer_element(style),
+        _text_element("blendMode", "0"),
+        _text_element("featureBlendMode", "0"),
+        _text_element("layerOpacity", "1"),
+    ]
 
 
 def raster_style_elements(palette: RasterPalette) -> list[ET.Element]:
     """The style elements of a raster ``<maplayer>`` or QML root: the ``<pipe>`` with a paletted renderer."""
     pipe = ET.Element("pipe")
     provider = ET.SubElement(pipe, "provider")
-    ET.SubElement(provider, "resampling", {"enabled": "false", "zoomedInResamplingMethod": "nearestNeighbour",
-                                           "zoomedOutResamplingMethod": "nearestNeighbour",
-                                           "maxOversampling": "2"})
-    renderer = ET.SubElement(pipe, "rasterrenderer", {"type": "paletted", "band": str(palette.band),
-                                                      "opacity": "1", "alphaBand": "-1", "nodataColor": ""})
+    ET.SubElement(
+        provider,
+        "resampling",
+        {
+            "enabled": "false",
+            "zoomedInResamplingMethod": "nearestNeighbour",
+            "zoomedOutResamplingMethod": "nearestNeighbour",
+            "maxOversampling": "2",
+        },
+    )
+    renderer = ET.SubElement(
+        pipe,
+        "rasterrenderer",
+        {"type": "paletted", "band": str(palette.band), "opacity": "1", "alphaBand": "-1", "nodataColor": ""},
+    )
     ET.SubElement(renderer, "rasterTransparency")
     colours = ET.SubElement(renderer, "colorPalette")
     for entry in palette.entries:
-        ET.SubElement(colours, "paletteEntry", {"value": str(entry.value), "color": hex_colour(entry.colour),
-                                                "alpha": str(entry.colour[3]), "label": entry.label})
+        ET.SubElement(
+            colours,
+            "paletteEntry",
+            {
+                "value": str(entry.value),
+                "color": hex_colour(entry.colour),
+                "alpha": str(entry.colour[3]),
+                "label": entry.label,
+            },
+        )
     ET.SubElement(pipe, "brightnesscontrast", {"brightness": "0", "contrast": "0", "gamma": "1"})
-    ET.SubElement(pipe, "huesaturation", {"saturation": "0", "grayscaleMode": "0", "invertColors": "0",
-                                          "colorizeOn": "0", "colorizeRed": "255", "colorizeGreen": "128",
-                                          "colorizeBlue": "128", "colorizeStrength": "100"})
+    ET.SubElement(
+        pipe,
+        "huesaturation",
+        {
+            "saturation": "0",
+            "grayscaleMode": "0",
+            "invertColors": "0",
+            "colorizeOn": "0",
+            "colorizeRed": "255",
+            "colorizeGreen": "128",
+            "colorizeBlue": "128",
+            "colorizeStrength": "100",
+        },
+    )
     ET.SubElement(pipe, "rasterresampler", {"maxOversampling": "2"})
     return [pipe, _text_element("blendMode", "0")]
 
 
 def vector_qml(style: VectorStyle) -> str:
     """A QML document (QGIS layer style file) of a vector style."""
-    elements = [*vector_style_elements(style),
-                _text_element("layerGeometryType", LAYER_GEOMETRY_TYPE[style.geometry_kind])]
+    elements = [
+        *vector_style_elements(style),
+        _text_element("layerGeometryType", LAYER_GEOMETRY_TYPE[style.geometry_kind]),
+    ]
     return _qml_document(elements, {"simplifyDrawingHints": "1", "simplifyLocal": "1", "labelsEnabled": "0"})
 
 
@@ -282,8 +343,22 @@ def write_layer_styles(path: str | Path, *, styles: Mapping[str, VectorStyle], g
     ``f_table_name`` and ``f_geometry_column`` (catalog and schema empty) and uses the row with
     ``useAsDefault`` when the layer is added. Each row holds both the QML and the SLD of the style.
     """
-    rows = [("", "", layer, geometry_column, style.name, vector_qml(style), vector_sld(style, layer_name=layer),
-             1, style.description, "", None) for layer, style in styles.items()]
+    rows = [
+        (
+            "",
+            "",
+            layer,
+            geometry_column,
+            style.name,
+            vector_qml(style),
+            vector_sld(style, layer_name=layer),
+            1,
+            style.description,
+            "",
+            None,
+        )
+        for layer, style in styles.items()
+    ]
     with sqlite3.connect(path) as connection:
         connection.execute(f'DROP TABLE IF EXISTS "{LAYER_STYLES_TABLE}"')
         connection.execute(LAYER_STYLES_DDL)
@@ -314,9 +389,15 @@ def _sld_symbolizer(symbol: Symbol, *, kind: str, se: str) -> ET.Element:
         _svg_parameters(fill, se, fill=hex_colour(symbol.fill), **{"fill-opacity": f"{symbol.fill[3] / 255:.3g}"})
     if symbol.outline:
         stroke = ET.SubElement(parent, f"{{{se}}}Stroke")
-        _svg_parameters(stroke, se, stroke=hex_colour(symbol.outline),
-                        **{"stroke-opacity": f"{symbol.outline[3] / 255:.3g}",
-                           "stroke-width": f"{symbol.width_mm * MILLIMETRES_TO_PIXELS:.3g}"})
+        _svg_parameters(
+            stroke,
+            se,
+            stroke=hex_colour(symbol.outline),
+            **{
+                "stroke-opacity": f"{symbol.outline[3] / 255:.3g}",
+                "stroke-width": f"{symbol.width_mm * MILLIMETRES_TO_PIXELS:.3g}",
+            },
+        )
     if kind == "marker":
         ET.SubElement(graphic, f"{{{se}}}Size").text = f"{symbol.size_mm * MILLIMETRES_TO_PIXELS:.3g}"
     return symbolizer
@@ -328,9 +409,17 @@ def _svg_parameters(parent: ET.Element, se: str, **parameters: str) -> None:
 
 
 def _qml_document(elements: Sequence[ET.Element], attributes: dict[str, str]) -> str:
-    root = ET.Element("qgis", {"version": QGIS_FORMAT_VERSION, "styleCategories": "AllStyleCategories",
-                               "hasScaleBasedVisibilityFlag": "0", "minScale": "100000000", "maxScale": "0",
-                               **attributes})
+    root = ET.Element(
+        "qgis",
+        {
+            "version": QGIS_FORMAT_VERSION,
+            "styleCategories": "AllStyleCategories",
+            "hasScaleBasedVisibilityFlag": "0",
+            "minScale": "100000000",
+            "maxScale": "0",
+            **attributes,
+        },
+    )
     root.extend(elements)
     ET.indent(root)
     return f"{QML_DOCTYPE}\n{ET.tostring(root, encoding='unicode')}\n"

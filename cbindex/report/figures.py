@@ -73,8 +73,7 @@ def png_bytes(figure: Figure, *, language: str) -> bytes:
     FigureCanvasAgg(figure)
     buffer = io.BytesIO()
     with _font_context(language):
-        figure.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None}, bbox_inches="tight",
-                       pad_inches=0.1)
+        figure.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None}, bbox_inches="tight", pad_inches=0.1)
     return buffer.getvalue()
 
 
@@ -123,7 +122,12 @@ def _mask_rgba(mask: np.ndarray, *, natural: str, not_natural: str) -> np.ndarra
 
 
 def natural_areas_map(
-    mask: np.ndarray, *, frame: MapFrame, title: str, labels: Mapping[str, str], language: str,
+    mask: np.ndarray,
+    *,
+    frame: MapFrame,
+    title: str,
+    labels: Mapping[str, str],
+    language: str,
 ) -> Figure:
     """Map of the natural-area mask (1 natural, 0 not, 255 outside) with the city boundary.
 
@@ -140,18 +144,28 @@ def natural_areas_map(
     with _font_context(language):
         figure = _figure(_map_size(frame, width=7.0, extra=0.5))
         axes = _map_axes(figure, frame, title)
-        axes.imshow(_mask_rgba(mask, natural=NATURAL_COLOUR, not_natural=NOT_NATURAL_COLOUR), extent=frame.extent,
-                    interpolation="nearest")
+        axes.imshow(
+            _mask_rgba(mask, natural=NATURAL_COLOUR, not_natural=NOT_NATURAL_COLOUR),
+            extent=frame.extent,
+            interpolation="nearest",
+        )
         _draw_boundary(axes, frame)
-        axes.legend(handles=[Patch(color=NATURAL_COLOUR, label=labels["natural"]),
-                             Patch(color=NOT_NATURAL_COLOUR, label=labels["not_natural"]),
-                             Patch(fill=False, edgecolor=BOUNDARY_COLOUR, label=labels["boundary"])],
-                    **_MAP_LEGEND)
+        axes.legend(
+            handles=[
+                Patch(color=NATURAL_COLOUR, label=labels["natural"]),
+                Patch(color=NOT_NATURAL_COLOUR, label=labels["not_natural"]),
+                Patch(fill=False, edgecolor=BOUNDARY_COLOUR, label=labels["boundary"]),
+            ],
+            **_MAP_LEGEND,
+        )
     return figure
 
 
 def natural_areas_small_multiples(
-    masks: Sequence[tuple[str, np.ndarray]], *, frame: MapFrame, language: str,
+    masks: Sequence[tuple[str, np.ndarray]],
+    *,
+    frame: MapFrame,
+    language: str,
 ) -> Figure:
     """One small natural-area map per year, side by side (the caption says what the colours are)."""
     count = len(masks)
@@ -164,8 +178,11 @@ def natural_areas_small_multiples(
             axes = figure.add_subplot(rows, columns, position)
             axes.set_title(title)
             axes.set_aspect(frame.aspect)
-            axes.imshow(_mask_rgba(mask, natural=NATURAL_COLOUR, not_natural=NOT_NATURAL_COLOUR),
-                        extent=frame.extent, interpolation="nearest")
+            axes.imshow(
+                _mask_rgba(mask, natural=NATURAL_COLOUR, not_natural=NOT_NATURAL_COLOUR),
+                extent=frame.extent,
+                interpolation="nearest",
+            )
             _draw_boundary(axes, frame)
             axes.set_xticks([])
             axes.set_yticks([])
@@ -173,8 +190,15 @@ def natural_areas_small_multiples(
 
 
 def connectivity_groups_map(
-    ranks: np.ndarray, *, areas_ha: Sequence[float], highlighted: int, frame: MapFrame, title: str,
-    group_label: str, other_label: str, language: str,
+    ranks: np.ndarray,
+    *,
+    areas_ha: Sequence[float],
+    highlighted: int,
+    frame: MapFrame,
+    title: str,
+    group_label: str,
+    other_label: str,
+    language: str,
 ) -> Figure:
     """Map of the I2 connectivity groups, each in its own colour, the largest ones highlighted.
 
@@ -195,19 +219,25 @@ def connectivity_groups_map(
     language : {"en", "zh"}
     """
     highlighted = min(highlighted, len(areas_ha), len(HIGHLIGHT_COLOURS))
-    palette = np.array([colors.to_rgba("white")[:3] + (0.0,)]
-                       + [colors.to_rgba(colour) for colour in HIGHLIGHT_COLOURS[:highlighted]]
-                       + [colors.to_rgba(colour) for colour in MUTED_COLOURS])
-    index = np.where(ranks == 0, 0, np.where(ranks <= highlighted, ranks,
-                                             highlighted + 1 + (ranks - highlighted - 1) % len(MUTED_COLOURS)))
+    palette = np.array(
+        [colors.to_rgba("white")[:3] + (0.0,)]
+        + [colors.to_rgba(colour) for colour in HIGHLIGHT_COLOURS[:highlighted]]
+        + [colors.to_rgba(colour) for colour in MUTED_COLOURS]
+    )
+    index = np.where(
+        ranks == 0,
+        0,
+        np.where(ranks <= highlighted, ranks, highlighted + 1 + (ranks - highlighted - 1) % len(MUTED_COLOURS)),
+    )
     with _font_context(language):
         figure = _figure(_map_size(frame, width=7.0, extra=0.5))
         axes = _map_axes(figure, frame, title)
         axes.imshow(palette[index], extent=frame.extent, interpolation="nearest")
         _draw_boundary(axes, frame)
-        handles = [Patch(color=HIGHLIGHT_COLOURS[rank], label=group_label.format(rank=rank + 1,
-                                                                                  area=f"{areas_ha[rank]:,.1f}"))
-                   for rank in range(highlighted)]
+        handles = [
+            Patch(color=HIGHLIGHT_COLOURS[rank], label=group_label.format(rank=rank + 1, area=f"{areas_ha[rank]:,.1f}"))
+            for rank in range(highlighted)
+        ]
         if len(areas_ha) > highlighted:
             handles.append(Patch(color=MUTED_COLOURS[0], label=other_label))
         axes.legend(handles=handles, **_MAP_LEGEND)
@@ -215,8 +245,13 @@ def connectivity_groups_map(
 
 
 def overlay_map(
-    mask: np.ndarray, *, overlays: Mapping[str, BaseGeometry], overlay_labels: Mapping[str, str], frame: MapFrame,
-    title: str, language: str,
+    mask: np.ndarray,
+    *,
+    overlays: Mapping[str, BaseGeometry],
+    overlay_labels: Mapping[str, str],
+    frame: MapFrame,
+    title: str,
+    language: str,
 ) -> Figure:
     """Protected and red-line polygons (outlined, lightly filled) over a faint natural-area mask.
 
@@ -235,8 +270,9 @@ def overlay_map(
     with _font_context(language):
         figure = _figure(_map_size(frame, width=7.0, extra=0.5))
         axes = _map_axes(figure, frame, title)
-        axes.imshow(_mask_rgba(mask, natural="#a5d6a7", not_natural="#f2f2f2"), extent=frame.extent,
-                    interpolation="nearest")
+        axes.imshow(
+            _mask_rgba(mask, natural="#a5d6a7", not_natural="#f2f2f2"), extent=frame.extent, interpolation="nearest"
+        )
         handles = []
         for kind, geometry in overlays.items():
             colour = OVERLAY_COLOURS.get(kind, "#555555")
@@ -253,7 +289,10 @@ def overlay_map(
 
 
 def component_bars(
-    components: Sequence[Mapping[str, object]], *, labels: Mapping[str, str], language: str,
+    components: Sequence[Mapping[str, object]],
+    *,
+    labels: Mapping[str, str],
+    language: str,
 ) -> Figure:
     """Horizontal bars per component: points reached over the assessed maximum over the edition's maximum.
 
@@ -270,15 +309,30 @@ def component_bars(
     with _font_context(language):
         figure = _figure((8.0, 0.9 + 0.7 * len(components)))
         axes = figure.add_subplot()
-        axes.barh(positions, [component["max_points"] or 0 for component in components], color="white",
-                  edgecolor="#555555", label=labels["component_max"])
-        axes.barh(positions, [component["assessed_max"] for component in components], color="#c6dbef",
-                  label=labels["assessed_max"])
-        axes.barh(positions, [component["points"] for component in components], height=0.5, color="#08519c",
-                  label=labels["points"])
+        axes.barh(
+            positions,
+            [component["max_points"] or 0 for component in components],
+            color="white",
+            edgecolor="#555555",
+            label=labels["component_max"],
+        )
+        axes.barh(
+            positions,
+            [component["assessed_max"] for component in components],
+            color="#c6dbef",
+            label=labels["assessed_max"],
+        )
+        axes.barh(
+            positions,
+            [component["points"] for component in components],
+            height=0.5,
+            color="#08519c",
+            label=labels["points"],
+        )
         for position, component in zip(positions, components, strict=True):
-            axes.text(float(component["points"]) + 0.3, position, str(component["points"]), va="center",
-                      fontsize="small")
+            axes.text(
+                float(component["points"]) + 0.3, position, str(component["points"]), va="center", fontsize="small"
+            )
         axes.set_yticks(positions, names)
         axes.set_xlabel(labels["axis"])
         axes.legend(loc="lower right", fontsize="small")
@@ -309,7 +363,10 @@ def _band_limits(band: BandSpan, low: float, high: float) -> tuple[float, float]
 
 
 def band_strips(
-    indicators: Sequence[BandedValues], *, point_label: str, language: str,
+    indicators: Sequence[BandedValues],
+    *,
+    point_label: str,
+    language: str,
 ) -> Figure:
     """One strip per indicator: its bands coloured by points, the value marked by a vertical line.
 
@@ -331,8 +388,15 @@ def band_strips(
                 if stop <= start:
                     continue
                 axes.axvspan(start, stop, color=POINT_COLOURS[band.points], alpha=0.85)
-                axes.text((start + stop) / 2, 0.5, str(band.points), ha="center", va="center", fontsize="small",
-                          transform=axes.get_xaxis_transform())
+                axes.text(
+                    (start + stop) / 2,
+                    0.5,
+                    str(band.points),
+                    ha="center",
+                    va="center",
+                    fontsize="small",
+                    transform=axes.get_xaxis_transform(),
+                )
             for _, value in banded.values:
                 axes.axvline(value, color="black", linewidth=2.2)
             axes.set_xlim(low, high)
@@ -340,14 +404,23 @@ def band_strips(
             axes.set_title(banded.title, loc="left", fontsize="small")
             axes.set_xlabel(banded.unit, fontsize="small", labelpad=1)
             axes.tick_params(labelsize="x-small")
-        figure.legend(handles=[Patch(color=colour, label=point_label.format(points=points))
-                               for points, colour in enumerate(POINT_COLOURS)], loc="outside lower center",
-                      ncols=len(POINT_COLOURS), fontsize="small")
+        figure.legend(
+            handles=[
+                Patch(color=colour, label=point_label.format(points=points))
+                for points, colour in enumerate(POINT_COLOURS)
+            ],
+            loc="outside lower center",
+            ncols=len(POINT_COLOURS),
+            fontsize="small",
+        )
     return figure
 
 
 def indicator_time_series(
-    indicators: Sequence[BandedValues], *, year_label: str, language: str,
+    indicators: Sequence[BandedValues],
+    *,
+    year_label: str,
+    language: str,
 ) -> Figure:
     """A line per indicator through the years, over its bands (horizontal, coloured by points).
 

@@ -87,8 +87,9 @@ def missing_characters(characters: Iterable[str], *, font_path: str | Path | Non
     list of str
     """
     covered = _font_characters(str(font_path or cjk_font_path()))
-    wanted = {character for item in characters for character in item if character.isprintable()
-              and not character.isspace()}
+    wanted = {
+        character for item in characters for character in item if character.isprintable() and not character.isspace()
+    }
     return sorted(character for character in wanted if ord(character) not in covered)
 
 
@@ -121,5 +122,7 @@ def embedded_font_css(characters: Iterable[str], *, family: str = EMBEDDED_FAMIL
         buffer = io.BytesIO()
         subset.save_font(font, buffer, options)
     encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return (f'@font-face {{ font-family: "{family}"; font-style: normal; font-weight: 400; '
-            f'src: url(data:font/woff;base64,{encoded}) format("woff"); }}')
+    return (
+        f'@font-face {{ font-family: "{family}"; font-style: normal; font-weight: 400; '
+        f'src: url(data:font/woff;base64,{encoded}) format("woff"); }}'
+    )

@@ -109,9 +109,11 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], *, css_class: s
 
 def _figure_html(figure: ReportFigure) -> str:
     encoded = base64.b64encode(figure.png).decode("ascii")
-    return (f'<figure id="figure-{_e(figure.key)}"><img alt="{_e(figure.title)}" '
-            f'src="data:image/png;base64,{encoded}"><figcaption><strong>{_e(figure.title)}.</strong> '
-            f"{_e(figure.caption)}</figcaption></figure>")
+    return (
+        f'<figure id="figure-{_e(figure.key)}"><img alt="{_e(figure.title)}" '
+        f'src="data:image/png;base64,{encoded}"><figcaption><strong>{_e(figure.title)}.</strong> '
+        f"{_e(figure.caption)}</figcaption></figure>"
+    )
 
 
 def _status_badge(row: Mapping[str, Any], language: str) -> str:
@@ -127,39 +129,83 @@ def _unit(row: Mapping[str, Any], language: str) -> str:
 
 def _summary(content: ReportContent) -> str:
     language, totals = content.language, content.scorecard["totals"]
-    assessed = text("of_assessed", language, points=totals["points"], assessed=totals["assessed_max"],
-                    scored=totals["indicators_scored"], share=format_percent(totals["share_of_assessed"]))
+    assessed = text(
+        "of_assessed",
+        language,
+        points=totals["points"],
+        assessed=totals["assessed_max"],
+        scored=totals["indicators_scored"],
+        share=format_percent(totals["share_of_assessed"]),
+    )
     maximum_key = "of_max" if totals.get("max_points_known", True) else "of_max_unknown"
-    maximum = text(maximum_key, language, points=totals["points"], maximum=totals["max_points"],
-                   share=format_percent(totals["share_of_max"]))
-    counts = text("counts", language, scored=totals["indicators_scored"],
-                  not_assessed=totals["indicators_not_assessed"], no_bands=totals["indicators_without_bands"],
-                  excluded=totals.get("indicators_excluded", 0))
+    maximum = text(
+        maximum_key,
+        language,
+        points=totals["points"],
+        maximum=totals["max_points"],
+        share=format_percent(totals["share_of_max"]),
+    )
+    counts = text(
+        "counts",
+        language,
+        scored=totals["indicators_scored"],
+        not_assessed=totals["indicators_not_assessed"],
+        no_bands=totals["indicators_without_bands"],
+        excluded=totals.get("indicators_excluded", 0),
+    )
     notes = content.scorecard["notes_zh" if language == "zh" else "notes"]
-    warning = (f'<p class="warning">{_e(text("unverified_warning", language))}</p>'
-               if totals.get("any_unverified_bands") else "")
-    return (f'<div class="totals"><div class="total-box"><div class="big">{totals["points"]}</div>'
-            f"<div>{_e(text('total', language))}</div></div><ul><li>{_e(assessed)}</li><li>{_e(maximum)}</li>"
-            f"<li>{_e(counts)}</li></ul></div>{warning}<h3>{_e(text('notes', language))}</h3>"
-            f'<ul class="notes">{"".join(f"<li>{_e(note)}</li>" for note in notes)}</ul>')
+    warning = (
+        f'<p class="warning">{_e(text("unverified_warning", language))}</p>'
+        if totals.get("any_unverified_bands")
+        else ""
+    )
+    return (
+        f'<div class="totals"><div class="total-box"><div class="big">{totals["points"]}</div>'
+        f"<div>{_e(text('total', language))}</div></div><ul><li>{_e(assessed)}</li><li>{_e(maximum)}</li>"
+        f"<li>{_e(counts)}</li></ul></div>{warning}<h3>{_e(text('notes', language))}</h3>"
+        f'<ul class="notes">{"".join(f"<li>{_e(note)}</li>" for note in notes)}</ul>'
+    )
 
 
 def _components(content: ReportContent) -> str:
     language = content.language
     rows = []
     for component in content.scorecard["components"]:
-        rows.append([
-            _e(localized(component, "name", language)), _e(component["points"]), _e(component["assessed_max"]),
-            _e(format_percent(component["share_of_assessed"])), _e(component["max_points"]),
-            _e(format_percent(component["share_of_max"])), _e(component["indicators_scored"]),
-        ])
+        rows.append(
+            [
+                _e(localized(component, "name", language)),
+                _e(component["points"]),
+                _e(component["assessed_max"]),
+                _e(format_percent(component["share_of_assessed"])),
+                _e(component["max_points"]),
+                _e(format_percent(component["share_of_max"])),
+                _e(component["indicators_scored"]),
+            ]
+        )
     totals = content.scorecard["totals"]
-    rows.append([f"<strong>{_e(text('total', language))}</strong>", f"<strong>{totals['points']}</strong>",
-                 _e(totals["assessed_max"]), _e(format_percent(totals["share_of_assessed"])),
-                 _e(totals["max_points"]), _e(format_percent(totals["share_of_max"])),
-                 _e(totals["indicators_scored"])])
-    header = [text(key, language) for key in ("component", "points", "assessed_max", "share_assessed",
-                                              "component_max", "share_max", "indicators_scored")]
+    rows.append(
+        [
+            f"<strong>{_e(text('total', language))}</strong>",
+            f"<strong>{totals['points']}</strong>",
+            _e(totals["assessed_max"]),
+            _e(format_percent(totals["share_of_assessed"])),
+            _e(totals["max_points"]),
+            _e(format_percent(totals["share_of_max"])),
+            _e(totals["indicators_scored"]),
+        ]
+    )
+    header = [
+        text(key, language)
+        for key in (
+            "component",
+            "points",
+            "assessed_max",
+            "share_assessed",
+            "component_max",
+            "share_max",
+            "indicators_scored",
+        )
+    ]
     figures = "".join(_figure_html(figure) for figure in content.plots if figure.key == "components")
     return _table(header, rows) + figures
 
@@ -167,19 +213,28 @@ def _components(content: ReportContent) -> str:
 def _band_items(rule: IndicatorRule, row: Mapping[str, Any], language: str) -> str:
     """Every band (or level) of an indicator, the one reached marked."""
     if rule.is_categorical:
-        entries = [(level.points, localized(level, "label", language),
-                    row["status"] == STATUS_SCORED and level.value == row["value"])
-                   for level in rule.levels]
+        entries = [
+            (
+                level.points,
+                localized(level, "label", language),
+                row["status"] == STATUS_SCORED and level.value == row["value"],
+            )
+            for level in rule.levels
+        ]
     else:
         value = row["value"]
-        entries = [(band.points, localized(band, "label", language),
-                    row["status"] == STATUS_SCORED and value is not None and band.contains(float(value)))
-                   for band in sorted(rule.bands, key=lambda band: band.start_cut)]
+        entries = [
+            (
+                band.points,
+                localized(band, "label", language),
+                row["status"] == STATUS_SCORED and value is not None and band.contains(float(value)),
+            )
+            for band in sorted(rule.bands, key=lambda band: band.start_cut)
+        ]
     if not entries:
         return f'<span class="muted">{_e(text("no_bands_known", language))}</span>'
     items = "".join(
-        f'<li class="band p{points}{" reached" if reached else ""}">'
-        f"{'▶ ' if reached else ''}{points}: {_e(label)}</li>"
+        f'<li class="band p{points}{" reached" if reached else ""}">{"▶ " if reached else ""}{points}: {_e(label)}</li>'
         for points, label, reached in entries
     )
     return f'<ol class="bands">{items}</ol>'
@@ -219,13 +274,26 @@ def _scores(content: ReportContent) -> str:
         rule = content.rule_set.indicators[row["id"]]
         points = "" if row["points"] is None else f"<strong>{row['points']}</strong> / 4"
         band = localized(row, "band_label", language) or ""
-        name = (f'<strong>{_e(row["id"])}</strong> {_e(localized(row, "name", language))}'
-                f'<br><a class="small" href="#method-{_e(row["id"])}">{_e(text("how_computed", language))}</a>')
-        rows.append([name, _e(_value_text(rule, row, language)), points or _e(text("not_available", language)),
-                     _e(band), _band_items(rule, row, language), _status_badge(row, language),
-                     _verified_text(rule, row, language), _next_band_text(row, language)])
-    header = [text(key, language) for key in ("indicator", "value", "points", "band_reached", "all_bands", "status",
-                                              "verified", "next_band")]
+        name = (
+            f"<strong>{_e(row['id'])}</strong> {_e(localized(row, 'name', language))}"
+            f'<br><a class="small" href="#method-{_e(row["id"])}">{_e(text("how_computed", language))}</a>'
+        )
+        rows.append(
+            [
+                name,
+                _e(_value_text(rule, row, language)),
+                points or _e(text("not_available", language)),
+                _e(band),
+                _band_items(rule, row, language),
+                _status_badge(row, language),
+                _verified_text(rule, row, language),
+                _next_band_text(row, language),
+            ]
+        )
+    header = [
+        text(key, language)
+        for key in ("indicator", "value", "points", "band_reached", "all_bands", "status", "verified", "next_band")
+    ]
     return _table(header, rows, css_class="scores")
 
 
@@ -255,13 +323,20 @@ def yearly_indicator_rows(indicators: pd.DataFrame, *, rule_set: RuleSet) -> pd.
     pandas.DataFrame
         Rows with a year and a value, indicators with at least two years only.
     """
-    yearly = indicators[(indicators["status"] != STATUS_SUPPORTING) & indicators["year"].notna()
-                        & indicators["indicator"].isin(list(rule_set.indicators))]
+    yearly = indicators[
+        (indicators["status"] != STATUS_SUPPORTING)
+        & indicators["year"].notna()
+        & indicators["indicator"].isin(list(rule_set.indicators))
+    ]
     yearly = yearly[pd.to_numeric(yearly["value"], errors="coerce").notna()]
     counts = yearly.groupby("indicator")["year"].nunique()
     kept = [indicator for indicator in rule_set.indicators if counts.get(indicator, 0) >= 2]
-    return yearly[yearly["indicator"].isin(kept)].assign(
-        _order=lambda frame: frame["indicator"].map(kept.index)).sort_values(["_order", "year"]).drop(columns="_order")
+    return (
+        yearly[yearly["indicator"].isin(kept)]
+        .assign(_order=lambda frame: frame["indicator"].map(kept.index))
+        .sort_values(["_order", "year"])
+        .drop(columns="_order")
+    )
 
 
 def _change_tables(content: ReportContent) -> str:
@@ -287,9 +362,11 @@ def _change_tables(content: ReportContent) -> str:
         value_rows.append([label, _e(unit), *cells])
         point_rows.append([label, *[_points_cell(points.get(year)) for year in years]])
     value_header = [text("indicator", language), "", *[str(year) for year in years]]
-    return (f"<h3>{_e(text('values_by_year', language))}</h3>{_table(value_header, value_rows)}"
-            f"<h3>{_e(text('points_by_year', language))}</h3>"
-            f"{_table([text('indicator', language), *[str(year) for year in years]], point_rows)}")
+    return (
+        f"<h3>{_e(text('values_by_year', language))}</h3>{_table(value_header, value_rows)}"
+        f"<h3>{_e(text('points_by_year', language))}</h3>"
+        f"{_table([text('indicator', language), *[str(year) for year in years]], point_rows)}"
+    )
 
 
 def _points_cell(points: Any) -> str:
@@ -305,18 +382,37 @@ def _transition_table(table: pd.DataFrame, *, year_from: int, year_to: int, lang
     changed = total - stayed
     rows = []
     for position, name in enumerate(matrix.index):
-        cells = [(f'<span class="diagonal">{_e(format_number(area))}</span>' if column == position
-                  else _e(format_number(area))) for column, area in enumerate(matrix.iloc[position])]
+        cells = [
+            (
+                f'<span class="diagonal">{_e(format_number(area))}</span>'
+                if column == position
+                else _e(format_number(area))
+            )
+            for column, area in enumerate(matrix.iloc[position])
+        ]
         rows.append([f"<strong>{_e(name)}</strong>", *cells, _e(format_number(float(matrix.iloc[position].sum())))])
-    rows.append([f"<strong>{_e(text('row_total', language))}</strong>",
-                 *[_e(format_number(float(area))) for area in matrix.sum(axis=0)], _e(format_number(total))])
+    rows.append(
+        [
+            f"<strong>{_e(text('row_total', language))}</strong>",
+            *[_e(format_number(float(area))) for area in matrix.sum(axis=0)],
+            _e(format_number(total)),
+        ]
+    )
     header = [text("from_to", language), *matrix.columns, text("row_total", language)]
-    caption = text("transitions_caption", language, year_from=year_from, year_to=year_to,
-                   changed=format_number(changed), total=format_number(total),
-                   share=format_percent(100.0 * changed / total if total else None))
+    caption = text(
+        "transitions_caption",
+        language,
+        year_from=year_from,
+        year_to=year_to,
+        changed=format_number(changed),
+        total=format_number(total),
+        share=format_percent(100.0 * changed / total if total else None),
+    )
     title = text("transitions", language, year_from=year_from, year_to=year_to)
-    return (f'<div class="transition" id="transitions-{year_from}-{year_to}"><h3>{_e(title)}</h3>'
-            f'<p class="small">{_e(caption)}</p>{_table(header, rows, css_class="matrix")}</div>')
+    return (
+        f'<div class="transition" id="transitions-{year_from}-{year_to}"><h3>{_e(title)}</h3>'
+        f'<p class="small">{_e(caption)}</p>{_table(header, rows, css_class="matrix")}</div>'
+    )
 
 
 def _change(content: ReportContent) -> str:
@@ -359,37 +455,67 @@ def _method_rows(indicators: pd.DataFrame, *, language: str) -> list[list[str]]:
 def _provenance(content: ReportContent) -> str:
     language, rule_set, legend = content.language, content.rule_set, content.legend
     card = content.scorecard
-    rule_rows = [[_e(text(key, language)), _e(value)] for key, value in (
-        ("rule_set_id", rule_set.id), ("name", localized(rule_set, "name", language)),
-        ("version", rule_set.version), ("source", rule_set.source), ("based_on", rule_set.based_on or "—"),
-        ("overrides", card.get("scoring_overrides_file") or "—"))]
-    landcover_rows = [[_e(text(key, language)), _e(value)] for key, value in (
-        ("legend", legend.id), ("name", legend.name), ("version", legend.version), ("source", legend.source),
-        ("years", ", ".join(str(year) for year in content.years)))]
+    rule_rows = [
+        [_e(text(key, language)), _e(value)]
+        for key, value in (
+            ("rule_set_id", rule_set.id),
+            ("name", localized(rule_set, "name", language)),
+            ("version", rule_set.version),
+            ("source", rule_set.source),
+            ("based_on", rule_set.based_on or "—"),
+            ("overrides", card.get("scoring_overrides_file") or "—"),
+        )
+    ]
+    landcover_rows = [
+        [_e(text(key, language)), _e(value)]
+        for key, value in (
+            ("legend", legend.id),
+            ("name", legend.name),
+            ("version", legend.version),
+            ("source", legend.source),
+            ("years", ", ".join(str(year) for year in content.years)),
+        )
+    ]
     key_header = [text("key", language), text("setting", language)]
-    input_rows = [[f"<code>{_e(item.path)}</code>", _e(f"{item.size_bytes:,}"), f"<code>{item.sha256}</code>"]
-                  for item in content.checksums]
+    input_rows = [
+        [f"<code>{_e(item.path)}</code>", _e(f"{item.size_bytes:,}"), f"<code>{item.sha256}</code>"]
+        for item in content.checksums
+    ]
     software_rows = [[_e(name), _e(version)] for name, version in content.software.items()]
     font = text("font", language, **content.font)
-    return "".join([
-        f"<h3>{_e(text('rule_set', language))}</h3>", _table(["", ""], rule_rows, css_class="keyvalue"),
-        f"<h3>{_e(text('landcover', language))}</h3>", _table(["", ""], landcover_rows, css_class="keyvalue"),
-        f"<h3>{_e(text('method_keys', language))}</h3>", _table(key_header, _setting_rows(content.method)),
-        f"<h3>{_e(text('indicator_methods', language))}</h3>",
-        _table([text("indicator", language), text("years", language), text("method", language)],
-               _method_rows(content.indicators, language=language), css_class="methods"),
-        f"<h3>{_e(text('other_settings', language))}</h3>", _table(key_header, _setting_rows(content.settings)),
-        f"<h3>{_e(text('inputs', language))}</h3>",
-        _table([text("file", language), text("size", language), "SHA-256"], input_rows, css_class="inputs"),
-        f"<h3>{_e(text('software', language))}</h3>",
-        _table([text("package", language), text("version", language)], software_rows),
-        f'<p class="small">{_e(font)}</p>',
-    ])
+    return "".join(
+        [
+            f"<h3>{_e(text('rule_set', language))}</h3>",
+            _table(["", ""], rule_rows, css_class="keyvalue"),
+            f"<h3>{_e(text('landcover', language))}</h3>",
+            _table(["", ""], landcover_rows, css_class="keyvalue"),
+            f"<h3>{_e(text('method_keys', language))}</h3>",
+            _table(key_header, _setting_rows(content.method)),
+            f"<h3>{_e(text('indicator_methods', language))}</h3>",
+            _table(
+                [text("indicator", language), text("years", language), text("method", language)],
+                _method_rows(content.indicators, language=language),
+                css_class="methods",
+            ),
+            f"<h3>{_e(text('other_settings', language))}</h3>",
+            _table(key_header, _setting_rows(content.settings)),
+            f"<h3>{_e(text('inputs', language))}</h3>",
+            _table([text("file", language), text("size", language), "SHA-256"], input_rows, css_class="inputs"),
+            f"<h3>{_e(text('software', language))}</h3>",
+            _table([text("package", language), text("version", language)], software_rows),
+            f'<p class="small">{_e(font)}</p>',
+        ]
+    )
 
 
 _SECTION_BUILDERS = {
-    "summary": _summary, "components": _components, "scores": _scores, "plots": _plots, "maps": _maps,
-    "change": _change, "provenance": _provenance,
+    "summary": _summary,
+    "components": _components,
+    "scores": _scores,
+    "plots": _plots,
+    "maps": _maps,
+    "change": _change,
+    "provenance": _provenance,
 }
 
 
@@ -401,21 +527,27 @@ def render_report_body(content: ReportContent) -> str:
     subtitle = text("subtitle", language, rule_set=rule_set_name, product=content.legend.name, years=years)
     navigation = " · ".join(f'<a href="#{section}">{_e(text(section, language))}</a>' for section in SECTIONS)
     sections = "".join(
-        f'<section id="{section}"><h2>{_e(text(section, language))}</h2>{_SECTION_BUILDERS[section](content)}'
-        "</section>"
+        f'<section id="{section}"><h2>{_e(text(section, language))}</h2>{_SECTION_BUILDERS[section](content)}</section>'
         for section in SECTIONS
     )
-    return (f"<header><h1>{_e(content.city_name)}: {_e(text('title', language))}</h1><p>{_e(subtitle)}</p>"
-            f'<nav aria-label="{_e(text("contents", language))}">{navigation}</nav></header><main>{sections}</main>')
+    return (
+        f"<header><h1>{_e(content.city_name)}: {_e(text('title', language))}</h1><p>{_e(subtitle)}</p>"
+        f'<nav aria-label="{_e(text("contents", language))}">{navigation}</nav></header><main>{sections}</main>'
+    )
 
 
 def _stylesheet(language: str, font_css: str) -> str:
     cjk = f'"{EMBEDDED_FAMILY}"'
-    families = (f'{cjk}, "Noto Sans SC", "Noto Sans CJK SC", sans-serif' if language == "zh"
-                else f'"DejaVu Sans", "Helvetica Neue", Arial, {cjk}, sans-serif')
-    points = "".join(f".band.p{points} {{ background: {colour}33; border-left: 4px solid {colour}; }}"
-                     f".band.p{points}.reached {{ background: {colour}; font-weight: bold; }}"
-                     for points, colour in enumerate(POINT_COLOURS))
+    families = (
+        f'{cjk}, "Noto Sans SC", "Noto Sans CJK SC", sans-serif'
+        if language == "zh"
+        else f'"DejaVu Sans", "Helvetica Neue", Arial, {cjk}, sans-serif'
+    )
+    points = "".join(
+        f".band.p{points} {{ background: {colour}33; border-left: 4px solid {colour}; }}"
+        f".band.p{points}.reached {{ background: {colour}; font-weight: bold; }}"
+        for points, colour in enumerate(POINT_COLOURS)
+    )
     return f"""{font_css}
 body {{ font-family: {families}; margin: 0 auto; max-width: 1200px; padding: 0 1.5em 3em; color: #1d1d1d;
   line-height: 1.4; }}
@@ -469,7 +601,9 @@ def render_report(content: ReportContent, *, font_css: str = "") -> str:
     """
     title = f"{content.city_name}: {text('title', content.language)}"
     lang = "zh-Hans" if content.language == "zh" else "en"
-    return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{_e(title)}</title>'
-            f"<style>{_stylesheet(content.language, font_css)}</style></head>"
-            f"<body>{render_report_body(content)}</body></html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{_e(title)}</title>'
+        f"<style>{_stylesheet(content.language, font_css)}</style></head>"
+        f"<body>{render_report_body(content)}</body></html>\n"
+    )

@@ -78,8 +78,9 @@ def map_frame(shape: tuple[int, int], transform: Affine, crs: Any, *, boundary=N
     if crs is not None and crs.is_geographic:
         aspect = 1.0 / math.cos(math.radians((top + bottom) / 2))
     name = crs.to_string() if crs is not None else "?"
-    return MapFrame(extent=(left, right, min(bottom, top), max(bottom, top)), aspect=aspect, crs_name=name,
-                    boundary=boundary)
+    return MapFrame(
+        extent=(left, right, min(bottom, top), max(bottom, top)), aspect=aspect, crs_name=name, boundary=boundary
+    )
 
 
 def group_ranks(groups: gpd.GeoDataFrame, *, shape: tuple[int, int], transform: Affine) -> tuple[np.ndarray, list]:
@@ -96,18 +97,27 @@ def group_ranks(groups: gpd.GeoDataFrame, *, shape: tuple[int, int], transform: 
     if ordered.empty:
         return np.zeros(shape, dtype=np.int32), []
     shapes = ((geometry, rank) for rank, geometry in enumerate(ordered.geometry, start=1))
-    ranks = rasterio.features.rasterize(shapes, out_shape=shape, transform=transform, fill=0, all_touched=True,
-                                        dtype="int32")
+    ranks = rasterio.features.rasterize(
+        shapes, out_shape=shape, transform=transform, fill=0, all_touched=True, dtype="int32"
+    )
     return ranks, ordered["area_ha"].astype(float).tolist()
 
 
 def banded_values(rule: IndicatorRule, values: Sequence[tuple[int | None, float]], *, language: str) -> BandedValues:
     """An indicator's numeric bands and values for the band plots, titled in the language."""
     name, unit = localized(rule, "name", language), localized(rule, "unit", language)
-    bands = tuple(BandSpan(low=band.min, high=band.max, points=band.points, label=band.label)
-                  for band in sorted(rule.bands, key=lambda band: band.start_cut))
-    return BandedValues(title=f"{rule.id} {_shortened(name)}", unit=unit, bands=bands, values=tuple(values),
-                        value_min=rule.value_min, value_max=rule.value_max)
+    bands = tuple(
+        BandSpan(low=band.min, high=band.max, points=band.points, label=band.label)
+        for band in sorted(rule.bands, key=lambda band: band.start_cut)
+    )
+    return BandedValues(
+        title=f"{rule.id} {_shortened(name)}",
+        unit=unit,
+        bands=bands,
+        values=tuple(values),
+        value_min=rule.value_min,
+        value_max=rule.value_max,
+    )
 
 
 def _shortened(name: str, limit: int = 60) -> str:
@@ -135,7 +145,11 @@ def _figure(key: str, figure, *, title: str, caption: str, language: str) -> Rep
 
 
 def draw_maps(
-    latest: YearOutputs, *, boundary, gap_distance_m: float, language: str,
+    latest: YearOutputs,
+    *,
+    boundary,
+    gap_distance_m: float,
+    language: str,
 ) -> tuple[list[ReportFigure], list[str]]:
     """The maps of the latest year: natural areas, connectivity groups and (when given) overlays; and notes."""
     mask, transform, crs = read_display_raster(latest.natural_mask)
@@ -144,73 +158,136 @@ def draw_maps(
     labels = {key: text(key, language) for key in ("natural", "not_natural", "boundary")}
     title = text("natural_map", language, year=year)
     figure = natural_areas_map(mask, frame=frame, title=title, labels=labels, language=language)
-    maps = [_figure("natural-areas", figure, title=title, language=language,
-                    caption=text("natural_map_caption", language, year=year, crs=frame.crs_name))]
+    maps = [
+        _figure(
+            "natural-areas",
+            figure,
+            title=title,
+            language=language,
+            caption=text("natural_map_caption", language, year=year, crs=frame.crs_name),
+        )
+    ]
     groups = gpd.read_file(latest.groups, layer=GROUPS_LAYER).to_crs(crs)
     ranks, areas = group_ranks(groups, shape=mask.shape, transform=transform)
     title = text("groups_map", language, year=year)
-    figure = connectivity_groups_map(ranks, areas_ha=areas, highlighted=HIGHLIGHTED_GROUPS, frame=frame, title=title,
-                                     group_label=text("group_label", language, rank="{rank}", area="{area}"),
-                                     other_label=text("other_groups", language), language=language)
-    caption = text("groups_map_caption", language, gap=f"{gap_distance_m:g}", count=len(areas), year=year,
-                   top=min(HIGHLIGHTED_GROUPS, len(areas)))
+    figure = connectivity_groups_map(
+        ranks,
+        areas_ha=areas,
+        highlighted=HIGHLIGHTED_GROUPS,
+        frame=frame,
+        title=title,
+        group_label=text("group_label", language, rank="{rank}", area="{area}"),
+        other_label=text("other_groups", language),
+        language=language,
+    )
+    caption = text(
+        "groups_map_caption",
+        language,
+        gap=f"{gap_distance_m:g}",
+        count=len(areas),
+        year=year,
+        top=min(HIGHLIGHTED_GROUPS, len(areas)),
+    )
     maps.append(_figure("connectivity-groups", figure, title=title, caption=caption, language=language))
     overlays = _overlay_geometries(latest.overlays, crs=crs)
     if not overlays:
         return maps, [text("no_overlays", language)]
     title = text("overlay_map", language, year=year)
-    figure = overlay_map(mask, overlays=overlays, overlay_labels={kind: text(kind, language) for kind in overlays},
-                         frame=frame, title=title, language=language)
-    maps.append(_figure("overlays", figure, title=title, caption=text("overlay_map_caption", language, year=year),
-                        language=language))
+    figure = overlay_map(
+        mask,
+        overlays=overlays,
+        overlay_labels={kind: text(kind, language) for kind in overlays},
+        frame=frame,
+        title=title,
+        language=language,
+    )
+    maps.append(
+        _figure(
+            "overlays", figure, title=title, caption=text("overlay_map_caption", language, year=year), language=language
+        )
+    )
     return maps, []
 
 
 def draw_plots(scorecard: Mapping[str, Any], *, rule_set: RuleSet, language: str) -> list[ReportFigure]:
     """Points per component as bars, and the scored numeric indicators' values against their bands."""
-    components = [{**component, "name": localized(component, "name", language)}
-                  for component in scorecard["components"]]
+    components = [
+        {**component, "name": localized(component, "name", language)} for component in scorecard["components"]
+    ]
     labels = {key: text(key, language) for key in ("points", "assessed_max", "component_max")}
     labels["axis"] = text("points", language)
     title = text("components", language)
-    plots = [_figure("components", component_bars(components, labels=labels, language=language), title=title,
-                     caption=text("component_bars", language), language=language)]
-    scored = [banded_values(rule_set.indicators[row["id"]], [(None, float(row["value"]))], language=language)
-              for row in scorecard["indicators"]
-              if row["status"] == STATUS_SCORED and not rule_set.indicators[row["id"]].is_categorical]
+    plots = [
+        _figure(
+            "components",
+            component_bars(components, labels=labels, language=language),
+            title=title,
+            caption=text("component_bars", language),
+            language=language,
+        )
+    ]
+    scored = [
+        banded_values(rule_set.indicators[row["id"]], [(None, float(row["value"]))], language=language)
+        for row in scorecard["indicators"]
+        if row["status"] == STATUS_SCORED and not rule_set.indicators[row["id"]].is_categorical
+    ]
     if scored:
         figure = band_strips(scored, point_label=text("legend_points", language, points="{points}"), language=language)
-        plots.append(_figure("bands", figure, title=text("plots", language), caption=text("band_plot", language),
-                             language=language))
+        plots.append(
+            _figure(
+                "bands", figure, title=text("plots", language), caption=text("band_plot", language), language=language
+            )
+        )
     return plots
 
 
 def draw_change(
-    indicators: pd.DataFrame, *, rule_set: RuleSet, years_maps: Sequence[YearOutputs], boundary, language: str,
+    indicators: pd.DataFrame,
+    *,
+    rule_set: RuleSet,
+    years_maps: Sequence[YearOutputs],
+    boundary,
+    language: str,
 ) -> list[ReportFigure]:
     """Indicators through the years over their bands, and the natural areas of every year (several years only)."""
     if len(years_maps) < 2:
         return []
     yearly = yearly_indicator_rows(indicators, rule_set=rule_set)
-    series = [banded_values(rule_set.indicators[indicator], list(zip(rows["year"].astype(int),
-                                                                     rows["value"].astype(float), strict=True)),
-                            language=language)
-              for indicator, rows in yearly.groupby("indicator", sort=False)]
+    series = [
+        banded_values(
+            rule_set.indicators[indicator],
+            list(zip(rows["year"].astype(int), rows["value"].astype(float), strict=True)),
+            language=language,
+        )
+        for indicator, rows in yearly.groupby("indicator", sort=False)
+    ]
     figures = []
     if series:
         title = text("time_series", language)
-        figures.append(_figure("time-series", indicator_time_series(series, year_label=text("x_year", language),
-                                                                   language=language),
-                               title=title, caption=text("band_plot", language), language=language))
+        figures.append(
+            _figure(
+                "time-series",
+                indicator_time_series(series, year_label=text("x_year", language), language=language),
+                title=title,
+                caption=text("band_plot", language),
+                language=language,
+            )
+        )
     masks = []
     for year_maps in years_maps:
         mask, transform, crs = read_display_raster(year_maps.natural_mask)
         masks.append((str(year_maps.year), mask))
     frame = map_frame(masks[0][1].shape, transform, crs, boundary=boundary.to_crs(crs))
     title = text("natural_years", language)
-    figures.append(_figure("natural-years", natural_areas_small_multiples(masks, frame=frame, language=language),
-                           title=title, caption=text("natural_years_caption", language, crs=frame.crs_name),
-                           language=language))
+    figures.append(
+        _figure(
+            "natural-years",
+            natural_areas_small_multiples(masks, frame=frame, language=language),
+            title=title,
+            caption=text("natural_years_caption", language, crs=frame.crs_name),
+            language=language,
+        )
+    )
     return figures
 
 
@@ -222,10 +299,24 @@ def _year_pair(path: str) -> tuple[int, int]:
 
 
 def write_city_report(
-    *, city: str, language: str, city_name: str, scorecard_json: str, indicators_csv: str, rule_set_path: str,
-    overrides_path: str | None, legend_path: str, boundary_path: str, boundary_layer: str | None,
-    boundary_filter_column: str | None, boundary_filter_value: str | None, years: Sequence[YearOutputs],
-    transitions: Sequence[str], method: Mapping[str, Any], settings: Mapping[str, Any], input_files: Sequence[str],
+    *,
+    city: str,
+    language: str,
+    city_name: str,
+    scorecard_json: str,
+    indicators_csv: str,
+    rule_set_path: str,
+    overrides_path: str | None,
+    legend_path: str,
+    boundary_path: str,
+    boundary_layer: str | None,
+    boundary_filter_column: str | None,
+    boundary_filter_value: str | None,
+    years: Sequence[YearOutputs],
+    transitions: Sequence[str],
+    method: Mapping[str, Any],
+    settings: Mapping[str, Any],
+    input_files: Sequence[str],
     report_html: str,
 ) -> None:
     """Write the city's report in one language: scores, bands, totals, maps, plots, change, provenance.
@@ -248,30 +339,54 @@ def write_city_report(
             f"{scorecard_json} was scored with {scorecard['rule_set']['id']} {scorecard['rule_set']['version']}, "
             f"not {rule_set.id} {rule_set.version} of {rule_set_path}; re-run the scoring."
         )
-    boundary = read_city_boundary(boundary_path, layer=boundary_layer or None,
-                                  filter_column=boundary_filter_column or None, filter_value=boundary_filter_value)
+    boundary = read_city_boundary(
+        boundary_path,
+        layer=boundary_layer or None,
+        filter_column=boundary_filter_column or None,
+        filter_value=boundary_filter_value,
+    )
     indicators = pd.read_csv(indicators_csv)
     years = sorted(years, key=lambda item: item.year)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         plots = draw_plots(scorecard, rule_set=rule_set, language=language)
-        maps, map_notes = draw_maps(years[-1], boundary=boundary, gap_distance_m=method.get("gap_distance_m", 0),
-                                    language=language)
-        change_figures = draw_change(indicators, rule_set=rule_set, years_maps=years, boundary=boundary,
-                                     language=language)
+        maps, map_notes = draw_maps(
+            years[-1], boundary=boundary, gap_distance_m=method.get("gap_distance_m", 0), language=language
+        )
+        change_figures = draw_change(
+            indicators, rule_set=rule_set, years_maps=years, boundary=boundary, language=language
+        )
     for warning in caught:
         if issubclass(warning.category, UserWarning):  # matplotlib's, e.g. a glyph missing from the fonts
             LOGGER.warning("While drawing: %s", warning.message)
     content = ReportContent(
-        language=language, city=city, city_name=city_name, scorecard=scorecard, rule_set=rule_set,
-        legend=load_legend(legend_path), years=tuple(item.year for item in years), indicators=indicators,
-        transitions={_year_pair(path): pd.read_csv(path) for path in transitions}, method=method,
-        settings=settings, checksums=file_checksums(input_files), software=software_versions(),
+        language=language,
+        city=city,
+        city_name=city_name,
+        scorecard=scorecard,
+        rule_set=rule_set,
+        legend=load_legend(legend_path),
+        years=tuple(item.year for item in years),
+        indicators=indicators,
+        transitions={_year_pair(path): pd.read_csv(path) for path in transitions},
+        method=method,
+        settings=settings,
+        checksums=file_checksums(input_files),
+        software=software_versions(),
         font={"family": register_cjk_font(), "distribution": FONT_DISTRIBUTION, "version": font_version()},
-        plots=plots, maps=maps, change_figures=change_figures, map_notes=map_notes,
+        plots=plots,
+        maps=maps,
+        change_figures=change_figures,
+        map_notes=map_notes,
     )
     page = render_report(content, font_css=embedded_font_css([render_report_body(content)]))
     with atomic_path(report_html) as temporary:
         temporary.write_text(page, encoding="utf-8")
-    LOGGER.info("City %s: report in %s with %d figures, %d input files checksummed (%s)", city, language,
-                len(plots) + len(maps) + len(change_figures), len(content.checksums), report_html)
+    LOGGER.info(
+        "City %s: report in %s with %d figures, %d input files checksummed (%s)",
+        city,
+        language,
+        len(plots) + len(maps) + len(change_figures),
+        len(content.checksums),
+        report_html,
+    )

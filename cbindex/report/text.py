@@ -25,18 +25,28 @@ LABELS: dict[str, tuple[str, str]] = {
     "change": ("Change across years", "历年变化"),
     "provenance": ("How every number was computed", "计算方法与数据来源"),
     "total": ("Total", "总分"),
-    "of_assessed": ("{points} of {assessed} points over the {scored} indicators assessed ({share})",
-                    "已评分的 {scored} 项指标共得 {points} 分，满分 {assessed} 分（{share}）"),
-    "of_max": ("{points} of {maximum} points, the edition's maximum ({share})",
-               "{points} 分，占本版本满分 {maximum} 分的 {share}"),
-    "of_max_unknown": ("{points} of {maximum} points: the edition's maximum is not known, 4 points × the "
-                       "indicators included ({share})",
-                       "{points} 分，本版本满分未知，按 4 分 × 纳入的指标数计为 {maximum} 分（{share}）"),
-    "counts": ("{scored} scored, {not_assessed} not assessed, {no_bands} without bands, {excluded} excluded",
-               "已评分 {scored} 项，未评估 {not_assessed} 项，无评分区间 {no_bands} 项，已排除 {excluded} 项"),
+    "of_assessed": (
+        "{points} of {assessed} points over the {scored} indicators assessed ({share})",
+        "已评分的 {scored} 项指标共得 {points} 分，满分 {assessed} 分（{share}）",
+    ),
+    "of_max": (
+        "{points} of {maximum} points, the edition's maximum ({share})",
+        "{points} 分，占本版本满分 {maximum} 分的 {share}",
+    ),
+    "of_max_unknown": (
+        "{points} of {maximum} points: the edition's maximum is not known, 4 points × the "
+        "indicators included ({share})",
+        "{points} 分，本版本满分未知，按 4 分 × 纳入的指标数计为 {maximum} 分（{share}）",
+    ),
+    "counts": (
+        "{scored} scored, {not_assessed} not assessed, {no_bands} without bands, {excluded} excluded",
+        "已评分 {scored} 项，未评估 {not_assessed} 项，无评分区间 {no_bands} 项，已排除 {excluded} 项",
+    ),
     "notes": ("Notes on the scores", "评分说明"),
-    "unverified_warning": ("Some points rest on bands not verified against the published manual; they are "
-                           "provisional.", "部分得分所依据的评分区间未与出版的手册核对，仅供参考。"),
+    "unverified_warning": (
+        "Some points rest on bands not verified against the published manual; they are provisional.",
+        "部分得分所依据的评分区间未与出版的手册核对，仅供参考。",
+    ),
     "component": ("Component", "组成部分"),
     "points": ("Points", "得分"),
     "assessed_max": ("Out of (assessed)", "满分（已评估）"),
@@ -62,55 +72,81 @@ LABELS: dict[str, tuple[str, str]] = {
     "how_computed": ("how computed", "计算方法"),
     "year": ("Year", "年份"),
     "not_available": ("—", "—"),
-    "component_bars": ("Points per component: reached, out of the assessed maximum and out of the edition's "
-                       "maximum", "各组成部分得分：实得分、已评估满分与本版本满分"),
-    "band_plot": ("Indicator values against their bands (colour = points of the band; the line marks the value)",
-                  "指标数值与评分区间（颜色表示该区间的得分，竖线为指标数值）"),
-    "band_plot_none": ("No numeric indicator was scored, so there is no value to plot against its bands.",
-                       "没有已评分的数值型指标，因此没有可与评分区间对照的数值。"),
+    "component_bars": (
+        "Points per component: reached, out of the assessed maximum and out of the edition's maximum",
+        "各组成部分得分：实得分、已评估满分与本版本满分",
+    ),
+    "band_plot": (
+        "Indicator values against their bands (colour = points of the band; the line marks the value)",
+        "指标数值与评分区间（颜色表示该区间的得分，竖线为指标数值）",
+    ),
+    "band_plot_none": (
+        "No numeric indicator was scored, so there is no value to plot against its bands.",
+        "没有已评分的数值型指标，因此没有可与评分区间对照的数值。",
+    ),
     "legend_points": ("{points} points", "{points} 分"),
     "reached": ("reached", "实得"),
     "natural_map": ("Natural areas, {year}", "自然区域，{year}年"),
-    "natural_map_caption": ("Natural-area mask of {year} (I1): green natural, grey not natural; outline = city "
-                            "boundary. Coordinates in {crs}.",
-                            "{year}年自然区域分布（I1）：绿色为自然区域，灰色为非自然区域；轮廓线为城市边界。坐标系：{crs}。"),
+    "natural_map_caption": (
+        "Natural-area mask of {year} (I1): green natural, grey not natural; outline = city "
+        "boundary. Coordinates in {crs}.",
+        "{year}年自然区域分布（I1）：绿色为自然区域，灰色为非自然区域；轮廓线为城市边界。坐标系：{crs}。",
+    ),
     "natural": ("natural", "自然区域"),
     "not_natural": ("not natural", "非自然区域"),
     "boundary": ("city boundary", "城市边界"),
     "groups_map": ("Connectivity groups, {year}", "连通组，{year}年"),
-    "groups_map_caption": ("Groups of natural patches less than {gap} m apart (I2), {count} groups in {year}: each "
-                           "group has its own muted colour; the {top} largest are highlighted and listed.",
-                           "{year}年相距小于 {gap} 米的自然斑块组成的连通组（I2），共 {count} 个：每组一种浅色，"
-                           "面积最大的 {top} 个突出显示并列出。"),
+    "groups_map_caption": (
+        "Groups of natural patches less than {gap} m apart (I2), {count} groups in {year}: each "
+        "group has its own muted colour; the {top} largest are highlighted and listed.",
+        "{year}年相距小于 {gap} 米的自然斑块组成的连通组（I2），共 {count} 个：每组一种浅色，"
+        "面积最大的 {top} 个突出显示并列出。",
+    ),
     "group_label": ("group {rank}: {area} ha", "第 {rank} 大组：{area} 公顷"),
     "other_groups": ("other groups", "其他连通组"),
     "overlay_map": ("Protected and red-line areas, {year}", "保护地与生态保护红线，{year}年"),
-    "overlay_map_caption": ("Protected natural areas and ecological protection red-line areas as measured for I9 "
-                            "and the red-line shares, over the natural areas of {year}.",
-                            "用于 I9 与红线比例计算的受保护自然区域和生态保护红线区域，底图为{year}年自然区域。"),
+    "overlay_map_caption": (
+        "Protected natural areas and ecological protection red-line areas as measured for I9 "
+        "and the red-line shares, over the natural areas of {year}.",
+        "用于 I9 与红线比例计算的受保护自然区域和生态保护红线区域，底图为{year}年自然区域。",
+    ),
     "protected_areas": ("protected natural areas", "受保护自然区域"),
     "redline": ("red-line areas", "生态保护红线区域"),
-    "no_overlays": ("The city sheet names no protected-area or red-line layer, so there is no overlay map.",
-                    "城市表未提供保护地或生态保护红线图层，因此没有叠加地图。"),
+    "no_overlays": (
+        "The city sheet names no protected-area or red-line layer, so there is no overlay map.",
+        "城市表未提供保护地或生态保护红线图层，因此没有叠加地图。",
+    ),
     "natural_years": ("Natural areas in every land-cover year", "各土地覆盖年份的自然区域"),
-    "natural_years_caption": ("Natural-area masks (I1) of every year: green natural, grey not natural; outline = "
-                              "city boundary. Coordinates in {crs}.",
-                              "各年份自然区域分布（I1）：绿色为自然区域，灰色为非自然区域；轮廓线为城市边界。坐标系：{crs}。"),
-    "time_series": ("Indicators through the years (background = bands, colour = points)",
-                    "各指标的历年变化（背景为评分区间，颜色表示得分）"),
-    "values_by_year": ("Values by year (change from the year before in brackets)",
-                       "历年数值（括号内为较上一年的变化）"),
+    "natural_years_caption": (
+        "Natural-area masks (I1) of every year: green natural, grey not natural; outline = "
+        "city boundary. Coordinates in {crs}.",
+        "各年份自然区域分布（I1）：绿色为自然区域，灰色为非自然区域；轮廓线为城市边界。坐标系：{crs}。",
+    ),
+    "time_series": (
+        "Indicators through the years (background = bands, colour = points)",
+        "各指标的历年变化（背景为评分区间，颜色表示得分）",
+    ),
+    "values_by_year": (
+        "Values by year (change from the year before in brackets)",
+        "历年数值（括号内为较上一年的变化）",
+    ),
     "points_by_year": ("Points by year", "历年得分"),
-    "transitions": ("Land-cover transitions {year_from} → {year_to} (ha)",
-                    "土地覆盖转移 {year_from} → {year_to}（公顷）"),
-    "transitions_caption": ("Rows: class in {year_from}; columns: class in {year_to}; the diagonal stayed the same. "
-                            "{changed} ha ({share}) of the {total} ha compared changed class.",
-                            "行为 {year_from} 年的类别，列为 {year_to} 年的类别，对角线为未变化面积。"
-                            "比较的 {total} 公顷中有 {changed} 公顷（{share}）发生了类别变化。"),
+    "transitions": (
+        "Land-cover transitions {year_from} → {year_to} (ha)",
+        "土地覆盖转移 {year_from} → {year_to}（公顷）",
+    ),
+    "transitions_caption": (
+        "Rows: class in {year_from}; columns: class in {year_to}; the diagonal stayed the same. "
+        "{changed} ha ({share}) of the {total} ha compared changed class.",
+        "行为 {year_from} 年的类别，列为 {year_to} 年的类别，对角线为未变化面积。"
+        "比较的 {total} 公顷中有 {changed} 公顷（{share}）发生了类别变化。",
+    ),
     "from_to": ("from \\ to", "由 \\ 至"),
     "row_total": ("total", "合计"),
-    "single_year": ("Only one land-cover year ({year}) was given, so there is no change to show.",
-                    "仅有一个土地覆盖年份（{year}年），无变化可示。"),
+    "single_year": (
+        "Only one land-cover year ({year}) was given, so there is no change to show.",
+        "仅有一个土地覆盖年份（{year}年），无变化可示。",
+    ),
     "rule_set": ("Rule set", "评分规则集"),
     "rule_set_id": ("id", "编号"),
     "name": ("name", "名称"),
@@ -125,16 +161,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "key": ("key", "键"),
     "setting": ("value", "取值"),
     "other_settings": ("Other settings of the run", "本次运行的其他设置"),
-    "indicator_methods": ("How each value was computed (the indicator table's method column)",
-                          "各数值的计算方法（指标表中的 method 列）"),
+    "indicator_methods": (
+        "How each value was computed (the indicator table's method column)",
+        "各数值的计算方法（指标表中的 method 列）",
+    ),
     "method": ("method", "方法"),
     "inputs": ("Input files", "输入文件"),
     "file": ("file", "文件"),
     "size": ("bytes", "字节"),
     "software": ("Software", "软件"),
     "package": ("package", "软件包"),
-    "font": ("Chinese text in maps and plots: {family} from {distribution} {version} (SIL Open Font License 1.1).",
-             "地图与图表中的中文字体：{family}，来自 {distribution} {version}（SIL 开放字体许可证 1.1）。"),
+    "font": (
+        "Chinese text in maps and plots: {family} from {distribution} {version} (SIL Open Font License 1.1).",
+        "地图与图表中的中文字体：{family}，来自 {distribution} {version}（SIL 开放字体许可证 1.1）。",
+    ),
     "x_year": ("year", "年份"),
 }
 

@@ -167,8 +167,9 @@ def _yaml_figures(path: Path, *, rule_set: RuleSet) -> tuple[dict[str, _Figure],
             f"rule_set: {rule_set.id}."
         )
     figures = {
-        indicator_id: _Figure(figure["value"], figure.get("source"), figure.get("note"),
-                              where=f"figures.{indicator_id}.value")
+        indicator_id: _Figure(
+            figure["value"], figure.get("source"), figure.get("note"), where=f"figures.{indicator_id}.value"
+        )
         for indicator_id, figure in (document.get("figures") or {}).items()
     }
     return figures, document["city"], document["year"]
@@ -196,7 +197,7 @@ def _csv_figures(path: Path, *, rule_set: RuleSet) -> dict[str, _Figure]:
     for line, cells in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in cells):
             continue
-        if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
+        if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
             raise CBIInputError(
                 f"{path}: row {line} has more cells than the header has columns; remove the extra cells or "
                 "quote a value that contains a comma."
@@ -216,8 +217,9 @@ def _csv_figures(path: Path, *, rule_set: RuleSet) -> dict[str, _Figure]:
         rule = _city_supplied_rule(rule_set, indicator_id, origin=str(path))
         where = f"row {line} ({indicator_id})"
         _check_csv_labels(rule, row, rule_set=rule_set, origin=f"{path}: {where}")
-        figures[indicator_id] = _Figure(_csv_value(rule, row["value"]), row.get("source") or None,
-                                        row.get("note") or None, where=f"{where} value")
+        figures[indicator_id] = _Figure(
+            _csv_value(rule, row["value"]), row.get("source") or None, row.get("note") or None, where=f"{where} value"
+        )
     return figures
 
 
@@ -280,9 +282,7 @@ def _city_supplied_rule(rule_set: RuleSet, indicator_id: str, *, origin: str) ->
     rule = rule_set.indicators.get(indicator_id)
     if rule is None:
         supplied = ", ".join(rule.id for rule in city_supplied_rules(rule_set))
-        raise CBIInputError(
-            f"{origin}: {indicator_id} is not an indicator of {rule_set.id}; use one of {supplied}."
-        )
+        raise CBIInputError(f"{origin}: {indicator_id} is not an indicator of {rule_set.id}; use one of {supplied}.")
     if rule.source not in FIGURE_SOURCES:
         raise CBIInputError(
             f"{origin}: {indicator_id} is computed by the workflow from spatial data, so remove it from "
@@ -298,15 +298,18 @@ def _template_hints(rule: IndicatorRule) -> list[str]:
     """Short remarks on what to write for one indicator, shared by both template formats."""
     hints = []
     if rule.source == "records":
-        hints.append("leave empty when the city sheet names species data: the workflow derives it / "
-                     "城市表格提供物种数据时由工作流计算，此处留空")
+        hints.append(
+            "leave empty when the city sheet names species data: the workflow derives it / "
+            "城市表格提供物种数据时由工作流计算，此处留空"
+        )
     if rule.integer:
         hints.append("whole number / 整数")
     if rule.levels:
         hints.append(f"value: one of {', '.join(rule.level_keys)}")
     if not rule.has_bands:
-        hints.append("bands unknown: reported but not scored unless the city configures bands / 评分区间未知，"
-                     "城市设定前不评分")
+        hints.append(
+            "bands unknown: reported but not scored unless the city configures bands / 评分区间未知，城市设定前不评分"
+        )
     return hints
 
 
@@ -395,6 +398,6 @@ def write_figures_templates(scoring_dir: str | Path, config_dir: str | Path) -> 
 
 
 if __name__ == "__main__":  # python -m cbindex.scoring.figures [scoring_dir [config_dir]]
-    arguments = sys.argv[1:] + ["config/scoring", "config"][len(sys.argv[1:]):]
+    arguments = sys.argv[1:] + ["config/scoring", "config"][len(sys.argv[1:]) :]
     for written_path in write_figures_templates(*arguments[:2]):
         print(written_path)

@@ -91,9 +91,7 @@ def change_in_hectares(change: float, *, per: float, divisor: float) -> float:
     return change * per / divisor
 
 
-def area_change_ha(
-    area: AreaEquivalent | None, change: float, quantities: Mapping[str, float] | None
-) -> float | None:
+def area_change_ha(area: AreaEquivalent | None, change: float, quantities: Mapping[str, float] | None) -> float | None:
     """The change in hectares as the rule's `area_equivalent` defines it, or None when the rule defines none
     or the stage tables do not give the row it is a ratio of."""
     if area is None:
@@ -132,10 +130,19 @@ def describe_next_band(
     target = next_band_target(rule, value)
     if target is None:
         return {
-            "points_now": _band_of(rule, value).points, "points_next": None, "threshold": None,
-            "threshold_inclusive": None, "change_needed": None, "unit": rule.unit, "next_band_label": None,
-            "next_band_label_zh": None, "area_change_ha": None, "text": TOP_BAND_TEXT, "text_zh": TOP_BAND_TEXT_ZH,
-            "area_text": None, "area_text_zh": None,
+            "points_now": _band_of(rule, value).points,
+            "points_next": None,
+            "threshold": None,
+            "threshold_inclusive": None,
+            "change_needed": None,
+            "unit": rule.unit,
+            "next_band_label": None,
+            "next_band_label_zh": None,
+            "area_change_ha": None,
+            "text": TOP_BAND_TEXT,
+            "text_zh": TOP_BAND_TEXT_ZH,
+            "area_text": None,
+            "area_text_zh": None,
         }
     change, inclusive = target["change_needed"], target["threshold_inclusive"]
     unit_en, unit_zh = _UNIT_PHRASES.get(rule.unit, (rule.unit, rule.unit_zh or rule.unit))
@@ -150,8 +157,14 @@ def describe_next_band(
         quantity = rule.area_equivalent
         area_text = _change_en(area, inclusive, f"ha of {quantity.quantity}")
         area_text_zh = _change_zh(area, inclusive, "公顷", what=quantity.quantity_zh)
-    return {**target, "area_change_ha": area, "text": text, "text_zh": text_zh, "area_text": area_text,
-            "area_text_zh": area_text_zh}
+    return {
+        **target,
+        "area_change_ha": area,
+        "text": text,
+        "text_zh": text_zh,
+        "area_text": area_text,
+        "area_text_zh": area_text_zh,
+    }
 
 
 # -------------------------------------------------------------------------------- helpers

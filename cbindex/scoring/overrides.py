@@ -80,8 +80,7 @@ def apply_overrides(
     for indicator_id, change in overrides.items():
         if indicator_id not in indicators:
             raise CBIInputError(
-                f"{origin}: {indicator_id} is not an indicator of {rule_set.id}; "
-                f"use one of {', '.join(indicators)}."
+                f"{origin}: {indicator_id} is not an indicator of {rule_set.id}; use one of {', '.join(indicators)}."
             )
         indicators[indicator_id] = _overridden_rule(indicators[indicator_id], change, origin=origin)
         raise_problems(indicator_problems(indicators[indicator_id]), origin=origin)

@@ -53,9 +53,7 @@ def load_rule_set(path: str | Path) -> RuleSet:
     for kind, ids in (("indicator", indicator_ids), ("component", component_ids)):
         duplicates = sorted({item for item in ids if ids.count(item) > 1})
         if duplicates:
-            raise CBIInputError(
-                f"{path}: {kind} id {duplicates[0]} appears twice; give each {kind} its own id."
-            )
+            raise CBIInputError(f"{path}: {kind} id {duplicates[0]} appears twice; give each {kind} its own id.")
     rule_set = RuleSet(
         id=document["id"],
         name=document["name"],
@@ -314,8 +312,7 @@ def rule_set_problems(rule_set: RuleSet) -> list[str]:
         component_total = sum(rule_set.component_max_points(component) for component in rule_set.components)
         if rule_set.max_points != component_total:
             problems.append(
-                f"max_points is {rule_set.max_points} but the components add up to {component_total}; "
-                "make them agree"
+                f"max_points is {rule_set.max_points} but the components add up to {component_total}; make them agree"
             )
     return problems
 

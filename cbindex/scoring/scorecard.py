@@ -177,8 +177,11 @@ def _points_summary(
         indicators_scored=len(scored),
     )
     if component is not None:
-        summary.update(max_points=max_points, max_points_known=component.max_points is not None,
-                       share_of_max=_percent(points, max_points))
+        summary.update(
+            max_points=max_points,
+            max_points_known=component.max_points is not None,
+            share_of_max=_percent(points, max_points),
+        )
     return summary
 
 
@@ -268,25 +271,33 @@ def _scorecard_notes(
             f"The city changed the rules of {ids} for local use, so the totals are not comparable with other "
             "cities scored with the published rules."
         )
-        notes_zh.append(
-            f"城市为本地使用修改了 {ids} 的评分规则，因此总分不能与采用已发布规则的其他城市直接比较。"
-        )
+        notes_zh.append(f"城市为本地使用修改了 {ids} 的评分规则，因此总分不能与采用已发布规则的其他城市直接比较。")
     included = [rule for rule in rule_set.indicators.values() if rule.included and rule.has_bands]
     for bands_status, (english, chinese) in _BAND_STATUS_NOTES.items():
         ids = [rule.id for rule in included if rule.bands_status == bands_status]
         if ids:
             ids_text = _ids_text(ids, order=order)
-            notes.append(english.format(phrase=_indicators_phrase(ids_text, len(ids)), edition=rule_set.name,
-                                        base=rule_set.based_on))
-            notes_zh.append(chinese.format(count=len(ids), ids=ids_text, edition_zh=rule_set.name_zh,
-                                           base=rule_set.based_on))
+            notes.append(
+                english.format(
+                    phrase=_indicators_phrase(ids_text, len(ids)), edition=rule_set.name, base=rule_set.based_on
+                )
+            )
+            notes_zh.append(
+                chinese.format(count=len(ids), ids=ids_text, edition_zh=rule_set.name_zh, base=rule_set.based_on)
+            )
     for status, (english, chinese) in _STATUS_NOTES.items():
         ids = _ids_with_status(rows, status)
         if ids:
             ids_text = _ids_text(ids, order=order)
             single = len(ids) == 1
-            notes.append(english.format(phrase=_indicators_phrase(ids_text, len(ids)), has="has" if single else "have",
-                                        is_="is" if single else "are", was="was" if single else "were"))
+            notes.append(
+                english.format(
+                    phrase=_indicators_phrase(ids_text, len(ids)),
+                    has="has" if single else "have",
+                    is_="is" if single else "are",
+                    was="was" if single else "were",
+                )
+            )
             notes_zh.append(chinese.format(count=len(ids), ids=ids_text))
     maximum, maximum_zh = _maximum_phrases(rule_set)
     scored = totals["indicators_scored"]

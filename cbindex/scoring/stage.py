@@ -18,14 +18,31 @@ from cbindex.scoring.rules import RuleSet
 from cbindex.scoring.scorecard import build_scorecard
 
 LOGGER = logging.getLogger(__name__)
-INDICATOR_COLUMNS = ["city", "indicator", "name", "year", "value", "unit", "points", "status", "band", "verified",
-                     "method"]
+INDICATOR_COLUMNS = [
+    "city",
+    "indicator",
+    "name",
+    "year",
+    "value",
+    "unit",
+    "points",
+    "status",
+    "band",
+    "verified",
+    "method",
+]
 STATUS_SUPPORTING = "supporting"
 
 
 def score_city(
-    *, city: str, tables: Sequence[str], rule_set_path: str, figures_path: str | None,
-    indicators_csv: str, scorecard_json: str, overrides_path: str | None = None,
+    *,
+    city: str,
+    tables: Sequence[str],
+    rule_set_path: str,
+    figures_path: str | None,
+    indicators_csv: str,
+    scorecard_json: str,
+    overrides_path: str | None = None,
 ) -> None:
     """Score every land-cover year and the city's figures; write ``indicators.csv`` and ``scorecard.json``.
 
@@ -47,19 +64,28 @@ def score_city(
     reject_figures_also_derived(frames, figures_values=figures.values, figures_path=figures_path)
     spatial = pd.concat(list(frames.values()), ignore_index=True)
     latest_year = int(spatial["year"].max())
-    table = indicator_table(city=city, spatial=spatial, figures_values=figures.values,
-                            figures_year=figures.year, figures_sources=figures.sources, rule_set=rule_set)
+    table = indicator_table(
+        city=city,
+        spatial=spatial,
+        figures_values=figures.values,
+        figures_year=figures.year,
+        figures_sources=figures.sources,
+        rule_set=rule_set,
+    )
     latest = latest_rows(spatial)
     values: dict[str, object] = {key: value for key, value in figures.values.items() if value is not None}
-    methods: dict[str, str] = {key: f"supplied by the city: {source}" for key, source in figures.sources.items()
-                               if source and key in values}
+    methods: dict[str, str] = {
+        key: f"supplied by the city: {source}" for key, source in figures.sources.items() if source and key in values
+    }
     for indicator in latest.index.intersection(list(rule_set.indicators)):
         values[indicator] = float(latest.loc[indicator, "value"])
         methods[indicator] = str(latest.loc[indicator, "method"])
-    quantities = {name: value for name, value in pd.to_numeric(latest["value"], errors="coerce").items()
-                  if name not in rule_set.indicators}
-    scorecard = build_scorecard(rule_set, values=values, methods=methods, quantities=quantities,
-                                origin=f"city {city}")
+    quantities = {
+        name: value
+        for name, value in pd.to_numeric(latest["value"], errors="coerce").items()
+        if name not in rule_set.indicators
+    }
+    scorecard = build_scorecard(rule_set, values=values, methods=methods, quantities=quantities, origin=f"city {city}")
     scorecard = {
         "city": city,
         "landcover_year": latest_year,
@@ -74,12 +100,21 @@ def score_city(
     with atomic_path(scorecard_json) as temporary:
         temporary.write_text(json.dumps(scorecard, ensure_ascii=False, indent=2), encoding="utf-8")
     totals = scorecard["totals"]
-    LOGGER.info("City %s: %s points of %s assessed, of %s in all (%s)", city, totals["points"],
-                totals["assessed_max"], totals["max_points"], rule_set.id)
+    LOGGER.info(
+        "City %s: %s points of %s assessed, of %s in all (%s)",
+        city,
+        totals["points"],
+        totals["assessed_max"],
+        totals["max_points"],
+        rule_set.id,
+    )
 
 
 def reject_figures_also_derived(
-    frames: Mapping[str, pd.DataFrame], *, figures_values: Mapping[str, object], figures_path: str | None,
+    frames: Mapping[str, pd.DataFrame],
+    *,
+    figures_values: Mapping[str, object],
+    figures_path: str | None,
 ) -> None:
     """Stop when the figures file gives a value for an indicator that a derived table also holds.
 
@@ -113,37 +148,71 @@ def latest_rows(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def indicator_table(
-    *, city: str, spatial: pd.DataFrame, figures_values: dict, figures_year: int | None,
-    figures_sources: dict, rule_set: RuleSet,
+    *,
+    city: str,
+    spatial: pd.DataFrame,
+    figures_values: dict,
+    figures_year: int | None,
+    figures_sources: dict,
+    rule_set: RuleSet,
 ) -> pd.DataFrame:
     """One scored row per (indicator, year) of the land-cover tables, per figure, per missing indicator."""
     rows = []
     for record in spatial.to_dict("records"):
         rule = rule_set.indicators.get(record["indicator"])
-        rows.append(_row(city, record["indicator"], record["year"], record["value"], record["unit"],
-                         record["method"], rule))
+        rows.append(
+            _row(city, record["indicator"], record["year"], record["value"], record["unit"], record["method"], rule)
+        )
     derived = set(spatial["indicator"])
     for indicator, rule in rule_set.indicators.items():
         if indicator in derived:
             continue
         value = figures_values.get(indicator)
         source = figures_sources.get(indicator)
-        method = f"supplied by the city: {source}" if source else "supplied by the city" if value is not None \
+        method = (
+            f"supplied by the city: {source}"
+            if source
+            else "supplied by the city"
+            if value is not None
             else f"no value: add it to the city's figures file ({rule.source})"
+        )
         if value is None and rule.source == "spatial":
             method = "no value: give its spatial inputs in the city sheet (see config/README.md)"
         if value is None and rule.source == "records":
-            method = ("no value: add it to the city's figures file, or give the city's species data in the city "
-                      "sheet (see config/README.md)")
+            method = (
+                "no value: add it to the city's figures file, or give the city's species data in the city "
+                "sheet (see config/README.md)"
+            )
         rows.append(_row(city, indicator, figures_year, value, rule.unit, method, rule))
     return pd.DataFrame(rows, columns=INDICATOR_COLUMNS).astype({"year": "Int64", "points": "Int64"})
 
 
 def _row(city, indicator, year, value, unit, method, rule) -> dict:
     if rule is None:
-        return {"city": city, "indicator": indicator, "name": "", "year": year, "value": value, "unit": unit,
-                "points": None, "status": STATUS_SUPPORTING, "band": None, "verified": None, "method": method}
+        return {
+            "city": city,
+            "indicator": indicator,
+            "name": "",
+            "year": year,
+            "value": value,
+            "unit": unit,
+            "points": None,
+            "status": STATUS_SUPPORTING,
+            "band": None,
+            "verified": None,
+            "method": method,
+        }
     score = score_value(rule, value)
-    return {"city": city, "indicator": indicator, "name": rule.name, "year": year, "value": value, "unit": unit,
-            "points": score.points, "status": score.status, "band": score.band_label, "verified": score.verified,
-            "method": method}
+    return {
+        "city": city,
+        "indicator": indicator,
+        "name": rule.name,
+        "year": year,
+        "value": value,
+        "unit": unit,
+        "points": score.points,
+        "status": score.status,
+        "band": score.band_label,
+        "verified": score.verified,
+        "method": method,
+    }

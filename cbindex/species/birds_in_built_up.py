@@ -116,8 +116,9 @@ class Coordinates:
 
     def swapped(self) -> Coordinates:
         """The same cells read with latitude and longitude exchanged."""
-        return Coordinates(latitude=self.longitude, longitude=self.latitude, missing=self.missing,
-                           unparseable=self.unparseable)
+        return Coordinates(
+            latitude=self.longitude, longitude=self.latitude, missing=self.missing, unparseable=self.unparseable
+        )
 
 
 @dataclass(frozen=True)
@@ -203,8 +204,11 @@ def read_occurrences(path: str, *, rules: OccurrenceRules) -> OccurrenceRecords:
     species = _rule_column(table, rules.species_column, what="species name", key="species_column")
     bird_class = None
     if rules.class_column is not None:
-        bird_class = table.column(rules.class_column, what="taxonomic class", fix=(
-            f"set occurrences.class_column in {CONFIG_FILE} to it, or to null when the file holds only birds"))
+        bird_class = table.column(
+            rules.class_column,
+            what="taxonomic class",
+            fix=(f"set occurrences.class_column in {CONFIG_FILE} to it, or to null when the file holds only birds"),
+        )
     year = None
     if rules.max_year_difference is not None:
         year = _rule_column(table, rules.year_column, what="year", key="year_column")
@@ -216,8 +220,15 @@ def read_occurrences(path: str, *, rules: OccurrenceRules) -> OccurrenceRecords:
     if year is not None:
         years = pd.to_numeric(frame[year].str.strip().str[:4], errors="coerce").to_numpy(dtype=float)
     return OccurrenceRecords(
-        path=str(path), latitude_column=latitude, longitude_column=longitude, species_column=species,
-        latitude=frame[latitude], longitude=frame[longitude], species=frame[species], is_bird=is_bird, year=years,
+        path=str(path),
+        latitude_column=latitude,
+        longitude_column=longitude,
+        species_column=species,
+        latitude=frame[latitude],
+        longitude=frame[longitude],
+        species=frame[species],
+        is_bird=is_bird,
+        year=years,
     )
 
 
@@ -240,8 +251,12 @@ def parse_coordinates(latitude: pd.Series, longitude: pd.Series) -> Coordinates:
     values = [pd.to_numeric(text, errors="coerce").to_numpy(dtype=float) for text in texts]
     unparseable = ~missing & ~(np.isfinite(values[0]) & np.isfinite(values[1]))
     bad = missing | unparseable
-    return Coordinates(latitude=np.where(bad, np.nan, values[0]), longitude=np.where(bad, np.nan, values[1]),
-                       missing=missing, unparseable=unparseable)
+    return Coordinates(
+        latitude=np.where(bad, np.nan, values[0]),
+        longitude=np.where(bad, np.nan, values[1]),
+        missing=missing,
+        unparseable=unparseable,
+    )
 
 
 def check_axes(coordinates: Coordinates, *, inside: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> AxisCheck:
@@ -286,8 +301,9 @@ def city_point_test(window: CityWindow) -> Callable[[np.ndarray, np.ndarray], np
     return inside
 
 
-def landcover_at(window: CityWindow, longitude: np.ndarray, latitude: np.ndarray, *, legend: Legend,
-                 block_rows: int) -> tuple[np.ndarray, np.ndarray]:
+def landcover_at(
+    window: CityWindow, longitude: np.ndarray, latitude: np.ndarray, *, legend: Legend, block_rows: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Land-cover code of the cell under each WGS84 point, read strip by strip.
 
     Parameters
@@ -329,8 +345,14 @@ def landcover_at(window: CityWindow, longitude: np.ndarray, latitude: np.ndarray
 
 
 def count_native_birds(
-    *, records: OccurrenceRecords, coordinates: Coordinates, in_city: np.ndarray, has_landcover: np.ndarray,
-    built_up: np.ndarray, non_native: frozenset[str], in_years: np.ndarray | None = None,
+    *,
+    records: OccurrenceRecords,
+    coordinates: Coordinates,
+    in_city: np.ndarray,
+    has_landcover: np.ndarray,
+    built_up: np.ndarray,
+    non_native: frozenset[str],
+    in_years: np.ndarray | None = None,
 ) -> BirdCount:
     """Indicator 3: the distinct native bird species recorded in built-up areas (SI 2014 indicator 3).
 
@@ -378,7 +400,9 @@ def count_native_birds(
         built_up_species=distinct_names(species[in_built_up & native]),
         city_species=distinct_names(species[remaining & native]),
         excluded_non_native=distinct_names(species[in_built_up & ~native]),
-        skipped=skipped, records_in_city=int(remaining.sum()), records_in_built_up=int(in_built_up.sum()),
+        skipped=skipped,
+        records_in_city=int(remaining.sum()),
+        records_in_built_up=int(in_built_up.sum()),
     )
 
 
@@ -408,8 +432,12 @@ def built_up_mask(codes: np.ndarray, *, built_up_codes: frozenset[int], natural:
 
 def summary_counts(count: BirdCount) -> Mapping[str, int]:
     """The record counts of a :class:`BirdCount`, read first, then every skip reason, then the records used."""
-    return {"occurrences_read": count.records_read, **count.skipped,
-            "bird_records_in_city": count.records_in_city, "bird_records_in_built_up": count.records_in_built_up}
+    return {
+        "occurrences_read": count.records_read,
+        **count.skipped,
+        "bird_records_in_city": count.records_in_city,
+        "bird_records_in_built_up": count.records_in_built_up,
+    }
 
 
 def _rule_column(table: TextTable, candidates: str | Sequence[str], *, what: str, key: str) -> str:

@@ -48,8 +48,15 @@ from cbindex.species.tables import (
 
 BASELINE, CURRENT = "baseline", "current"
 SURVEY_ALIASES: dict[str, str] = {
-    "baseline": BASELINE, "previous": BASELINE, "基线": BASELINE, "上次": BASELINE,
-    "current": CURRENT, "latest": CURRENT, "现状": CURRENT, "本次": CURRENT, "当前": CURRENT,
+    "baseline": BASELINE,
+    "previous": BASELINE,
+    "基线": BASELINE,
+    "上次": BASELINE,
+    "current": CURRENT,
+    "latest": CURRENT,
+    "现状": CURRENT,
+    "本次": CURRENT,
+    "当前": CURRENT,
 }
 GROUP_COLUMN_ALIASES = ("group", "taxon_group", "taxonomic_group", "类群", "类别")
 SURVEY_COLUMN_ALIASES = ("survey", "list", "调查", "清单")
@@ -106,8 +113,9 @@ class SpeciesLists:
 
     def native(self, groups: Sequence[str], survey: str) -> set[tuple[str, str]]:
         """The native species of ``groups`` (group keys) in one survey, as (group key, species key) pairs."""
-        rows = self.rows[self.rows["group_key"].isin(groups) & (self.rows["survey"] == survey)
-                         & (self.rows["status"] == NATIVE)]
+        rows = self.rows[
+            self.rows["group_key"].isin(groups) & (self.rows["survey"] == survey) & (self.rows["status"] == NATIVE)
+        ]
         return set(zip(rows["group_key"], rows["key"], strict=True))
 
     def group_names(self, groups: Sequence[str]) -> str:
@@ -195,8 +203,12 @@ def read_species_lists(path: str, *, rules: SpeciesListRules) -> SpeciesLists:
     rows = frame.drop_duplicates(["group_key", "survey", "key"])
     first = frame.drop_duplicates("group_key").set_index("group_key")["group"]
     rows = rows.assign(group=rows["group_key"].map(first))
-    return SpeciesLists(path=str(path), rows=rows.drop(columns="line").reset_index(drop=True),
-                        has_status=has_status, duplicates_removed=len(frame) - len(rows))
+    return SpeciesLists(
+        path=str(path),
+        rows=rows.drop(columns="line").reset_index(drop=True),
+        has_status=has_status,
+        duplicates_removed=len(frame) - len(rows),
+    )
 
 
 def net_change(lists: SpeciesLists, *, indicator: str) -> NetChange | None:
@@ -223,16 +235,23 @@ def net_change(lists: SpeciesLists, *, indicator: str) -> NetChange | None:
     if rows.empty:
         return None
     groups = tuple(dict.fromkeys(rows["group_key"]))
-    for survey, missing_text in ((BASELINE, "no baseline list (the first survey is the baseline)"),
-                                 (CURRENT, "no current list")):
+    for survey, missing_text in (
+        (BASELINE, "no baseline list (the first survey is the baseline)"),
+        (CURRENT, "no current list"),
+    ):
         absent = [group for group in groups if not (rows[rows["group_key"] == group]["survey"] == survey).any()]
         if absent:
-            return NetChange(indicator, groups, None, reason=(
-                f"not assessed: group {lists.group_names(absent)} has {missing_text} in {lists.path}"))
+            return NetChange(
+                indicator,
+                groups,
+                None,
+                reason=(f"not assessed: group {lists.group_names(absent)} has {missing_text} in {lists.path}"),
+            )
     baseline, current = lists.native(groups, BASELINE), lists.native(groups, CURRENT)
     gained, lost = len(current - baseline), len(baseline - current)
-    return NetChange(indicator, groups, gained - lost, baseline=len(baseline), current=len(current),
-                     gained=gained, lost=lost)
+    return NetChange(
+        indicator, groups, gained - lost, baseline=len(baseline), current=len(current), gained=gained, lost=lost
+    )
 
 
 def invasive_share(lists: SpeciesLists) -> InvasiveShare:
@@ -253,16 +272,25 @@ def invasive_share(lists: SpeciesLists) -> InvasiveShare:
         return InvasiveShare(None, reason=f"not assessed: {lists.path} has no status column")
     if current.empty:
         return InvasiveShare(None, reason=f"not assessed: {lists.path} has no current list")
-    counts = pd.crosstab(current["group"], current["status"]).reindex(columns=[NATIVE, INTRODUCED, INVASIVE],
-                                                                      fill_value=0)
+    counts = pd.crosstab(current["group"], current["status"]).reindex(
+        columns=[NATIVE, INTRODUCED, INVASIVE], fill_value=0
+    )
     invasive, native = int(counts[INVASIVE].sum()), int(counts[NATIVE].sum())
     if invasive + native == 0:
-        return InvasiveShare(None, introduced=int(counts[INTRODUCED].sum()), reason=(
-            f"not assessed: the current list of {lists.path} has neither native nor invasive species"))
+        return InvasiveShare(
+            None,
+            introduced=int(counts[INTRODUCED].sum()),
+            reason=(f"not assessed: the current list of {lists.path} has neither native nor invasive species"),
+        )
     counted = counts[counts[NATIVE] + counts[INVASIVE] > 0]
     by_group = (counted[INVASIVE] / (counted[NATIVE] + counted[INVASIVE]) * 100).to_dict()
-    return InvasiveShare(invasive / (invasive + native) * 100, invasive=invasive, native=native,
-                         introduced=int(counts[INTRODUCED].sum()), by_group=by_group)
+    return InvasiveShare(
+        invasive / (invasive + native) * 100,
+        invasive=invasive,
+        native=native,
+        introduced=int(counts[INTRODUCED].sum()),
+        by_group=by_group,
+    )
 
 
 def species_list_values(lists: SpeciesLists, *, rules: SpeciesListRules) -> list[IndicatorValue]:
@@ -271,24 +299,34 @@ def species_list_values(lists: SpeciesLists, *, rules: SpeciesListRules) -> list
     Change indicators fed by no group of the file are left out (a figures file may supply them); the others
     and the invasive share are always present, with a NaN value and the reason when not assessed.
     """
-    values = [IndicatorValue("species_list_duplicates_removed", lists.duplicates_removed, "rows",
-                             f"identical rows of {lists.path} dropped")]
+    values = [
+        IndicatorValue(
+            "species_list_duplicates_removed",
+            lists.duplicates_removed,
+            "rows",
+            f"identical rows of {lists.path} dropped",
+        )
+    ]
     for indicator in rules.change_indicators:
         change = net_change(lists, indicator=indicator)
         if change is not None:
             values += _change_values(lists, change)
     share = invasive_share(lists)
     ias = rules.invasive_indicator
-    how = (f"from species lists {lists.path}, current survey: invasive ÷ (native + invasive) × 100 over every "
-           f"group of the current list (same-taxon rule), introduced non-invasive species not counted; {NAME_RULE}")
-    values.append(IndicatorValue(ias, float("nan") if share.value is None else share.value, "%",
-                                 share.reason or how))
+    how = (
+        f"from species lists {lists.path}, current survey: invasive ÷ (native + invasive) × 100 over every "
+        f"group of the current list (same-taxon rule), introduced non-invasive species not counted; {NAME_RULE}"
+    )
+    values.append(IndicatorValue(ias, float("nan") if share.value is None else share.value, "%", share.reason or how))
     if share.value is not None:
-        values += [IndicatorValue(f"{ias}_invasive_species", share.invasive, "species", how),
-                   IndicatorValue(f"{ias}_native_species", share.native, "species", how),
-                   IndicatorValue(f"{ias}_introduced_species_not_counted", share.introduced, "species", how)]
-        values += [IndicatorValue(f"{ias}_share:{group}", value, "%", how)
-                   for group, value in (share.by_group or {}).items()]
+        values += [
+            IndicatorValue(f"{ias}_invasive_species", share.invasive, "species", how),
+            IndicatorValue(f"{ias}_native_species", share.native, "species", how),
+            IndicatorValue(f"{ias}_introduced_species_not_counted", share.introduced, "species", how),
+        ]
+        values += [
+            IndicatorValue(f"{ias}_share:{group}", value, "%", how) for group, value in (share.by_group or {}).items()
+        ]
     return values
 
 
@@ -296,9 +334,11 @@ def _change_values(lists: SpeciesLists, change: NetChange) -> list[IndicatorValu
     groups = lists.group_names(change.groups)
     if change.value is None:
         return [IndicatorValue(change.indicator, float("nan"), "species (net change)", change.reason)]
-    how = (f"from species lists {lists.path}, group {groups}: native species in the current survey not in the "
-           f"baseline ({change.gained} gained) minus native baseline species not in the current survey "
-           f"({change.lost} lost); {NAME_RULE}")
+    how = (
+        f"from species lists {lists.path}, group {groups}: native species in the current survey not in the "
+        f"baseline ({change.gained} gained) minus native baseline species not in the current survey "
+        f"({change.lost} lost); {NAME_RULE}"
+    )
     return [
         IndicatorValue(change.indicator, change.value, "species (net change)", how),
         IndicatorValue(f"{change.indicator}_native_species_baseline", change.baseline, "species", how),
@@ -357,8 +397,9 @@ def _reject_two_statuses(frame: pd.DataFrame, *, path: str) -> None:
     clash = statuses[statuses.duplicated(["group_key", "survey", "key"], keep=False)]
     if len(clash):
         row = clash.iloc[0]
-        same = clash[(clash["group_key"] == row["group_key"]) & (clash["survey"] == row["survey"])
-                     & (clash["key"] == row["key"])]
+        same = clash[
+            (clash["group_key"] == row["group_key"]) & (clash["survey"] == row["survey"]) & (clash["key"] == row["key"])
+        ]
         raise CBIInputError(
             f"Species-list file {path} gives {row['species']!r} ({row['group']}, {row['survey']} survey) the "
             f"statuses {' and '.join(sorted(same['status']))}; keep one."

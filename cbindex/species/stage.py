@@ -35,10 +35,21 @@ LOGGER = logging.getLogger(__name__)
 
 
 def compute_species_indicators(
-    *, city: str, year: int, occurrences_path: str, non_native_path: str | None, raster_path: str,
-    boundary_path: str, boundary_layer: str | None, boundary_filter_column: str | None,
-    boundary_filter_value: str | None, legend_path: str, method: Mapping[str, object],
-    occurrence_rules: Mapping[str, object], indicators_csv: str, block_rows: int = DEFAULT_BLOCK_ROWS,
+    *,
+    city: str,
+    year: int,
+    occurrences_path: str,
+    non_native_path: str | None,
+    raster_path: str,
+    boundary_path: str,
+    boundary_layer: str | None,
+    boundary_filter_column: str | None,
+    boundary_filter_value: str | None,
+    legend_path: str,
+    method: Mapping[str, object],
+    occurrence_rules: Mapping[str, object],
+    indicators_csv: str,
+    block_rows: int = DEFAULT_BLOCK_ROWS,
 ) -> None:
     """Count the native bird species recorded in built-up areas (SI indicator 3) for one land-cover year.
 
@@ -70,7 +81,9 @@ def compute_species_indicators(
     records = read_occurrences(occurrences_path, rules=rules)
     non_native = read_non_native_names(non_native_path) if non_native_path else frozenset()
     boundary = read_city_boundary(
-        boundary_path, layer=boundary_layer or None, filter_column=boundary_filter_column or None,
+        boundary_path,
+        layer=boundary_layer or None,
+        filter_column=boundary_filter_column or None,
         filter_value=boundary_filter_value,
     )
     window = open_city_window(raster_path, boundary)
@@ -82,35 +95,62 @@ def compute_species_indicators(
     if axes.swapped:
         if rules.on_swapped_axes == "error":
             raise swapped_axes_error(records, axes)
-        LOGGER.warning("City %s %s: columns %r and %r of %s look swapped (%d records inside the city read swapped, "
-                       "%d as named), so %r is read as longitude and %r as latitude (occurrences.on_swapped_axes: "
-                       "swap).", city, year, records.latitude_column, records.longitude_column, records.path,
-                       axes.count_swapped, axes.count_as_named, records.latitude_column, records.longitude_column)
+        LOGGER.warning(
+            "City %s %s: columns %r and %r of %s look swapped (%d records inside the city read swapped, "
+            "%d as named), so %r is read as longitude and %r as latitude (occurrences.on_swapped_axes: "
+            "swap).",
+            city,
+            year,
+            records.latitude_column,
+            records.longitude_column,
+            records.path,
+            axes.count_swapped,
+            axes.count_as_named,
+            records.latitude_column,
+            records.longitude_column,
+        )
         coordinates, in_city = coordinates.swapped(), axes.inside_swapped
     looked_up = in_city & records.is_bird
     cell_codes, has_landcover = np.zeros(len(records), np.int64), np.zeros(len(records), bool)
     cell_codes[looked_up], has_landcover[looked_up] = landcover_at(
-        window, coordinates.longitude[looked_up], coordinates.latitude[looked_up], legend=legend,
-        block_rows=block_rows)
+        window, coordinates.longitude[looked_up], coordinates.latitude[looked_up], legend=legend, block_rows=block_rows
+    )
     in_years = None
     if rules.max_year_difference is not None:
         in_years = np.abs(records.year - year) <= rules.max_year_difference
     count = count_native_birds(
-        records=records, coordinates=coordinates, in_city=in_city, has_landcover=has_landcover,
+        records=records,
+        coordinates=coordinates,
+        in_city=in_city,
+        has_landcover=has_landcover,
         built_up=has_landcover & built_up_mask(cell_codes, built_up_codes=codes.built_up, natural=codes.natural),
-        non_native=non_native, in_years=in_years,
+        non_native=non_native,
+        in_years=in_years,
     )
-    values = occurrence_values(count, source=_describe_source(records.path, non_native_path, len(non_native)),
-                               landcover=f"{legend.id} {year}", swapped=axes.swapped)
+    values = occurrence_values(
+        count,
+        source=_describe_source(records.path, non_native_path, len(non_native)),
+        landcover=f"{legend.id} {year}",
+        swapped=axes.swapped,
+    )
     write_indicator_table(indicators_csv, city=city, year=year, values=values)
-    skipped = ", ".join(f"{count.skipped[reason]} {text}" for reason, text in SKIP_REASONS.items()
-                        if count.skipped[reason])
-    LOGGER.info("City %s %s: I3 = %d native bird species in built-up areas from %d of %d records%s", city, year,
-                len(count.built_up_species), count.records_in_built_up, count.records_read,
-                f"; skipped {skipped}" if skipped else "")
+    skipped = ", ".join(
+        f"{count.skipped[reason]} {text}" for reason, text in SKIP_REASONS.items() if count.skipped[reason]
+    )
+    LOGGER.info(
+        "City %s %s: I3 = %d native bird species in built-up areas from %d of %d records%s",
+        city,
+        year,
+        len(count.built_up_species),
+        count.records_in_built_up,
+        count.records_read,
+        f"; skipped {skipped}" if skipped else "",
+    )
     if not non_native_path:
-        LOGGER.warning("City %s: no non_native_species list in the city sheet, so every bird species counts as "
-                       "native for I3.", city)
+        LOGGER.warning(
+            "City %s: no non_native_species list in the city sheet, so every bird species counts as native for I3.",
+            city,
+        )
 
 
 def occurrence_values(count: BirdCount, *, source: str, landcover: str, swapped: bool) -> list[IndicatorValue]:
@@ -119,8 +159,10 @@ def occurrence_values(count: BirdCount, *, source: str, landcover: str, swapped:
     I3 (2014) = |native bird species in built-up areas|; I3_built_up_share (2021 form) = I3 ÷ |native bird
     species anywhere in the city| × 100 (NaN without any).
     """
-    how = (f"{source}; built-up = cells of legend category built_up that are not natural ({landcover}), a record "
-           f"counts when its point lies inside the city boundary; {NAME_RULE}")
+    how = (
+        f"{source}; built-up = cells of legend category built_up that are not natural ({landcover}), a record "
+        f"counts when its point lies inside the city boundary; {NAME_RULE}"
+    )
     in_city = len(count.city_species)
     share = len(count.built_up_species) / in_city * 100 if in_city else float("nan")
     values = [
@@ -128,19 +170,29 @@ def occurrence_values(count: BirdCount, *, source: str, landcover: str, swapped:
         IndicatorValue("I3_bird_species_in_city", in_city, "species", how),
         IndicatorValue("I3_built_up_share", share, "%", f"2021 form of I3: built-up ÷ city species × 100; {how}"),
         IndicatorValue("I3_non_native_species_excluded", len(count.excluded_non_native), "species", how),
-        IndicatorValue("occurrences_axes_swapped", int(swapped), "flag",
-                       "1 = latitude and longitude columns read swapped (occurrences.on_swapped_axes: swap)"),
+        IndicatorValue(
+            "occurrences_axes_swapped",
+            int(swapped),
+            "flag",
+            "1 = latitude and longitude columns read swapped (occurrences.on_swapped_axes: swap)",
+        ),
     ]
-    reasons = {"occurrences_read": "records in the file", **SKIP_REASONS,
-               "bird_records_in_city": "bird records used: inside the city, on land cover, with a species name",
-               "bird_records_in_built_up": "bird records used on built-up cells"}
-    values += [IndicatorValue(name, number, "records", reasons[name])
-               for name, number in summary_counts(count).items()]
+    reasons = {
+        "occurrences_read": "records in the file",
+        **SKIP_REASONS,
+        "bird_records_in_city": "bird records used: inside the city, on land cover, with a species name",
+        "bird_records_in_built_up": "bird records used on built-up cells",
+    }
+    values += [IndicatorValue(name, number, "records", reasons[name]) for name, number in summary_counts(count).items()]
     return values
 
 
 def compute_species_list_indicators(
-    *, city: str, species_lists_path: str, species_list_rules: Mapping[str, object], indicators_csv: str,
+    *,
+    city: str,
+    species_lists_path: str,
+    species_list_rules: Mapping[str, object],
+    indicators_csv: str,
 ) -> None:
     """Net change in native species (SI indicators 4–8) and the invasive share (10) from a city's lists.
 
@@ -165,6 +217,9 @@ def compute_species_list_indicators(
 
 
 def _describe_source(occurrences_path: str, non_native_path: str | None, n_non_native: int) -> str:
-    listed = (f"{n_non_native} non-native species of {non_native_path} excluded" if non_native_path
-              else "no non-native list given, every bird species counted")
+    listed = (
+        f"{n_non_native} non-native species of {non_native_path} excluded"
+        if non_native_path
+        else "no non-native list given, every bird species counted"
+    )
     return f"bird records of {occurrences_path}; {listed}"

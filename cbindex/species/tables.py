@@ -38,12 +38,29 @@ TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
 
 NATIVE, INTRODUCED, INVASIVE = "native", "introduced", "invasive"
 STATUS_ALIASES: dict[str, str] = {
-    "native": NATIVE, "indigenous": NATIVE, "本土": NATIVE, "乡土": NATIVE, "本地": NATIVE, "土著": NATIVE,
-    "introduced": INTRODUCED, "alien": INTRODUCED, "exotic": INTRODUCED, "non-native": INTRODUCED,
-    "nonnative": INTRODUCED, "non native": INTRODUCED, "外来": INTRODUCED, "引入": INTRODUCED,
+    "native": NATIVE,
+    "indigenous": NATIVE,
+    "本土": NATIVE,
+    "乡土": NATIVE,
+    "本地": NATIVE,
+    "土著": NATIVE,
+    "introduced": INTRODUCED,
+    "alien": INTRODUCED,
+    "exotic": INTRODUCED,
+    "non-native": INTRODUCED,
+    "nonnative": INTRODUCED,
+    "non native": INTRODUCED,
+    "外来": INTRODUCED,
+    "引入": INTRODUCED,
     "非本土": INTRODUCED,
-    "invasive": INVASIVE, "invasive alien": INVASIVE, "invasive alien species": INVASIVE, "ias": INVASIVE,
-    "入侵": INVASIVE, "外来入侵": INVASIVE, "外来入侵物种": INVASIVE, "入侵物种": INVASIVE,
+    "invasive": INVASIVE,
+    "invasive alien": INVASIVE,
+    "invasive alien species": INVASIVE,
+    "ias": INVASIVE,
+    "入侵": INVASIVE,
+    "外来入侵": INVASIVE,
+    "外来入侵物种": INVASIVE,
+    "入侵物种": INVASIVE,
 }
 """Status words a species list may use (compared after :func:`name_key`), mapped to the three statuses."""
 
@@ -78,8 +95,9 @@ class TextTable:
     separator: str
     what: str
 
-    def column(self, candidates: str | Sequence[str] | None, *, what: str, fix: str,
-               required: bool = True) -> str | None:
+    def column(
+        self, candidates: str | Sequence[str] | None, *, what: str, fix: str, required: bool = True
+    ) -> str | None:
         """The first of ``candidates`` that is a column (exact name first, then ignoring case).
 
         Raises
@@ -88,8 +106,9 @@ class TextTable:
             When ``required`` and no candidate is a column: names the file, what was looked for, its columns
             and ``fix``.
         """
-        return find_column(self.columns, candidates, what=what, origin=f"{self.what} {self.path}", fix=fix,
-                           required=required)
+        return find_column(
+            self.columns, candidates, what=what, origin=f"{self.what} {self.path}", fix=fix, required=required
+        )
 
     def read(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """Read the rows (only ``columns`` when given) with every cell as text; empty cells are ``""``.
@@ -107,9 +126,18 @@ class TextTable:
         for encoding in ENCODINGS:
             try:
                 with _open_table(self.path, self.member) as stream:
-                    frame = pd.read_csv(stream, sep=self.separator, dtype=str, keep_default_na=False,
-                                        quoting=quoting, encoding=encoding, usecols=wanted, header=0,
-                                        names=self.columns, skip_blank_lines=True)
+                    frame = pd.read_csv(
+                        stream,
+                        sep=self.separator,
+                        dtype=str,
+                        keep_default_na=False,
+                        quoting=quoting,
+                        encoding=encoding,
+                        usecols=wanted,
+                        header=0,
+                        names=self.columns,
+                        skip_blank_lines=True,
+                    )
             except UnicodeDecodeError:
                 continue
             except (pd.errors.ParserError, ValueError) as error:
@@ -118,8 +146,15 @@ class TextTable:
                     "fix that line."
                 ) from error
             frame = frame.fillna("")
-            LOGGER.info("%s %s%s: %d rows read as %s, separator %r", self.what, self.path,
-                        f" ({self.member})" if self.member else "", len(frame), encoding, self.separator)
+            LOGGER.info(
+                "%s %s%s: %d rows read as %s, separator %r",
+                self.what,
+                self.path,
+                f" ({self.member})" if self.member else "",
+                len(frame),
+                encoding,
+                self.separator,
+            )
             return frame
         raise AssertionError("Latin-1 decodes every byte")  # pragma: no cover
 
@@ -156,13 +191,21 @@ def read_text_table(path: str | Path, *, what: str, sheet_column: str) -> TextTa
     if not header.strip():
         raise CBIInputError(f"{what} {path} is empty or has no header line; give a table with a header row.")
     separator = max(SEPARATORS, key=header.count)
-    columns = [column.strip() for column in next(csv.reader([header], delimiter=separator,
-                                                            quoting=_quoting(separator)))]
+    columns = [
+        column.strip() for column in next(csv.reader([header], delimiter=separator, quoting=_quoting(separator)))
+    ]
     return TextTable(path=path, member=member, columns=columns, separator=separator, what=what)
 
 
-def find_column(columns: Sequence[str], candidates: str | Sequence[str] | None, *, what: str, origin: str,
-                fix: str, required: bool = True) -> str | None:
+def find_column(
+    columns: Sequence[str],
+    candidates: str | Sequence[str] | None,
+    *,
+    what: str,
+    origin: str,
+    fix: str,
+    required: bool = True,
+) -> str | None:
     """The first candidate naming one of ``columns``, exactly or else ignoring case; None when none does.
 
     Raises
@@ -231,8 +274,11 @@ def read_non_native_names(path: str | Path) -> frozenset[str]:
         names = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
         return frozenset(name_key(name) for name in names)
     table = read_text_table(path, what="Non-native species list", sheet_column="non_native_species")
-    species = table.column(SPECIES_COLUMN_ALIASES, what="species",
-                           fix="name the column of species names species, or give a text file of one name a line")
+    species = table.column(
+        SPECIES_COLUMN_ALIASES,
+        what="species",
+        fix="name the column of species names species, or give a text file of one name a line",
+    )
     status = table.column(STATUS_COLUMN_ALIASES, what="status", fix="", required=False)
     rows = table.read([species] if status is None else [species, status])
     if status is not None:

@@ -101,25 +101,39 @@ def check_project(expected: dict, failures: list[str]) -> dict:
         renderer, classes = renderer_summary(layer)
         features = layer.featureCount() if isinstance(layer, QgsVectorLayer) else None
         pixels = count_pixels(render([layer], settings, width=LAYER_IMAGE_WIDTH)[0])
-        report["layers"][key] = {"name": layer.name(), "features": features, "renderer": renderer,
-                                 "classes": classes, "visible": layer.id() in visible_ids, "pixels_alone": pixels}
+        report["layers"][key] = {
+            "name": layer.name(),
+            "features": features,
+            "renderer": renderer,
+            "classes": classes,
+            "visible": layer.id() in visible_ids,
+            "pixels_alone": pixels,
+        }
         if features != want.get("features"):
             failures.append(f"{where}: {features} features, expected {want.get('features')}")
         if (renderer, classes) != (want["renderer"], want["classes"]):
-            failures.append(f"{where}: renderer {renderer} with {classes} classes, expected {want['renderer']} "
-                            f"with {want['classes']}")
+            failures.append(
+                f"{where}: renderer {renderer} with {classes} classes, expected {want['renderer']} "
+                f"with {want['classes']}"
+            )
         if (layer.id() in visible_ids) != want["visible"]:
             failures.append(f"{where}: visible is {layer.id() in visible_ids}, expected {want['visible']}")
         if pixels == 0 and (features is None or features > 0):
             failures.append(f"{where}: draws nothing on its own")
         failures += [f"{where}: {problem}" for problem in default_style_problems(layer)]
-    image, render_seconds = render([layer for layer in root.layerOrder() if layer.id() in visible_ids], settings,
-                                   width=IMAGE_WIDTH)
+    image, render_seconds = render(
+        [layer for layer in root.layerOrder() if layer.id() in visible_ids], settings, width=IMAGE_WIDTH
+    )
     image.save(expected["png"])
     coloured = count_pixels(image)
     total = image.width() * image.height()
-    report.update(png=expected["png"], image_size=[image.width(), image.height()], coloured_pixels=coloured,
-                  coloured_share=round(coloured / total, 4), render_seconds=round(render_seconds, 2))
+    report.update(
+        png=expected["png"],
+        image_size=[image.width(), image.height()],
+        coloured_pixels=coloured,
+        coloured_share=round(coloured / total, 4),
+        render_seconds=round(render_seconds, 2),
+    )
     if coloured < MIN_MAP_SHARE * total:
         failures.append(f"{project_path.name}: the map image is nearly blank ({coloured} of {total} pixels)")
     return report
@@ -156,8 +170,9 @@ def default_style_problems(layer) -> list[str]:
         path, _, options = layer.source().partition("|")
         table = options.removeprefix("layername=")
         with sqlite3.connect(path) as connection:
-            rows = connection.execute("SELECT styleSLD FROM layer_styles WHERE f_table_name = ? AND useAsDefault",
-                                      (table,)).fetchall()
+            rows = connection.execute(
+                "SELECT styleSLD FROM layer_styles WHERE f_table_name = ? AND useAsDefault", (table,)
+            ).fetchall()
         if len(rows) != 1:
             problems.append(f"{len(rows)} default styles in layer_styles")
         for (sld,) in rows:
@@ -170,8 +185,9 @@ def default_style_problems(layer) -> list[str]:
                 problems.append(f"its SLD does not load ({message})")
         return problems
     fresh = QgsRasterLayer(layer.source(), "fresh", "gdal")
-    same = [(c.value, c.color.name(QColor.HexArgb)) for c in fresh.renderer().classes()] == \
-        [(c.value, c.color.name(QColor.HexArgb)) for c in layer.renderer().classes()]
+    same = [(c.value, c.color.name(QColor.HexArgb)) for c in fresh.renderer().classes()] == [
+        (c.value, c.color.name(QColor.HexArgb)) for c in layer.renderer().classes()
+    ]
     return [] if same else ["the .qml beside the raster differs from the project's style"]
 
 

@@ -24,7 +24,10 @@ SHARED_INPUTS = (
 def test_quick_benchmark_prints_the_table(tmp_path):
     result = subprocess.run(
         [sys.executable, str(SCRIPT), "--quick", "--repeats", "1", "--path", "both", "--workdir", str(tmp_path)],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "case task" in result.stdout and "peak MiB" in result.stdout and "Mcells/s" in result.stdout

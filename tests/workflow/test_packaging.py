@@ -26,8 +26,13 @@ def pyproject():
 
 def conda_names(path: Path) -> dict[str, str]:
     dependencies = yaml.safe_load(path.read_text(encoding="utf-8"))["dependencies"]
-    pypi_only = [item for entry in dependencies if isinstance(entry, dict) for item in entry.get("pip", [])
-                 if not item.startswith(("-", ".", "/"))]  # packages conda-forge lacks; paths install the project
+    pypi_only = [
+        item
+        for entry in dependencies
+        if isinstance(entry, dict)
+        for item in entry.get("pip", [])
+        if not item.startswith(("-", ".", "/"))
+    ]  # packages conda-forge lacks; paths install the project
     names = requirement_names(dependencies + pypi_only)
     names.pop("python", None)
     names.pop("pip", None)

@@ -66,16 +66,31 @@ def expected_layers(work: Path, city: str) -> dict[str, dict]:
     for year in years:
         latest = year == years[-1]
         for overlay, count in overlay_counts(work, city, year).items():
-            layers[f"{gpkg}{overlay}_{year}"] = {"features": count, "renderer": "singleSymbol", "classes": 1,
-                                                 "visible": latest}
+            layers[f"{gpkg}{overlay}_{year}"] = {
+                "features": count,
+                "renderer": "singleSymbol",
+                "classes": 1,
+                "visible": latest,
+            }
         areas = gpd.read_file(work / f"results/{city}/{year}/connectivity_groups.gpkg")["area_ha"]
         layers[f"{gpkg}connectivity_groups_{year}"] = {
-            "features": int(indicator(work, city, year, "natural_groups")), "renderer": "graduatedSymbol",
-            "classes": len(decade_classes(areas.tolist())), "visible": latest}
-        layers[f"{gpkg}natural_areas_{year}"] = {"features": int(indicator(work, city, year, "natural_patches")),
-                                                 "renderer": "singleSymbol", "classes": 1, "visible": False}
-        layers[f"{year}/natural_areas.tif"] = {"features": None, "renderer": "paletted", "classes": 3,
-                                               "visible": latest}
+            "features": int(indicator(work, city, year, "natural_groups")),
+            "renderer": "graduatedSymbol",
+            "classes": len(decade_classes(areas.tolist())),
+            "visible": latest,
+        }
+        layers[f"{gpkg}natural_areas_{year}"] = {
+            "features": int(indicator(work, city, year, "natural_patches")),
+            "renderer": "singleSymbol",
+            "classes": 1,
+            "visible": False,
+        }
+        layers[f"{year}/natural_areas.tif"] = {
+            "features": None,
+            "renderer": "paletted",
+            "classes": 3,
+            "visible": latest,
+        }
     return layers
 
 
@@ -89,8 +104,9 @@ def test_geopackage_holds_every_vector_output(package_run):
             patches = gpd.read_file(gpkg, layer=f"natural_areas_{year}")
             assert len(patches) == indicator(package_run, city, year, "natural_patches")
             # centre boundary rule: whole cells, so the patches add up to the natural area of I1
-            assert patches["area_ha"].sum() == pytest.approx(indicator(package_run, city, year, "natural_area"),
-                                                             rel=1e-9)
+            assert patches["area_ha"].sum() == pytest.approx(
+                indicator(package_run, city, year, "natural_area"), rel=1e-9
+            )
             assert patches.geometry.is_valid.all()
             groups = gpd.read_file(gpkg, layer=f"connectivity_groups_{year}")
             assert len(groups) == indicator(package_run, city, year, "natural_groups")
@@ -102,9 +118,11 @@ def test_every_layer_has_its_default_style_in_layer_styles(package_run):
         with sqlite3.connect(gpkg) as connection:
             rows = connection.execute(
                 "SELECT f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, styleQML, "
-                "styleSLD, useAsDefault FROM layer_styles").fetchall()
+                "styleSLD, useAsDefault FROM layer_styles"
+            ).fetchall()
             registered = connection.execute(
-                "SELECT data_type FROM gpkg_contents WHERE table_name = 'layer_styles'").fetchall()
+                "SELECT data_type FROM gpkg_contents WHERE table_name = 'layer_styles'"
+            ).fetchall()
         assert registered == [("attributes",)]
         layers = {name for name, geometry in pyogrio.list_layers(gpkg) if geometry}
         assert sorted(row[2] for row in rows) == sorted(layers)
@@ -140,15 +158,25 @@ def test_qgis_opens_every_layer_styled_and_renders_the_map(package_run, tmp_path
     reason = qgis_import_error()
     if reason:
         pytest.skip(f"QGIS is not installed for {QGIS_PYTHON} ({reason}); apt-get install qgis python3-qgis")
-    expectations = {"projects": [
-        {"project": str(package_run / f"results/{city}/{city}.qgs"), "png": str(tmp_path / f"{city}.png"),
-         "layers": expected_layers(package_run, city)}
-        for city in cities(package_run)
-    ]}
+    expectations = {
+        "projects": [
+            {
+                "project": str(package_run / f"results/{city}/{city}.qgs"),
+                "png": str(tmp_path / f"{city}.png"),
+                "layers": expected_layers(package_run, city),
+            }
+            for city in cities(package_run)
+        ]
+    }
     (tmp_path / "expectations.json").write_text(json.dumps(expectations), encoding="utf-8")
     check_script = str(REPO / "tests/workflow/qgis_check.py")
-    result = subprocess.run([QGIS_PYTHON, check_script, str(tmp_path / "expectations.json")],
-                            capture_output=True, text=True, env=QGIS_ENV, timeout=600)
+    result = subprocess.run(
+        [QGIS_PYTHON, check_script, str(tmp_path / "expectations.json")],
+        capture_output=True,
+        text=True,
+        env=QGIS_ENV,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-5000:]
     summary = json.loads(result.stdout)
     for project in summary["projects"]:

@@ -39,12 +39,14 @@ def finished_run(tmp_path_factory):
 def test_end_to_end_matches_stored_values(finished_run, city):
     produced = pd.read_csv(finished_run / "results" / city / "indicators.csv")
     expected = pd.read_csv(EXPECTED / f"{city}_indicators.csv")
-    merged = expected.merge(produced, on=["indicator", "year"], how="left", suffixes=("_expected", ""),
-                            validate="one_to_one")
+    merged = expected.merge(
+        produced, on=["indicator", "year"], how="left", suffixes=("_expected", ""), validate="one_to_one"
+    )
     assert merged["value"].notna().sum() == expected["value"].notna().sum()
     numeric = merged["value_expected"].notna()
     assert merged.loc[numeric, "value"].astype(float).to_numpy() == pytest.approx(
-        merged.loc[numeric, "value_expected"].astype(float).to_numpy(), rel=RELATIVE_TOLERANCE)
+        merged.loc[numeric, "value_expected"].astype(float).to_numpy(), rel=RELATIVE_TOLERANCE
+    )
     assert merged["points"].fillna(-1).astype(int).tolist() == merged["points_expected"].fillna(-1).astype(int).tolist()
     assert merged["status"].tolist() == merged["status_expected"].tolist()
 
@@ -62,8 +64,7 @@ def test_outputs_of_a_run(finished_run):
     with rasterio.open(finished_run / "results/chengdu/2020/natural_areas.tif") as mask:
         assert mask.profile["tiled"] and mask.overviews(1)  # a Cloud-Optimised GeoTIFF has tiles and overviews
         assert mask.nodata == 255
-    groups = gpd.read_file(finished_run / "results/freetown/2020/connectivity_groups.gpkg",
-                           layer="connectivity_groups")
+    groups = gpd.read_file(finished_run / "results/freetown/2020/connectivity_groups.gpkg", layer="connectivity_groups")
     indicators = pd.read_csv(finished_run / "results/freetown/indicators.csv").set_index(["indicator", "year"])
     assert len(groups) == indicators.loc[("natural_groups", 2020), "value"]
     assert groups["area_ha"].sum() == pytest.approx(indicators.loc[("natural_area", 2020), "value"], rel=1e-9)
@@ -76,8 +77,9 @@ def test_adding_a_year_reruns_only_that_year_and_scoring(finished_run, tmp_path)
     sheet = finished_run / "config" / "cities.csv"
     original = sheet.read_text(encoding="utf-8")
     try:
-        sheet.write_text(original.replace("2016 2017 2018 2019 2020", "2016 2017 2018 2019 2020 2021"),
-                         encoding="utf-8")
+        sheet.write_text(
+            original.replace("2016 2017 2018 2019 2020", "2016 2017 2018 2019 2020 2021"), encoding="utf-8"
+        )
         raster = finished_run / "data/freetown/SLE-Freetown_core-landcover2020.tif"
         (finished_run / "data/freetown/SLE-Freetown_core-landcover2021.tif").write_bytes(raster.read_bytes())
         planned = snakemake(finished_run, "--dry-run").stdout
@@ -125,8 +127,10 @@ def test_unknown_class_codes_fail_with_the_codes_and_the_legend(tmp_path):
 
 def test_boundary_that_does_not_overlap(tmp_path):
     far = tmp_path / "far.geojson"
-    far.write_text('{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
-                   '"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}')
+    far.write_text(
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
+        '"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}'
+    )
     work, result = run_with_sheet(tmp_path, boundary=str(far), boundary_filter_column="", boundary_filter_value="")
     assert_failed_cleanly(work, result, "does not overlap raster")
 
@@ -196,8 +200,11 @@ def test_a_city_in_bands_as_separate_jobs_gives_identical_outputs(finished_run, 
     sheet = pd.read_csv(work / "config/cities.csv", dtype=str, keep_default_na=False)
     sheet["landcover_bands"] = ["3" if city == "freetown" else "" for city in sheet["city_id"]]
     sheet.to_csv(work / "config/cities.csv", index=False)
-    targets = [f"results/freetown/{year}/{name}" for year in (2016, 2020)
-               for name in ("landcover_indicators.csv", "natural_areas.tif", "connectivity_groups.gpkg")]
+    targets = [
+        f"results/freetown/{year}/{name}"
+        for year in (2016, 2020)
+        for name in ("landcover_indicators.csv", "natural_areas.tif", "connectivity_groups.gpkg")
+    ]
     planned = snakemake(work, "--dry-run", *targets).stdout
     assert planned.count("rule compute_landcover_band:") == 6 and planned.count("rule merge_landcover_bands:") == 2
     assert "rule compute_landcover_indicators:" not in planned
@@ -220,9 +227,14 @@ def test_barrier_layer_in_the_sheet_splits_groups(tmp_path):
     import shapely
 
     roads = tmp_path / "roads.gpkg"
-    gpd.GeoDataFrame({"highway": ["motorway", "motorway"]},
-                     geometry=[shapely.LineString([(102.8, 30.55), (105.8, 30.55)]),
-                               shapely.LineString([(104.3, 29.4), (104.3, 31.7)])], crs=4326).to_file(roads)
+    gpd.GeoDataFrame(
+        {"highway": ["motorway", "motorway"]},
+        geometry=[
+            shapely.LineString([(102.8, 30.55), (105.8, 30.55)]),
+            shapely.LineString([(104.3, 29.4), (104.3, 31.7)]),
+        ],
+        crs=4326,
+    ).to_file(roads)
     work, result = run_with_sheet(tmp_path, barriers=str(roads))
     assert result.returncode == 0, result.stderr[-2000:]
     with_roads = pd.read_csv(work / "results/chengdu/2020/landcover_indicators.csv").set_index("indicator")

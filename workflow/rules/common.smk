@@ -13,7 +13,6 @@ from cbindex.core.city_sheet import (
     resolve_config_file,
 )
 
-
 CITIES = pd.read_csv(config["cities"], dtype=str, keep_default_na=False, encoding="utf-8").set_index(
     "city_id", drop=False
 )
@@ -139,8 +138,9 @@ def band_files(pattern):
     """An input function expanding a pattern with {band} over the city's bands (and its city and year)."""
 
     def get_band_files(wildcards):
-        return expand(pattern, city=wildcards.city, year=wildcards.year,
-                      band=range(city_landcover_bands(wildcards.city)))
+        return expand(
+            pattern, city=wildcards.city, year=wildcards.year, band=range(city_landcover_bands(wildcards.city))
+        )
 
     return get_band_files
 

@@ -36,19 +36,19 @@ rule compute_landcover_indicators:
         **LANDCOVER_INPUTS,
     output:
         **LANDCOVER_OUTPUTS,
-    params:
-        **LANDCOVER_PARAMS,
-    wildcard_constraints:
-        city=cities_matching(ONE_JOB_CITIES),
     log:
         "results/{city}/logs/compute_landcover_indicators_{year}.log",
     benchmark:
         "results/{city}/benchmarks/compute_landcover_indicators_{year}.tsv"
-    resources:
-        mem_mb=4000,
-    threads: 1
+    wildcard_constraints:
+        city=cities_matching(ONE_JOB_CITIES),
     conda:
         "../envs/cbindex.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+    params:
+        **LANDCOVER_PARAMS,
     script:
         "../../scripts/compute_landcover_indicators.py"
 
@@ -60,21 +60,21 @@ rule compute_landcover_band:
         state=temp("results/{city}/{year}/bands/band_{band}.npz"),
         mask_part=temp("results/{city}/{year}/bands/band_{band}_natural.tif"),
         labels_part=temp("results/{city}/{year}/bands/band_{band}_labels.tif"),
-    params:
-        **LANDCOVER_PARAMS,
-        n_bands=get_landcover_bands,
-    wildcard_constraints:
-        city=cities_matching(BANDED_CITIES),
-        band=r"\d+",
     log:
         "results/{city}/logs/compute_landcover_band_{year}_{band}.log",
     benchmark:
         "results/{city}/benchmarks/compute_landcover_band_{year}_{band}.tsv"
-    resources:
-        mem_mb=4000,
-    threads: 1
+    wildcard_constraints:
+        city=cities_matching(BANDED_CITIES),
+        band=r"\d+",
     conda:
         "../envs/cbindex.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+    params:
+        **LANDCOVER_PARAMS,
+        n_bands=get_landcover_bands,
     script:
         "../../scripts/compute_landcover_band.py"
 
@@ -87,18 +87,18 @@ rule merge_landcover_bands:
         labels_parts=band_files("results/{city}/{year}/bands/band_{band}_labels.tif"),
     output:
         **LANDCOVER_OUTPUTS,
-    params:
-        **LANDCOVER_PARAMS,
-    wildcard_constraints:
-        city=cities_matching(BANDED_CITIES),
     log:
         "results/{city}/logs/merge_landcover_bands_{year}.log",
     benchmark:
         "results/{city}/benchmarks/merge_landcover_bands_{year}.tsv"
-    resources:
-        mem_mb=4000,
-    threads: 1
+    wildcard_constraints:
+        city=cities_matching(BANDED_CITIES),
     conda:
         "../envs/cbindex.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+    params:
+        **LANDCOVER_PARAMS,
     script:
         "../../scripts/merge_landcover_bands.py"

@@ -13,6 +13,15 @@ rule compute_overlay_indicators:
     output:
         indicators="results/{city}/{year}/overlay_indicators.csv",
         overlays="results/{city}/{year}/overlays.gpkg",
+    log:
+        "results/{city}/logs/compute_overlay_indicators_{year}.log",
+    benchmark:
+        "results/{city}/benchmarks/compute_overlay_indicators_{year}.tsv"
+    conda:
+        "../envs/cbindex.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
     params:
         boundary_layer=city_field("boundary_layer"),
         boundary_filter_column=city_field("boundary_filter_column"),
@@ -24,14 +33,5 @@ rule compute_overlay_indicators:
         equal_area_crs=config["equal_area_crs"],
         boundary_coverage_tolerance_percent=config["boundary_coverage_tolerance_percent"],
         block_rows=config["block_rows"],
-    log:
-        "results/{city}/logs/compute_overlay_indicators_{year}.log",
-    benchmark:
-        "results/{city}/benchmarks/compute_overlay_indicators_{year}.tsv"
-    resources:
-        mem_mb=4000,
-    threads: 1
-    conda:
-        "../envs/cbindex.yaml"
     script:
         "../../scripts/compute_overlay_indicators.py"

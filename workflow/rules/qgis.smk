@@ -10,11 +10,11 @@ rule write_natural_areas_style:
         "results/{city}/logs/write_natural_areas_style_{year}.log",
     benchmark:
         "results/{city}/benchmarks/write_natural_areas_style_{year}.tsv"
-    resources:
-        mem_mb=200,
-    threads: 1
     conda:
         "../envs/cbindex.yaml"
+    threads: 1
+    resources:
+        mem_mb=200,
     script:
         "../../scripts/write_natural_areas_style.py"
 
@@ -29,6 +29,15 @@ rule write_qgis_project:
     output:
         layers="results/{city}/{city}_layers.gpkg",
         project="results/{city}/{city}.qgs",
+    log:
+        "results/{city}/logs/write_qgis_project.log",
+    benchmark:
+        "results/{city}/benchmarks/write_qgis_project.tsv"
+    conda:
+        "../envs/cbindex.yaml"
+    threads: 1
+    resources:
+        mem_mb=3000,
     params:
         years=get_city_years,
         title=get_project_title,
@@ -36,14 +45,5 @@ rule write_qgis_project:
         boundary_filter_column=city_field("boundary_filter_column"),
         boundary_filter_value=city_field("boundary_filter_value"),
         neighbourhood=config["method"]["neighbourhood"],
-    log:
-        "results/{city}/logs/write_qgis_project.log",
-    benchmark:
-        "results/{city}/benchmarks/write_qgis_project.tsv"
-    resources:
-        mem_mb=3000,
-    threads: 1
-    conda:
-        "../envs/cbindex.yaml"
     script:
         "../../scripts/write_qgis_project.py"

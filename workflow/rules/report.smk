@@ -14,24 +14,24 @@ rule compute_landcover_transitions:
             category="Change across years",
             subcategory="{city}",
         ),
+    log:
+        "results/{city}/logs/compute_landcover_transitions_{year0}_{year1}.log",
+    benchmark:
+        "results/{city}/benchmarks/compute_landcover_transitions_{year0}_{year1}.tsv"
     wildcard_constraints:
         year0=r"\d{4}",
         year1=r"\d{4}",
+    conda:
+        "../envs/cbindex.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
     params:
         boundary_layer=city_field("boundary_layer"),
         boundary_filter_column=city_field("boundary_filter_column"),
         boundary_filter_value=city_field("boundary_filter_value"),
         boundary_rule=config["method"]["boundary_rule"],
         block_rows=config["block_rows"],
-    log:
-        "results/{city}/logs/compute_landcover_transitions_{year0}_{year1}.log",
-    benchmark:
-        "results/{city}/benchmarks/compute_landcover_transitions_{year0}_{year1}.tsv"
-    resources:
-        mem_mb=2000,
-    threads: 1
-    conda:
-        "../envs/cbindex.yaml"
     script:
         "../../scripts/compute_landcover_transitions.py"
 
@@ -58,8 +58,17 @@ rule write_city_report:
             subcategory="{city}",
             labels={"city": "{city}", "language": "{lang}"},
         ),
+    log:
+        "results/{city}/logs/write_city_report_{lang}.log",
+    benchmark:
+        "results/{city}/benchmarks/write_city_report_{lang}.tsv"
     wildcard_constraints:
         lang="en|zh",
+    conda:
+        "../envs/cbindex.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
     params:
         city_names=get_city_names,
         years=get_city_years,
@@ -68,14 +77,5 @@ rule write_city_report:
         boundary_filter_value=city_field("boundary_filter_value"),
         method=get_method,
         settings=report_settings(),
-    log:
-        "results/{city}/logs/write_city_report_{lang}.log",
-    benchmark:
-        "results/{city}/benchmarks/write_city_report_{lang}.tsv"
-    resources:
-        mem_mb=2000,
-    threads: 1
-    conda:
-        "../envs/cbindex.yaml"
     script:
         "../../scripts/write_city_report.py"

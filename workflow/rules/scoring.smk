@@ -9,18 +9,16 @@ rule score_city:
         figures=get_figures,
         overrides=get_scoring_overrides,
     output:
-        indicators=report(
-            "results/{city}/indicators.csv", caption="../report/indicators.rst", category="Scorecard"
-        ),
+        indicators=report("results/{city}/indicators.csv", caption="../report/indicators.rst", category="Scorecard"),
         scorecard="results/{city}/scorecard.json",
     log:
         "results/{city}/logs/score_city.log",
     benchmark:
         "results/{city}/benchmarks/score_city.tsv"
-    resources:
-        mem_mb=500,
-    threads: 1
     conda:
         "../envs/cbindex.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
     script:
         "../../scripts/score_city.py"

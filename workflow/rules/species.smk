@@ -10,6 +10,15 @@ rule compute_species_indicators:
         legend=get_legend,
     output:
         indicators="results/{city}/{year}/species_indicators.csv",
+    log:
+        "results/{city}/logs/compute_species_indicators_{year}.log",
+    benchmark:
+        "results/{city}/benchmarks/compute_species_indicators_{year}.tsv"
+    conda:
+        "../envs/cbindex.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
     params:
         boundary_layer=city_field("boundary_layer"),
         boundary_filter_column=city_field("boundary_filter_column"),
@@ -17,15 +26,6 @@ rule compute_species_indicators:
         method=get_method,
         occurrence_rules=config["occurrences"],
         block_rows=config["block_rows"],
-    log:
-        "results/{city}/logs/compute_species_indicators_{year}.log",
-    benchmark:
-        "results/{city}/benchmarks/compute_species_indicators_{year}.tsv"
-    resources:
-        mem_mb=2000,
-    threads: 1
-    conda:
-        "../envs/cbindex.yaml"
     script:
         "../../scripts/compute_species_indicators.py"
 
@@ -35,16 +35,16 @@ rule compute_species_list_indicators:
         species_lists=city_file("species_lists"),
     output:
         indicators="results/{city}/species_list_indicators.csv",
-    params:
-        species_list_rules=config["species_lists"],
     log:
         "results/{city}/logs/compute_species_list_indicators.log",
     benchmark:
         "results/{city}/benchmarks/compute_species_list_indicators.tsv"
-    resources:
-        mem_mb=500,
-    threads: 1
     conda:
         "../envs/cbindex.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+    params:
+        species_list_rules=config["species_lists"],
     script:
         "../../scripts/compute_species_list_indicators.py"

@@ -1,6 +1,5 @@
 """The barrier rule of I2: a gap is never bridged across a road, canal or other barrier."""
 
-
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -30,10 +29,8 @@ def two_forests(tmp_path):
     codes = np.full((20, 32), 50, dtype=np.uint8)
     codes[:, 0:10] = 10
     codes[:, 18:28] = 10  # columns 10..17 are 8 cells = 80 m of built-up between the forests
-    raster = write_raster(tmp_path / "lc.tif", codes, transform=Affine(10, 0, X0, 0, -10, Y0 + 200), crs=UTM,
-                          nodata=0)
-    city = read_city_boundary(write_vector(tmp_path / "city.gpkg", [shapely.box(X0, Y0, X0 + 320, Y0 + 200)],
-                                           crs=UTM))
+    raster = write_raster(tmp_path / "lc.tif", codes, transform=Affine(10, 0, X0, 0, -10, Y0 + 200), crs=UTM, nodata=0)
+    city = read_city_boundary(write_vector(tmp_path / "city.gpkg", [shapely.box(X0, Y0, X0 + 320, Y0 + 200)], crs=UTM))
     return raster, city
 
 
@@ -45,8 +42,7 @@ def road(tmp_path, *, highway=None, width=None, name="roads.gpkg", x=X0 + 140):
 
 def n_groups(raster, city, barriers, **method):
     grid = read_city_grid(raster, city, nodata_codes=WORLDCOVER.nodata)
-    result = compute_landcover_in_memory(grid, legend=WORLDCOVER, method=LandcoverMethod(**method),
-                                          barriers=barriers)
+    result = compute_landcover_in_memory(grid, legend=WORLDCOVER, method=LandcoverMethod(**method), barriers=barriers)
     return int(result.value_of("natural_groups"))
 
 
@@ -73,8 +69,13 @@ def test_road_class_width_and_traffic_decide(two_forests, tmp_path):
     raster, city = two_forests
     rule = BarrierRule(class_widths_m=ROAD_WIDTHS)
     assert n_groups(raster, city, read_barriers(str(road(tmp_path, highway="primary")), rule=rule, city=city)) == 2
-    busy = write_vector(tmp_path / "busy.gpkg", [shapely.LineString([(X0 + 140, Y0 - 50), (X0 + 140, Y0 + 250)])],
-                        crs=UTM, highway=["residential"], aadt=[6000])
+    busy = write_vector(
+        tmp_path / "busy.gpkg",
+        [shapely.LineString([(X0 + 140, Y0 - 50), (X0 + 140, Y0 + 250)])],
+        crs=UTM,
+        highway=["residential"],
+        aadt=[6000],
+    )
     busy_rule = BarrierRule(class_widths_m=ROAD_WIDTHS, traffic_column="aadt")
     assert n_groups(raster, city, read_barriers(str(busy), rule=busy_rule, city=city)) == 2
 
@@ -104,16 +105,19 @@ def test_strips_with_barriers_equal_the_whole_array(tmp_path):
     codes = np.where(rng.random((60, 60)) < 0.3, 10, 50).astype(np.uint8)
     raster = write_raster(tmp_path / "r.tif", codes, transform=Affine(10, 0, X0, 0, -10, Y0 + 600), crs=UTM, nodata=0)
     city = read_city_boundary(write_vector(tmp_path / "c.gpkg", [shapely.box(X0, Y0, X0 + 600, Y0 + 600)], crs=UTM))
-    lines = [shapely.LineString([(X0, Y0 + 305), (X0 + 600, Y0 + 95)]), shapely.LineString([(X0 + 333, Y0),
-                                                                                           (X0 + 333, Y0 + 600)])]
+    lines = [
+        shapely.LineString([(X0, Y0 + 305), (X0 + 600, Y0 + 95)]),
+        shapely.LineString([(X0 + 333, Y0), (X0 + 333, Y0 + 600)]),
+    ]
     path = write_vector(tmp_path / "roads.gpkg", lines, crs=UTM, width=[16, 25])
     barriers = read_barriers(str(path), rule=BarrierRule(), city=city)
     method = LandcoverMethod(gap_distance_m=35)
     grid = read_city_grid(raster, city, nodata_codes=WORLDCOVER.nodata)
     whole = compute_landcover_in_memory(grid, legend=WORLDCOVER, method=method, barriers=barriers)
     for block_rows in (3, 8, 60):
-        strips = compute_landcover_indicators_blockwise(str(raster), city, legend=WORLDCOVER, method=method,
-                                                        block_rows=block_rows, barriers=barriers)
+        strips = compute_landcover_indicators_blockwise(
+            str(raster), city, legend=WORLDCOVER, method=method, block_rows=block_rows, barriers=barriers
+        )
         assert strips.n_groups == whole.groups.n_groups
         assert strips.value_of("I2") == pytest.approx(whole.value_of("I2"), rel=1e-12)
     unblocked = compute_landcover_in_memory(grid, legend=WORLDCOVER, method=method)
@@ -129,8 +133,10 @@ def test_barrier_cells_split_a_patch():
 
 
 def test_line_widths_prefer_the_width_column():
-    lines = gpd.GeoDataFrame({"width": ["18", None, "wide"], "highway": ["residential", "primary", "motorway"]},
-                             geometry=[shapely.LineString([(0, 0), (1, 1)])] * 3)
+    lines = gpd.GeoDataFrame(
+        {"width": ["18", None, "wide"], "highway": ["residential", "primary", "motorway"]},
+        geometry=[shapely.LineString([(0, 0), (1, 1)])] * 3,
+    )
     assert line_widths_m(lines, rule=BarrierRule(class_widths_m=ROAD_WIDTHS)).tolist() == [18.0, 20.0, 30.0]
 
 

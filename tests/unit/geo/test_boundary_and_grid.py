@@ -22,8 +22,7 @@ def test_bow_tie_is_repaired_and_logged(tmp_path, caplog):
 
 
 def test_filter_picks_the_city_features(tmp_path):
-    path = write_vector(tmp_path / "b.gpkg", [shapely.box(0, 0, 1, 1), shapely.box(5, 5, 6, 6)],
-                        use=["TRUE", "FALSE"])
+    path = write_vector(tmp_path / "b.gpkg", [shapely.box(0, 0, 1, 1), shapely.box(5, 5, 6, 6)], use=["TRUE", "FALSE"])
     assert read_city_boundary(path, filter_column="use", filter_value="true").geometry.bounds == (0, 0, 1, 1)
 
 
@@ -42,8 +41,10 @@ def test_filter_errors(tmp_path, kwargs, message):
 
 def test_boundary_without_crs(tmp_path):
     path = tmp_path / "nocrs.geojson"
-    path.write_text('{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
-                    '"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}')
+    path.write_text(
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
+        '"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}]}'
+    )
     # GeoJSON implies WGS 84; a Shapefile without .prj has truly no CRS
     write_vector(tmp_path / "city.shp", [shapely.box(0, 0, 1, 1)])
     (tmp_path / "city.prj").unlink()
@@ -108,8 +109,9 @@ def test_no_overlap(square_city, tmp_path):
 
 
 def test_all_nodata_inside(tmp_path):
-    raster = write_raster(tmp_path / "zeros.tif", np.zeros((5, 5), np.uint8),
-                          transform=Affine(1, 0, 0, 0, -1, 5), nodata=0)
+    raster = write_raster(
+        tmp_path / "zeros.tif", np.zeros((5, 5), np.uint8), transform=Affine(1, 0, 0, 0, -1, 5), nodata=0
+    )
     city = write_vector(tmp_path / "c.gpkg", [shapely.box(0, 0, 5, 5)])
     with pytest.raises(CBIInputError, match="No valid cell"):
         read_city_grid(raster, read_city_boundary(city))
@@ -168,8 +170,7 @@ def test_truncated_raster_fails_on_read(square_city, tmp_path):
 def test_nodata_area_is_reported(tmp_path):
     codes = np.full((4, 4), 10, np.uint8)
     codes[0, 0] = 0
-    raster = write_raster(tmp_path / "r.tif", codes, transform=Affine(10, 0, 0, 0, -10, 40), crs="EPSG:3857",
-                          nodata=0)
+    raster = write_raster(tmp_path / "r.tif", codes, transform=Affine(10, 0, 0, 0, -10, 40), crs="EPSG:3857", nodata=0)
     city = write_vector(tmp_path / "c.gpkg", [shapely.box(0, 0, 40, 40)], crs="EPSG:3857")
     grid = read_city_grid(raster, read_city_boundary(city))
     assert grid.nodata_area_m2 == pytest.approx(grid.row_area_m2[0])
@@ -203,5 +204,6 @@ def test_exact_fractions_of_random_polygons(seed):
     ours = exact_coverage_fractions(polygon, shape=(40, 35), transform=transform, crs=CRS.from_epsg(32648))
     whole = _exactextract_fractions(polygon, shape=(40, 35), transform=transform, crs=CRS.from_epsg(32648))
     np.testing.assert_allclose(ours, whole, atol=1e-6)
-    assert ours.sum() * 0.7 * 0.6 == pytest.approx(polygon.intersection(shapely.box(-1.0, -3.0, 23.5, 21.0)).area,
-                                                   rel=1e-5)
+    assert ours.sum() * 0.7 * 0.6 == pytest.approx(
+        polygon.intersection(shapely.box(-1.0, -3.0, 23.5, 21.0)).area, rel=1e-5
+    )

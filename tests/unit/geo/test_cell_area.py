@@ -39,7 +39,6 @@ def test_utm_area_corrects_the_scale_factor():
 
 
 def test_cell_size_in_metres_at_the_equator():
-    width, height = cell_size_m(crs=CRS.from_epsg(4326), transform=Affine(1 / 3600, 0, 0, 0, -1 / 3600, 0.5),
-                                height=1)
+    width, height = cell_size_m(crs=CRS.from_epsg(4326), transform=Affine(1 / 3600, 0, 0, 0, -1 / 3600, 0.5), height=1)
     assert width == pytest.approx(30.92, abs=0.01)
     assert height == pytest.approx(30.72, abs=0.01)

@@ -114,9 +114,7 @@ def test_corine_grid_codes_follow_the_three_digit_classes_in_order():
     three_digit = list(shipped("corine_clc").classes.values())
     grid = list(shipped("corine_clc_grid").classes.values())
     assert [legend_class.code for legend_class in grid] == list(range(1, 45))
-    assert [(c.name, c.name_zh, c.categories) for c in grid] == [
-        (c.name, c.name_zh, c.categories) for c in three_digit
-    ]
+    assert [(c.name, c.name_zh, c.categories) for c in grid] == [(c.name, c.name_zh, c.categories) for c in three_digit]
 
 
 def test_nlcd_developed_open_space_is_built_up_but_permeable():
@@ -179,9 +177,7 @@ def test_override_with_a_code_outside_the_legend_fails(override):
 
 def test_override_with_a_non_integer_fails():
     with pytest.raises(CBIInputError, match="'ten', which is not an integer class code"):
-        natural_codes(
-            shipped("dynamic_world"), bare_is_natural=False, snow_is_natural=True, override_codes=[1, "ten"]
-        )
+        natural_codes(shipped("dynamic_world"), bare_is_natural=False, snow_is_natural=True, override_codes=[1, "ten"])
 
 
 def test_unknown_category_is_refused():

@@ -18,8 +18,9 @@ def numpy_reference(codes, weight, row_area):
 def test_hand_checked():
     codes = np.array([[10, 10, 50], [20, 50, 50]], dtype=np.uint8)
     weight = np.array([[1, 0.5, 1], [0, 1, 1]], dtype=np.float32)
-    areas, natural = area_and_natural_by_code(codes, weight=weight, row_area_m2=np.array([100.0, 200.0]),
-                                              natural_codes=NATURAL)
+    areas, natural = area_and_natural_by_code(
+        codes, weight=weight, row_area_m2=np.array([100.0, 200.0]), natural_codes=NATURAL
+    )
     assert areas == {10: 150.0, 20: 0.0, 50: 500.0}
     np.testing.assert_array_equal(natural, [[True, True, False], [False, False, False]])
 
@@ -27,8 +28,11 @@ def test_hand_checked():
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.int16, np.int32, np.int64, np.float32])
 def test_equals_numpy(dtype):
     rng = np.random.default_rng(7)
-    codes = rng.choice([-5, 0, 10, 20, 50, 95, 200], size=(40, 33)).astype(dtype) if np.dtype(dtype).kind != "u" \
+    codes = (
+        rng.choice([-5, 0, 10, 20, 50, 95, 200], size=(40, 33)).astype(dtype)
+        if np.dtype(dtype).kind != "u"
         else rng.choice([0, 10, 20, 50, 95, 200], size=(40, 33)).astype(dtype)
+    )
     weight = rng.random(codes.shape).astype(np.float32)
     weight[weight < 0.2] = 0
     row_area = rng.random(codes.shape[0]) * 500
@@ -42,7 +46,8 @@ def test_equals_numpy(dtype):
 
 def test_wide_code_range_falls_back():
     codes = np.array([[0, 1_000_000], [10, 10]], dtype=np.int64)
-    areas, natural = area_and_natural_by_code(codes, weight=np.ones((2, 2), np.float32),
-                                              row_area_m2=np.array([1.0, 2.0]), natural_codes=NATURAL)
+    areas, natural = area_and_natural_by_code(
+        codes, weight=np.ones((2, 2), np.float32), row_area_m2=np.array([1.0, 2.0]), natural_codes=NATURAL
+    )
     assert areas == {0: 1.0, 10: 4.0, 1_000_000: 1.0}
     np.testing.assert_array_equal(natural, [[False, False], [True, True]])

@@ -7,9 +7,7 @@ from scipy import ndimage
 from cbindex.kernels.run_labels import join_touching_rows, label_runs, paint_runs, run_areas_m2
 from cbindex.kernels.union_find import LabelSets
 
-DIAGONAL = np.array([[1, 0, 0],
-                     [0, 1, 0],
-                     [1, 0, 1]], dtype=bool)
+DIAGONAL = np.array([[1, 0, 0], [0, 1, 0], [1, 0, 1]], dtype=bool)
 
 
 def test_hand_checked_diagonals():
@@ -31,8 +29,7 @@ def test_areas_use_row_areas_and_weights():
     runs = label_runs(mask)
     np.testing.assert_allclose(run_areas_m2(runs, row_area_m2=np.array([10.0, 20.0, 30.0])), [0, 20, 60])
     weight = np.full(mask.shape, 0.5, dtype=np.float32)
-    np.testing.assert_allclose(run_areas_m2(runs, row_area_m2=np.array([10.0, 20.0, 30.0]), weight=weight),
-                               [0, 10, 30])
+    np.testing.assert_allclose(run_areas_m2(runs, row_area_m2=np.array([10.0, 20.0, 30.0]), weight=weight), [0, 10, 30])
 
 
 def test_empty_and_full():
@@ -54,10 +51,14 @@ def test_equals_scipy_label(neighbourhood, density):
         assert runs.n_labels == count
         np.testing.assert_array_equal(paint_runs(runs), expected)
         row_area = rng.random(mask.shape[0]) * 100
-        np.testing.assert_allclose(run_areas_m2(runs, row_area_m2=row_area),
-                                   np.bincount(expected.ravel(), weights=np.broadcast_to(row_area[:, None],
-                                                                                         mask.shape).ravel(),
-                                               minlength=count + 1) * (np.arange(count + 1) > 0), rtol=1e-12)
+        np.testing.assert_allclose(
+            run_areas_m2(runs, row_area_m2=row_area),
+            np.bincount(
+                expected.ravel(), weights=np.broadcast_to(row_area[:, None], mask.shape).ravel(), minlength=count + 1
+            )
+            * (np.arange(count + 1) > 0),
+            rtol=1e-12,
+        )
 
 
 def test_join_touching_rows_across_a_cut():

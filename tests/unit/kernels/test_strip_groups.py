@@ -15,9 +15,13 @@ def strip_labels(habitat, *, block_rows, barrier=None, weight=None, row_area=Non
     strips = []
     for start in range(0, habitat.shape[0], block_rows):
         rows = slice(start, start + block_rows)
-        local = groups.add_strip(habitat[rows], row_area_m2=row_area[rows], keep_labels=True,
-                                 weight=None if weight is None else weight[rows],
-                                 barrier=None if barrier is None else barrier[rows])
+        local = groups.add_strip(
+            habitat[rows],
+            row_area_m2=row_area[rows],
+            keep_labels=True,
+            weight=None if weight is None else weight[rows],
+            barrier=None if barrier is None else barrier[rows],
+        )
         strips.append(np.where(local > 0, local.astype(np.int64) + groups.strip_label_offsets[-1], 0))
     totals = groups.finish()
     return totals, totals.group_of_patch[np.vstack(strips)]
@@ -43,11 +47,13 @@ def test_mesh_of_a_hand_checked_array():
     habitat = np.zeros((4, 6), dtype=bool)
     habitat[:2, :2] = True  # 4 cells
     habitat[3, 3:] = True  # 3 cells
-    totals = natural_group_areas_m2(habitat, row_area_m2=np.full(4, 100.0), cell_width_m=10.0, cell_height_m=10.0,
-                                    gap_distance_m=0.0, block_rows=1)
+    totals = natural_group_areas_m2(
+        habitat, row_area_m2=np.full(4, 100.0), cell_width_m=10.0, cell_height_m=10.0, gap_distance_m=0.0, block_rows=1
+    )
     np.testing.assert_allclose(totals.group_areas_m2, [0, 400, 300])
     assert effective_mesh_size_ha(totals.group_areas_m2, denominator_m2=700.0) == pytest.approx(
-        (400**2 + 300**2) / 700 / 10_000)
+        (400**2 + 300**2) / 700 / 10_000
+    )
 
 
 @pytest.mark.parametrize("neighbourhood", [4, 8])
@@ -60,15 +66,33 @@ def test_random_rasters_equal_the_whole_array_reference(neighbourhood, gap_dista
         barrier = rng.random(shape) < 0.05 if trial % 2 else None
         weight = rng.random(shape).astype(np.float32) + 0.01 if trial % 3 == 0 else None
         row_area = np.linspace(90.0, 130.0, shape[0])
-        reference = label_natural_groups(natural, cell_width_m=10.0, cell_height_m=12.0,
-                                         gap_distance_m=gap_distance_m, neighbourhood=neighbourhood, barrier=barrier)
-        reference_areas = group_areas_m2(reference.labels, weight=np.ones(shape, np.float32) if weight is None
-                                         else weight, row_area_m2=row_area, n_groups=reference.n_groups)
+        reference = label_natural_groups(
+            natural,
+            cell_width_m=10.0,
+            cell_height_m=12.0,
+            gap_distance_m=gap_distance_m,
+            neighbourhood=neighbourhood,
+            barrier=barrier,
+        )
+        reference_areas = group_areas_m2(
+            reference.labels,
+            weight=np.ones(shape, np.float32) if weight is None else weight,
+            row_area_m2=row_area,
+            n_groups=reference.n_groups,
+        )
         habitat = natural if barrier is None else natural & ~barrier
         for block_rows in (1, 2, 5, 64):
-            totals, labels = strip_labels(habitat, block_rows=block_rows, barrier=barrier, weight=weight,
-                                          row_area=row_area, cell_width_m=10.0, cell_height_m=12.0,
-                                          gap_distance_m=gap_distance_m, neighbourhood=neighbourhood)
+            totals, labels = strip_labels(
+                habitat,
+                block_rows=block_rows,
+                barrier=barrier,
+                weight=weight,
+                row_area=row_area,
+                cell_width_m=10.0,
+                cell_height_m=12.0,
+                gap_distance_m=gap_distance_m,
+                neighbourhood=neighbourhood,
+            )
             assert (totals.n_patches, totals.n_groups) == (reference.n_patches, reference.n_groups)
             np.testing.assert_array_equal(labels, reference.labels)
             np.testing.assert_allclose(totals.group_areas_m2, reference_areas, rtol=1e-12)
@@ -83,8 +107,9 @@ def band_totals(habitat, cuts, tmp_path, *, block_rows, barrier=None, row_area=N
         band = StripGroups(width=habitat.shape[1], row_above=habitat[start - 1] if start else None, **method)
         for first in range(start, stop, block_rows):
             rows = slice(first, min(first + block_rows, stop))
-            band.add_strip(habitat[rows], row_area_m2=row_area[rows],
-                           barrier=None if barrier is None else barrier[rows])
+            band.add_strip(
+                habitat[rows], row_area_m2=row_area[rows], barrier=None if barrier is None else barrier[rows]
+            )
         band.finish(row_below=habitat[stop] if stop < habitat.shape[0] else None)
         paths.append(tmp_path / f"band_{index}.npz")
         band.save(paths[-1])

@@ -1,6 +1,5 @@
 """Strip-by-strip computation equals the whole-array computation: same groups, same areas, same values."""
 
-
 import numpy as np
 import pytest
 import shapely
@@ -22,8 +21,9 @@ def whole_and_strips(raster, boundary, method, block_rows):
     grid = read_city_grid(raster, boundary, boundary_rule=method.boundary_rule, nodata_codes=WORLDCOVER.nodata)
     whole = compute_landcover_in_memory(grid, legend=WORLDCOVER, method=method)
     strips = []
-    result = compute_landcover_indicators_blockwise(raster, boundary, legend=WORLDCOVER, method=method,
-                                                    block_rows=block_rows, on_strip=strips.append)
+    result = compute_landcover_indicators_blockwise(
+        raster, boundary, legend=WORLDCOVER, method=method, block_rows=block_rows, on_strip=strips.append
+    )
     global_labels = np.vstack([np.where(s.local_labels > 0, s.local_labels + s.label_offset, 0) for s in strips])
     return whole, result, result.group_of_patch[global_labels]
 
@@ -31,8 +31,13 @@ def whole_and_strips(raster, boundary, method, block_rows):
 @pytest.mark.parametrize("block_rows", [1, 2, 3, 5, 7, 40])
 @pytest.mark.parametrize(
     "method",
-    [LandcoverMethod(gap_distance_m=0, neighbourhood=8), LandcoverMethod(gap_distance_m=0, neighbourhood=4),
-     LandcoverMethod(gap_distance_m=25), LandcoverMethod(gap_distance_m=30.5), LandcoverMethod(gap_distance_m=100)],
+    [
+        LandcoverMethod(gap_distance_m=0, neighbourhood=8),
+        LandcoverMethod(gap_distance_m=0, neighbourhood=4),
+        LandcoverMethod(gap_distance_m=25),
+        LandcoverMethod(gap_distance_m=30.5),
+        LandcoverMethod(gap_distance_m=100),
+    ],
     ids=["gap0-n8", "gap0-n4", "gap25", "gap30.5", "gap100"],
 )
 def test_strips_give_identical_groups_and_values(crossing_city, method, block_rows):
@@ -64,8 +69,9 @@ def test_real_geographic_raster_in_strips(block_rows, rule):
     method = LandcoverMethod(boundary_rule=rule)
     grid = read_city_grid(raster, boundary, boundary_rule=rule, nodata_codes=legend.nodata)
     whole = compute_landcover_in_memory(grid, legend=legend, method=method)
-    strips = compute_landcover_indicators_blockwise(raster, boundary, legend=legend, method=method,
-                                                    block_rows=block_rows)
+    strips = compute_landcover_indicators_blockwise(
+        raster, boundary, legend=legend, method=method, block_rows=block_rows
+    )
     assert strips.n_groups == whole.groups.n_groups
     for value in whole.values:
         assert strips.value_of(value.indicator) == pytest.approx(value.value, rel=1e-9), value.indicator
@@ -77,7 +83,13 @@ def test_only_the_city_window_is_read(tmp_path):
     raster = write_raster(tmp_path / "big.tif", codes, transform=Affine(10, 0, 0, 0, -10, 20_000), crs="EPSG:32648")
     city = write_vector(tmp_path / "c.gpkg", [shapely.box(1000, 1000, 1500, 1300)], crs="EPSG:32648")
     strips = []
-    compute_landcover_indicators_blockwise(raster, read_city_boundary(city), legend=WORLDCOVER,
-                                           method=LandcoverMethod(), block_rows=16, on_strip=strips.append)
+    compute_landcover_indicators_blockwise(
+        raster,
+        read_city_boundary(city),
+        legend=WORLDCOVER,
+        method=LandcoverMethod(),
+        block_rows=16,
+        on_strip=strips.append,
+    )
     assert sum(s.grid.codes.shape[0] for s in strips) == 30
     assert {s.grid.codes.shape[1] for s in strips} == {50}

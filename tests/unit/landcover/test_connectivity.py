@@ -1,6 +1,5 @@
 """I2 effective mesh size: hand-made cases for the gap rule and the FRAGSTATS cross-check on real data."""
 
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -23,7 +22,7 @@ def two_squares(gap_cells: int) -> np.ndarray:
     """Two 2×2 patches in one row band, ``gap_cells`` empty columns between them."""
     natural = np.zeros((4, 4 + gap_cells + 2), dtype=bool)
     natural[1:3, 0:2] = True
-    natural[1:3, 2 + gap_cells: 4 + gap_cells] = True
+    natural[1:3, 2 + gap_cells : 4 + gap_cells] = True
     return natural
 
 
@@ -39,8 +38,9 @@ def two_squares(gap_cells: int) -> np.ndarray:
     ],
 )
 def test_gap_rule_along_a_row(gap_cells, gap_distance_m, expected_groups):
-    groups = label_natural_groups(two_squares(gap_cells), cell_width_m=10, cell_height_m=10,
-                                  gap_distance_m=gap_distance_m)
+    groups = label_natural_groups(
+        two_squares(gap_cells), cell_width_m=10, cell_height_m=10, gap_distance_m=gap_distance_m
+    )
     assert groups.n_patches == 2
     assert groups.n_groups == expected_groups
 
@@ -64,13 +64,17 @@ def test_anisotropic_cells_measure_rows_and_columns_separately():
 
 def test_neighbourhood_decides_diagonal_patches_without_gap_rule():
     natural = np.eye(3, dtype=bool)
-    assert label_natural_groups(natural, cell_width_m=1, cell_height_m=1, gap_distance_m=0,
-                                neighbourhood=4).n_groups == 3
-    assert label_natural_groups(natural, cell_width_m=1, cell_height_m=1, gap_distance_m=0,
-                                neighbourhood=8).n_groups == 1
+    assert (
+        label_natural_groups(natural, cell_width_m=1, cell_height_m=1, gap_distance_m=0, neighbourhood=4).n_groups == 3
+    )
+    assert (
+        label_natural_groups(natural, cell_width_m=1, cell_height_m=1, gap_distance_m=0, neighbourhood=8).n_groups == 1
+    )
     # with a gap rule diagonal cells are 0 m apart, hence joined whatever the neighbourhood
-    assert label_natural_groups(natural, cell_width_m=1, cell_height_m=1, gap_distance_m=0.5,
-                                neighbourhood=4).n_groups == 1
+    assert (
+        label_natural_groups(natural, cell_width_m=1, cell_height_m=1, gap_distance_m=0.5, neighbourhood=4).n_groups
+        == 1
+    )
 
 
 def test_chain_of_patches_joins_transitively_and_keeps_far_patch_apart():
@@ -103,8 +107,9 @@ def test_mesh_and_coherence_by_hand():
     natural[3, 5:9] = True  # 4 cells but rows differ in area below
     row_area = np.array([100.0, 100.0, 100.0, 50.0])
     groups = label_natural_groups(natural, cell_width_m=10, cell_height_m=10, gap_distance_m=0)
-    areas = group_areas_m2(groups.labels, weight=np.ones(natural.shape, np.float32), row_area_m2=row_area,
-                           n_groups=groups.n_groups)
+    areas = group_areas_m2(
+        groups.labels, weight=np.ones(natural.shape, np.float32), row_area_m2=row_area, n_groups=groups.n_groups
+    )
     assert sorted(areas[1:]) == [200.0, 400.0]
     # MESH = (400² + 200²) / 600 m² = 333.33 m² = 0.033333 ha
     assert effective_mesh_size_ha(areas, denominator_m2=600.0) == pytest.approx(200_000 / 600 / 10_000)
@@ -133,10 +138,13 @@ def augusta():
 def test_fragstats_patches_and_mesh_on_augusta(augusta, row):
     """Gap 0, 8-neighbour patches reproduce FRAGSTATS NP, CA and class MESH (landscape denominator)."""
     code = int(row["TYPE"].split("_")[1])
-    groups = label_natural_groups(augusta == code, cell_width_m=30, cell_height_m=30, gap_distance_m=0,
-                                  neighbourhood=8)
-    areas = group_areas_m2(groups.labels, weight=np.ones(augusta.shape, np.float32),
-                           row_area_m2=np.full(augusta.shape[0], 900.0), n_groups=groups.n_groups)
+    groups = label_natural_groups(augusta == code, cell_width_m=30, cell_height_m=30, gap_distance_m=0, neighbourhood=8)
+    areas = group_areas_m2(
+        groups.labels,
+        weight=np.ones(augusta.shape, np.float32),
+        row_area_m2=np.full(augusta.shape[0], 900.0),
+        n_groups=groups.n_groups,
+    )
     landscape_m2 = np.count_nonzero(augusta) * 900.0
     assert groups.n_patches == row["NP"]
     assert areas.sum() / 10_000 == pytest.approx(row["CA"], abs=0.005)
@@ -161,13 +169,17 @@ def test_pylandstats_patch_areas_agree_on_augusta(augusta):
     landscape = pylandstats.Landscape(augusta, res=(30, 30), nodata=0, neighborhood_rule="8")
     code = 41
     groups = label_natural_groups(augusta == code, cell_width_m=30, cell_height_m=30, gap_distance_m=0)
-    areas = group_areas_m2(groups.labels, weight=np.ones(augusta.shape, np.float32),
-                           row_area_m2=np.full(augusta.shape[0], 900.0), n_groups=groups.n_groups)
+    areas = group_areas_m2(
+        groups.labels,
+        weight=np.ones(augusta.shape, np.float32),
+        row_area_m2=np.full(augusta.shape[0], 900.0),
+        n_groups=groups.n_groups,
+    )
     theirs = np.sort(landscape.area(class_val=code, hectares=True))
     assert np.allclose(np.sort(areas[1:] / 10_000), theirs)
     assert effective_mesh_size_ha(areas, denominator_m2=np.count_nonzero(augusta) * 900.0) == pytest.approx(
-        landscape.effective_mesh_size(class_val=code), rel=1e-9)
+        landscape.effective_mesh_size(class_val=code), rel=1e-9
+    )
     every_class = class_effective_mesh_sizes_ha(augusta, row_area_m2=np.full(augusta.shape[0], 900.0))
     for value in np.unique(augusta[augusta != 0]):
-        assert every_class[int(value)] == pytest.approx(landscape.effective_mesh_size(class_val=int(value)),
-                                                        rel=1e-9)
+        assert every_class[int(value)] == pytest.approx(landscape.effective_mesh_size(class_val=int(value)), rel=1e-9)

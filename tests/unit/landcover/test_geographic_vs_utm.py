@@ -22,24 +22,49 @@ from tests.helpers import REPO
 
 TOLERANCE = 0.005
 CASES = {
-    "freetown_2020": ("data/freetown/SLE-Freetown_core-landcover2020.tif",
-                      "data/freetown/SLE-Freetown_core-boundary.geojson", None, None, "dynamic_world",
-                      "EPSG:32628", 10),
-    "chengdu_2020": ("data/chengdu/world_cover_CHN-Chengdu.tif", "data/chengdu/admin_boundaries_CHN-Chengdu.geojson",
-                     "boundary_use", "TRUE", "esa_worldcover_v100", "EPSG:32648", 90),
+    "freetown_2020": (
+        "data/freetown/SLE-Freetown_core-landcover2020.tif",
+        "data/freetown/SLE-Freetown_core-boundary.geojson",
+        None,
+        None,
+        "dynamic_world",
+        "EPSG:32628",
+        10,
+    ),
+    "chengdu_2020": (
+        "data/chengdu/world_cover_CHN-Chengdu.tif",
+        "data/chengdu/admin_boundaries_CHN-Chengdu.geojson",
+        "boundary_use",
+        "TRUE",
+        "esa_worldcover_v100",
+        "EPSG:32648",
+        90,
+    ),
 }
 
 
 def reproject_nearest(source_path: Path, destination_path: Path, *, crs: str, resolution_m: float) -> Path:
     with rasterio.open(source_path) as source:
         transform, width, height = calculate_default_transform(
-            source.crs, crs, source.width, source.height, *source.bounds, resolution=resolution_m)
+            source.crs, crs, source.width, source.height, *source.bounds, resolution=resolution_m
+        )
         nodata = -1 if source.dtypes[0] == "int32" else source.nodata
-        profile = {**source.profile, "driver": "GTiff", "crs": crs, "transform": transform, "width": width,
-                   "height": height, "nodata": nodata}
+        profile = {
+            **source.profile,
+            "driver": "GTiff",
+            "crs": crs,
+            "transform": transform,
+            "width": width,
+            "height": height,
+            "nodata": nodata,
+        }
         with rasterio.open(destination_path, "w", **profile) as destination:
-            reproject(rasterio.band(source, 1), rasterio.band(destination, 1), resampling=Resampling.nearest,
-                      dst_nodata=nodata)
+            reproject(
+                rasterio.band(source, 1),
+                rasterio.band(destination, 1),
+                resampling=Resampling.nearest,
+                dst_nodata=nodata,
+            )
     return destination_path
 
 
@@ -56,8 +81,9 @@ def test_same_values_in_utm(case, rule, tmp_path):
     boundary = read_city_boundary(REPO / boundary_path, filter_column=column, filter_value=value)
     legend = load_legend(REPO / "config" / "legends" / f"{legend_name}.yaml")
     geographic = indicators(REPO / raster, boundary, legend, rule)
-    projected = indicators(reproject_nearest(REPO / raster, tmp_path / "utm.tif", crs=utm, resolution_m=resolution),
-                           boundary, legend, rule)
+    projected = indicators(
+        reproject_nearest(REPO / raster, tmp_path / "utm.tif", crs=utm, resolution_m=resolution), boundary, legend, rule
+    )
     compared = [key for key in geographic if rule == "exact" or key != "I2"]
     for key in compared:
         assert projected[key] == pytest.approx(geographic[key], rel=TOLERANCE), key

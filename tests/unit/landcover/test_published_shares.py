@@ -6,7 +6,6 @@ tests/fixtures/PROVENANCE.md). The workflow itself uses true ground areas; this 
 legends, boundary reading and cell-centre masking select exactly the cells WRI selected.
 """
 
-
 import pandas as pd
 import pytest
 import rasterio
@@ -21,10 +20,12 @@ from tests.helpers import REPO
 SAN_JOSE = REPO / "tests" / "fixtures" / "san_jose"
 WORLDCOVER = load_legend(REPO / "config" / "legends" / "esa_worldcover_v100.yaml")
 DYNAMIC_WORLD = load_legend(REPO / "config" / "legends" / "dynamic_world.yaml")
-WRI_WORLDCOVER_NATURAL = natural_codes(WORLDCOVER, bare_is_natural=False, snow_is_natural=False,
-                                       override_codes=[10, 20, 30, 80, 90, 95])
-WRI_DYNAMIC_WORLD_NATURAL = natural_codes(DYNAMIC_WORLD, bare_is_natural=False, snow_is_natural=False,
-                                          override_codes=[0, 1, 2, 3, 5])
+WRI_WORLDCOVER_NATURAL = natural_codes(
+    WORLDCOVER, bare_is_natural=False, snow_is_natural=False, override_codes=[10, 20, 30, 80, 90, 95]
+)
+WRI_DYNAMIC_WORLD_NATURAL = natural_codes(
+    DYNAMIC_WORLD, bare_is_natural=False, snow_is_natural=False, override_codes=[0, 1, 2, 3, 5]
+)
 
 
 def wri_natural_share(raster, boundary, *, natural, nodata_codes) -> float:
@@ -34,10 +35,15 @@ def wri_natural_share(raster, boundary, *, natural, nodata_codes) -> float:
 
 
 def test_chengdu_inside_boundary():
-    boundary = read_city_boundary(REPO / "data/chengdu/admin_boundaries_CHN-Chengdu.geojson",
-                                  filter_column="boundary_use", filter_value="TRUE")
-    share = wri_natural_share(REPO / "data/chengdu/world_cover_CHN-Chengdu.tif", boundary,
-                              natural=WRI_WORLDCOVER_NATURAL, nodata_codes=WORLDCOVER.nodata)
+    boundary = read_city_boundary(
+        REPO / "data/chengdu/admin_boundaries_CHN-Chengdu.geojson", filter_column="boundary_use", filter_value="TRUE"
+    )
+    share = wri_natural_share(
+        REPO / "data/chengdu/world_cover_CHN-Chengdu.tif",
+        boundary,
+        natural=WRI_WORLDCOVER_NATURAL,
+        nodata_codes=WORLDCOVER.nodata,
+    )
     assert share == pytest.approx(55.37, abs=1e-9)
 
 
@@ -51,11 +57,16 @@ def test_chengdu_published_value_is_the_bounding_box():
     assert share == pytest.approx(float(published["value"]), abs=1e-9)
 
 
-@pytest.mark.parametrize(("year", "published"),
-                         [(2016, 18.37), (2017, 18.35), (2018, 17.36), (2019, 18.05), (2020, 17.46)])
+@pytest.mark.parametrize(
+    ("year", "published"), [(2016, 18.37), (2017, 18.35), (2018, 17.36), (2019, 18.05), (2020, 17.46)]
+)
 def test_freetown_dynamic_world_years(year, published):
     """Freetown's rasters are int32 without nodata and 0 is water: no cell may be dropped as nodata."""
     boundary = read_city_boundary(REPO / "data/freetown/SLE-Freetown_core-boundary.geojson")
-    share = wri_natural_share(REPO / f"data/freetown/SLE-Freetown_core-landcover{year}.tif", boundary,
-                              natural=WRI_DYNAMIC_WORLD_NATURAL, nodata_codes=DYNAMIC_WORLD.nodata)
+    share = wri_natural_share(
+        REPO / f"data/freetown/SLE-Freetown_core-landcover{year}.tif",
+        boundary,
+        natural=WRI_DYNAMIC_WORLD_NATURAL,
+        nodata_codes=DYNAMIC_WORLD.nodata,
+    )
     assert share == pytest.approx(published, abs=1e-9)

@@ -36,8 +36,9 @@ RASTER = SAN_JOSE / "world_cover_CRI-San_Jose.tif"
 CANTONS = SAN_JOSE / "boundaries-CRI-San_Jose-ADM2.geojson"
 CANTON_COLUMN = "shapeName.1"
 WORLDCOVER = load_legend(REPO / "config" / "legends" / "esa_worldcover_v100.yaml")
-WRI_WORLDCOVER_NATURAL = natural_codes(WORLDCOVER, bare_is_natural=False, snow_is_natural=False,
-                                       override_codes=[10, 20, 30, 80, 90, 95])
+WRI_WORLDCOVER_NATURAL = natural_codes(
+    WORLDCOVER, bare_is_natural=False, snow_is_natural=False, override_codes=[10, 20, 30, 80, 90, 95]
+)
 
 
 def plain(name: str) -> str:

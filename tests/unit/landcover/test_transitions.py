@@ -26,14 +26,20 @@ def test_three_by_three_by_hand():
     after = np.array([[TREES, BUILT, BUILT], [TREES, BUILT, BUILT], [WATER, TREES, BUILT]])
     weight = np.ones((3, 3))
     weight[1, 1] = 0.0
-    areas = transition_areas_m2(before, after, weight=weight, row_area_m2=np.array([1.0, 2.0, 3.0]),
-                                classes=[TREES, BUILT, WATER])
+    areas = transition_areas_m2(
+        before, after, weight=weight, row_area_m2=np.array([1.0, 2.0, 3.0]), classes=[TREES, BUILT, WATER]
+    )
     expected = pd.DataFrame(
         # to:  trees  built  water
-        [[1 + 2, 1, 0],   # from trees: (0,0) 1 m², (1,0) 2 m² stay; (0,1) 1 m² built
-         [0, 1 + 2 + 3, 0],  # from built: (0,2) 1, (1,2) 2, (2,2) 3 stay built; (1,1) weight 0
-         [3, 0, 3]],      # from water: (2,0) 3 stays, (2,1) 3 becomes trees
-        index=[TREES, BUILT, WATER], columns=[TREES, BUILT, WATER], dtype=float)
+        [
+            [1 + 2, 1, 0],  # from trees: (0,0) 1 m², (1,0) 2 m² stay; (0,1) 1 m² built
+            [0, 1 + 2 + 3, 0],  # from built: (0,2) 1, (1,2) 2, (2,2) 3 stay built; (1,1) weight 0
+            [3, 0, 3],
+        ],  # from water: (2,0) 3 stays, (2,1) 3 becomes trees
+        index=[TREES, BUILT, WATER],
+        columns=[TREES, BUILT, WATER],
+        dtype=float,
+    )
     pd.testing.assert_frame_equal(areas, expected, check_names=False)
     assert areas.index.name == "from_code" and areas.columns.name == "to_code"
     assert areas.to_numpy().sum() == pytest.approx((weight * np.array([[1.0], [2.0], [3.0]])).sum())
@@ -41,8 +47,9 @@ def test_three_by_three_by_hand():
 
 def test_partial_weights_scale_the_areas():
     codes = np.array([[TREES, BUILT]])
-    areas = transition_areas_m2(codes, codes[:, ::-1], weight=np.array([[0.25, 0.5]]), row_area_m2=np.array([100.0]),
-                                classes=[TREES, BUILT])
+    areas = transition_areas_m2(
+        codes, codes[:, ::-1], weight=np.array([[0.25, 0.5]]), row_area_m2=np.array([100.0]), classes=[TREES, BUILT]
+    )
     assert areas.loc[TREES, BUILT] == pytest.approx(25.0)
     assert areas.loc[BUILT, TREES] == pytest.approx(50.0)
     assert areas.loc[TREES, TREES] == 0.0
@@ -50,8 +57,9 @@ def test_partial_weights_scale_the_areas():
 
 def test_code_outside_the_classes_is_refused_only_where_it_counts():
     codes = np.array([[TREES, 99]])
-    areas = transition_areas_m2(codes, codes, weight=np.array([[1.0, 0.0]]), row_area_m2=np.array([1.0]),
-                                classes=[TREES])
+    areas = transition_areas_m2(
+        codes, codes, weight=np.array([[1.0, 0.0]]), row_area_m2=np.array([1.0]), classes=[TREES]
+    )
     assert areas.loc[TREES, TREES] == 1.0
     with pytest.raises(ValueError, match="99"):
         transition_areas_m2(codes, codes, weight=np.ones((1, 2)), row_area_m2=np.array([1.0]), classes=[TREES])
@@ -59,8 +67,9 @@ def test_code_outside_the_classes_is_refused_only_where_it_counts():
 
 def test_mismatched_shapes_are_refused():
     with pytest.raises(ValueError, match="shape"):
-        transition_areas_m2(np.zeros((2, 2)), np.zeros((2, 3)), weight=np.ones((2, 2)), row_area_m2=np.ones(2),
-                            classes=[0])
+        transition_areas_m2(
+            np.zeros((2, 2)), np.zeros((2, 3)), weight=np.ones((2, 2)), row_area_m2=np.ones(2), classes=[0]
+        )
 
 
 # --------------------------------------------------------------------------------------------- the stage
@@ -77,9 +86,19 @@ def _stage(tmp_path, before, after, *, block_rows=512, transform_after=ORIGIN, b
     boundary = write_vector(tmp_path / "city.gpkg", [box], crs="EPSG:3035", name=["city"])
     output = tmp_path / f"transitions_{block_rows}.csv"
     compute_landcover_transitions(
-        city="test", year_from=2020, year_to=2021, raster_from=str(first), raster_to=str(second),
-        boundary_path=str(boundary), boundary_layer=None, boundary_filter_column=None, boundary_filter_value=None,
-        legend_path=str(WORLDCOVER), boundary_rule="centre", transitions_csv=str(output), block_rows=block_rows,
+        city="test",
+        year_from=2020,
+        year_to=2021,
+        raster_from=str(first),
+        raster_to=str(second),
+        boundary_path=str(boundary),
+        boundary_layer=None,
+        boundary_filter_column=None,
+        boundary_filter_value=None,
+        legend_path=str(WORLDCOVER),
+        boundary_rule="centre",
+        transitions_csv=str(output),
+        block_rows=block_rows,
     )
     return pd.read_csv(output)
 
@@ -88,9 +107,9 @@ def test_stage_writes_hectares_with_class_names_and_skips_cells_without_data(tmp
     before = np.full((4, 5), BUILT, dtype=np.uint8)
     before[:, :2] = TREES
     after = before.copy()
-    after[0, :2] = BUILT   # 2 ha of trees built over
-    after[3, 4] = WATER    # 1 ha of built-up flooded
-    after[2, 2] = 0        # no data in the second year: left out
+    after[0, :2] = BUILT  # 2 ha of trees built over
+    after[3, 4] = WATER  # 1 ha of built-up flooded
+    after[2, 2] = 0  # no data in the second year: left out
     table = _stage(tmp_path, before, after)
     assert list(table.columns[:3]) == ["year_from", "year_to", "from_code"]
     matrix = transition_matrix_ha(table)

@@ -51,24 +51,48 @@ def tiny(tmp_path):
     """The tiny raster and a city covering all of it; returns (raster, city) paths."""
     codes = np.full((10, 10), 50, dtype=np.uint8)
     codes[:, :4] = 10
-    raster = write_raster(tmp_path / "landcover.tif", codes, transform=Affine(CELL, 0, X0, 0, -CELL, Y0),
-                          crs=LAEA_EUROPE, nodata=0)
+    raster = write_raster(
+        tmp_path / "landcover.tif", codes, transform=Affine(CELL, 0, X0, 0, -CELL, Y0), crs=LAEA_EUROPE, nodata=0
+    )
     city = write_vector(tmp_path / "city.gpkg", [cells(0, 0, 10, 10)], crs=LAEA_EUROPE)
     return raster, city
 
 
-def run_stage(tmp_path: Path, raster, city, *, rule: str = "centre", rules=None, layers=None, population=None,
-              population_raster=None, legend=WORLDCOVER, name: str = "out", block_rows: int = 3,
-              **paths) -> pd.DataFrame:
+def run_stage(
+    tmp_path: Path,
+    raster,
+    city,
+    *,
+    rule: str = "centre",
+    rules=None,
+    layers=None,
+    population=None,
+    population_raster=None,
+    legend=WORLDCOVER,
+    name: str = "out",
+    block_rows: int = 3,
+    **paths,
+) -> pd.DataFrame:
     """Run the overlay stage (in strips of ``block_rows`` rows) and return its table indexed by indicator."""
     compute_overlay_indicators(
-        city="tiny", year=2020, raster_path=str(raster), boundary_path=str(city), boundary_layer=None,
-        boundary_filter_column=None, boundary_filter_value=None, legend_path=str(legend),
-        method={"boundary_rule": rule}, overlay_rules=rules or {},
-        overlay_paths={kind: str(path) for kind, path in paths.items()}, overlay_layers=layers or {},
-        population=population, population_raster_path=population_raster and str(population_raster),
-        equal_area_crs="auto", boundary_coverage_tolerance_percent=1.0,
-        indicators_csv=str(tmp_path / f"{name}.csv"), overlays_gpkg=str(tmp_path / f"{name}.gpkg"),
+        city="tiny",
+        year=2020,
+        raster_path=str(raster),
+        boundary_path=str(city),
+        boundary_layer=None,
+        boundary_filter_column=None,
+        boundary_filter_value=None,
+        legend_path=str(legend),
+        method={"boundary_rule": rule},
+        overlay_rules=rules or {},
+        overlay_paths={kind: str(path) for kind, path in paths.items()},
+        overlay_layers=layers or {},
+        population=population,
+        population_raster_path=population_raster and str(population_raster),
+        equal_area_crs="auto",
+        boundary_coverage_tolerance_percent=1.0,
+        indicators_csv=str(tmp_path / f"{name}.csv"),
+        overlays_gpkg=str(tmp_path / f"{name}.gpkg"),
         block_rows=block_rows,
     )
     return pd.read_csv(tmp_path / f"{name}.csv").set_index("indicator")
@@ -140,20 +164,27 @@ def test_partial_cell_coverage(tmp_path, tiny):
 @pytest.mark.parametrize("crs", ["EPSG:4326", "EPSG:32632"])
 def test_polygons_in_another_crs(tmp_path, tiny, crs):
     geometries = to_crs([cells(0, 0, 3, 5), cells(1, 2, 4, 7)], crs)
-    protected = write_vector(tmp_path / "pa.geojson" if crs == "EPSG:4326" else tmp_path / "pa.gpkg", geometries,
-                             crs=crs)
+    protected = write_vector(
+        tmp_path / "pa.geojson" if crs == "EPSG:4326" else tmp_path / "pa.gpkg", geometries, crs=crs
+    )
     table = run_stage(tmp_path, *tiny, rule="exact", protected_areas=protected)
     assert value(table, "I9") == pytest.approx(24.0, rel=1e-4)
 
 
 def test_status_filter_and_exclusion(tmp_path, tiny):
     protected = write_vector(
-        tmp_path / "wdpa.gpkg", [cells(0, 0, 3, 5), cells(1, 2, 4, 7), cells(0, 8, 4, 10)], crs=LAEA_EUROPE,
+        tmp_path / "wdpa.gpkg",
+        [cells(0, 0, 3, 5), cells(1, 2, 4, 7), cells(0, 8, 4, 10)],
+        crs=LAEA_EUROPE,
         STATUS=["Designated", "Proposed", " designated "],
         DESIG_ENG=["National Park", "Nature Reserve", "UNESCO-MAB Biosphere Reserve"],
     )
-    rules = {"protected_areas": {"where": {"STATUS": ["Designated", "Inscribed", "Adopted", "Established"]},
-                                 "exclude": {"DESIG_ENG": ["UNESCO-MAB Biosphere Reserve"]}}}
+    rules = {
+        "protected_areas": {
+            "where": {"STATUS": ["Designated", "Inscribed", "Adopted", "Established"]},
+            "exclude": {"DESIG_ENG": ["UNESCO-MAB Biosphere Reserve"]},
+        }
+    }
     table = run_stage(tmp_path, *tiny, rules=rules, protected_areas=protected)
     assert value(table, "protected_natural_area") == pytest.approx(15.0, rel=1e-6)  # only the first polygon
     assert "1 of 3 features near the city kept (STATUS in [Designated" in table.loc["I9", "method"]
@@ -189,8 +220,9 @@ def test_parks_and_protected_areas_are_dissolved_together(tmp_path, tiny):
 def write_population(tmp_path: Path, *, crs=LAEA_EUROPE, name="population.tif") -> Path:
     """2 × 2 cells of 500 m over the tiny raster: 100, 200 / 300, nodata (a 400 hidden behind nodata)."""
     counts = np.array([[100.0, 200.0], [300.0, -99999.0]], dtype=np.float32)
-    return write_raster(tmp_path / name, counts, transform=Affine(500.0, 0, X0, 0, -500.0, Y0), crs=crs,
-                        nodata=-99999.0)
+    return write_raster(
+        tmp_path / name, counts, transform=Affine(500.0, 0, X0, 0, -500.0, Y0), crs=crs, nodata=-99999.0
+    )
 
 
 def test_population_raster_summed_under_the_boundary_by_hand(tmp_path, tiny):
@@ -209,16 +241,21 @@ def test_population_raster_summed_under_the_boundary_by_hand(tmp_path, tiny):
 def test_population_raster_in_another_crs_matches_exactextract(tmp_path, tiny):
     """A UTM population raster under a city given in EPSG:4326: Σ f · count, as exactextract's sum."""
     raster, _ = tiny
-    city_geometry = to_crs([shapely.Polygon([(X0 + 50, Y0 - 30), (X0 + 930, Y0 - 120), (X0 + 610, Y0 - 970)])],
-                           "EPSG:4326")[0]
+    city_geometry = to_crs(
+        [shapely.Polygon([(X0 + 50, Y0 - 30), (X0 + 930, Y0 - 120), (X0 + 610, Y0 - 970)])], "EPSG:4326"
+    )[0]
     city = write_vector(tmp_path / "city4326.gpkg", [city_geometry], crs="EPSG:4326")
     in_utm = gpd.read_file(city).to_crs("EPSG:32631")
     left, bottom, right, top = in_utm.total_bounds
     # 39.6 cells across, starting 0.2 cell in: partial cells on every side of the boundary.
     width, height = (right - left) / 39.6, (top - bottom) / 39.6
     counts = np.random.default_rng(7).uniform(0, 50, (41, 41)).astype(np.float32)
-    population = write_raster(tmp_path / "pop_utm.tif", counts, crs="EPSG:32631",
-                              transform=Affine(width, 0, left - 0.2 * width, 0, -height, top + 0.2 * height))
+    population = write_raster(
+        tmp_path / "pop_utm.tif",
+        counts,
+        crs="EPSG:32631",
+        transform=Affine(width, 0, left - 0.2 * width, 0, -height, top + 0.2 * height),
+    )
     parks = write_vector(tmp_path / "parks.gpkg", [cells(0, 0, 2, 10)], crs=LAEA_EUROPE)
     table = run_stage(tmp_path, raster, city, parks=parks, population_raster=population)
     expected = exact_extract(str(population), in_utm, ["sum"], output="pandas")["sum"].iloc[0]
@@ -251,8 +288,11 @@ def test_geopackage_has_every_layer_even_when_not_assessed(tmp_path, tiny):
     redline = write_vector(tmp_path / "redline.gpkg", [cells(2, 0, 6, 10)], crs=LAEA_EUROPE)
     run_stage(tmp_path, *tiny, redline=redline)
     layers = dict(pyogrio.list_layers(tmp_path / "out.gpkg"))
-    assert layers == {"protected_natural_areas": "MultiPolygon", "redline_areas": "MultiPolygon",
-                      "parks_counted": "MultiPolygon"}
+    assert layers == {
+        "protected_natural_areas": "MultiPolygon",
+        "redline_areas": "MultiPolygon",
+        "parks_counted": "MultiPolygon",
+    }
     assert gpd.read_file(tmp_path / "out.gpkg", layer="protected_natural_areas").empty
     red = gpd.read_file(tmp_path / "out.gpkg", layer="redline_areas")
     assert red[["area_ha", "natural_area_ha"]].iloc[0].tolist() == pytest.approx([40.0, 20.0], rel=1e-6)
@@ -274,15 +314,21 @@ def write_two_layers(path: Path) -> Path:
 
 
 BAD_LAYERS = {
-    "empty layer": (lambda d: write_text(d / "empty.geojson", '{"type":"FeatureCollection","features":[]}'),
-                    "holds no features; give the polygons or leave the city sheet's protected_areas column empty"),
+    "empty layer": (
+        lambda d: write_text(d / "empty.geojson", '{"type":"FeatureCollection","features":[]}'),
+        "holds no features; give the polygons or leave the city sheet's protected_areas column empty",
+    ),
     "no CRS": (lambda d: write_vector(d / "nocrs.gpkg", [cells(0, 0, 3, 5)], crs=None), "has no CRS"),
     "corrupt file": (lambda d: write_text(d / "corrupt.gpkg", "not a geopackage"), "could not be read"),
     "missing file": (lambda d: d / "absent.gpkg", "does not exist; check the city sheet's protected_areas column"),
-    "points only": (lambda d: write_vector(d / "points.gpkg", [shapely.Point(X0 + 50, Y0 - 50)], crs=LAEA_EUROPE),
-                    "holds no polygons near the city"),
-    "two layers": (lambda d: write_two_layers(d / "two.gpkg"),
-                   "holds 2 layers .* name one in the city sheet's protected_areas_layer column"),
+    "points only": (
+        lambda d: write_vector(d / "points.gpkg", [shapely.Point(X0 + 50, Y0 - 50)], crs=LAEA_EUROPE),
+        "holds no polygons near the city",
+    ),
+    "two layers": (
+        lambda d: write_two_layers(d / "two.gpkg"),
+        "holds 2 layers .* name one in the city sheet's protected_areas_layer column",
+    ),
 }
 
 
@@ -307,8 +353,9 @@ def test_a_named_layer_of_a_multi_layer_file(tmp_path, tiny):
 def test_filter_column_missing_names_the_config_key(tmp_path, tiny):
     protected = write_vector(tmp_path / "pa.gpkg", [cells(0, 0, 3, 5)], crs=LAEA_EUROPE, NAME=["A"])
     with pytest.raises(CBIInputError, match=r"has no column 'STATUS' \(columns: NAME\); fix overlays\.protected_areas"):
-        run_stage(tmp_path, *tiny, rules={"protected_areas": {"where": {"STATUS": ["Designated"]}}},
-                  protected_areas=protected)
+        run_stage(
+            tmp_path, *tiny, rules={"protected_areas": {"where": {"STATUS": ["Designated"]}}}, protected_areas=protected
+        )
 
 
 def test_a_layer_away_from_the_city_gives_zero_with_a_warning(tmp_path, tiny, caplog):
@@ -324,8 +371,9 @@ def test_a_layer_away_from_the_city_gives_zero_with_a_warning(tmp_path, tiny, ca
 def test_a_filter_keeping_nothing_gives_zero_and_lists_the_values(tmp_path, tiny, caplog):
     protected = write_vector(tmp_path / "pa.gpkg", [cells(0, 0, 3, 5)], crs=LAEA_EUROPE, STATUS=["Proposed"])
     with caplog.at_level(logging.WARNING):
-        table = run_stage(tmp_path, *tiny, rules={"protected_areas": {"where": {"STATUS": ["Designated"]}}},
-                          protected_areas=protected)
+        table = run_stage(
+            tmp_path, *tiny, rules={"protected_areas": {"where": {"STATUS": ["Designated"]}}}, protected_areas=protected
+        )
     assert value(table, "I9") == 0.0
     assert "keeps none of the 1 features near the city" in caplog.text and "STATUS: Proposed" in caplog.text
 
@@ -348,8 +396,9 @@ def cell_area_raster(raster: Path, destination: Path) -> Path:
     with rasterio.open(raster) as source:
         profile, transform, crs = source.profile, source.transform, CRS.from_user_input(source.crs)
         rows, cols = source.shape
-    xs, ys = np.meshgrid(transform.c + transform.a * np.arange(cols + 1),
-                         transform.f + transform.e * np.arange(rows + 1))
+    xs, ys = np.meshgrid(
+        transform.c + transform.a * np.arange(cols + 1), transform.f + transform.e * np.arange(rows + 1)
+    )
     lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(xs, ys)
     laea = CRS.from_proj4(f"+proj=laea +lat_0={lat.mean()} +lon_0={lon.mean()} +ellps=WGS84 +units=m")
     x, y = Transformer.from_crs("EPSG:4326", laea, always_xy=True).transform(lon, lat)
@@ -387,31 +436,36 @@ class ExactextractOracle:
         """(area, natural area) under the union of the polygons, ha."""
         frame = gpd.GeoDataFrame(geometry=[shapely.union_all(list(polygons.to_crs(self.crs)))], crs=self.crs)
         area = exact_extract(self.cell_area, frame, ["sum"], output="pandas")["sum"].iloc[0]
-        natural = exact_extract(self.natural, frame, ["weighted_sum"], weights=self.cell_area,
-                                output="pandas")["weighted_sum"].iloc[0]
+        natural = exact_extract(self.natural, frame, ["weighted_sum"], weights=self.cell_area, output="pandas")[
+            "weighted_sum"
+        ].iloc[0]
         return area / 10_000, natural / 10_000
 
 
 def test_utm_polygons_over_a_geographic_raster_agree_with_exactextract(tmp_path):
     rng = np.random.default_rng(42)
     codes = rng.choice(np.array([10, 30, 50, 80], dtype=np.uint8), size=(150, 200), p=[0.4, 0.1, 0.4, 0.1])
-    raster = write_raster(tmp_path / "geographic.tif", codes, transform=Affine(0.001, 0, 9.0, 0, -0.001, 45.15),
-                          crs="EPSG:4326", nodata=0)
+    raster = write_raster(
+        tmp_path / "geographic.tif", codes, transform=Affine(0.001, 0, 9.0, 0, -0.001, 45.15), crs="EPSG:4326", nodata=0
+    )
     city_4326 = shapely.Polygon([(9.01, 45.01), (9.19, 45.03), (9.17, 45.14), (9.05, 45.13), (9.02, 45.08)])
     city = write_vector(tmp_path / "city.gpkg", [city_4326], crs="EPSG:4326")
     utm = Transformer.from_crs("EPSG:4326", "EPSG:32632", always_xy=True)
     centres = [utm.transform(9.07, 45.07), utm.transform(9.09, 45.08), utm.transform(9.185, 45.10)]
     circles = [shapely.Point(x, y).buffer(2500, quad_segs=64) for x, y in centres]  # overlapping; one leaves
     protected = write_vector(tmp_path / "pa_utm.gpkg", circles, crs="EPSG:32632")
-    redline_3857 = to_crs([shapely.box(*utm.transform(9.03, 45.02), *utm.transform(9.12, 45.12))], "EPSG:3857",
-                          source="EPSG:32632")
-    redline = write_vector(tmp_path / "redline.geojson", to_crs(redline_3857, "EPSG:4326", source="EPSG:3857"),
-                           crs="EPSG:4326")
+    redline_3857 = to_crs(
+        [shapely.box(*utm.transform(9.03, 45.02), *utm.transform(9.12, 45.12))], "EPSG:3857", source="EPSG:32632"
+    )
+    redline = write_vector(
+        tmp_path / "redline.geojson", to_crs(redline_3857, "EPSG:4326", source="EPSG:3857"), crs="EPSG:4326"
+    )
     table = run_stage(tmp_path, raster, city, rule="exact", protected_areas=protected, redline=redline)
 
     city_series = gpd.GeoSeries([city_4326], crs="EPSG:4326")
-    clipped = gpd.GeoSeries(circles, crs="EPSG:32632").segmentize(20).to_crs("EPSG:4326").intersection(
-        city_series.iloc[0])
+    clipped = (
+        gpd.GeoSeries(circles, crs="EPSG:32632").segmentize(20).to_crs("EPSG:4326").intersection(city_series.iloc[0])
+    )
     oracle = ExactextractOracle(raster, WORLDCOVER, tmp_path)
     area, natural = oracle.areas_ha(clipped)
     city_area, _ = oracle.areas_ha(city_series)
@@ -437,8 +491,15 @@ def zion_city(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("rule", ["exact", "centre"])
 def test_zion_protected_area_agrees_with_exactextract(tmp_path, rule):
     city = zion_city(tmp_path)
-    table = run_stage(tmp_path, ZION / "nlcd2011.tif", city, rule=rule, legend=NLCD, block_rows=256,
-                      protected_areas=ZION / "zion.gpkg")
+    table = run_stage(
+        tmp_path,
+        ZION / "nlcd2011.tif",
+        city,
+        rule=rule,
+        legend=NLCD,
+        block_rows=256,
+        protected_areas=ZION / "zion.gpkg",
+    )
     park = gpd.read_file(ZION / "zion.gpkg").geometry
     box = gpd.read_file(city).to_crs(park.crs).geometry.iloc[0]
     oracle = ExactextractOracle(ZION / "nlcd2011.tif", NLCD, tmp_path)
@@ -459,9 +520,18 @@ def test_overlay_rule_in_a_workflow_run(tmp_path):
     city = zion_city(tmp_path)
     sheet = pd.read_csv(work / "config/cities.csv", dtype=str, keep_default_na=False).iloc[:0]
     row = {column: "" for column in sheet.columns}
-    row.update(city_id="zion", name="Zion box", boundary=str(city), landcover=str(ZION / "nlcd2011.tif"),
-               years="2011", legend="nlcd", scoring="si-2014", protected_areas=str(ZION / "zion.gpkg"),
-               parks=str(ZION / "zion.gpkg"), population="20000")
+    row.update(
+        city_id="zion",
+        name="Zion box",
+        boundary=str(city),
+        landcover=str(ZION / "nlcd2011.tif"),
+        years="2011",
+        legend="nlcd",
+        scoring="si-2014",
+        protected_areas=str(ZION / "zion.gpkg"),
+        parks=str(ZION / "zion.gpkg"),
+        population="20000",
+    )
     pd.DataFrame([row]).to_csv(work / "config/cities.csv", index=False)
     planned = snakemake(work, "--dry-run").stdout
     assert planned.count("rule compute_overlay_indicators:") == 1
@@ -473,7 +543,8 @@ def test_overlay_rule_in_a_workflow_run(tmp_path):
     assert indicators.loc["I9", "status"] == "scored" and indicators.loc["I13", "status"] == "scored"
     assert indicators.loc["I9", "value"] == pytest.approx(overlay.loc["I9", "value"], rel=1e-9)
     assert indicators.loc["I13", "value"] == pytest.approx(
-        overlay.loc["parks_and_protected_natural_area", "value"] / 20, rel=1e-9)
+        overlay.loc["parks_and_protected_natural_area", "value"] / 20, rel=1e-9
+    )
     scorecard = json.loads((work / "results/zion/scorecard.json").read_text(encoding="utf-8"))
     i9 = next(row for row in scorecard["indicators"] if row["id"] == "I9")
     assert i9["points"] == 4

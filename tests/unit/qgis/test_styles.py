@@ -100,8 +100,21 @@ def test_layer_styles_table_follows_the_qgis_convention(tmp_path):
     with sqlite3.connect(path) as connection:
         columns = [row[1] for row in connection.execute("PRAGMA table_info(layer_styles)")]
         rows = connection.execute("SELECT f_table_name, f_geometry_column, useAsDefault FROM layer_styles").fetchall()
-    assert columns == ["id", "f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column", "styleName",
-                       "styleQML", "styleSLD", "useAsDefault", "description", "owner", "ui", "update_time"]
+    assert columns == [
+        "id",
+        "f_table_catalog",
+        "f_table_schema",
+        "f_table_name",
+        "f_geometry_column",
+        "styleName",
+        "styleQML",
+        "styleSLD",
+        "useAsDefault",
+        "description",
+        "owner",
+        "ui",
+        "update_time",
+    ]
     assert rows == [(layer, "geom", 1)]
     assert ["layer_styles", None] in pyogrio.list_layers(path).tolist()  # GDAL sees a valid attributes table
 
@@ -111,13 +124,21 @@ def test_project_uses_relative_sources_and_unique_ids(tmp_path):
     source = relative_source(tmp_path / "city" / "2020" / "natural_areas.tif", project_path=project)
     assert source == "./2020/natural_areas.tif"
     assert relative_source(tmp_path / "city" / "l.gpkg", project_path=project, layer="a") == "./l.gpkg|layername=a"
-    raster = ProjectLayer(layer_id="mask", name="Mask", source=source, style=NATURAL_MASK_PALETTE, crs=UTM,
-                          extent=(0, 0, 1, 1))
-    boundary = ProjectLayer(layer_id="boundary", name="Boundary", source="./l.gpkg|layername=a",
-                            style=CITY_BOUNDARY_STYLE, crs=CRS.from_epsg(4326), extent=(0, 0, 1, 1),
-                            wkb_type="MultiPolygon")
-    text = project_xml(title="City", crs=UTM, view_extent=(0, 0, 1, 1),
-                       tree=[boundary, ProjectGroup("2020", (raster,), visible=False)])
+    raster = ProjectLayer(
+        layer_id="mask", name="Mask", source=source, style=NATURAL_MASK_PALETTE, crs=UTM, extent=(0, 0, 1, 1)
+    )
+    boundary = ProjectLayer(
+        layer_id="boundary",
+        name="Boundary",
+        source="./l.gpkg|layername=a",
+        style=CITY_BOUNDARY_STYLE,
+        crs=CRS.from_epsg(4326),
+        extent=(0, 0, 1, 1),
+        wkb_type="MultiPolygon",
+    )
+    text = project_xml(
+        title="City", crs=UTM, view_extent=(0, 0, 1, 1), tree=[boundary, ProjectGroup("2020", (raster,), visible=False)]
+    )
     root = ET.fromstring(text.split("\n", 1)[1])
     assert [e.text for e in root.iter("datasource")] == ["./l.gpkg|layername=a", "./2020/natural_areas.tif"]
     assert root.find("layer-tree-group/layer-tree-group").get("checked") == "Qt::Unchecked"
@@ -133,27 +154,54 @@ def test_package_takes_every_overlay_layer_even_an_empty_one(tmp_path):
     (tmp_path / "2020").mkdir()
     write_raster(tmp_path / "2020/natural_areas.tif", mask, transform=transform, crs="EPSG:32628", nodata=255)
     square = shapely.box(500_020, 1_000_050, 500_050, 1_000_080)
-    gpd.GeoDataFrame({"group_id": [1], "area_ha": [0.09]}, geometry=[shapely.MultiPolygon([square])],
-                     crs=UTM).to_file(tmp_path / "2020/groups.gpkg", layer="connectivity_groups")
+    gpd.GeoDataFrame({"group_id": [1], "area_ha": [0.09]}, geometry=[shapely.MultiPolygon([square])], crs=UTM).to_file(
+        tmp_path / "2020/groups.gpkg", layer="connectivity_groups"
+    )
     overlays = tmp_path / "2020/overlays.gpkg"
     gpd.GeoDataFrame({"area_ha": [0.09]}, geometry=[shapely.MultiPolygon([square])], crs=UTM).to_file(
-        overlays, layer="protected_natural_areas")
-    gpd.GeoDataFrame({"area_ha": []}, geometry=gpd.GeoSeries([], crs=UTM)).to_file(
-        overlays, layer="parks_counted", geometry_type="MultiPolygon")
-    boundary = write_vector(tmp_path / "city.gpkg", [shapely.box(500_000, 1_000_000, 500_100, 1_000_100)],
-                            crs="EPSG:32628")
-    write_qgis_project(
-        city="c", title="C", boundary_path=str(boundary), boundary_layer="", boundary_filter_column="",
-        boundary_filter_value="", neighbourhood=8, layers_gpkg=str(tmp_path / "c_layers.gpkg"),
-        project_qgs=str(tmp_path / "c.qgs"),
-        years=[YearOutputs(2020, str(tmp_path / "2020/natural_areas.tif"), str(tmp_path / "2020/groups.gpkg"),
-                           str(overlays))],
+        overlays, layer="protected_natural_areas"
     )
-    counts = {name: pyogrio.read_info(tmp_path / "c_layers.gpkg", layer=name)["features"]
-              for name, _ in pyogrio.list_layers(tmp_path / "c_layers.gpkg")}
-    assert counts == {"city_boundary": 1, "protected_natural_areas_2020": 1, "parks_counted_2020": 0,
-                      "connectivity_groups_2020": 1, "natural_areas_2020": 1, "layer_styles": 5}
+    gpd.GeoDataFrame({"area_ha": []}, geometry=gpd.GeoSeries([], crs=UTM)).to_file(
+        overlays, layer="parks_counted", geometry_type="MultiPolygon"
+    )
+    boundary = write_vector(
+        tmp_path / "city.gpkg", [shapely.box(500_000, 1_000_000, 500_100, 1_000_100)], crs="EPSG:32628"
+    )
+    write_qgis_project(
+        city="c",
+        title="C",
+        boundary_path=str(boundary),
+        boundary_layer="",
+        boundary_filter_column="",
+        boundary_filter_value="",
+        neighbourhood=8,
+        layers_gpkg=str(tmp_path / "c_layers.gpkg"),
+        project_qgs=str(tmp_path / "c.qgs"),
+        years=[
+            YearOutputs(
+                2020, str(tmp_path / "2020/natural_areas.tif"), str(tmp_path / "2020/groups.gpkg"), str(overlays)
+            )
+        ],
+    )
+    counts = {
+        name: pyogrio.read_info(tmp_path / "c_layers.gpkg", layer=name)["features"]
+        for name, _ in pyogrio.list_layers(tmp_path / "c_layers.gpkg")
+    }
+    assert counts == {
+        "city_boundary": 1,
+        "protected_natural_areas_2020": 1,
+        "parks_counted_2020": 0,
+        "connectivity_groups_2020": 1,
+        "natural_areas_2020": 1,
+        "layer_styles": 5,
+    }
     root = ET.parse(tmp_path / "c.qgs").getroot()
     names = [layer.get("name") for layer in root.iter("layer-tree-layer")]
-    assert names == ["City boundary", "Protected natural areas 2020", "Parks counted 2020",
-                     "Connectivity groups 2020 (I2)", "Natural patches 2020", "Natural-area mask 2020 (I1)"]
+    assert names == [
+        "City boundary",
+        "Protected natural areas 2020",
+        "Parks counted 2020",
+        "Connectivity groups 2020 (I2)",
+        "Natural patches 2020",
+        "Natural-area mask 2020 (I1)",
+    ]

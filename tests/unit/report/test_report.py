@@ -58,8 +58,9 @@ ORIGIN = Affine(CELL, 0, 4_000_000.0, 0, -CELL, 3_000_000.0)
 
 def box(c0, r0, c1, r1):
     """Cells [c0, c1) × [r0, r1) of a 100 m grid in EPSG:3035."""
-    return shapely.box(4_000_000.0 + c0 * CELL, 3_000_000.0 - r1 * CELL, 4_000_000.0 + c1 * CELL,
-                       3_000_000.0 - r0 * CELL)
+    return shapely.box(
+        4_000_000.0 + c0 * CELL, 3_000_000.0 - r1 * CELL, 4_000_000.0 + c1 * CELL, 3_000_000.0 - r0 * CELL
+    )
 
 
 def test_group_ranks_put_the_largest_group_first():
@@ -76,14 +77,20 @@ def test_maps_include_protected_and_redline_overlays(tmp_path):
     mask[1:9, 1:4] = 1
     write_raster(tmp_path / "natural_areas.tif", mask, transform=ORIGIN, crs="EPSG:3035", nodata=255)
     gpd.GeoDataFrame({"area_ha": [24.0], "n_cells": [24]}, geometry=[box(1, 1, 4, 9)], crs="EPSG:3035").to_file(
-        tmp_path / "groups.gpkg", layer="connectivity_groups")
+        tmp_path / "groups.gpkg", layer="connectivity_groups"
+    )
     for kind, geometry in (("protected_areas", box(1, 1, 3, 5)), ("redline", box(2, 4, 6, 8))):
         gpd.GeoDataFrame({"area_ha": [1.0]}, geometry=[geometry], crs="EPSG:3035").to_file(
-            tmp_path / "overlays.gpkg", layer=OVERLAY_LAYER_NAMES[kind])
+            tmp_path / "overlays.gpkg", layer=OVERLAY_LAYER_NAMES[kind]
+        )
     write_vector(tmp_path / "city.gpkg", [box(1, 1, 9, 9)], crs="EPSG:3035", name=["city"])
     boundary = read_city_boundary(tmp_path / "city.gpkg")
-    year = YearOutputs(year=2020, natural_mask=str(tmp_path / "natural_areas.tif"),
-                       groups=str(tmp_path / "groups.gpkg"), overlays=str(tmp_path / "overlays.gpkg"))
+    year = YearOutputs(
+        year=2020,
+        natural_mask=str(tmp_path / "natural_areas.tif"),
+        groups=str(tmp_path / "groups.gpkg"),
+        overlays=str(tmp_path / "overlays.gpkg"),
+    )
     maps, notes = draw_maps(year, boundary=boundary, gap_distance_m=100.0, language="zh")
     assert [figure.key for figure in maps] == ["natural-areas", "connectivity-groups", "overlays"]
     assert notes == []
@@ -120,8 +127,9 @@ def reports(tmp_path_factory):
     freetown = sheet[sheet["city_id"] == "freetown"]
     single = freetown.assign(city_id=SINGLE_YEAR_CITY, years="2020")
     pd.concat([freetown, single]).to_csv(work / "config/cities.csv", index=False)
-    targets = [f"results/{city}/report_{language}.html" for city in ("freetown", SINGLE_YEAR_CITY)
-               for language in ("en", "zh")]
+    targets = [
+        f"results/{city}/report_{language}.html" for city in ("freetown", SINGLE_YEAR_CITY) for language in ("en", "zh")
+    ]
     snakemake(work, *targets)
     return work
 
@@ -219,7 +227,7 @@ def test_chinese_report_is_in_chinese(reports):
 @pytest.mark.workflow
 def test_change_across_years_for_freetown(reports):
     text = page(reports, "freetown", "en")
-    change = text[text.index('<section id="change">'):text.index('<section id="provenance">')]
+    change = text[text.index('<section id="change">') : text.index('<section id="provenance">')]
     for year_from, year_to in zip(FREETOWN_YEARS, FREETOWN_YEARS[1:], strict=False):
         assert f'id="transitions-{year_from}-{year_to}"' in change
     assert "Values by year" in change and "Points by year" in change
@@ -230,7 +238,7 @@ def test_change_across_years_for_freetown(reports):
 @pytest.mark.workflow
 def test_single_year_report_says_there_is_no_change(reports):
     text = page(reports, SINGLE_YEAR_CITY, "en")
-    change = text[text.index('<section id="change">'):text.index('<section id="provenance">')]
+    change = text[text.index('<section id="change">') : text.index('<section id="provenance">')]
     assert "Only one land-cover year (2020)" in change
     assert "transitions-" not in change
 
@@ -238,19 +246,39 @@ def test_single_year_report_says_there_is_no_change(reports):
 @pytest.mark.workflow
 def test_provenance_lists_every_input_with_its_checksum(reports):
     text = page(reports, "freetown", "en")
-    provenance = text[text.index('<section id="provenance">'):]
-    rows = re.findall(r"<tr><td><code>([^<]+)</code></td><td>[\d,]+</td><td><code>([0-9a-f]{64})</code></td></tr>",
-                      provenance)
+    provenance = text[text.index('<section id="provenance">') :]
+    rows = re.findall(
+        r"<tr><td><code>([^<]+)</code></td><td>[\d,]+</td><td><code>([0-9a-f]{64})</code></td></tr>", provenance
+    )
     listed = dict(rows)
     expected = [f"data/freetown/SLE-Freetown_core-landcover{year}.tif" for year in FREETOWN_YEARS]
-    expected += ["data/freetown/SLE-Freetown_core-boundary.geojson", "config/legends/dynamic_world.yaml",
-                 "config/scoring/si-2014.yaml", "results/freetown/scorecard.json",
-                 "results/freetown/transitions_2019_2020.csv", "results/freetown/2020/natural_areas.tif"]
+    expected += [
+        "data/freetown/SLE-Freetown_core-boundary.geojson",
+        "config/legends/dynamic_world.yaml",
+        "config/scoring/si-2014.yaml",
+        "results/freetown/scorecard.json",
+        "results/freetown/transitions_2019_2020.csv",
+        "results/freetown/2020/natural_areas.tif",
+    ]
     for path in expected:
         assert listed[path] == hashlib.sha256((reports / path).read_bytes()).hexdigest(), path
-    for words in ("gap_distance_m", "boundary_rule", "Dynamic World", "V1 (label band; 2015 onwards)", "si-2014",
-                  "2014.1", "snakemake", "rasterio", "GDAL", "geopandas", "numpy", "python", "cbindex",
-                  "effective mesh size", 'id="method-I1"'):
+    for words in (
+        "gap_distance_m",
+        "boundary_rule",
+        "Dynamic World",
+        "V1 (label band; 2015 onwards)",
+        "si-2014",
+        "2014.1",
+        "snakemake",
+        "rasterio",
+        "GDAL",
+        "geopandas",
+        "numpy",
+        "python",
+        "cbindex",
+        "effective mesh size",
+        'id="method-I1"',
+    ):
         assert words in provenance, words
 
 
@@ -264,9 +292,11 @@ def test_transitions_add_up_to_the_city_area(reports):
         natural = ["Water", "Trees", "Grass", "Flooded vegetation", "Shrub and scrub", "Snow and ice"]
         kept = [name for name in natural if name in matrix.index]
         assert matrix.loc[kept].to_numpy().sum() == pytest.approx(
-            indicators.loc[("natural_area", year_from), "value"], rel=1e-9)
+            indicators.loc[("natural_area", year_from), "value"], rel=1e-9
+        )
         assert matrix[kept].to_numpy().sum() == pytest.approx(
-            indicators.loc[("natural_area", year_to), "value"], rel=1e-9)
+            indicators.loc[("natural_area", year_to), "value"], rel=1e-9
+        )
 
 
 @pytest.mark.workflow

@@ -36,8 +36,13 @@ RULES = SI_2014.indicators
 )
 def test_next_band_target(indicator_id, value, expected):
     target = next_band_target(RULES[indicator_id], value)
-    got = (target["points_now"], target["points_next"], target["threshold"], target["threshold_inclusive"],
-           target["change_needed"])
+    got = (
+        target["points_now"],
+        target["points_next"],
+        target["threshold"],
+        target["threshold_inclusive"],
+        target["change_needed"],
+    )
     assert got[:4] == expected[:4]
     assert got[4] == pytest.approx(expected[4])
     assert target["unit"] == RULES[indicator_id].unit
@@ -109,12 +114,22 @@ def test_displayed_change_is_rounded_up_so_that_it_suffices():
 
 
 def test_nearest_better_band_is_skipped_to_when_points_repeat():
-    flat = [Band(points=1, min=None, max=5, min_inclusive=False, max_inclusive=False, label="low", source="s",
-                 verified=False),
-            Band(points=1, min=5, max=10, min_inclusive=True, max_inclusive=False, label="mid", source="s",
-                 verified=False),
-            Band(points=3, min=10, max=None, min_inclusive=True, max_inclusive=False, label="high", source="s",
-                 verified=False)]
+    flat = [
+        Band(
+            points=1, min=None, max=5, min_inclusive=False, max_inclusive=False, label="low", source="s", verified=False
+        ),
+        Band(points=1, min=5, max=10, min_inclusive=True, max_inclusive=False, label="mid", source="s", verified=False),
+        Band(
+            points=3,
+            min=10,
+            max=None,
+            min_inclusive=True,
+            max_inclusive=False,
+            label="high",
+            source="s",
+            verified=False,
+        ),
+    ]
     rule = dataclasses.replace(RULES["I1"], bands=tuple(flat), value_max=None)
     target = next_band_target(rule, 2.0)
     assert (target["points_next"], target["threshold"], target["change_needed"]) == (3, 10, 8.0)
@@ -126,8 +141,9 @@ def test_categorical_indicator_has_no_next_band():
 
 
 def test_scorecard_gives_next_band_per_scored_number():
-    scorecard = build_scorecard(SI_2014, values={"I1": 12.3, "I17": "no_lbsap", "I15": None},
-                                quantities={"city_area": 24235.0})
+    scorecard = build_scorecard(
+        SI_2014, values={"I1": 12.3, "I17": "no_lbsap", "I15": None}, quantities={"city_area": 24235.0}
+    )
     rows = {row["id"]: row for row in scorecard["indicators"]}
     assert rows["I1"]["next_band"]["area_text"] == "+412 ha of natural area"
     assert rows["I17"]["next_band"] is None and rows["I15"]["next_band"] is None

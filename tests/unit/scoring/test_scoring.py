@@ -66,9 +66,16 @@ def indicator_ids_in(path: Path) -> list[str]:
 
 def band(points, low, high, *, low_inclusive=True, high_inclusive=False, label=None) -> dict:
     """A band mapping as a city would write it in its overrides."""
-    return {"points": points, "min": low, "max": high, "min_inclusive": low_inclusive,
-            "max_inclusive": high_inclusive, "label": label or f"{low}–{high}", "source": "city decision",
-            "verified": False}
+    return {
+        "points": points,
+        "min": low,
+        "max": high,
+        "min_inclusive": low_inclusive,
+        "max_inclusive": high_inclusive,
+        "label": label or f"{low}–{high}",
+        "source": "city decision",
+        "verified": False,
+    }
 
 
 def write_yaml(path: Path, document) -> Path:
@@ -99,10 +106,19 @@ def test_si_2014_structure(si2014):
     assert si2014.max_points == 92
     assert list(si2014.indicators) == [f"I{number}" for number in range(1, 24)]
     assert {component.id: component.max_points for component in si2014.components.values()} == {
-        "native_biodiversity": 40, "ecosystem_services": 16, "governance": 36}
+        "native_biodiversity": 40,
+        "ecosystem_services": 16,
+        "governance": 36,
+    }
     assert [rule.id for rule in si2014.indicators.values() if rule.reverse_scale] == ["I10"]
     assert [rule.id for rule in si2014.indicators.values() if rule.source == "spatial"] == [
-        "I1", "I2", "I9", "I11", "I12", "I13"]
+        "I1",
+        "I2",
+        "I9",
+        "I11",
+        "I12",
+        "I13",
+    ]
     assert [rule.id for rule in si2014.indicators.values() if not rule.has_bands] == ["I18", "I21", "I22"]
     assert all(rule.bands_status == "unknown" for rule in si2014.indicators.values() if not rule.has_bands)
     every_band = [entry for rule in si2014.indicators.values() for entry in (*rule.bands, *rule.levels)]
@@ -117,19 +133,51 @@ def test_si_2014_structure(si2014):
 @pytest.mark.parametrize(
     ("indicator_id", "value", "points"),
     [
-        ("I1", 0.99, 0), ("I1", 1.0, 1), ("I1", 6.999, 1), ("I1", 7.0, 2), ("I1", 13.95, 2),
-        ("I1", 20.0, 3), ("I1", 20.0001, 4), ("I1", 0, 0), ("I1", 100, 4),
+        ("I1", 0.99, 0),
+        ("I1", 1.0, 1),
+        ("I1", 6.999, 1),
+        ("I1", 7.0, 2),
+        ("I1", 13.95, 2),
+        ("I1", 20.0, 3),
+        ("I1", 20.0001, 4),
+        ("I1", 0, 0),
+        ("I1", 100, 4),
         # reverse scale: a lower share of invasive species scores higher
-        ("I10", 0.5, 4), ("I10", 1.0, 3), ("I10", 11.05, 3), ("I10", 11.1, 2), ("I10", 20.0, 2),
-        ("I10", 30.0, 1), ("I10", 30.01, 0), ("I10", 100, 0),
+        ("I10", 0.5, 4),
+        ("I10", 1.0, 3),
+        ("I10", 11.05, 3),
+        ("I10", 11.1, 2),
+        ("I10", 20.0, 2),
+        ("I10", 30.0, 1),
+        ("I10", 30.01, 0),
+        ("I10", 100, 0),
         # whole-hectare printed bands read with convention A.2
-        ("I2", 199.9, 0), ("I2", 200, 1), ("I2", 500, 1), ("I2", 500.5, 1), ("I2", 501, 2),
-        ("I2", 1500, 3), ("I2", 1500.5, 4), ("I2", 1501, 4),
-        ("I3", 68, 3), ("I3", 69, 4),
-        ("I4", -3, 0), ("I4", 0, 0), ("I4", 1, 1), ("I4", 3, 3), ("I4", 4, 4), ("I4", 12, 4),
-        ("I14", 2.5, 2), ("I14", 3, 3), ("I14", 3.2, 4),
-        ("I19", 0, 0), ("I19", 5, 3), ("I19", 6, 4),
-        ("I23", 0, 0), ("I23", 1, 1), ("I23", 300, 3), ("I23", 301, 4),
+        ("I2", 199.9, 0),
+        ("I2", 200, 1),
+        ("I2", 500, 1),
+        ("I2", 500.5, 1),
+        ("I2", 501, 2),
+        ("I2", 1500, 3),
+        ("I2", 1500.5, 4),
+        ("I2", 1501, 4),
+        ("I3", 68, 3),
+        ("I3", 69, 4),
+        ("I4", -3, 0),
+        ("I4", 0, 0),
+        ("I4", 1, 1),
+        ("I4", 3, 3),
+        ("I4", 4, 4),
+        ("I4", 12, 4),
+        ("I14", 2.5, 2),
+        ("I14", 3, 3),
+        ("I14", 3.2, 4),
+        ("I19", 0, 0),
+        ("I19", 5, 3),
+        ("I19", 6, 4),
+        ("I23", 0, 0),
+        ("I23", 1, 1),
+        ("I23", 300, 3),
+        ("I23", 301, 4),
     ],
 )
 def test_numeric_band_edges(si2014, indicator_id, value, points):
@@ -198,8 +246,7 @@ def test_overlap_on_a_shared_inclusive_end_is_reported(si2014):
     bands = list(rule.bands)
     bands[4] = dataclasses.replace(bands[4], min_inclusive=True)  # 20.0 now in both the 3- and 4-point bands
     (problem,) = band_coverage_problems(dataclasses.replace(rule, bands=tuple(bands)))
-    assert problem.startswith(
-        "I1: the 3-point band (14.0–20.0 %) and the 4-point band (> 20.0 %) overlap on [20, 20]")
+    assert problem.startswith("I1: the 3-point band (14.0–20.0 %) and the 4-point band (> 20.0 %) overlap on [20, 20]")
 
 
 def test_open_top_is_reported(si2014):
@@ -211,7 +258,8 @@ def test_open_top_is_reported(si2014):
 def test_points_against_the_scale_are_reported(si2014):
     rule = dataclasses.replace(si2014.indicators["I10"], reverse_scale=False)
     assert band_order_problems(rule) == [
-        "I10: points fall as the value rises; set reverse_scale: true or fix the points"]
+        "I10: points fall as the value rises; set reverse_scale: true or fix the points"
+    ]
 
 
 def test_rule_set_file_with_a_gap_is_rejected(tmp_path):
@@ -226,8 +274,11 @@ def test_rule_set_file_breaking_the_schema_names_file_and_key(tmp_path):
     document = yaml.safe_load(SI_2014.read_text(encoding="utf-8"))
     del document["indicators"][2]["bands"][0]["verified"]
     path = write_yaml(tmp_path / "incomplete.yaml", document)
-    with pytest.raises(CBIInputError, match=r"incomplete\.yaml: key indicators\[I3\]\.bands\[0\] lacks the "
-                                            r"required key 'verified'"):
+    with pytest.raises(
+        CBIInputError,
+        match=r"incomplete\.yaml: key indicators\[I3\]\.bands\[0\] lacks the "
+        r"required key 'verified'",
+    ):
         load_rule_set(path)
 
 
@@ -242,8 +293,7 @@ def test_rule_set_components_must_add_up(tmp_path):
 # ----------------------------------------------------------------------------------------- overrides
 
 
-I18_BANDS = [band(0, None, 5, low_inclusive=False), band(1, 5, 10), band(2, 10, 15), band(3, 15, 20),
-             band(4, 20, None)]
+I18_BANDS = [band(0, None, 5, low_inclusive=False), band(1, 5, 10), band(2, 10, 15), band(3, 15, 20), band(4, 20, None)]
 
 
 def test_override_adds_bands_and_marks_the_version(si2014):
@@ -293,8 +343,9 @@ def test_excluded_indicator_is_reported_not_counted(si2014):
 
 
 def test_scorecard_totals_count_only_what_was_assessed(si2014):
-    scorecard = build_scorecard(si2014, values={"I1": 25.0, "I11": 50.0, "I3": None},
-                                methods={"I1": "ESA WorldCover 2021, centre rule"})
+    scorecard = build_scorecard(
+        si2014, values={"I1": 25.0, "I11": 50.0, "I3": None}, methods={"I1": "ESA WorldCover 2021, centre rule"}
+    )
     totals = scorecard["totals"]
     assert (totals["points"], totals["assessed_max"], totals["max_points"]) == (6, 8, 92)
     assert totals["share_of_assessed"] == 75.0
@@ -309,7 +360,10 @@ def test_scorecard_totals_count_only_what_was_assessed(si2014):
     rows = {row["id"]: row for row in scorecard["indicators"]}
     assert rows["I1"]["method"] == "ESA WorldCover 2021, centre rule"
     assert (rows["I3"]["status"], rows["I3"]["points"], rows["I3"]["status_label"]) == (
-        "not_assessed", None, "not assessed")
+        "not_assessed",
+        None,
+        "not assessed",
+    )
     assert any("recalled, not verified" in note for note in scorecard["notes"])
     assert any("not as 0 points" in note for note in scorecard["notes"])
     assert len(scorecard["notes_zh"]) == len(scorecard["notes"])
@@ -337,11 +391,14 @@ def figures_document(**figures) -> dict:
 
 
 def test_good_figures_file(tmp_path, si2014):
-    path = write_yaml(tmp_path / "figures.yaml", figures_document(
-        I15={"value": 1.2, "source": "Budget report 2023"},
-        I17={"value": "lbsap_aligned_1_3_cbd"},
-        I4={"value": None},
-    ))
+    path = write_yaml(
+        tmp_path / "figures.yaml",
+        figures_document(
+            I15={"value": 1.2, "source": "Budget report 2023"},
+            I17={"value": "lbsap_aligned_1_3_cbd"},
+            I4={"value": None},
+        ),
+    )
     values = load_city_figures(path, rule_set=si2014)
     assert values["I15"] == 1.2 and values["I17"] == "lbsap_aligned_1_3_cbd"
     assert values["I4"] is None and values["I23"] is None
@@ -434,8 +491,9 @@ def test_yaml_and_csv_templates_list_the_same_indicators(path):
 
 
 def test_band_dataclass_contains_respects_inclusive_ends():
-    closed_open = Band(points=1, min=1.0, max=7.0, min_inclusive=True, max_inclusive=False, label="x",
-                       source="s", verified=False)
+    closed_open = Band(
+        points=1, min=1.0, max=7.0, min_inclusive=True, max_inclusive=False, label="x", source="s", verified=False
+    )
     assert closed_open.contains(1.0) and closed_open.contains(6.999) and not closed_open.contains(7.0)
 
 
@@ -448,14 +506,16 @@ def test_si_2021_structure(si2021):
     assert (si2021.id, si2021.max_points, si2021.total_max_points) == ("si-2021", 112, 112)
     assert list(si2021.indicators) == [f"I{number}" for number in range(1, 29)]
     assert {component: si2021.component_max_points(component) for component in si2021.components} == {
-        "native_biodiversity": 36, "ecosystem_services": 16, "not_retrieved": 60}
+        "native_biodiversity": 36,
+        "ecosystem_services": 16,
+        "not_retrieved": 60,
+    }
     assert all(component.max_points is None and component.note for component in si2021.components.values())
     assert [rule.id for rule in si2021.indicators.values() if rule.has_bands] == BANDED_2021
     for rule in si2021.indicators.values():
         if rule.has_bands:
             assert rule.bands_status == "transcribed"
-            assert all(band.source == "TS98 as transcribed by WRI (US-SJ)" and not band.verified
-                       for band in rule.bands)
+            assert all(band.source == "TS98 as transcribed by WRI (US-SJ)" and not band.verified for band in rule.bands)
             assert "WRI's code" in rule.note  # the label-versus-code difference is written down
         else:
             assert (rule.bands_status, rule.bands) == ("unknown", ())
@@ -464,27 +524,74 @@ def test_si_2021_structure(si2021):
 
 
 def test_si_2021_scores_the_workflow_rows_under_its_own_numbers(si2021):
-    assert {quantity: si2021.indicator_for_quantity(quantity) for quantity in (
-        "I1", "I2_coherence", "I9", "I11", "I12", "I13", "I10", "I3_built_up_share", "I2", "I3", "city_area")} == {
-        "I1": "I1", "I2_coherence": "I2", "I9": "I8", "I11": "I10", "I12": "I11", "I13": "I12", "I10": "I9",
-        "I3_built_up_share": "I3", "I2": None, "I3": None, "city_area": None}
+    assert {
+        quantity: si2021.indicator_for_quantity(quantity)
+        for quantity in (
+            "I1",
+            "I2_coherence",
+            "I9",
+            "I11",
+            "I12",
+            "I13",
+            "I10",
+            "I3_built_up_share",
+            "I2",
+            "I3",
+            "city_area",
+        )
+    } == {
+        "I1": "I1",
+        "I2_coherence": "I2",
+        "I9": "I8",
+        "I11": "I10",
+        "I12": "I11",
+        "I13": "I12",
+        "I10": "I9",
+        "I3_built_up_share": "I3",
+        "I2": None,
+        "I3": None,
+        "city_area": None,
+    }
     assert [si2021.table_name(name) for name in ("I2", "I2_coherence", "natural_area")] == [
-        "stage_I2", "I2", "natural_area"]
+        "stage_I2",
+        "I2",
+        "natural_area",
+    ]
 
 
 @pytest.mark.parametrize(
     ("indicator_id", "value", "points"),
     [
         # where WRI's printed label and its score code disagree, the label (convention A.2) decides
-        ("I1", 20.0, 3), ("I1", 20.01, 4),
-        ("I2", 39.95, 1), ("I2", 40, 2), ("I2", 59.95, 2), ("I2", 79, 3), ("I2", 79.01, 4),
-        ("I3", 20, 3), ("I3", 5.99, 0),
-        ("I7", 79.95, 3), ("I7", 80, 3), ("I7", 80.1, 4),
-        ("I8", 6, 1), ("I8", 6.05, 1), ("I8", 6.1, 2), ("I8", 11, 2), ("I8", 17, 3), ("I8", 17.5, 4),
-        ("I10", 60, 3), ("I10", 60.5, 4),
-        ("I11", 10.0, 1), ("I11", 10.05, 1), ("I11", 55, 3),
-        ("I12", 0.35, 1), ("I12", 0.9, 3), ("I12", 0.91, 4),
-        ("I13", 89.95, 3), ("I13", 90, 3), ("I13", 90.5, 4),
+        ("I1", 20.0, 3),
+        ("I1", 20.01, 4),
+        ("I2", 39.95, 1),
+        ("I2", 40, 2),
+        ("I2", 59.95, 2),
+        ("I2", 79, 3),
+        ("I2", 79.01, 4),
+        ("I3", 20, 3),
+        ("I3", 5.99, 0),
+        ("I7", 79.95, 3),
+        ("I7", 80, 3),
+        ("I7", 80.1, 4),
+        ("I8", 6, 1),
+        ("I8", 6.05, 1),
+        ("I8", 6.1, 2),
+        ("I8", 11, 2),
+        ("I8", 17, 3),
+        ("I8", 17.5, 4),
+        ("I10", 60, 3),
+        ("I10", 60.5, 4),
+        ("I11", 10.0, 1),
+        ("I11", 10.05, 1),
+        ("I11", 55, 3),
+        ("I12", 0.35, 1),
+        ("I12", 0.9, 3),
+        ("I12", 0.91, 4),
+        ("I13", 89.95, 3),
+        ("I13", 90, 3),
+        ("I13", 90.5, 4),
     ],
 )
 def test_si_2021_band_edges(si2021, indicator_id, value, points):
@@ -493,10 +600,20 @@ def test_si_2021_band_edges(si2021, indicator_id, value, points):
 
 
 def test_si_2021_indicator_without_bands_becomes_scorable_by_override(si2021):
-    levels = [{"points": points, "value": f"level_{points}", "label": f"level {points}", "label_zh": f"第{points}级",
-               "source": "city decision", "verified": False} for points in range(5)]
-    overridden = apply_overrides(si2021, {"I22": {"name": "Local name", "unit": "category", "kind": "categorical",
-                                                  "levels": levels}})
+    levels = [
+        {
+            "points": points,
+            "value": f"level_{points}",
+            "label": f"level {points}",
+            "label_zh": f"第{points}级",
+            "source": "city decision",
+            "verified": False,
+        }
+        for points in range(5)
+    ]
+    overridden = apply_overrides(
+        si2021, {"I22": {"name": "Local name", "unit": "category", "kind": "categorical", "levels": levels}}
+    )
     rule = overridden.indicators["I22"]
     assert (rule.kind, rule.name, rule.unit, rule.bands_status) == ("categorical", "Local name", "category", "city")
     assert score_value(rule, "level_3").points == 3
@@ -522,8 +639,10 @@ def test_chinese_edition_extends_si_2014(cnubi, si2014):
             continue
         assert adapted.bands_status == "adapted"
         entries = adapted.levels if adapted.is_categorical else adapted.bands
-        assert all(entry.source.endswith("adapted from si-2014, not verified for the Chinese edition")
-                   and not entry.verified for entry in entries)
+        assert all(
+            entry.source.endswith("adapted from si-2014, not verified for the Chinese edition") and not entry.verified
+            for entry in entries
+        )
     assert score_value(cnubi.indicators["I1"], 12.3).points == score_value(si2014.indicators["I1"], 12.3).points
 
 
@@ -531,8 +650,7 @@ def test_chinese_edition_maximum_follows_the_indicators_included(cnubi):
     scorecard = build_scorecard(cnubi, values={"I1": 25.0, "redline_coverage": 30.0})
     assert (scorecard["totals"]["max_points"], scorecard["totals"]["max_points_known"]) == (96, False)
     assert scorecard["rule_set"]["max_points"] is None
-    assert any("maximum is not known" in note and "24 indicators included = 96" in note
-               for note in scorecard["notes"])
+    assert any("maximum is not known" in note and "24 indicators included = 96" in note for note in scorecard["notes"])
     assert any("该版本满分未知" in note for note in scorecard["notes_zh"])
     assert any("carried over from si-2014" in note for note in scorecard["notes"])
     rows = {row["id"]: row for row in scorecard["indicators"]}
@@ -552,8 +670,9 @@ def extension(tmp_path: Path, **changes) -> Path:
 
 
 def test_extension_may_drop_the_base_bands(tmp_path):
-    rule_set = load_rule_set(extension(tmp_path, extends={
-        "rule_set": "si-2014", "bands_status": "unknown", "band_source": "unused"}))
+    rule_set = load_rule_set(
+        extension(tmp_path, extends={"rule_set": "si-2014", "bands_status": "unknown", "band_source": "unused"})
+    )
     assert not any(rule.has_bands for rule in rule_set.indicators.values())
     assert build_scorecard(rule_set, values={"I1": 12.3})["totals"]["indicators_scored"] == 0
 
@@ -561,12 +680,18 @@ def test_extension_may_drop_the_base_bands(tmp_path):
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"extends": {"rule_set": "si-1999", "bands_status": "adapted", "band_source": "x"}},
-         r"extends\.rule_set si-1999 names .*si-1999\.yaml, which does not exist"),
-        ({"extends": {"rule_set": "cn.yaml", "bands_status": "adapted", "band_source": "x"}},
-         "leads back to this file"),
-        ({"extends": {"rule_set": "si-2014", "bands_status": "kept", "band_source": "x"}},
-         r"key extends\.bands_status is invalid"),
+        (
+            {"extends": {"rule_set": "si-1999", "bands_status": "adapted", "band_source": "x"}},
+            r"extends\.rule_set si-1999 names .*si-1999\.yaml, which does not exist",
+        ),
+        (
+            {"extends": {"rule_set": "cn.yaml", "bands_status": "adapted", "band_source": "x"}},
+            "leads back to this file",
+        ),
+        (
+            {"extends": {"rule_set": "si-2014", "bands_status": "kept", "band_source": "x"}},
+            r"key extends\.bands_status is invalid",
+        ),
         ({"indicators": [{"id": "I1", "colour": "red"}]}, r"key indicators\[I1\] has the unknown key 'colour'"),
         ({"indicators": [{"id": "new_one", "number": 25}]}, r"indicators\[new_one\] lacks the required key"),
         ({"max_points": 100}, "max_points is 100 but the components add up to 96"),
@@ -607,10 +732,28 @@ def stage_table(tmp_path: Path, **values) -> str:
 
 
 def run_stage(tmp_path: Path, rule_set: Path, **kwargs) -> tuple[dict, str]:
-    tables = [stage_table(tmp_path, city_area=24235.0, natural_area=2981.0, terrestrial_area=24000.0, I1=12.3,
-                          I2=1320.0, I2_coherence=44.28, I11=45.0, I12=22.0, redline_coverage=18.0)]
-    score_city(city="x", tables=tables, rule_set_path=str(rule_set), indicators_csv=str(tmp_path / "i.csv"),
-                      scorecard_json=str(tmp_path / "s.json"), **{"figures_path": None, **kwargs})
+    tables = [
+        stage_table(
+            tmp_path,
+            city_area=24235.0,
+            natural_area=2981.0,
+            terrestrial_area=24000.0,
+            I1=12.3,
+            I2=1320.0,
+            I2_coherence=44.28,
+            I11=45.0,
+            I12=22.0,
+            redline_coverage=18.0,
+        )
+    ]
+    score_city(
+        city="x",
+        tables=tables,
+        rule_set_path=str(rule_set),
+        indicators_csv=str(tmp_path / "i.csv"),
+        scorecard_json=str(tmp_path / "s.json"),
+        **{"figures_path": None, **kwargs},
+    )
     scorecard = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
     return scorecard, (tmp_path / "i.csv").read_text(encoding="utf-8")
 
@@ -625,9 +768,13 @@ def test_scoring_stage_with_the_2021_numbering(tmp_path):
 
 
 def test_scoring_stage_applies_the_city_overrides(tmp_path):
-    overrides = write_yaml(tmp_path / "overrides.yaml", {
-        "redline_coverage": {"bands": [band(0, None, 10, low_inclusive=False), band(2, 10, 25), band(4, 25, None)]},
-        "I14": {"include": False}})
+    overrides = write_yaml(
+        tmp_path / "overrides.yaml",
+        {
+            "redline_coverage": {"bands": [band(0, None, 10, low_inclusive=False), band(2, 10, 25), band(4, 25, None)]},
+            "I14": {"include": False},
+        },
+    )
     scorecard, _ = run_stage(tmp_path, CN_UBI, overrides_path=str(overrides))
     assert scorecard["rule_set"]["version"] == "0.1+city"
     assert scorecard["rule_set"]["overridden"] == ["redline_coverage", "I14"]
@@ -641,9 +788,11 @@ def test_scoring_stage_applies_the_city_overrides(tmp_path):
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("", r"Scoring overrides file .*overrides\.yaml is empty"),
-     ("I99: {include: false}", "I99 is not an indicator of si-2014"),
-     ("I18: [1, 2]", r"key I18 is invalid")],
+    [
+        ("", r"Scoring overrides file .*overrides\.yaml is empty"),
+        ("I99: {include: false}", "I99 is not an indicator of si-2014"),
+        ("I18: [1, 2]", r"key I18 is invalid"),
+    ],
 )
 def test_bad_overrides_file_stops_the_stage(tmp_path, text, message):
     path = tmp_path / "overrides.yaml"
@@ -670,12 +819,15 @@ def write_csv(tmp_path: Path, text: str, name: str = "figures.csv") -> Path:
 
 
 def test_good_csv_figures(tmp_path, si2014):
-    path = write_csv(tmp_path, CSV_HEADER
-                     + "I15,Budget Allocated to Biodiversity,分配给生物多样性的预算,%,1.2,Budget report 2023,\n"
-                     + "I16,,,projects,14,,counted by hand\n"
-                     + "I17,,,,lbsap_aligned_1_3_cbd,,\n"
-                     + "I4,,,,,,\n"
-                     + ",,,,,,\n")
+    path = write_csv(
+        tmp_path,
+        CSV_HEADER
+        + "I15,Budget Allocated to Biodiversity,分配给生物多样性的预算,%,1.2,Budget report 2023,\n"
+        + "I16,,,projects,14,,counted by hand\n"
+        + "I17,,,,lbsap_aligned_1_3_cbd,,\n"
+        + "I4,,,,,,\n"
+        + ",,,,,,\n",
+    )
     figures = read_city_figures(path, rule_set=si2014)
     assert (figures.values["I15"], figures.values["I16"], figures.values["I17"]) == (1.2, 14, "lbsap_aligned_1_3_cbd")
     assert isinstance(figures.values["I16"], int) and figures.values["I4"] is None
@@ -704,8 +856,10 @@ def test_minimal_csv_with_a_byte_order_mark(tmp_path, si2014):
         (CSV_HEADER + "I15,,,,1,,\nI15,,,,2,,\n", r"row 3 repeats I15 \(first given in row 2\)"),
         (CSV_HEADER + "I15,,,,1,,,extra\n", "row 2 has more cells than the header has columns"),
         (CSV_HEADER + "I15,,,ha,1,,\n", r"row 2 \(I15\): unit 'ha' is not the unit of I15 in si-2014 \(%\)"),
-        (CSV_HEADER + "I10,Proportion of protected natural areas,,%,3,,\n",  # 2021 numbering in a 2014 file
-         "name_en 'Proportion of protected natural areas' is not the name of I10"),
+        (
+            CSV_HEADER + "I10,Proportion of protected natural areas,,%,3,,\n",  # 2021 numbering in a 2014 file
+            "name_en 'Proportion of protected natural areas' is not the name of I10",
+        ),
         ("", "is empty; start from config/figures_template.csv"),
     ],
 )

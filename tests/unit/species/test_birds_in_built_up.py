@@ -17,18 +17,18 @@ from cbindex.species.tables import name_key, read_non_native_names, read_text_ta
 from tests.helpers import REPO, copy_workflow, snakemake, write_raster, write_vector
 
 GBIF = REPO / "tests" / "fixtures" / "gbif"
-CHENGDU = {"raster_path": str(REPO / "data/chengdu/world_cover_CHN-Chengdu.tif"),
-           "boundary_path": str(REPO / "data/chengdu/admin_boundaries_CHN-Chengdu.geojson"),
-           "boundary_filter_column": "boundary_use", "boundary_filter_value": "TRUE"}
+CHENGDU = {
+    "raster_path": str(REPO / "data/chengdu/world_cover_CHN-Chengdu.tif"),
+    "boundary_path": str(REPO / "data/chengdu/admin_boundaries_CHN-Chengdu.geojson"),
+    "boundary_filter_column": "boundary_use",
+    "boundary_filter_value": "TRUE",
+}
 LEGEND = str(REPO / "config/legends/esa_worldcover_v100.yaml")
 METHOD = yaml.safe_load((REPO / "config/config.yaml").read_text(encoding="utf-8"))["method"]
 HEADER = "class,species,decimalLatitude,decimalLongitude,year"
 
 # 4 × 4 cells of 0.001° (WorldCover codes; 0 = nodata), the boundary covers them all.
-CODES = np.array([[50, 50, 10, 10],
-                  [50, 50, 10, 10],
-                  [50, 0, 10, 10],
-                  [50, 50, 80, 80]], dtype=np.uint8)
+CODES = np.array([[50, 50, 10, 10], [50, 50, 10, 10], [50, 0, 10, 10], [50, 50, 80, 80]], dtype=np.uint8)
 
 
 def cell(row: int, column: int) -> str:
@@ -37,28 +37,33 @@ def cell(row: int, column: int) -> str:
 
 
 HAND_RECORDS = [
-    f"Aves,Passer montanus,{cell(0, 0)},2020",          # built-up: counts
-    f"Aves,Passer montanus,{cell(1, 1)},2020",          # same species again
-    f"Aves, passer  Montanus ,{cell(3, 0)},2020",       # same species, other spelling
-    f"Aves,Pica pica,{cell(0, 2)},2020",                # trees: in the city, not built-up
-    f"Aves,Columba livia,{cell(1, 0)},2020",            # built-up but non-native
-    f"Aves,Acridotheres tristis,{cell(2, 1)},2020",     # nodata cell
-    "Aves,Hirundo rustica,0.0035,11.0,2020",            # outside the city
-    "Aves,Motacilla alba,,10.0005,2020",                # missing latitude
-    'Aves,Motacilla alba,"0,0025",10.0005,2020',        # unparseable latitude
+    f"Aves,Passer montanus,{cell(0, 0)},2020",  # built-up: counts
+    f"Aves,Passer montanus,{cell(1, 1)},2020",  # same species again
+    f"Aves, passer  Montanus ,{cell(3, 0)},2020",  # same species, other spelling
+    f"Aves,Pica pica,{cell(0, 2)},2020",  # trees: in the city, not built-up
+    f"Aves,Columba livia,{cell(1, 0)},2020",  # built-up but non-native
+    f"Aves,Acridotheres tristis,{cell(2, 1)},2020",  # nodata cell
+    "Aves,Hirundo rustica,0.0035,11.0,2020",  # outside the city
+    "Aves,Motacilla alba,,10.0005,2020",  # missing latitude
+    'Aves,Motacilla alba,"0,0025",10.0005,2020',  # unparseable latitude
     f"Magnoliopsida,Ficus microcarpa,{cell(0, 1)},2020",  # not a bird
-    f"aves,,{cell(0, 0)},2020",                         # no species name (class compared ignoring case)
-    f"AVES,Streptopelia chinensis,{cell(3, 1)},2012",   # built-up: counts (an older record)
+    f"aves,,{cell(0, 0)},2020",  # no species name (class compared ignoring case)
+    f"AVES,Streptopelia chinensis,{cell(3, 1)},2012",  # built-up: counts (an older record)
 ]
 
 
 @pytest.fixture
 def small_city(tmp_path):
-    raster = write_raster(tmp_path / "landcover.tif", CODES, transform=Affine(0.001, 0, 10.0, 0, -0.001, 0.004),
-                          nodata=0)
+    raster = write_raster(
+        tmp_path / "landcover.tif", CODES, transform=Affine(0.001, 0, 10.0, 0, -0.001, 0.004), nodata=0
+    )
     boundary = write_vector(tmp_path / "city.gpkg", [shapely.box(10.0, 0.0, 10.004, 0.004)], name=["city"])
-    return {"raster_path": str(raster), "boundary_path": str(boundary), "boundary_filter_column": "",
-            "boundary_filter_value": ""}
+    return {
+        "raster_path": str(raster),
+        "boundary_path": str(boundary),
+        "boundary_filter_column": "",
+        "boundary_filter_value": "",
+    }
 
 
 def write_text(path: Path, lines, *, encoding="utf-8") -> str:
@@ -69,9 +74,17 @@ def write_text(path: Path, lines, *, encoding="utf-8") -> str:
 def run_stage(tmp_path, city, occurrences, *, non_native=None, rules=None, method=None, year=2020) -> pd.Series:
     output = tmp_path / f"species_{year}.csv"
     compute_species_indicators(
-        city="test", year=year, occurrences_path=str(occurrences), non_native_path=non_native, boundary_layer="",
-        legend_path=LEGEND, method=method or METHOD, occurrence_rules=rules or {}, indicators_csv=str(output),
-        block_rows=2, **city,
+        city="test",
+        year=year,
+        occurrences_path=str(occurrences),
+        non_native_path=non_native,
+        boundary_layer="",
+        legend_path=LEGEND,
+        method=method or METHOD,
+        occurrence_rules=rules or {},
+        indicators_csv=str(output),
+        block_rows=2,
+        **city,
     )
     table = pd.read_csv(output)
     assert list(table.columns) == ["city", "year", "indicator", "value", "unit", "method"]
@@ -97,9 +110,15 @@ def test_hand_counted_species_in_built_up_cells(hand_run):
 
 def test_every_skipped_record_is_counted_once(hand_run):
     assert hand_run["occurrences_read"] == len(HAND_RECORDS)
-    expected = {"occurrences_not_birds": 1, "occurrences_outside_years": 0, "occurrences_skipped_missing": 1,
-                "occurrences_skipped_unparseable": 1, "occurrences_outside_city": 1, "occurrences_on_nodata": 1,
-                "occurrences_skipped_no_species": 1}
+    expected = {
+        "occurrences_not_birds": 1,
+        "occurrences_outside_years": 0,
+        "occurrences_skipped_missing": 1,
+        "occurrences_skipped_unparseable": 1,
+        "occurrences_outside_city": 1,
+        "occurrences_on_nodata": 1,
+        "occurrences_skipped_no_species": 1,
+    }
     assert {reason: hand_run[reason] for reason in expected} == expected
     assert sum(expected.values()) + hand_run["bird_records_in_city"] == hand_run["occurrences_read"]
     assert hand_run["occurrences_axes_swapped"] == 0
@@ -127,17 +146,22 @@ def test_year_window(tmp_path, small_city):
 
 
 def test_non_native_species_from_a_species_list_csv(tmp_path, small_city):
-    lists = write_text(tmp_path / "lists.csv", ["group,species,status,survey", "birds,Passer montanus,native,current",
-                                                "birds,COLUMBA LIVIA,introduced,current",
-                                                "birds,Streptopelia chinensis,invasive,baseline"])
+    lists = write_text(
+        tmp_path / "lists.csv",
+        [
+            "group,species,status,survey",
+            "birds,Passer montanus,native,current",
+            "birds,COLUMBA LIVIA,introduced,current",
+            "birds,Streptopelia chinensis,invasive,baseline",
+        ],
+    )
     assert read_non_native_names(lists) == {"columba livia", "streptopelia chinensis"}
     occurrences = write_text(tmp_path / "records.csv", [HEADER, *HAND_RECORDS])
     assert run_stage(tmp_path, small_city, occurrences, non_native=lists)["I3"] == 1
 
 
 def test_swapped_columns_are_detected_in_a_hand_file(tmp_path, small_city):
-    swapped = [HEADER.replace("decimalLatitude,decimalLongitude", "decimalLongitude,decimalLatitude"),
-               *HAND_RECORDS]
+    swapped = [HEADER.replace("decimalLatitude,decimalLongitude", "decimalLongitude,decimalLatitude"), *HAND_RECORDS]
     occurrences = write_text(tmp_path / "records.csv", swapped)
     with pytest.raises(CBIInputError, match="look swapped"):
         run_stage(tmp_path, small_city, occurrences)
@@ -147,9 +171,11 @@ def test_swapped_columns_are_detected_in_a_hand_file(tmp_path, small_city):
 
 
 def test_latin1_tab_separated_file_with_stray_quotes(tmp_path, small_city):
-    lines = ["species\tclass\tdecimalLatitude\tdecimalLongitude",
-             f"Turdus mérula\tAves\t{cell(0, 0).replace(',', chr(9))}",
-             f'Passer "montanus\tAves\t{cell(1, 1).replace(",", chr(9))}']
+    lines = [
+        "species\tclass\tdecimalLatitude\tdecimalLongitude",
+        f"Turdus mérula\tAves\t{cell(0, 0).replace(',', chr(9))}",
+        f'Passer "montanus\tAves\t{cell(1, 1).replace(",", chr(9))}',
+    ]
     occurrences = write_text(tmp_path / "gbif.txt", lines, encoding="latin-1")
     table = read_text_table(occurrences, what="Occurrence file", sheet_column="occurrences")
     assert table.separator == "\t"
@@ -161,8 +187,10 @@ def test_latin1_tab_separated_file_with_stray_quotes(tmp_path, small_city):
 def test_gbif_zip_download(tmp_path, small_city):
     archive = tmp_path / "0001234-240101.zip"
     with zipfile.ZipFile(archive, "w") as download:
-        download.writestr("occurrence.txt", "\n".join([HEADER.replace(",", "\t"),
-                                                       *(line.replace(",", "\t") for line in HAND_RECORDS[:3])]))
+        download.writestr(
+            "occurrence.txt",
+            "\n".join([HEADER.replace(",", "\t"), *(line.replace(",", "\t") for line in HAND_RECORDS[:3])]),
+        )
         download.writestr("meta.xml", "<archive/>")
     assert run_stage(tmp_path, small_city, archive)["I3"] == 1
 
@@ -182,12 +210,23 @@ def test_names_are_matched_ignoring_white_space_and_case():
     assert name_key("Passer montanus (Linnaeus, 1758)") != name_key("Passer montanus")
 
 
-@pytest.mark.parametrize(("header", "rules", "message"), [
-    ("class,scientific,decimalLatitude,decimalLongitude", {}, r"no species name column .*occurrences\.species_column"),
-    ("class,species,y,decimalLongitude", {}, r"no latitude column .*columns are class, species, y.*latitude_column"),
-    ("species,decimalLatitude,decimalLongitude", {}, r"no taxonomic class column .*or to null when the file holds"),
-    ("class,species,decimalLatitude,decimalLongitude", {"max_year_difference": 2}, r"no year column"),
-])
+@pytest.mark.parametrize(
+    ("header", "rules", "message"),
+    [
+        (
+            "class,scientific,decimalLatitude,decimalLongitude",
+            {},
+            r"no species name column .*occurrences\.species_column",
+        ),
+        (
+            "class,species,y,decimalLongitude",
+            {},
+            r"no latitude column .*columns are class, species, y.*latitude_column",
+        ),
+        ("species,decimalLatitude,decimalLongitude", {}, r"no taxonomic class column .*or to null when the file holds"),
+        ("class,species,decimalLatitude,decimalLongitude", {"max_year_difference": 2}, r"no year column"),
+    ],
+)
 def test_missing_columns_name_the_file_and_the_config_key(tmp_path, header, rules, message):
     path = write_text(tmp_path / "records.csv", [header, "Aves,Passer montanus,0.0035,10.0005"])
     with pytest.raises(CBIInputError, match=message):

@@ -94,23 +94,27 @@ def test_group_missing_from_the_baseline_is_not_assessed(tmp_path):
 
 
 def test_indicator_column_assigns_the_city_chosen_groups(tmp_path):
-    text = ("group,species,status,survey,indicator\n"
-            "amphibians,Bufo gargarizans,native,baseline,I8\n"
-            "amphibians,Bufo gargarizans,native,current,\n"
-            "amphibians,Pelophylax nigromaculatus,native,current,I8\n"
-            "dragonflies,Anax parthenope,native,baseline,i7\n"
-            "dragonflies,Anax parthenope,native,current,I7\n")
+    text = (
+        "group,species,status,survey,indicator\n"
+        "amphibians,Bufo gargarizans,native,baseline,I8\n"
+        "amphibians,Bufo gargarizans,native,current,\n"
+        "amphibians,Pelophylax nigromaculatus,native,current,I8\n"
+        "dragonflies,Anax parthenope,native,baseline,i7\n"
+        "dragonflies,Anax parthenope,native,current,I7\n"
+    )
     lists = read_species_lists(write(tmp_path / "lists.csv", text), rules=RULES)
     assert net_change(lists, indicator="I8").value == 1
     assert net_change(lists, indicator="I7").value == 0
 
 
 def test_chinese_headers_and_values(tmp_path):
-    text = ("类群,物种,状态,调查\n"
-            "鸟类,麻雀,本土,基线\n"
-            "鸟类,麻雀,本土,现状\n"
-            "鸟类,灰喜鹊,本土,现状\n"
-            "鸟类,家八哥,外来入侵,现状\n")
+    text = (
+        "类群,物种,状态,调查\n"
+        "鸟类,麻雀,本土,基线\n"
+        "鸟类,麻雀,本土,现状\n"
+        "鸟类,灰喜鹊,本土,现状\n"
+        "鸟类,家八哥,外来入侵,现状\n"
+    )
     lists = read_species_lists(write(tmp_path / "名录.csv", "\ufeff" + text), rules=RULES)
     assert net_change(lists, indicator="I5").value == 1
     assert invasive_share(lists).value == pytest.approx(100 / 3)
@@ -131,19 +135,36 @@ def test_without_status_column_every_species_is_native_and_i10_not_assessed(tmp_
     assert share.value is None and "no status column" in share.reason
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("group,species,status,survey\nbirds,Pica serica,resident,current\n",
-     r"lists\.csv line 2 has status 'resident'; write native or introduced or invasive\."),
-    ("group,species,status,survey\nbirds,Pica serica,native,now\n",
-     r"line 2 has survey 'now'; write baseline or current\."),
-    ("group,species,status,survey\nbirds,,native,current\n", r"line 2 has no species; fill it in or delete"),
-    ("group,species,status\nbirds,Pica serica,native\n", r"has no survey column .*; name the survey column 'survey'\."),
-    ("group,species,status,survey\nbirds,Pica serica,native,current\nbirds,pica  serica,invasive,current\n",
-     r"gives 'Pica serica' \(birds, current survey\) the statuses invasive and native; keep one\."),
-    ("group,species,status,survey,indicator\nfrogs,Rana,native,current,I7\nfrogs,Hyla,native,current,I8\n",
-     r"assigns group 'frogs' to indicators I7 and I8"),
-    ("group,species,status,survey,indicator\nfrogs,Rana,native,current,I9\n", r"names indicator 'I9'; use one of I4"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "group,species,status,survey\nbirds,Pica serica,resident,current\n",
+            r"lists\.csv line 2 has status 'resident'; write native or introduced or invasive\.",
+        ),
+        (
+            "group,species,status,survey\nbirds,Pica serica,native,now\n",
+            r"line 2 has survey 'now'; write baseline or current\.",
+        ),
+        ("group,species,status,survey\nbirds,,native,current\n", r"line 2 has no species; fill it in or delete"),
+        (
+            "group,species,status\nbirds,Pica serica,native\n",
+            r"has no survey column .*; name the survey column 'survey'\.",
+        ),
+        (
+            "group,species,status,survey\nbirds,Pica serica,native,current\nbirds,pica  serica,invasive,current\n",
+            r"gives 'Pica serica' \(birds, current survey\) the statuses invasive and native; keep one\.",
+        ),
+        (
+            "group,species,status,survey,indicator\nfrogs,Rana,native,current,I7\nfrogs,Hyla,native,current,I8\n",
+            r"assigns group 'frogs' to indicators I7 and I8",
+        ),
+        (
+            "group,species,status,survey,indicator\nfrogs,Rana,native,current,I9\n",
+            r"names indicator 'I9'; use one of I4",
+        ),
+    ],
+)
 def test_bad_lists_name_the_file_line_and_fix(tmp_path, text, message):
     with pytest.raises(CBIInputError, match=message):
         read_species_lists(write(tmp_path / "lists.csv", text), rules=RULES)
@@ -159,22 +180,29 @@ def test_missing_file_names_the_sheet_column(tmp_path):
 
 def landcover_table(tmp_path) -> str:
     path = tmp_path / "landcover_indicators.csv"
-    pd.DataFrame([{"city": "test", "year": 2020, "indicator": "I1", "value": 25.0, "unit": "%", "method": "m"}]
-                 ).to_csv(path, index=False)
+    pd.DataFrame([{"city": "test", "year": 2020, "indicator": "I1", "value": 25.0, "unit": "%", "method": "m"}]).to_csv(
+        path, index=False
+    )
     return str(path)
 
 
 def test_stage_table_is_scored_and_conflicts_with_figures(tmp_path):
     lists = write(tmp_path / "lists.csv", HAND_LISTS)
     table = tmp_path / "species_list_indicators.csv"
-    compute_species_list_indicators(city="test", species_lists_path=lists, species_list_rules=CONFIG["species_lists"],
-                           indicators_csv=str(table))
+    compute_species_list_indicators(
+        city="test", species_lists_path=lists, species_list_rules=CONFIG["species_lists"], indicators_csv=str(table)
+    )
     written = pd.read_csv(table)
     assert written["year"].isna().all()
     assert list(written.columns) == ["city", "year", "indicator", "value", "unit", "method"]
-    score_city(city="test", tables=[landcover_table(tmp_path), str(table)], rule_set_path=RULE_SET,
-                      figures_path=None, indicators_csv=str(tmp_path / "indicators.csv"),
-                      scorecard_json=str(tmp_path / "scorecard.json"))
+    score_city(
+        city="test",
+        tables=[landcover_table(tmp_path), str(table)],
+        rule_set_path=RULE_SET,
+        figures_path=None,
+        indicators_csv=str(tmp_path / "indicators.csv"),
+        scorecard_json=str(tmp_path / "scorecard.json"),
+    )
     scored = pd.read_csv(tmp_path / "indicators.csv").set_index("indicator")
     assert (scored.loc["I4", "value"], scored.loc["I4", "points"], scored.loc["I4", "status"]) == (1, 1, "scored")
     assert scored.loc["I10", "points"] == 2  # 20.0 % lies in 11.1–20.0 %
@@ -183,12 +211,26 @@ def test_stage_table_is_scored_and_conflicts_with_figures(tmp_path):
     card = json.loads((tmp_path / "scorecard.json").read_text(encoding="utf-8"))
     assert {row["id"]: row["derived_by"] for row in card["indicators"]}["I4"] == "records"
     figures = tmp_path / "figures.yaml"
-    figures.write_text(yaml.safe_dump({"rule_set": "si-2014", "city": "test", "year": 2023,
-                                       "figures": {"I5": {"value": 3}, "I15": {"value": 1.0}}}), encoding="utf-8")
+    figures.write_text(
+        yaml.safe_dump(
+            {
+                "rule_set": "si-2014",
+                "city": "test",
+                "year": 2023,
+                "figures": {"I5": {"value": 3}, "I15": {"value": 1.0}},
+            }
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(CBIInputError) as error:
-        score_city(city="test", tables=[landcover_table(tmp_path), str(table)], rule_set_path=RULE_SET,
-                          figures_path=str(figures), indicators_csv=str(tmp_path / "indicators.csv"),
-                          scorecard_json=str(tmp_path / "scorecard.json"))
+        score_city(
+            city="test",
+            tables=[landcover_table(tmp_path), str(table)],
+            rule_set_path=RULE_SET,
+            figures_path=str(figures),
+            indicators_csv=str(tmp_path / "indicators.csv"),
+            scorecard_json=str(tmp_path / "scorecard.json"),
+        )
     message = str(error.value)
     assert message.startswith(f"I5 is given both in figures file {figures} and by the workflow in {table}")
     assert str(lists) in message and "delete figures.I5 from the figures file" in message
@@ -197,15 +239,29 @@ def test_stage_table_is_scored_and_conflicts_with_figures(tmp_path):
 def test_figures_may_supply_what_the_lists_do_not_cover(tmp_path):
     lists = write(tmp_path / "lists.csv", HAND_LISTS)
     table = tmp_path / "species_list_indicators.csv"
-    compute_species_list_indicators(city="test", species_lists_path=lists, species_list_rules=CONFIG["species_lists"],
-                           indicators_csv=str(table))
+    compute_species_list_indicators(
+        city="test", species_lists_path=lists, species_list_rules=CONFIG["species_lists"], indicators_csv=str(table)
+    )
     figures = tmp_path / "figures.yaml"
-    figures.write_text(yaml.safe_dump({"rule_set": "si-2014", "city": "test", "year": 2023,
-                                       "figures": {"I6": {"value": 4, "source": "butterfly survey"}}}),
-                       encoding="utf-8")
-    score_city(city="test", tables=[landcover_table(tmp_path), str(table)], rule_set_path=RULE_SET,
-                      figures_path=str(figures), indicators_csv=str(tmp_path / "indicators.csv"),
-                      scorecard_json=str(tmp_path / "scorecard.json"))
+    figures.write_text(
+        yaml.safe_dump(
+            {
+                "rule_set": "si-2014",
+                "city": "test",
+                "year": 2023,
+                "figures": {"I6": {"value": 4, "source": "butterfly survey"}},
+            }
+        ),
+        encoding="utf-8",
+    )
+    score_city(
+        city="test",
+        tables=[landcover_table(tmp_path), str(table)],
+        rule_set_path=RULE_SET,
+        figures_path=str(figures),
+        indicators_csv=str(tmp_path / "indicators.csv"),
+        scorecard_json=str(tmp_path / "scorecard.json"),
+    )
     scored = pd.read_csv(tmp_path / "indicators.csv").set_index("indicator")
     assert scored.loc["I6", "points"] == 4 and scored.loc["I4", "points"] == 1
 
