@@ -17,11 +17,13 @@ install: $(BIN)/.installed
 run: install
 	$(BIN)/snakemake --cores $(CORES)
 
-test: install
+test: lint
 	$(BIN)/python -m pytest
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/snakefmt --check Snakefile workflow/
 	$(BIN)/snakemake --lint
 
 clean:
