@@ -15,4 +15,6 @@ if __name__ == "__main__":
         overrides_path=smk.input.overrides[0] if smk.input.overrides else None,
         indicators_csv=smk.output.indicators,
         scorecard_json=smk.output.scorecard,
+        boundary_coverage_tolerance_percent=smk.params.boundary_coverage_tolerance_percent,
+        on_partial_coverage=smk.params.on_partial_coverage,
     )

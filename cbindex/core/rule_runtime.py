@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from cbindex.core.errors import CBIInputError
+from cbindex.core.errors import CBIDefectError, CBIInputError
 
 LOGGER = logging.getLogger("cbindex")
 
@@ -16,7 +16,9 @@ def run_logged(log_path: str | Path, function: Callable[..., object], **kwargs: 
     """Call ``function(**kwargs)`` with logging to ``log_path`` and stderr.
 
     A :class:`CBIInputError` ends the process with exit status 1 after writing its one-sentence message
-    (no traceback) to the log and stderr; any other exception is logged with its traceback and re-raised.
+    (no traceback) to the log and stderr. A :class:`CBIDefectError` (a failed internal consistency check) also
+    ends it with status 1 and its message on stderr, with the traceback in the log only. Any other exception is
+    logged with its traceback and re-raised.
     """
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     handlers: list[logging.Handler] = [
@@ -29,6 +31,12 @@ def run_logged(log_path: str | Path, function: Callable[..., object], **kwargs: 
     try:
         function(**kwargs)
     except CBIInputError as error:
+        LOGGER.error("%s", error)
+        logging.shutdown()
+        sys.exit(1)
+    except CBIDefectError as error:
+        record = LOGGER.makeRecord(LOGGER.name, logging.ERROR, __file__, 0, "Traceback", None, sys.exc_info())
+        handlers[0].emit(record)  # the traceback in the log file only
         LOGGER.error("%s", error)
         logging.shutdown()
         sys.exit(1)

@@ -11,6 +11,7 @@ from cbindex.scoring.rules import (
     STATUS_EXCLUDED,
     STATUS_NO_BANDS,
     STATUS_NOT_ASSESSED,
+    STATUS_PARTIAL_COVERAGE,
     STATUS_SCORED,
     IndicatorRule,
     Score,
@@ -120,3 +121,11 @@ def score_value(indicator_rule: IndicatorRule, value: Any, *, origin: str = "val
         verified=band.verified,
         source=band.source,
     )
+
+
+def held_score() -> Score:
+    """The outcome for a value kept but not scored because its land cover covers too little of the city.
+
+    Points None (never 0) and status ``partial_coverage``; the caller keeps the value for reference.
+    """
+    return Score(points=None, status=STATUS_PARTIAL_COVERAGE)

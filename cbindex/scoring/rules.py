@@ -28,12 +28,17 @@ STATUS_SCORED = "scored"
 STATUS_NOT_ASSESSED = "not_assessed"
 STATUS_NO_BANDS = "no_bands"
 STATUS_EXCLUDED = "excluded"
+STATUS_PARTIAL_COVERAGE = "partial_coverage"
 
 STATUS_LABELS = {
     STATUS_SCORED: ("scored", "已评分"),
     STATUS_NOT_ASSESSED: ("not assessed", "未评估"),
     STATUS_NO_BANDS: ("not scored: bands unknown", "未评分：评分区间未知"),
     STATUS_EXCLUDED: ("excluded by the city", "已被城市排除"),
+    STATUS_PARTIAL_COVERAGE: (
+        "not scored: land cover covers only part of the city",
+        "未评分：土地覆盖数据未完整覆盖城市",
+    ),
 }
 
 CUT_BEFORE, CUT_AFTER = 0, 1  # a cut lies just before or just after its number
@@ -294,7 +299,8 @@ class Score:
     points : int or None
         Points awarded; None unless `status` is ``"scored"``.
     status : str
-        ``"scored"``, ``"not_assessed"`` (no value), ``"no_bands"`` (bands unknown) or ``"excluded"``.
+        ``"scored"``, ``"not_assessed"`` (no value), ``"no_bands"`` (bands unknown), ``"excluded"`` or
+        ``"partial_coverage"`` (value kept, not scored: its land cover covers too little of the city).
     band_label, band_label_zh : str or None
         Printed label of the band or level that applied.
     band_min, band_max : float or None

@@ -5,18 +5,19 @@ notes.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from cbindex.core.errors import CBIInputError
 from cbindex.scoring import next_band
-from cbindex.scoring.points import is_missing, score_value
+from cbindex.scoring.points import held_score, is_missing, score_value
 from cbindex.scoring.rules import (
     POINTS_PER_INDICATOR,
     STATUS_EXCLUDED,
     STATUS_LABELS,
     STATUS_NO_BANDS,
     STATUS_NOT_ASSESSED,
+    STATUS_PARTIAL_COVERAGE,
     STATUS_SCORED,
     Component,
     IndicatorRule,
@@ -30,6 +31,7 @@ def build_scorecard(
     values: Mapping[str, float | int | str | None],
     methods: Mapping[str, str] | None = None,
     quantities: Mapping[str, float] | None = None,
+    held: Collection[str] = (),
     origin: str = "values",
 ) -> dict[str, Any]:
     """Score every indicator of a rule set and total the points per component and overall.
@@ -45,6 +47,9 @@ def build_scorecard(
     quantities : dict, optional
         Stage-table rows of the city (``city_area``, ``natural_area``, ``terrestrial_area``, ``population``),
         to give the distance to the next band in hectares too.
+    held : collection of str, optional
+        Indicator ids whose value is kept but not scored (status ``partial_coverage``): their land cover covers
+        too little of the city (see :mod:`cbindex.geo.coverage`).
     origin : str, optional
         Where the values came from, named in error messages.
 
@@ -76,7 +81,14 @@ def build_scorecard(
                 f"use one of {', '.join(rule_set.indicators)}."
             )
     rows = [
-        _indicator_row(rule, values.get(rule.id), method=methods.get(rule.id), quantities=quantities, origin=origin)
+        _indicator_row(
+            rule,
+            values.get(rule.id),
+            method=methods.get(rule.id),
+            quantities=quantities,
+            origin=origin,
+            held=rule.id in held,
+        )
         for rule in rule_set.indicators.values()
     ]
     components = [
@@ -91,6 +103,7 @@ def build_scorecard(
         indicators_not_assessed=_count_status(rows, STATUS_NOT_ASSESSED),
         indicators_without_bands=_count_status(rows, STATUS_NO_BANDS),
         indicators_excluded=_count_status(rows, STATUS_EXCLUDED),
+        indicators_partial_coverage=_count_status(rows, STATUS_PARTIAL_COVERAGE),
         any_unverified_bands=any(row["status"] == STATUS_SCORED and not row["verified"] for row in rows),
     )
     notes, notes_zh = _scorecard_notes(rule_set, rows, totals)
@@ -116,9 +129,17 @@ def build_scorecard(
 
 
 def _indicator_row(
-    rule: IndicatorRule, value: Any, *, method: str | None, quantities: Mapping[str, float] | None, origin: str
+    rule: IndicatorRule,
+    value: Any,
+    *,
+    method: str | None,
+    quantities: Mapping[str, float] | None,
+    origin: str,
+    held: bool = False,
 ) -> dict[str, Any]:
     score = score_value(rule, value, origin=origin)
+    if held and score.status == STATUS_SCORED:
+        score = held_score()
     status_label, status_label_zh = STATUS_LABELS[score.status]
     scored_number = score.status == STATUS_SCORED and not rule.is_categorical
     return {
@@ -254,6 +275,11 @@ _STATUS_NOTES = {
     STATUS_EXCLUDED: (
         "{phrase} {was} excluded by the city and {is_} not counted.",
         "{count} 项指标（{ids}）已被城市排除，不计入总分。",
+    ),
+    STATUS_PARTIAL_COVERAGE: (
+        "{phrase} {was} not scored because the land cover covers only part of the city (see coverage); "
+        "the values are kept for reference.",
+        "{count} 项指标（{ids}）因土地覆盖数据未完整覆盖城市而未评分（见数据覆盖情况），数值仅供参考。",
     ),
 }
 

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import pandas as pd
 
 from cbindex import __version__
 from cbindex.core.atomic_write import atomic_path
 from cbindex.core.errors import CBIInputError
+from cbindex.geo.coverage import ON_PARTIAL_COVERAGE
+from cbindex.scoring.consistency import check_consistency
+from cbindex.scoring.coverage import add_coverage, coverage_by_year
 from cbindex.scoring.figures import read_city_figures
 from cbindex.scoring.overrides import load_city_rule_set
 from cbindex.scoring.points import score_value
-from cbindex.scoring.rules import RuleSet
+from cbindex.scoring.rules import STATUS_PARTIAL_COVERAGE, STATUS_SCORED, RuleSet
 from cbindex.scoring.scorecard import build_scorecard
 
 LOGGER = logging.getLogger(__name__)
@@ -43,6 +46,8 @@ def score_city(
     indicators_csv: str,
     scorecard_json: str,
     overrides_path: str | None = None,
+    boundary_coverage_tolerance_percent: float,
+    on_partial_coverage: str,
 ) -> None:
     """Score every land-cover year and the city's figures; write ``indicators.csv`` and ``scorecard.json``.
 
@@ -57,10 +62,29 @@ def score_city(
     ``scorecard.json`` scores the latest year of each indicator together with the figures. Every table has
     the columns city, year, indicator, value, unit, method; an empty year means the value holds for the city
     as a whole (it is then used whatever the year).
+
+    Before anything is scored the stage tables are checked for internal consistency
+    (:mod:`cbindex.scoring.consistency`; a violation raises :class:`CBIDefectError`). A year whose land cover covers
+    less than ``100 − boundary_coverage_tolerance_percent`` % of the boundary with data has its derived indicators
+    kept with status ``partial_coverage`` and no points (``on_partial_coverage="hold"``) or scored anyway
+    (``"score"``); either way ``scorecard.json`` lists every year's ``coverage`` and says so in its notes.
     """
+    if on_partial_coverage not in ON_PARTIAL_COVERAGE:
+        raise CBIInputError(
+            f"Config key on_partial_coverage is {on_partial_coverage!r}; use one of {', '.join(ON_PARTIAL_COVERAGE)}."
+        )
     rule_set = load_city_rule_set(rule_set_path, overrides_path=overrides_path)
     figures = read_city_figures(figures_path, rule_set=rule_set)
-    frames = {path: named_for_rule_set(pd.read_csv(path), rule_set) for path in tables}
+    raw = {path: pd.read_csv(path) for path in tables}
+    check_consistency(pd.concat(list(raw.values()), ignore_index=True), city=city, tables=tables)
+    coverage = coverage_by_year(pd.concat(list(raw.values()), ignore_index=True))
+    partial_years = {
+        year
+        for year, covered in coverage.items()
+        if covered.is_partial(tolerance_percent=boundary_coverage_tolerance_percent)
+    }
+    held_years = partial_years if on_partial_coverage == "hold" else set()
+    frames = {path: named_for_rule_set(frame, rule_set) for path, frame in raw.items()}
     reject_figures_also_derived(frames, figures_values=figures.values, figures_path=figures_path)
     spatial = pd.concat(list(frames.values()), ignore_index=True)
     latest_year = int(spatial["year"].max())
@@ -71,6 +95,7 @@ def score_city(
         figures_year=figures.year,
         figures_sources=figures.sources,
         rule_set=rule_set,
+        held_years=held_years,
     )
     latest = latest_rows(spatial)
     values: dict[str, object] = {key: value for key, value in figures.values.items() if value is not None}
@@ -85,7 +110,21 @@ def score_city(
         for name, value in pd.to_numeric(latest["value"], errors="coerce").items()
         if name not in rule_set.indicators
     }
-    scorecard = build_scorecard(rule_set, values=values, methods=methods, quantities=quantities, origin=f"city {city}")
+    held = {
+        indicator
+        for indicator in latest.index.intersection(list(rule_set.indicators))
+        if not pd.isna(latest.loc[indicator, "year"]) and int(latest.loc[indicator, "year"]) in held_years
+    }
+    scorecard = build_scorecard(
+        rule_set, values=values, methods=methods, quantities=quantities, held=held, origin=f"city {city}"
+    )
+    add_coverage(
+        scorecard,
+        coverage=coverage,
+        partial_years=partial_years,
+        tolerance_percent=boundary_coverage_tolerance_percent,
+        on_partial_coverage=on_partial_coverage,
+    )
     scorecard = {
         "city": city,
         "landcover_year": latest_year,
@@ -155,14 +194,21 @@ def indicator_table(
     figures_year: int | None,
     figures_sources: dict,
     rule_set: RuleSet,
+    held_years: Collection[int] = (),
 ) -> pd.DataFrame:
-    """One scored row per (indicator, year) of the land-cover tables, per figure, per missing indicator."""
+    """One scored row per (indicator, year) of the land-cover tables, per figure, per missing indicator.
+
+    Rows of ``held_years`` (land cover covering too little of the city) keep their value with status
+    ``partial_coverage`` and no points.
+    """
     rows = []
     for record in spatial.to_dict("records"):
         rule = rule_set.indicators.get(record["indicator"])
-        rows.append(
-            _row(city, record["indicator"], record["year"], record["value"], record["unit"], record["method"], rule)
-        )
+        row = _row(city, record["indicator"], record["year"], record["value"], record["unit"], record["method"], rule)
+        year = record["year"]
+        if row["status"] == STATUS_SCORED and not pd.isna(year) and int(year) in held_years:
+            row.update(points=None, status=STATUS_PARTIAL_COVERAGE, band=None, verified=None)
+        rows.append(row)
     derived = set(spatial["indicator"])
     for indicator, rule in rule_set.indicators.items():
         if indicator in derived:

@@ -20,5 +20,8 @@ rule score_city:
     threads: 1
     resources:
         mem_mb=500,
+    params:
+        boundary_coverage_tolerance_percent=config["boundary_coverage_tolerance_percent"],
+        on_partial_coverage=config["on_partial_coverage"],
     script:
         "../../scripts/score_city.py"

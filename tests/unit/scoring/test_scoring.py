@@ -747,6 +747,8 @@ def run_stage(tmp_path: Path, rule_set: Path, **kwargs) -> tuple[dict, str]:
         )
     ]
     score_city(
+        boundary_coverage_tolerance_percent=1.0,
+        on_partial_coverage="hold",
         city="x",
         tables=tables,
         rule_set_path=str(rule_set),

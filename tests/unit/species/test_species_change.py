@@ -196,6 +196,8 @@ def test_stage_table_is_scored_and_conflicts_with_figures(tmp_path):
     assert written["year"].isna().all()
     assert list(written.columns) == ["city", "year", "indicator", "value", "unit", "method"]
     score_city(
+        boundary_coverage_tolerance_percent=1.0,
+        on_partial_coverage="hold",
         city="test",
         tables=[landcover_table(tmp_path), str(table)],
         rule_set_path=RULE_SET,
@@ -224,6 +226,8 @@ def test_stage_table_is_scored_and_conflicts_with_figures(tmp_path):
     )
     with pytest.raises(CBIInputError) as error:
         score_city(
+            boundary_coverage_tolerance_percent=1.0,
+            on_partial_coverage="hold",
             city="test",
             tables=[landcover_table(tmp_path), str(table)],
             rule_set_path=RULE_SET,
@@ -255,6 +259,8 @@ def test_figures_may_supply_what_the_lists_do_not_cover(tmp_path):
         encoding="utf-8",
     )
     score_city(
+        boundary_coverage_tolerance_percent=1.0,
+        on_partial_coverage="hold",
         city="test",
         tables=[landcover_table(tmp_path), str(table)],
         rule_set_path=RULE_SET,
