@@ -28,6 +28,7 @@ PACKAGE_SOURCES = ("pyproject.toml", "README.md", "cbindex")
 # Runs in the installed package's interpreter: argv[1] is a JSON object of paths and options.
 CHILD = textwrap.dedent(
     """
+    import inspect
     import json
     import sys
     from pathlib import Path
@@ -40,15 +41,23 @@ CHILD = textwrap.dedent(
     import cbindex
     from cbindex.core import config_files
     from cbindex.geo.legends import load_legend
-    from cbindex.landcover.stage import compute_landcover_indicators
+    from cbindex.landcover.stage import LandcoverInputs, compute_landcover_indicators
     from cbindex.scoring.points import score_value
     from cbindex.scoring.rule_sets import load_rule_set
 
     legend = load_legend(arguments["legend"])
     rule_set = load_rule_set(arguments["rule_set"])
     config = yaml.safe_load(Path(arguments["config"]).read_text(encoding="utf-8"))
+    job = dict(arguments["job"])
+    boundary = job.pop("boundary")
+    if "boundary" in inspect.signature(LandcoverInputs.read).parameters:  # the boundary as one BoundarySpec
+        from cbindex.geo.boundary import BoundarySpec
+
+        job["boundary"] = BoundarySpec(**boundary)
+    else:  # boundary_path, boundary_layer, ... keywords, until the BoundarySpec change is committed
+        job |= {f"boundary_{key}": value for key, value in boundary.items()}
     compute_landcover_indicators(
-        **arguments["job"],
+        **job,
         legend_path=arguments["legend"],
         method=config["method"],
         block_rows=config["block_rows"],
@@ -119,10 +128,12 @@ def freetown_job(output: Path) -> tuple[dict, pd.Series]:
         "city": CITY,
         "year": YEAR,
         "raster_path": str(REPO / city["landcover"].format(year=YEAR)),
-        "boundary_path": str(REPO / city["boundary"]),
-        "boundary_layer": city["boundary_layer"] or None,
-        "boundary_filter_column": city["boundary_filter_column"] or None,
-        "boundary_filter_value": city["boundary_filter_value"] or None,
+        "boundary": {
+            "path": str(REPO / city["boundary"]),
+            "layer": city["boundary_layer"] or None,
+            "filter_column": city["boundary_filter_column"] or None,
+            "filter_value": city["boundary_filter_value"] or None,
+        },
         "barriers_path": None,
         "indicators_csv": str(output / "landcover_indicators.csv"),
         "natural_mask_tif": str(output / "natural_areas.tif"),
