@@ -1,6 +1,7 @@
 """Rule compute_landcover_transitions: map snakemake's input/params/output onto the library call."""
 
 from cbindex.core.rule_runtime import run_logged
+from cbindex.geo.boundary import BoundarySpec
 from cbindex.landcover.stage import compute_landcover_transitions
 
 if __name__ == "__main__":
@@ -13,10 +14,7 @@ if __name__ == "__main__":
         year_to=int(smk.wildcards.year1),
         raster_from=smk.input.raster_from,
         raster_to=smk.input.raster_to,
-        boundary_path=smk.input.boundary,
-        boundary_layer=smk.params.boundary_layer,
-        boundary_filter_column=smk.params.boundary_filter_column,
-        boundary_filter_value=smk.params.boundary_filter_value,
+        boundary=BoundarySpec(smk.input.boundary, **smk.params.boundary_spec),
         legend_path=smk.input.legend,
         boundary_rule=smk.params.boundary_rule,
         block_rows=smk.params.block_rows,

@@ -1,6 +1,7 @@
 """Rule compute_overlay_indicators: map snakemake's input/params/output onto the library call."""
 
 from cbindex.core.rule_runtime import run_logged
+from cbindex.geo.boundary import BoundarySpec
 from cbindex.overlays.stage import compute_overlay_indicators
 
 OVERLAY_KINDS = ("protected_areas", "redline", "parks")
@@ -19,10 +20,7 @@ if __name__ == "__main__":
         city=smk.wildcards.city,
         year=int(smk.wildcards.year),
         raster_path=smk.input.raster,
-        boundary_path=smk.input.boundary,
-        boundary_layer=smk.params.boundary_layer,
-        boundary_filter_column=smk.params.boundary_filter_column,
-        boundary_filter_value=smk.params.boundary_filter_value,
+        boundary=BoundarySpec(smk.input.boundary, **smk.params.boundary_spec),
         legend_path=smk.input.legend,
         method=dict(smk.params.method),
         overlay_rules=dict(smk.params.overlay_rules),

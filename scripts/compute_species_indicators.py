@@ -1,6 +1,7 @@
 """Rule compute_species_indicators: map snakemake's input/params/output onto the library call."""
 
 from cbindex.core.rule_runtime import run_logged
+from cbindex.geo.boundary import BoundarySpec
 from cbindex.species.stage import compute_species_indicators
 
 if __name__ == "__main__":
@@ -13,10 +14,7 @@ if __name__ == "__main__":
         occurrences_path=smk.input.occurrences[0],
         non_native_path=smk.input.non_native[0] if smk.input.non_native else None,
         raster_path=smk.input.raster,
-        boundary_path=smk.input.boundary,
-        boundary_layer=smk.params.boundary_layer,
-        boundary_filter_column=smk.params.boundary_filter_column,
-        boundary_filter_value=smk.params.boundary_filter_value,
+        boundary=BoundarySpec(smk.input.boundary, **smk.params.boundary_spec),
         legend_path=smk.input.legend,
         method=dict(smk.params.method),
         occurrence_rules=dict(smk.params.occurrence_rules),

@@ -1,14 +1,23 @@
 """Rule merge_landcover_bands: join a city's bands into the outputs of compute_landcover_indicators."""
 
 from cbindex.core.rule_runtime import run_logged
-from cbindex.landcover.stage import landcover_job_arguments, merge_landcover_bands
+from cbindex.geo.boundary import BoundarySpec
+from cbindex.landcover.stage import merge_landcover_bands
 
 if __name__ == "__main__":
     smk = snakemake  # noqa: F821 - injected by Snakemake
     run_logged(
         smk.log[0],
         merge_landcover_bands,
-        **landcover_job_arguments(smk),
+        city=smk.wildcards.city,
+        year=int(smk.wildcards.year),
+        raster_path=smk.input.raster,
+        boundary=BoundarySpec(smk.input.boundary, **smk.params.boundary_spec),
+        legend_path=smk.input.legend,
+        method=dict(smk.params.method),
+        block_rows=smk.params.block_rows,
+        barriers_path=smk.input.barriers[0] if smk.input.barriers else None,
+        barrier_rule=dict(smk.params.barrier_rule),
         state_npzs=list(smk.input.states),
         mask_part_tifs=list(smk.input.mask_parts),
         labels_part_tifs=list(smk.input.labels_parts),

@@ -1,6 +1,7 @@
 """Rule write_city_report: map snakemake's input/params/output onto the library call."""
 
 from cbindex.core.rule_runtime import run_logged
+from cbindex.geo.boundary import BoundarySpec
 from cbindex.landcover.spatial_outputs import YearOutputs
 from cbindex.report.stage import write_city_report
 
@@ -20,10 +21,7 @@ if __name__ == "__main__":
         rule_set_path=smk.input.rule_set,
         overrides_path=smk.input.overrides[0] if smk.input.overrides else None,
         legend_path=smk.input.legend,
-        boundary_path=smk.input.boundary,
-        boundary_layer=smk.params.boundary_layer,
-        boundary_filter_column=smk.params.boundary_filter_column,
-        boundary_filter_value=smk.params.boundary_filter_value,
+        boundary=BoundarySpec(smk.input.boundary, **smk.params.boundary_spec),
         years=[
             YearOutputs(year=year, natural_mask=mask, groups=groups, overlays=overlay)
             for year, mask, groups, overlay in outputs

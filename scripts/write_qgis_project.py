@@ -1,6 +1,7 @@
 """Rule write_qgis_project: map snakemake's input/params/output onto the library call."""
 
 from cbindex.core.rule_runtime import run_logged
+from cbindex.geo.boundary import BoundarySpec
 from cbindex.qgis.stage import YearOutputs, write_qgis_project
 
 if __name__ == "__main__":
@@ -13,10 +14,7 @@ if __name__ == "__main__":
         write_qgis_project,
         city=smk.wildcards.city,
         title=smk.params.title,
-        boundary_path=smk.input.boundary,
-        boundary_layer=smk.params.boundary_layer,
-        boundary_filter_column=smk.params.boundary_filter_column,
-        boundary_filter_value=smk.params.boundary_filter_value,
+        boundary=BoundarySpec(smk.input.boundary, **smk.params.boundary_spec),
         neighbourhood=smk.params.neighbourhood,
         years=[
             YearOutputs(year=year, natural_mask=mask, groups=groups, overlays=overlay)

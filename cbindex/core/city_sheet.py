@@ -1,10 +1,19 @@
-"""Reading the cells of the city sheet: years, raster path patterns, code lists, config file names."""
+"""The city sheet: reading its cells (years, raster path patterns, code lists, config file names) and
+:class:`CitySheet`, what the workflow asks of a city's row."""
 
 from __future__ import annotations
 
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from cbindex.core.errors import CBIInputError
+from cbindex.core.method import NATURAL_CODES_KEY
 
 
 def parse_years(text: str) -> list[int]:
@@ -55,3 +64,262 @@ def resolve_config_file(name_or_path: str, *, folder: str, kind: str) -> str:
             f"{', '.join(shipped)} or a path to your own file."
         )
     return str(path)
+
+
+OVERLAY_COLUMNS = ("protected_areas", "redline", "parks")
+"""Sheet columns naming an overlay polygon layer (each may hold ``{year}``; ``<column>_layer`` names its layer)."""
+
+BOUNDARY_COLUMNS = {
+    "layer": "boundary_layer",
+    "filter_column": "boundary_filter_column",
+    "filter_value": "boundary_filter_value",
+}
+"""The sheet columns that say how to read the boundary file, by the name the boundary reader gives them."""
+
+
+RESULTS = {
+    "landcover_indicators": "results/{city}/{year}/landcover_indicators.csv",
+    "natural_mask": "results/{city}/{year}/natural_areas.tif",
+    "natural_mask_style": "results/{city}/{year}/natural_areas.qml",
+    "groups": "results/{city}/{year}/connectivity_groups.gpkg",
+    "overlay_indicators": "results/{city}/{year}/overlay_indicators.csv",
+    "overlays": "results/{city}/{year}/overlays.gpkg",
+    "species_indicators": "results/{city}/{year}/species_indicators.csv",
+    "species_list_indicators": "results/{city}/species_list_indicators.csv",
+    "transitions": "results/{city}/transitions_{year0}_{year1}.csv",
+    "indicators": "results/{city}/indicators.csv",
+    "scorecard": "results/{city}/scorecard.json",
+    "report": "results/{city}/report_{lang}.html",
+    "qgis_layers": "results/{city}/{city}_layers.gpkg",
+    "qgis_project": "results/{city}/{city}.qgs",
+}
+"""The workflow's output paths that the sheet's answers name (the rules write them under the same patterns)."""
+
+
+class CitySheet:
+    """The city sheet (config ``cities``): one row per city, every cell text, an empty cell meaning "not given".
+
+    Answers what the workflow asks of a city: its years and the files of each year, which optional inputs it
+    has, its band count, the outputs it gets. Paths are returned as the sheet writes them (relative ones
+    relative to the working directory). A column the sheet lacks counts as empty in every row.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The sheet, every column text (``dtype=str``, ``keep_default_na=False``), with a ``city_id`` column.
+    path : str
+        Where the sheet was read from, named in errors.
+    legends_dir, scoring_dir : str
+        Folders where a legend or rule set given by bare name is looked up (config ``legends_dir``,
+        ``scoring_dir``).
+    default_landcover_bands : int
+        Row bands of a city whose ``landcover_bands`` cell is empty (config ``landcover_bands``).
+    """
+
+    def __init__(
+        self, frame: pd.DataFrame, *, path: str, legends_dir: str, scoring_dir: str, default_landcover_bands: int
+    ) -> None:
+        if "city_id" not in frame.columns:
+            raise CBIInputError(f"City sheet {path} has no city_id column; add it as the first column.")
+        repeated = sorted(set(frame["city_id"][frame["city_id"].duplicated()]))
+        if repeated:
+            raise CBIInputError(
+                f"City sheet {path} has more than one row for {', '.join(repeated)}; give each city one row."
+            )
+        self.frame = frame.set_index("city_id", drop=False)
+        self.path = path
+        self.legends_dir = legends_dir
+        self.scoring_dir = scoring_dir
+        self.default_landcover_bands = default_landcover_bands
+
+    @classmethod
+    def read(cls, path: str, *, legends_dir: str, scoring_dir: str, default_landcover_bands: int) -> CitySheet:
+        """Read a UTF-8 CSV sheet, every cell as text (``NA`` stays the text ``NA``, an empty cell stays empty)."""
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        except (OSError, UnicodeDecodeError, pd.errors.ParserError) as error:
+            raise CBIInputError(
+                f"City sheet {path} could not be read ({error}); give a UTF-8 CSV file as config cities."
+            ) from error
+        return cls(
+            frame,
+            path=path,
+            legends_dir=legends_dir,
+            scoring_dir=scoring_dir,
+            default_landcover_bands=default_landcover_bands,
+        )
+
+    # ------------------------------------------------------------------------------------------- cells
+
+    @property
+    def cities(self) -> list[str]:
+        """The city ids, in sheet order."""
+        return list(self.frame.index)
+
+    def cell(self, city: str, column: str) -> str:
+        """The text of one cell; empty when the sheet has no such column."""
+        if city not in self.frame.index:
+            raise CBIInputError(f"City {city!r} is not in the city sheet {self.path}; add its row or fix the id.")
+        return str(self.frame.at[city, column]) if column in self.frame.columns else ""
+
+    def has(self, city: str, column: str) -> bool:
+        """Whether the city's row fills a column."""
+        return bool(self.cell(city, column))
+
+    def file(self, city: str, column: str) -> list[str]:
+        """The file a column names, as a list of none or one path (an input that may be absent)."""
+        path = self.cell(city, column)
+        return [path] if path else []
+
+    def year_file(self, city: str, column: str, year: int) -> list[str]:
+        """As :meth:`file`, with ``{year}`` in the path filled in."""
+        return [landcover_path(path, year) for path in self.file(city, column)]
+
+    # ------------------------------------------------------------------------------------------- years
+
+    def years(self, city: str) -> list[int]:
+        """The city's land-cover years, sorted."""
+        return parse_years(self.cell(city, "years"))
+
+    def landcover_raster(self, city: str, year: int) -> str:
+        """The land-cover raster of one year (the ``landcover`` pattern with ``{year}`` filled in)."""
+        return landcover_path(self.cell(city, "landcover"), year)
+
+    def year_pairs(self, city: str) -> list[tuple[int, int]]:
+        """Each land-cover year with the next one: the pairs whose transitions are measured."""
+        return list(pairwise(self.years(city)))
+
+    def per_year(self, city: str, pattern: str) -> list[str]:
+        """A path pattern with ``{city}`` and ``{year}`` filled in for each of the city's years."""
+        with_city = pattern.replace("{city}", city)
+        return [with_city.replace("{year}", str(year)) for year in self.years(city)]
+
+    # ------------------------------------------------------------------------------------------- settings
+
+    def boundary(self, city: str) -> str:
+        """The city's boundary file (column ``boundary``)."""
+        return self.cell(city, "boundary")
+
+    def legend(self, city: str) -> str:
+        """The city's legend file (a bare name resolved in ``legends_dir``)."""
+        return resolve_config_file(self.cell(city, "legend"), folder=self.legends_dir, kind="legend")
+
+    def rule_set(self, city: str) -> str:
+        """The city's scoring rule-set file (a bare name resolved in ``scoring_dir``)."""
+        return resolve_config_file(self.cell(city, "scoring"), folder=self.scoring_dir, kind="scoring rule set")
+
+    def boundary_spec(self, city: str) -> dict[str, str]:
+        """How to read the boundary file: ``layer``, ``filter_column``, ``filter_value`` (empty = not given).
+
+        A plain dict (of :class:`cbindex.geo.boundary.BoundarySpec` fields besides the path), so the workflow
+        can pass it as one rule parameter and see when it changes.
+        """
+        return {key: self.cell(city, column) for key, column in BOUNDARY_COLUMNS.items()}
+
+    def natural_codes(self, city: str) -> tuple[int, ...] | None:
+        """The city's own natural classes (column ``natural_codes``), or None for the legend's."""
+        return parse_codes(self.cell(city, "natural_codes"))
+
+    def method_settings(self, city: str, method: Mapping[str, Any], *, keys: Sequence[str]) -> dict[str, Any]:
+        """The method settings one stage reads: ``keys`` of config ``method``, and the sheet's natural classes
+        as ``natural_codes_override`` when ``keys`` names it.
+        """
+        missing = [key for key in keys if key != NATURAL_CODES_KEY and key not in method]
+        if missing:
+            raise CBIInputError(
+                f"Config method lacks {', '.join(missing)}; add the key(s) to config method (see config/README.md)."
+            )
+        settings = {key: method[key] for key in keys if key != NATURAL_CODES_KEY}
+        if NATURAL_CODES_KEY in keys:
+            settings[NATURAL_CODES_KEY] = self.natural_codes(city)
+        return settings
+
+    def landcover_bands(self, city: str) -> int:
+        """How many row bands (separate jobs) the city's land cover is computed in: its sheet cell, else the
+        default (config ``landcover_bands``)."""
+        return parse_band_count(self.cell(city, "landcover_bands"), default=self.default_landcover_bands)
+
+    @property
+    def banded_cities(self) -> list[str]:
+        """The cities computed in more than one band."""
+        return [city for city in self.cities if self.landcover_bands(city) > 1]
+
+    @property
+    def one_job_cities(self) -> list[str]:
+        """The cities computed in one job per year."""
+        return [city for city in self.cities if self.landcover_bands(city) == 1]
+
+    def has_overlays(self, city: str) -> bool:
+        """Whether the city has an overlay layer (protected_areas, redline or parks)."""
+        return any(self.has(city, column) for column in OVERLAY_COLUMNS)
+
+    def overlay_layers(self, city: str) -> dict[str, str]:
+        """The layer of each overlay file (columns ``<kind>_layer``; empty = the file's only layer)."""
+        return {kind: self.cell(city, f"{kind}_layer") for kind in OVERLAY_COLUMNS}
+
+    def population(self, city: str) -> str:
+        """The city's population cell (empty = none, or a population_raster instead)."""
+        return self.cell(city, "population")
+
+    def names(self, city: str) -> dict[str, str]:
+        """The city's name per report language: ``name`` and ``name_zh``, each falling back to the id."""
+        english = self.cell(city, "name") or city
+        return {"en": english, "zh": self.cell(city, "name_zh") or english}
+
+    def project_title(self, city: str) -> str:
+        """The title of the city's QGIS project: its names (or id) and what the layers are."""
+        names = " ".join(name for name in (self.cell(city, "name"), self.cell(city, "name_zh")) if name)
+        return f"{names or city}: City Biodiversity Index layers"
+
+    # ------------------------------------------------------------------------------------------- files
+
+    def source_files(self, city: str, *, rule_set_files: Callable[[str], Sequence[str]]) -> list[str]:
+        """Every data file the city's row names (each year's, for ``{year}`` patterns, when it exists), then its
+        legend and ``rule_set_files(rule set)`` (the rule set and those it extends): what a report checksums.
+        """
+        years = self.years(city)
+        named = [landcover_path(value, year) for value in self.frame.loc[city] if value for year in years]
+        files = [path for path in named if os.path.isfile(path)]
+        files += [self.legend(city), *rule_set_files(self.rule_set(city))]
+        return list(dict.fromkeys(files))
+
+    def indicator_tables(self, city: str) -> list[str]:
+        """Every indicator table the scoring combines: land cover per year, then the optional stages'."""
+        tables = self.per_year(city, RESULTS["landcover_indicators"])
+        if self.has_overlays(city):
+            tables += self.per_year(city, RESULTS["overlay_indicators"])
+        if self.has(city, "occurrences"):
+            tables += self.per_year(city, RESULTS["species_indicators"])
+        if self.has(city, "species_lists"):
+            tables += [RESULTS["species_list_indicators"].replace("{city}", city)]
+        return tables
+
+    def overlay_files(self, city: str) -> list[str]:
+        """The city's overlays.gpkg of every year, or none when it has no overlay layer."""
+        return self.per_year(city, RESULTS["overlays"]) if self.has_overlays(city) else []
+
+    def transition_tables(self, city: str) -> list[str]:
+        """The land-cover transition table of every pair of consecutive years."""
+        pattern = RESULTS["transitions"].replace("{city}", city)
+        return [pattern.replace("{year0}", str(a)).replace("{year1}", str(b)) for a, b in self.year_pairs(city)]
+
+    def final_outputs(self, *, languages: Sequence[str]) -> list[str]:
+        """Every file a full run makes: per city its reports (one per language), transition tables, scores,
+        QGIS package and, per year, its mask, groups and mask style."""
+        outputs = []
+        for city in self.cities:
+            outputs += [RESULTS["report"].replace("{city}", city).replace("{lang}", lang) for lang in languages]
+            outputs += self.transition_tables(city)
+            outputs += [RESULTS[name].replace("{city}", city) for name in ("indicators", "scorecard")]
+            outputs += [RESULTS[name].replace("{city}", city) for name in ("qgis_layers", "qgis_project")]
+            for year in self.years(city):
+                outputs += [
+                    RESULTS[name].replace("{city}", city).replace("{year}", str(year))
+                    for name in ("natural_mask", "groups", "natural_mask_style")
+                ]
+        return outputs
+
+
+def cities_pattern(cities: Sequence[str]) -> str:
+    """A regular expression matching exactly these city ids (and nothing when there is none)."""
+    return "|".join(re.escape(city) for city in cities) if cities else "(?!)"

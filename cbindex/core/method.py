@@ -4,7 +4,8 @@ classes).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, fields
 
 MESH_DENOMINATORS = ("natural", "landscape")
 
@@ -40,7 +41,28 @@ class LandcoverMethod:
     builtup_is_barrier: bool = False
     natural_codes_override: tuple[int, ...] | None = None
 
-    def describe(self) -> str:
-        """One line naming every choice, for the ``method`` column of the outputs."""
-        parts = [f"{key}={value}" for key, value in asdict(self).items() if value is not None]
+    def describe(self, *, keys: Iterable[str] | None = None) -> str:
+        """One line naming every choice (or only those of ``keys``), for the ``method`` column of the outputs."""
+        shown = set(keys) if keys is not None else None
+        parts = [
+            f"{key}={value}"
+            for key, value in asdict(self).items()
+            if value is not None and (shown is None or key in shown)
+        ]
         return "; ".join(parts)
+
+
+NATURAL_CODES_KEY = "natural_codes_override"
+"""The method key filled from the city sheet's ``natural_codes`` column, not from config ``method``."""
+
+METHOD_KEYS = tuple(field.name for field in fields(LandcoverMethod))
+"""Every method key: what the land-cover stage reads (and the report lists)."""
+
+NATURAL_CLASS_KEYS = ("bare_is_natural", "snow_is_natural", NATURAL_CODES_KEY)
+"""The method keys that decide which legend classes are natural."""
+
+OVERLAY_METHOD_KEYS = ("boundary_rule", *NATURAL_CLASS_KEYS)
+"""What the overlay stage reads: natural classes, and which cells belong to the city."""
+
+SPECIES_METHOD_KEYS = NATURAL_CLASS_KEYS
+"""What the species stage reads: natural classes (a built-up cell that is natural does not count for I3)."""

@@ -40,6 +40,29 @@ class CityBoundary:
         return series.iloc[0]
 
 
+@dataclass(frozen=True)
+class BoundarySpec:
+    """Where a city's boundary is: the file, and which of its features make up the city (city-sheet columns
+    ``boundary``, ``boundary_layer``, ``boundary_filter_column``, ``boundary_filter_value``).
+
+    Empty texts mean "not given", as in the sheet: the file's only layer, every feature.
+    """
+
+    path: str
+    layer: str | None = None
+    filter_column: str | None = None
+    filter_value: str | None = None
+
+    def read(self) -> CityBoundary:
+        """The city boundary (:func:`read_city_boundary`)."""
+        return read_city_boundary(
+            self.path,
+            layer=self.layer or None,
+            filter_column=self.filter_column or None,
+            filter_value=self.filter_value,
+        )
+
+
 def read_city_boundary(
     path: str | Path,
     *,

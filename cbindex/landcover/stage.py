@@ -19,7 +19,7 @@ from cbindex.core.method import LandcoverMethod
 from cbindex.core.output_names import GROUPS_LAYER
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE
 from cbindex.geo.barriers import BarrierRule, read_barriers
-from cbindex.geo.boundary import CityBoundary, read_city_boundary
+from cbindex.geo.boundary import BoundarySpec, CityBoundary
 from cbindex.geo.city_grid import DEFAULT_BLOCK_ROWS, open_city_window, strips
 from cbindex.geo.legends import Legend, check_codes, load_legend, unique_codes
 from cbindex.landcover.bands import compute_band, merge_bands, window_bands
@@ -55,30 +55,24 @@ class LandcoverInputs:
         city: str,
         year: int,
         raster_path: str,
-        boundary_path: str,
-        boundary_layer: str | None,
-        boundary_filter_column: str | None,
-        boundary_filter_value: str | None,
+        boundary: BoundarySpec,
         legend_path: str,
         method: dict,
         block_rows: int = DEFAULT_BLOCK_ROWS,
         barriers_path: str | None = None,
         barrier_rule: dict | None = None,
     ) -> LandcoverInputs:
-        boundary = read_city_boundary(
-            boundary_path,
-            layer=boundary_layer or None,
-            filter_column=boundary_filter_column or None,
-            filter_value=boundary_filter_value,
-        )
+        """Read the boundary, legend and barriers of a job; ``method`` holds every
+        :class:`~cbindex.core.method.LandcoverMethod` field (config ``method`` and the sheet's natural classes)."""
+        city_boundary = boundary.read()
         barriers = None
         if barriers_path:
-            barriers = read_barriers(barriers_path, rule=BarrierRule(**(barrier_rule or {})), city=boundary)
+            barriers = read_barriers(barriers_path, rule=BarrierRule(**(barrier_rule or {})), city=city_boundary)
         return cls(
             city=city,
             year=year,
             raster_path=raster_path,
-            boundary=boundary,
+            boundary=city_boundary,
             legend=load_legend(legend_path),
             method=LandcoverMethod(**method),
             barriers=barriers,
@@ -88,27 +82,6 @@ class LandcoverInputs:
     def computation(self) -> dict:
         """Keyword arguments of the land-cover computations in :mod:`cbindex.landcover.blockwise`."""
         return {"legend": self.legend, "method": self.method, "block_rows": self.block_rows, "barriers": self.barriers}
-
-
-def landcover_job_arguments(smk) -> dict:
-    """The :meth:`LandcoverInputs.read` arguments of a land-cover rule, from its Snakemake object.
-
-    The three land-cover rules (one job per city-year, or bands and their merge) share inputs and params.
-    """
-    return {
-        "city": smk.wildcards.city,
-        "year": int(smk.wildcards.year),
-        "raster_path": smk.input.raster,
-        "boundary_path": smk.input.boundary,
-        "boundary_layer": smk.params.boundary_layer,
-        "boundary_filter_column": smk.params.boundary_filter_column,
-        "boundary_filter_value": smk.params.boundary_filter_value,
-        "legend_path": smk.input.legend,
-        "method": dict(smk.params.method),
-        "block_rows": smk.params.block_rows,
-        "barriers_path": smk.input.barriers[0] if smk.input.barriers else None,
-        "barrier_rule": dict(smk.params.barrier_rule),
-    }
 
 
 def compute_landcover_indicators(
@@ -318,10 +291,7 @@ def compute_landcover_transitions(
     year_to: int,
     raster_from: str,
     raster_to: str,
-    boundary_path: str,
-    boundary_layer: str | None,
-    boundary_filter_column: str | None,
-    boundary_filter_value: str | None,
+    boundary: BoundarySpec,
     legend_path: str,
     boundary_rule: str,
     transitions_csv: str,
@@ -340,14 +310,9 @@ def compute_landcover_transitions(
         boundary or a raster cannot be read.
     """
     legend = load_legend(legend_path)
-    boundary = read_city_boundary(
-        boundary_path,
-        layer=boundary_layer or None,
-        filter_column=boundary_filter_column or None,
-        filter_value=boundary_filter_value,
-    )
-    window_from = open_city_window(raster_from, boundary)
-    window_to = open_city_window(raster_to, boundary)
+    city_boundary = boundary.read()
+    window_from = open_city_window(raster_from, city_boundary)
+    window_to = open_city_window(raster_to, city_boundary)
     require_same_grid(window_from, window_to, years=(year_from, year_to))
     classes = list(legend.classes)
     areas = pd.DataFrame(0.0, index=pd.Index(classes, name="from_code"), columns=pd.Index(classes, name="to_code"))

@@ -10,12 +10,12 @@ import shapely
 from rasterio.transform import array_bounds
 from shapely.geometry.base import BaseGeometry
 
-from cbindex.core.atomic_write import atomic_path
+from cbindex.core.geopackage import write_geopackage
 from cbindex.core.indicator_table import IndicatorValue, write_indicator_table
-from cbindex.core.method import LandcoverMethod
+from cbindex.core.method import OVERLAY_METHOD_KEYS, LandcoverMethod
 from cbindex.core.output_names import COUNTED_LAYER, OVERLAY_LAYER_NAMES
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE
-from cbindex.geo.boundary import dissolve_polygons, read_city_boundary
+from cbindex.geo.boundary import BoundarySpec, dissolve_polygons
 from cbindex.geo.categories import CategoryCodes
 from cbindex.geo.city_grid import DEFAULT_BLOCK_ROWS, CityWindow, open_city_window
 from cbindex.geo.legends import load_legend
@@ -35,12 +35,9 @@ def compute_overlay_indicators(
     city: str,
     year: int,
     raster_path: str,
-    boundary_path: str,
-    boundary_layer: str | None,
-    boundary_filter_column: str | None,
-    boundary_filter_value: str | None,
+    boundary: BoundarySpec,
     legend_path: str,
-    method: dict,
+    method: Mapping[str, object],
     overlay_rules: Mapping[str, dict | None],
     overlay_paths: Mapping[str, str | None],
     overlay_layers: Mapping[str, str | None],
@@ -64,7 +61,8 @@ def compute_overlay_indicators(
     population, population_raster_path : str or None
         The sheet's population number, or a population-count raster (at most one).
     method : dict
-        Config ``method`` (natural classes, boundary rule), as for the land-cover stage.
+        The method settings this stage reads, :data:`~cbindex.core.method.OVERLAY_METHOD_KEYS` (natural
+        classes, boundary rule; the others do not change its outputs); the ``method`` column names them.
 
     Writes ``indicators_csv`` (columns city, year, indicator, value, unit, method: I9 and its areas when
     protected areas are given; ``redline_coverage`` and ``redline_natural_share`` with a red line; I13 with
@@ -73,14 +71,9 @@ def compute_overlay_indicators(
     ``natural_area_ha`` measured on the raster).
     """
     legend = load_legend(legend_path)
-    boundary = read_city_boundary(
-        boundary_path,
-        layer=boundary_layer or None,
-        filter_column=boundary_filter_column or None,
-        filter_value=boundary_filter_value,
-    )
+    city_boundary = boundary.read()
     landcover_method = LandcoverMethod(**method)
-    window = open_city_window(raster_path, boundary)
+    window = open_city_window(raster_path, city_boundary)
     clip_bounds = array_bounds(*window.shape, window.transform)
     layers = {
         kind: read_overlay_polygons(
@@ -108,7 +101,7 @@ def compute_overlay_indicators(
         block_rows=block_rows,
     )
     area_rule = area_rule_text(boundary_rule=landcover_method.boundary_rule, crs_name=window.crs.name)
-    how = f"{area_rule}; {landcover_method.describe()}"
+    how = f"{area_rule}; {landcover_method.describe(keys=OVERLAY_METHOD_KEYS)}"
     values: list[IndicatorValue] = []
     if "protected_areas" in layers:
         values += protected_values(
@@ -120,9 +113,9 @@ def compute_overlay_indicators(
         people = city_population(
             population=population,
             raster_path=population_raster_path or None,
-            boundary=boundary,
+            boundary=city_boundary,
             block_rows=block_rows,
-            boundary_area_ha=boundary_area_ha(boundary, equal_area_crs=equal_area_crs),
+            boundary_area_ha=boundary_area_ha(city_boundary, equal_area_crs=equal_area_crs),
             coverage_tolerance_percent=boundary_coverage_tolerance_percent,
         )
         source = "; ".join(layers[kind].describe() for kind in ("parks", "protected_areas") if kind in layers)
@@ -177,7 +170,5 @@ def overlay_frames(
 
 
 def write_overlay_layers(path: str, *, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
-    """Write every layer into one new GeoPackage, atomically (an empty layer keeps its MultiPolygon type)."""
-    with atomic_path(path) as temporary:
-        for layer, frame in layers.items():
-            frame.to_file(temporary, layer=layer, driver="GPKG", geometry_type="MultiPolygon")
+    """Write every layer into one new GeoPackage, reproducibly and atomically (an empty layer keeps its MultiPolygon type)."""
+    write_geopackage(path, layers, geometry_type="MultiPolygon")

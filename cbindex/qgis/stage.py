@@ -22,8 +22,9 @@ from affine import Affine
 from pyproj import CRS
 
 from cbindex.core.atomic_write import atomic_path
+from cbindex.core.geopackage import atomic_geopackage
 from cbindex.core.output_names import GROUPS_LAYER
-from cbindex.geo.boundary import read_city_boundary
+from cbindex.geo.boundary import BoundarySpec
 from cbindex.geo.cell_area import row_cell_areas_m2
 from cbindex.landcover.connectivity import label_patches
 from cbindex.landcover.spatial_outputs import MASK_OUTSIDE, GroupPolygonCollector, YearOutputs
@@ -192,10 +193,7 @@ def write_qgis_project(
     *,
     city: str,
     title: str,
-    boundary_path: str,
-    boundary_layer: str | None,
-    boundary_filter_column: str | None,
-    boundary_filter_value: str | None,
+    boundary: BoundarySpec,
     years: Sequence[YearOutputs],
     neighbourhood: int,
     layers_gpkg: str,
@@ -209,7 +207,7 @@ def write_qgis_project(
         City id (prefix of the project's layer ids).
     title : str
         Project title.
-    boundary_path, boundary_layer, boundary_filter_column, boundary_filter_value
+    boundary : BoundarySpec
         The city's boundary as in the city sheet (read as the land-cover stage reads it).
     years : sequence of YearOutputs
         Every land-cover year's mask, groups and, when the city has overlays, overlay GeoPackage.
@@ -224,16 +222,13 @@ def write_qgis_project(
     year's group is ticked. Within a year: overlays, connectivity groups, natural patches (unticked, as the
     groups cover them) and the natural-area mask.
     """
-    boundary = read_city_boundary(
-        boundary_path,
-        layer=boundary_layer or None,
-        filter_column=boundary_filter_column or None,
-        filter_value=boundary_filter_value,
-    )
+    city_boundary = boundary.read()
     ordered = sorted(years, key=lambda outputs: outputs.year, reverse=True)
     with rasterio.open(ordered[0].natural_mask) as latest:
         project_crs = CRS.from_user_input(latest.crs)
-    boundary_frame = gpd.GeoDataFrame({"city": [city], "name": [title]}, geometry=[boundary.geometry], crs=boundary.crs)
+    boundary_frame = gpd.GeoDataFrame(
+        {"city": [city], "name": [title]}, geometry=[city_boundary.geometry], crs=city_boundary.crs
+    )
     package = [PackageLayer(BOUNDARY_LAYER, "City boundary", boundary_frame, CITY_BOUNDARY_STYLE, "MultiPolygon")]
     tree: list[ProjectLayer | ProjectGroup] = [
         _project_layer(package[0], city=city, layers_gpkg=layers_gpkg, project_qgs=project_qgs)
@@ -246,19 +241,11 @@ def write_qgis_project(
         ]
         nodes.append(_natural_mask_layer(outputs, city=city, project_qgs=project_qgs))
         tree.append(ProjectGroup(str(outputs.year), tuple(nodes), visible=index == 0, expanded=index == 0))
-    with atomic_path(layers_gpkg) as temporary:
+    with atomic_geopackage(layers_gpkg, version=GEOPACKAGE_VERSION) as geopackage:
         for layer in package:
-            pyogrio.write_dataframe(
-                layer.frame,
-                temporary,
-                layer=layer.layer,
-                driver="GPKG",
-                promote_to_multi=True,
-                geometry_type=layer.wkb_type,
-                dataset_options=None if temporary.exists() else {"VERSION": GEOPACKAGE_VERSION},
-            )
-        write_layer_styles(temporary, styles={layer.layer: layer.style for layer in package})
-    view = _view_extent(boundary.to_crs(project_crs).bounds)
+            geopackage.add_layer(layer.layer, layer.frame, geometry_type=layer.wkb_type, promote_to_multi=True)
+        write_layer_styles(geopackage.path, styles={layer.layer: layer.style for layer in package})
+    view = _view_extent(city_boundary.to_crs(project_crs).bounds)
     _write_text(project_qgs, project_xml(title=title, crs=project_crs, view_extent=view, tree=tree))
     LOGGER.info(
         "City %s: %d vector layers in %s; project %s with %d layers",

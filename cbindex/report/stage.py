@@ -23,7 +23,7 @@ from cbindex.core.atomic_write import atomic_path
 from cbindex.core.errors import CBIInputError
 from cbindex.core.output_names import GROUPS_LAYER, OVERLAY_LAYER_NAMES
 from cbindex.core.provenance import file_checksums, software_versions
-from cbindex.geo.boundary import read_city_boundary
+from cbindex.geo.boundary import BoundarySpec
 from cbindex.geo.legends import load_legend
 from cbindex.landcover.spatial_outputs import YearOutputs
 from cbindex.report.figures import (
@@ -308,10 +308,7 @@ def write_city_report(
     rule_set_path: str,
     overrides_path: str | None,
     legend_path: str,
-    boundary_path: str,
-    boundary_layer: str | None,
-    boundary_filter_column: str | None,
-    boundary_filter_value: str | None,
+    boundary: BoundarySpec,
     years: Sequence[YearOutputs],
     transitions: Sequence[str],
     method: Mapping[str, Any],
@@ -339,22 +336,17 @@ def write_city_report(
             f"{scorecard_json} was scored with {scorecard['rule_set']['id']} {scorecard['rule_set']['version']}, "
             f"not {rule_set.id} {rule_set.version} of {rule_set_path}; re-run the scoring."
         )
-    boundary = read_city_boundary(
-        boundary_path,
-        layer=boundary_layer or None,
-        filter_column=boundary_filter_column or None,
-        filter_value=boundary_filter_value,
-    )
+    city_boundary = boundary.read()
     indicators = pd.read_csv(indicators_csv)
     years = sorted(years, key=lambda item: item.year)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         plots = draw_plots(scorecard, rule_set=rule_set, language=language)
         maps, map_notes = draw_maps(
-            years[-1], boundary=boundary, gap_distance_m=method.get("gap_distance_m", 0), language=language
+            years[-1], boundary=city_boundary, gap_distance_m=method.get("gap_distance_m", 0), language=language
         )
         change_figures = draw_change(
-            indicators, rule_set=rule_set, years_maps=years, boundary=boundary, language=language
+            indicators, rule_set=rule_set, years_maps=years, boundary=city_boundary, language=language
         )
     for warning in caught:
         if issubclass(warning.category, UserWarning):  # matplotlib's, e.g. a glyph missing from the fonts

@@ -9,7 +9,7 @@ import numpy as np
 
 from cbindex.core.indicator_table import IndicatorValue, write_indicator_table
 from cbindex.core.method import LandcoverMethod
-from cbindex.geo.boundary import read_city_boundary
+from cbindex.geo.boundary import BoundarySpec
 from cbindex.geo.categories import CategoryCodes
 from cbindex.geo.city_grid import DEFAULT_BLOCK_ROWS, open_city_window
 from cbindex.geo.legends import load_legend
@@ -41,10 +41,7 @@ def compute_species_indicators(
     occurrences_path: str,
     non_native_path: str | None,
     raster_path: str,
-    boundary_path: str,
-    boundary_layer: str | None,
-    boundary_filter_column: str | None,
-    boundary_filter_value: str | None,
+    boundary: BoundarySpec,
     legend_path: str,
     method: Mapping[str, object],
     occurrence_rules: Mapping[str, object],
@@ -67,7 +64,8 @@ def compute_species_indicators(
     non_native_path : str or None
         The city's list of non-native species (sheet column ``non_native_species``); None counts every species.
     method : dict
-        Config ``method`` with the city's natural-code override, as for the land-cover stage.
+        The method settings this stage reads, :data:`~cbindex.core.method.SPECIES_METHOD_KEYS` (the natural
+        classes, with the city's natural-code override); the others do not change its outputs.
 
     Raises
     ------
@@ -80,17 +78,12 @@ def compute_species_indicators(
     codes = CategoryCodes.from_legend(legend, LandcoverMethod(**method))
     records = read_occurrences(occurrences_path, rules=rules)
     non_native = read_non_native_names(non_native_path) if non_native_path else frozenset()
-    boundary = read_city_boundary(
-        boundary_path,
-        layer=boundary_layer or None,
-        filter_column=boundary_filter_column or None,
-        filter_value=boundary_filter_value,
-    )
-    window = open_city_window(raster_path, boundary)
+    city_boundary = boundary.read()
+    window = open_city_window(raster_path, city_boundary)
     coordinates = parse_coordinates(records.latitude, records.longitude)
     axes = check_axes(coordinates, inside=city_point_test(window))
     if axes.count_as_named == 0 and axes.count_swapped == 0:
-        raise no_record_in_city_error(records, boundary.path)
+        raise no_record_in_city_error(records, city_boundary.path)
     in_city = axes.inside_as_named
     if axes.swapped:
         if rules.on_swapped_axes == "error":

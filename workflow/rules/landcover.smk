@@ -1,20 +1,22 @@
-"""Land-cover indicators per city and year: I1, I2, I11, I12, the natural-area mask and the groups.
+"""Land-cover indicators per city and year: I1, I2, I11, I12, the natural-area mask and the groups; and the
+land-cover transitions between consecutive years.
 
 One job per city and year, or, for a city with landcover_bands > 1 (config or city sheet), one job per row
-band and a merge whose outputs are identical to the one-job rule's.
+band and a merge whose outputs are identical to the one-job rule's. The boundary file is an input and the
+sheet's boundary_layer/boundary_filter_column/boundary_filter_value one param (boundary_spec); method holds
+every config method key and the sheet's natural_codes (the land-cover indicators read them all), while the
+transitions read only method.boundary_rule.
 """
 
 LANDCOVER_INPUTS = dict(
     raster=get_landcover_raster,
-    boundary=city_field("boundary"),
+    boundary=get_boundary,
     legend=get_legend,
     barriers=get_barriers,
 )
 LANDCOVER_PARAMS = dict(
-    boundary_layer=city_field("boundary_layer"),
-    boundary_filter_column=city_field("boundary_filter_column"),
-    boundary_filter_value=city_field("boundary_filter_value"),
-    method=get_method,
+    boundary_spec=get_boundary_spec,
+    method=get_landcover_method,
     equal_area_crs=config["equal_area_crs"],
     boundary_coverage_tolerance_percent=config["boundary_coverage_tolerance_percent"],
     block_rows=config["block_rows"],
@@ -41,7 +43,7 @@ rule compute_landcover_indicators:
     benchmark:
         "results/{city}/benchmarks/compute_landcover_indicators_{year}.tsv"
     wildcard_constraints:
-        city=cities_matching(ONE_JOB_CITIES),
+        city=cities_pattern(ONE_JOB_CITIES),
     conda:
         "../envs/cbindex.yaml"
     threads: 1
@@ -65,7 +67,7 @@ rule compute_landcover_band:
     benchmark:
         "results/{city}/benchmarks/compute_landcover_band_{year}_{band}.tsv"
     wildcard_constraints:
-        city=cities_matching(BANDED_CITIES),
+        city=cities_pattern(BANDED_CITIES),
         band=r"\d+",
     conda:
         "../envs/cbindex.yaml"
@@ -92,7 +94,7 @@ rule merge_landcover_bands:
     benchmark:
         "results/{city}/benchmarks/merge_landcover_bands_{year}.tsv"
     wildcard_constraints:
-        city=cities_matching(BANDED_CITIES),
+        city=cities_pattern(BANDED_CITIES),
     conda:
         "../envs/cbindex.yaml"
     threads: 1
@@ -102,3 +104,36 @@ rule merge_landcover_bands:
         **LANDCOVER_PARAMS,
     script:
         "../../scripts/merge_landcover_bands.py"
+
+
+rule compute_landcover_transitions:
+    input:
+        raster_from=landcover_raster_of("year0"),
+        raster_to=landcover_raster_of("year1"),
+        boundary=get_boundary,
+        legend=get_legend,
+    output:
+        transitions=report(
+            "results/{city}/transitions_{year0}_{year1}.csv",
+            caption="../report/transitions.rst",
+            category="Change across years",
+            subcategory="{city}",
+        ),
+    log:
+        "results/{city}/logs/compute_landcover_transitions_{year0}_{year1}.log",
+    benchmark:
+        "results/{city}/benchmarks/compute_landcover_transitions_{year0}_{year1}.tsv"
+    wildcard_constraints:
+        year0=r"\d{4}",
+        year1=r"\d{4}",
+    conda:
+        "../envs/cbindex.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        boundary_spec=get_boundary_spec,
+        boundary_rule=config["method"]["boundary_rule"],
+        block_rows=config["block_rows"],
+    script:
+        "../../scripts/compute_landcover_transitions.py"

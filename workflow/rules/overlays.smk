@@ -4,7 +4,7 @@
 rule compute_overlay_indicators:
     input:
         raster=get_landcover_raster,
-        boundary=city_field("boundary"),
+        boundary=get_boundary,
         legend=get_legend,
         protected_areas=city_year_file("protected_areas"),
         redline=city_year_file("redline"),
@@ -23,12 +23,10 @@ rule compute_overlay_indicators:
     resources:
         mem_mb=4000,
     params:
-        boundary_layer=city_field("boundary_layer"),
-        boundary_filter_column=city_field("boundary_filter_column"),
-        boundary_filter_value=city_field("boundary_filter_value"),
+        boundary_spec=get_boundary_spec,
         overlay_layers=get_overlay_sheet_layers,
         population=get_population,
-        method=get_method,
+        method=get_overlay_method,
         overlay_rules=config["overlays"],
         equal_area_crs=config["equal_area_crs"],
         boundary_coverage_tolerance_percent=config["boundary_coverage_tolerance_percent"],

@@ -21,7 +21,7 @@ rule write_natural_areas_style:
 
 rule write_qgis_project:
     input:
-        boundary=city_field("boundary"),
+        boundary=get_boundary,
         natural_masks=city_year_files("results/{city}/{year}/natural_areas.tif"),
         mask_styles=city_year_files("results/{city}/{year}/natural_areas.qml"),
         groups=city_year_files("results/{city}/{year}/connectivity_groups.gpkg"),
@@ -41,9 +41,7 @@ rule write_qgis_project:
     params:
         years=get_city_years,
         title=get_project_title,
-        boundary_layer=city_field("boundary_layer"),
-        boundary_filter_column=city_field("boundary_filter_column"),
-        boundary_filter_value=city_field("boundary_filter_value"),
+        boundary_spec=get_boundary_spec,
         neighbourhood=config["method"]["neighbourhood"],
     script:
         "../../scripts/write_qgis_project.py"

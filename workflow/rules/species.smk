@@ -6,7 +6,7 @@ rule compute_species_indicators:
         occurrences=city_year_file("occurrences"),
         non_native=city_year_file("non_native_species"),
         raster=get_landcover_raster,
-        boundary=city_field("boundary"),
+        boundary=get_boundary,
         legend=get_legend,
     output:
         indicators="results/{city}/{year}/species_indicators.csv",
@@ -20,10 +20,8 @@ rule compute_species_indicators:
     resources:
         mem_mb=2000,
     params:
-        boundary_layer=city_field("boundary_layer"),
-        boundary_filter_column=city_field("boundary_filter_column"),
-        boundary_filter_value=city_field("boundary_filter_value"),
-        method=get_method,
+        boundary_spec=get_boundary_spec,
+        method=get_species_method,
         occurrence_rules=config["occurrences"],
         block_rows=config["block_rows"],
     script:

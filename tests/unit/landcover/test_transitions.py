@@ -9,6 +9,7 @@ import shapely
 from affine import Affine
 
 from cbindex.core.errors import CBIInputError
+from cbindex.geo.boundary import BoundarySpec
 from cbindex.landcover.stage import compute_landcover_transitions
 from cbindex.landcover.transitions import transition_areas_m2, transition_matrix_ha
 from tests.helpers import REPO, write_raster, write_vector
@@ -91,10 +92,7 @@ def _stage(tmp_path, before, after, *, block_rows=512, transform_after=ORIGIN, b
         year_to=2021,
         raster_from=str(first),
         raster_to=str(second),
-        boundary_path=str(boundary),
-        boundary_layer=None,
-        boundary_filter_column=None,
-        boundary_filter_value=None,
+        boundary=BoundarySpec(str(boundary)),
         legend_path=str(WORLDCOVER),
         boundary_rule="centre",
         transitions_csv=str(output),

@@ -23,6 +23,7 @@ from exactextract import exact_extract
 from pyproj import CRS, Transformer
 
 from cbindex.core.errors import CBIInputError
+from cbindex.geo.boundary import BoundarySpec
 from cbindex.geo.legends import load_legend, natural_codes
 from cbindex.geo.population import parse_population
 from cbindex.overlays.stage import compute_overlay_indicators
@@ -78,10 +79,7 @@ def run_stage(
         city="tiny",
         year=2020,
         raster_path=str(raster),
-        boundary_path=str(city),
-        boundary_layer=None,
-        boundary_filter_column=None,
-        boundary_filter_value=None,
+        boundary=BoundarySpec(str(city)),
         legend_path=str(legend),
         method={"boundary_rule": rule},
         overlay_rules=rules or {},

@@ -11,6 +11,7 @@ import shapely
 from affine import Affine
 from pyproj import CRS
 
+from cbindex.geo.boundary import BoundarySpec
 from cbindex.qgis.project import ProjectGroup, ProjectLayer, project_xml, relative_source
 from cbindex.qgis.stage import (
     CITY_BOUNDARY_STYLE,
@@ -170,10 +171,7 @@ def test_package_takes_every_overlay_layer_even_an_empty_one(tmp_path):
     write_qgis_project(
         city="c",
         title="C",
-        boundary_path=str(boundary),
-        boundary_layer="",
-        boundary_filter_column="",
-        boundary_filter_value="",
+        boundary=BoundarySpec(str(boundary)),
         neighbourhood=8,
         layers_gpkg=str(tmp_path / "c_layers.gpkg"),
         project_qgs=str(tmp_path / "c.qgs"),

@@ -11,6 +11,7 @@ import yaml
 from affine import Affine
 
 from cbindex.core.errors import CBIInputError
+from cbindex.geo.boundary import BoundarySpec
 from cbindex.species.birds_in_built_up import OccurrenceRules, parse_coordinates, read_occurrences
 from cbindex.species.stage import compute_species_indicators
 from cbindex.species.tables import name_key, read_non_native_names, read_text_table
@@ -19,9 +20,11 @@ from tests.helpers import REPO, copy_workflow, snakemake, write_raster, write_ve
 GBIF = REPO / "tests" / "fixtures" / "gbif"
 CHENGDU = {
     "raster_path": str(REPO / "data/chengdu/world_cover_CHN-Chengdu.tif"),
-    "boundary_path": str(REPO / "data/chengdu/admin_boundaries_CHN-Chengdu.geojson"),
-    "boundary_filter_column": "boundary_use",
-    "boundary_filter_value": "TRUE",
+    "boundary": BoundarySpec(
+        str(REPO / "data/chengdu/admin_boundaries_CHN-Chengdu.geojson"),
+        filter_column="boundary_use",
+        filter_value="TRUE",
+    ),
 }
 LEGEND = str(REPO / "config/legends/esa_worldcover_v100.yaml")
 METHOD = yaml.safe_load((REPO / "config/config.yaml").read_text(encoding="utf-8"))["method"]
@@ -60,9 +63,7 @@ def small_city(tmp_path):
     boundary = write_vector(tmp_path / "city.gpkg", [shapely.box(10.0, 0.0, 10.004, 0.004)], name=["city"])
     return {
         "raster_path": str(raster),
-        "boundary_path": str(boundary),
-        "boundary_filter_column": "",
-        "boundary_filter_value": "",
+        "boundary": BoundarySpec(str(boundary)),
     }
 
 
@@ -78,7 +79,6 @@ def run_stage(tmp_path, city, occurrences, *, non_native=None, rules=None, metho
         year=year,
         occurrences_path=str(occurrences),
         non_native_path=non_native,
-        boundary_layer="",
         legend_path=LEGEND,
         method=method or METHOD,
         occurrence_rules=rules or {},

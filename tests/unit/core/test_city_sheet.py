@@ -1,0 +1,335 @@
+"""CitySheet: what a city's row means to the workflow, on small hand-made sheets."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from cbindex.core.city_sheet import CitySheet, cities_pattern
+from cbindex.core.errors import CBIInputError
+from cbindex.core.method import METHOD_KEYS, OVERLAY_METHOD_KEYS, SPECIES_METHOD_KEYS
+
+METHOD = {
+    "gap_distance_m": 100,
+    "neighbourhood": 8,
+    "boundary_rule": "centre",
+    "mesh_denominator": "natural",
+    "bare_is_natural": False,
+    "snow_is_natural": True,
+    "builtup_is_barrier": False,
+}
+
+
+def write_sheet(folder: Path, rows: list[dict[str, str]]) -> Path:
+    """A CSV sheet whose columns are the union of the rows' keys (in first-seen order), missing cells empty."""
+    columns = list(dict.fromkeys(column for row in rows for column in row))
+    lines = [",".join(columns)] + [",".join(row.get(column, "") for column in columns) for row in rows]
+    path = folder / "cities.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def folders(tmp_path):
+    """A legends folder with legend ``lc`` and a scoring folder with rule sets ``si`` and ``cn``."""
+    legends, scoring = tmp_path / "legends", tmp_path / "scoring"
+    legends.mkdir()
+    scoring.mkdir()
+    (legends / "lc.yaml").write_text("id: lc\n", encoding="utf-8")
+    for name in ("si", "cn"):
+        (scoring / f"{name}.yaml").write_text(f"id: {name}\n", encoding="utf-8")
+    return legends, scoring
+
+
+def open_sheet(tmp_path, folders, rows, *, bands: int = 1) -> CitySheet:
+    legends, scoring = folders
+    return CitySheet.read(
+        str(write_sheet(tmp_path, rows)),
+        legends_dir=str(legends),
+        scoring_dir=str(scoring),
+        default_landcover_bands=bands,
+    )
+
+
+def city(city_id: str, **cells: str) -> dict[str, str]:
+    """A row with the required columns filled (years 2020, legend lc, rule set si) and any others given."""
+    row = {
+        "city_id": city_id,
+        "boundary": f"data/{city_id}/boundary.gpkg",
+        "landcover": f"data/{city_id}/lc{{year}}.tif",
+        "years": "2020",
+        "legend": "lc",
+        "scoring": "si",
+    }
+    return row | cells
+
+
+# ------------------------------------------------------------------------------------------- reading
+
+
+def test_cells_are_text_as_written_and_missing_columns_are_empty(tmp_path, folders):
+    sheet = open_sheet(tmp_path, folders, [city("a", name="NA", population="007", name_zh="")])
+    assert sheet.cities == ["a"]
+    assert sheet.cell("a", "name") == "NA"  # not a missing value
+    assert sheet.population("a") == "007"  # not the number 7
+    assert sheet.cell("a", "name_zh") == ""
+    assert sheet.cell("a", "parks") == ""  # the sheet has no parks column
+    assert not sheet.has("a", "parks") and sheet.has("a", "name")
+    assert sheet.boundary("a") == "data/a/boundary.gpkg"
+
+
+def test_cities_keep_sheet_order(tmp_path, folders):
+    sheet = open_sheet(tmp_path, folders, [city("zeta"), city("alpha"), city("mid")])
+    assert sheet.cities == ["zeta", "alpha", "mid"]
+
+
+def test_a_city_not_in_the_sheet_names_the_sheet(tmp_path, folders):
+    sheet = open_sheet(tmp_path, folders, [city("a")])
+    with pytest.raises(CBIInputError, match=r"City 'b' is not in the city sheet .*cities\.csv"):
+        sheet.years("b")
+
+
+def test_two_rows_for_one_city_are_refused(tmp_path, folders):
+    with pytest.raises(CBIInputError, match="more than one row for a; give each city one row"):
+        open_sheet(tmp_path, folders, [city("a"), city("b"), city("a")])
+
+
+def test_a_sheet_without_city_id_is_refused(tmp_path, folders):
+    row = city("a")
+    del row["city_id"]
+    with pytest.raises(CBIInputError, match="has no city_id column"):
+        open_sheet(tmp_path, folders, [row])
+
+
+def test_a_missing_sheet_names_the_path(tmp_path, folders):
+    with pytest.raises(CBIInputError, match=r"City sheet .*nowhere\.csv could not be read"):
+        CitySheet.read(str(tmp_path / "nowhere.csv"), legends_dir="", scoring_dir="", default_landcover_bands=1)
+
+
+# ------------------------------------------------------------------------------------------- years and files
+
+
+def test_years_are_sorted_and_fill_the_raster_pattern(tmp_path, folders):
+    sheet = open_sheet(tmp_path, folders, [city("a", years="2020 2016 2018"), city("b", landcover="b.tif")])
+    assert sheet.years("a") == [2016, 2018, 2020]
+    assert sheet.landcover_raster("a", 2018) == "data/a/lc2018.tif"
+    assert sheet.landcover_raster("b", 2020) == "b.tif"  # one fixed path
+
+
+def test_consecutive_year_pairs_and_their_transition_tables(tmp_path, folders):
+    sheet = open_sheet(tmp_path, folders, [city("a", years="2020 2016 2018"), city("b")])
+    assert sheet.year_pairs("a") == [(2016, 2018), (2018, 2020)]
+    assert sheet.transition_tables("a") == [
+        "results/a/transitions_2016_2018.csv",
+        "results/a/transitions_2018_2020.csv",
+    ]
+    assert sheet.year_pairs("b") == [] and sheet.transition_tables("b") == []
+
+
+def test_optional_files_are_none_or_one_path_with_the_year_filled_in(tmp_path, folders):
+    sheet = open_sheet(tmp_path, folders, [city("a", occurrences="birds{year}.csv", figures="f.yaml"), city("b")])
+    assert sheet.year_file("a", "occurrences", 2019) == ["birds2019.csv"]
+    assert sheet.year_file("b", "occurrences", 2019) == []
+    assert sheet.file("a", "figures") == ["f.yaml"]
+    assert sheet.file("b", "figures") == []
+    assert sheet.file("a", "barriers") == []  # column absent
+
+
+def test_per_year_fills_city_and_every_year(tmp_path, folders):
+    sheet = open_sheet(tmp_path, folders, [city("a", years="2017 2016")])
+    assert sheet.per_year("a", "results/{city}/{year}/natural_areas.tif") == [
+        "results/a/2016/natural_areas.tif",
+        "results/a/2017/natural_areas.tif",
+    ]
+
+
+# ------------------------------------------------------------------------------------------- settings
+
+
+def test_legend_and_rule_set_by_name_or_path(tmp_path, folders):
+    legends, scoring = folders
+    own = tmp_path / "own_rules.yaml"
+    own.write_text("id: own\n", encoding="utf-8")
+    sheet = open_sheet(tmp_path, folders, [city("a"), city("b", scoring=str(own))])
+    assert sheet.legend("a") == str(legends / "lc.yaml")
+    assert sheet.rule_set("a") == str(scoring / "si.yaml")
+    assert sheet.rule_set("b") == str(own)
+
+
+def test_an_unknown_legend_lists_the_shipped_ones(tmp_path, folders):
+    sheet = open_sheet(tmp_path, folders, [city("a", legend="worldcover")])
+    with pytest.raises(
+        CBIInputError, match=r"legend 'worldcover' named in the city sheet does not exist.*use one of lc"
+    ):
+        sheet.legend("a")
+
+
+def test_boundary_spec_is_one_plain_dict_of_the_three_columns(tmp_path, folders):
+    sheet = open_sheet(
+        tmp_path,
+        folders,
+        [
+            city("a", boundary_layer="cities", boundary_filter_column="use", boundary_filter_value="TRUE"),
+            city("b"),
+        ],
+    )
+    assert sheet.boundary_spec("a") == {"layer": "cities", "filter_column": "use", "filter_value": "TRUE"}
+    assert sheet.boundary_spec("b") == {"layer": "", "filter_column": "", "filter_value": ""}
+
+
+def test_method_settings_hold_only_the_keys_asked_for(tmp_path, folders):
+    sheet = open_sheet(tmp_path, folders, [city("a", natural_codes="30 10 10"), city("b", natural_codes="")])
+    assert sheet.method_settings("a", METHOD, keys=METHOD_KEYS) == METHOD | {"natural_codes_override": (10, 30)}
+    assert sheet.method_settings("b", METHOD, keys=OVERLAY_METHOD_KEYS) == {
+        "boundary_rule": "centre",
+        "bare_is_natural": False,
+        "snow_is_natural": True,
+        "natural_codes_override": None,
+    }
+    assert set(sheet.method_settings("a", METHOD, keys=SPECIES_METHOD_KEYS)) == {
+        "bare_is_natural",
+        "snow_is_natural",
+        "natural_codes_override",
+    }
+    assert sheet.method_settings("a", METHOD, keys=("neighbourhood",)) == {"neighbourhood": 8}
+
+
+def test_method_settings_name_a_key_config_lacks(tmp_path, folders):
+    sheet = open_sheet(tmp_path, folders, [city("a")])
+    partial = {key: value for key, value in METHOD.items() if key != "boundary_rule"}
+    with pytest.raises(CBIInputError, match="Config method lacks boundary_rule"):
+        sheet.method_settings("a", partial, keys=OVERLAY_METHOD_KEYS)
+
+
+def test_band_count_from_the_sheet_else_the_default(tmp_path, folders):
+    rows = [city("big", landcover_bands="3"), city("small", landcover_bands=""), city("one", landcover_bands="1")]
+    sheet = open_sheet(tmp_path, folders, rows, bands=1)
+    assert [sheet.landcover_bands(name) for name in sheet.cities] == [3, 1, 1]
+    assert sheet.banded_cities == ["big"] and sheet.one_job_cities == ["small", "one"]
+    everywhere = open_sheet(tmp_path, folders, rows, bands=2)
+    assert [everywhere.landcover_bands(name) for name in everywhere.cities] == [3, 2, 1]
+    assert everywhere.banded_cities == ["big", "small"] and everywhere.one_job_cities == ["one"]
+
+
+@pytest.mark.parametrize("column", ["protected_areas", "redline", "parks"])
+def test_any_overlay_column_gives_the_city_overlays(tmp_path, folders, column):
+    sheet = open_sheet(tmp_path, folders, [city("a", **{column: "pa.gpkg", f"{column}_layer": "zones"}), city("b")])
+    assert sheet.has_overlays("a") and not sheet.has_overlays("b")
+    assert sheet.overlay_files("a") == ["results/a/2020/overlays.gpkg"]
+    assert sheet.overlay_files("b") == []
+    assert sheet.overlay_layers("a")[column] == "zones"
+    assert set(sheet.overlay_layers("b")) == {"protected_areas", "redline", "parks"}
+
+
+def test_a_sheet_without_overlay_columns_has_no_overlays(tmp_path, folders):
+    sheet = open_sheet(tmp_path, folders, [city("a")])
+    assert not sheet.has_overlays("a")
+    assert sheet.overlay_layers("a") == {"protected_areas": "", "redline": "", "parks": ""}
+
+
+def test_names_and_project_title_fall_back_to_the_id(tmp_path, folders):
+    rows = [city("a", name="Alpha", name_zh="阿尔法"), city("b", name="Beta", name_zh=""), city("c", name="")]
+    sheet = open_sheet(tmp_path, folders, rows)
+    assert sheet.names("a") == {"en": "Alpha", "zh": "阿尔法"}
+    assert sheet.names("b") == {"en": "Beta", "zh": "Beta"}
+    assert sheet.names("c") == {"en": "c", "zh": "c"}
+    assert sheet.project_title("a") == "Alpha 阿尔法: City Biodiversity Index layers"
+    assert sheet.project_title("c") == "c: City Biodiversity Index layers"
+
+
+# ------------------------------------------------------------------------------------------- stage tables, outputs
+
+
+def test_indicator_tables_follow_the_optional_columns(tmp_path, folders):
+    rows = [
+        city("plain", years="2016 2020"),
+        city("full", parks="parks.gpkg", occurrences="birds.csv", species_lists="lists.csv"),
+    ]
+    sheet = open_sheet(tmp_path, folders, rows)
+    assert sheet.indicator_tables("plain") == [
+        "results/plain/2016/landcover_indicators.csv",
+        "results/plain/2020/landcover_indicators.csv",
+    ]
+    assert sheet.indicator_tables("full") == [
+        "results/full/2020/landcover_indicators.csv",
+        "results/full/2020/overlay_indicators.csv",
+        "results/full/2020/species_indicators.csv",
+        "results/full/species_list_indicators.csv",
+    ]
+
+
+def test_final_outputs_of_every_city(tmp_path, folders):
+    sheet = open_sheet(tmp_path, folders, [city("a", years="2019 2020"), city("b")])
+    assert sheet.final_outputs(languages=["en"]) == [
+        "results/a/report_en.html",
+        "results/a/transitions_2019_2020.csv",
+        "results/a/indicators.csv",
+        "results/a/scorecard.json",
+        "results/a/a_layers.gpkg",
+        "results/a/a.qgs",
+        "results/a/2019/natural_areas.tif",
+        "results/a/2019/connectivity_groups.gpkg",
+        "results/a/2019/natural_areas.qml",
+        "results/a/2020/natural_areas.tif",
+        "results/a/2020/connectivity_groups.gpkg",
+        "results/a/2020/natural_areas.qml",
+        "results/b/report_en.html",
+        "results/b/indicators.csv",
+        "results/b/scorecard.json",
+        "results/b/b_layers.gpkg",
+        "results/b/b.qgs",
+        "results/b/2020/natural_areas.tif",
+        "results/b/2020/connectivity_groups.gpkg",
+        "results/b/2020/natural_areas.qml",
+    ]
+    both = sheet.final_outputs(languages=["en", "zh"])
+    assert [path for path in both if path.endswith(".html")] == [
+        "results/a/report_en.html",
+        "results/a/report_zh.html",
+        "results/b/report_en.html",
+        "results/b/report_zh.html",
+    ]
+
+
+def test_source_files_are_the_existing_files_the_row_names_then_legend_and_rule_sets(tmp_path, folders, monkeypatch):
+    legends, scoring = folders
+    monkeypatch.chdir(tmp_path)  # relative sheet paths are relative to the working directory
+    for name in ("lc2016.tif", "lc2018.tif", "boundary.gpkg", "birds.csv"):
+        (tmp_path / name).write_bytes(b"x")
+    row = city(
+        "a",
+        boundary="boundary.gpkg",
+        landcover="lc{year}.tif",
+        years="2016 2018",
+        occurrences="birds.csv",
+        non_native_species="birds.csv",  # named twice, listed once
+        figures="missing.yaml",  # does not exist: not a source file
+        scoring="cn",
+    )
+    sheet = open_sheet(tmp_path, folders, [row])
+    asked = []
+
+    def rule_set_files(path: str) -> list[str]:
+        asked.append(path)
+        return [path, str(scoring / "si.yaml")]
+
+    assert sheet.source_files("a", rule_set_files=rule_set_files) == [
+        "boundary.gpkg",
+        "lc2016.tif",
+        "lc2018.tif",
+        "birds.csv",
+        str(legends / "lc.yaml"),
+        str(scoring / "cn.yaml"),
+        str(scoring / "si.yaml"),
+    ]
+    assert asked == [str(scoring / "cn.yaml")]
+
+
+def test_cities_pattern_matches_exactly_the_ids():
+    pattern = re.compile(cities_pattern(["a.b", "c"]))
+    assert pattern.fullmatch("a.b") and pattern.fullmatch("c")
+    assert not pattern.fullmatch("axb") and not pattern.fullmatch("cc")
+    nothing = re.compile(cities_pattern([]))
+    assert not nothing.fullmatch("") and not nothing.fullmatch("a")
