@@ -80,13 +80,16 @@ def landcover_values(
 ) -> list[IndicatorValue]:
     """The indicator rows of one city and year from its category areas and connectivity groups.
 
-    Formulas (reference Part A.4–A.5, areas are ground areas Σ weight · cell area):
+    Formulas (docs/method.md Part A.4–A.5, areas are ground areas Σ weight · cell area):
 
     - I1 natural share (%) = natural area ÷ city area × 100, city area = all valid cells in the city.
     - I2 MESH (ha) = Σ A_Gi² ÷ A_total, A_total = natural area (or city area with
-      ``mesh_denominator="landscape"``); coherence (%) = Σ A_Gi² ÷ (Σ A_Gi)² × 100 (SI 2021).
+      ``mesh_denominator="landscape"``); ``I2_coherence`` (%) = Σ A_Gi² ÷ (Σ A_Gi)² × 100 (SI 2021 I2).
     - I11 permeable share (%) = permeable area ÷ terrestrial area × 100, terrestrial = city − water.
     - I12 tree-canopy share (%) = tree-canopy area ÷ terrestrial area × 100.
+
+    Supporting rows: ``city_area``, ``nodata_area``, ``terrestrial_area``, ``natural_area`` (ha),
+    ``natural_patches`` and ``natural_groups`` (counts).
     """
     if method.mesh_denominator not in MESH_DENOMINATORS:
         raise ValueError(f"mesh_denominator must be one of {MESH_DENOMINATORS}")

@@ -24,7 +24,8 @@ def parks_values(
     I13 area of parks with natural areas per 1,000 persons (SI 2014 indicator 13, 2021 indicator 12),
     ha per 1000 persons: ``I13 = natural area under (parks ∪ protected areas) [ha] ÷ (population ÷ 1000)``;
     parks and protected areas are dissolved together so land in both counts once. Without a population the
-    value is NaN (not assessed).
+    value is NaN (not assessed). Supporting rows: ``park_natural_area`` (ha, parks alone),
+    ``parks_and_protected_natural_area`` (ha, I13's numerator) and ``population`` (persons, when known).
     """
     counted_ha = areas.under[counted_name].natural_m2 / SQUARE_METRES_PER_HECTARE
     values = [

@@ -14,7 +14,8 @@ def protected_values(*, areas: OverlayAreas, name: str, source: str, how: str) -
 
     I9 proportion of protected natural areas (SI 2014 indicator 9, 2021 indicator 8), %:
     ``I9 = natural area under the dissolved protected-area polygons ÷ city area × 100``; the city area is
-    I1's denominator (every valid cell, water included).
+    I1's denominator (every valid cell, water included). Supporting rows (ha): ``protected_area`` (any land
+    cover) and ``protected_natural_area`` (I9's numerator).
     """
     under = areas.under[name]
     return [
@@ -44,7 +45,8 @@ def redline_values(*, areas: OverlayAreas, name: str, source: str, how: str) -> 
 
     ``redline_coverage = red-line area in the city ÷ city area × 100`` (any land cover);
     ``redline_natural_share = natural area in the red line ÷ red-line area in the city × 100`` (NaN, not
-    assessed, when no red line lies in the city).
+    assessed, when no red line lies in the city). Supporting rows (ha): ``redline_area`` and
+    ``redline_natural_area``.
     """
     under = areas.under[name]
     return [

@@ -86,6 +86,10 @@ def city_supplied_rules(rule_set: RuleSet) -> list[IndicatorRule]:
 def read_city_figures(path: str | PathLike | None, *, rule_set: RuleSet) -> CityFigures:
     """Read and check a city's figures file (YAML or CSV, by suffix) against a rule set.
 
+    The file may give every indicator whose rule says ``source: city`` or ``source: records`` (the latter only
+    when not derived from the city's species data): in si-2014 and cn-ubi I3–I8, I10 and I14–I23; in si-2021
+    (its own numbers) I3–I7, I9 and I13–I28.
+
     Parameters
     ----------
     path : str, PathLike or None

@@ -273,7 +273,7 @@ def check_axes(coordinates: Coordinates, *, inside: Callable[[np.ndarray, np.nda
     -------
     AxisCheck
         Its ``swapped`` is true when the swapped reading puts more than :data:`SWAP_MAJORITY` times as many
-        records inside the city.
+        records inside the city (row ``occurrences_axes_swapped`` = 1 when the columns are read swapped).
     """
     usable = np.isfinite(coordinates.latitude)
     latitude, longitude = coordinates.latitude[usable], coordinates.longitude[usable]
@@ -375,7 +375,9 @@ def count_native_birds(
     Returns
     -------
     BirdCount
-        Every record is either used or counted under the first of :data:`SKIP_REASONS` that applies.
+        Every record is either used or counted under the first of :data:`SKIP_REASONS` that applies. Its
+        species sets give the rows ``I3``, ``I3_bird_species_in_city`` (every native bird species recorded in the
+        city) and ``I3_non_native_species_excluded`` (recorded on built-up cells but on the non-native list).
     """
     keys = records.species.map(name_key).to_numpy(dtype=object)
     tests = {
@@ -431,7 +433,13 @@ def built_up_mask(codes: np.ndarray, *, built_up_codes: frozenset[int], natural:
 
 
 def summary_counts(count: BirdCount) -> Mapping[str, int]:
-    """The record counts of a :class:`BirdCount`, read first, then every skip reason, then the records used."""
+    """The record counts of a :class:`BirdCount`, read first, then every skip reason, then the records used.
+
+    Rows: ``occurrences_read``; the reasons of :data:`SKIP_REASONS` (``occurrences_not_birds``,
+    ``occurrences_outside_years``, ``occurrences_skipped_missing``, ``occurrences_skipped_unparseable``,
+    ``occurrences_outside_city``, ``occurrences_on_nodata``, ``occurrences_skipped_no_species``);
+    ``bird_records_in_city`` and ``bird_records_in_built_up``.
+    """
     return {
         "occurrences_read": count.records_read,
         **count.skipped,

@@ -296,8 +296,14 @@ def invasive_share(lists: SpeciesLists) -> InvasiveShare:
 def species_list_values(lists: SpeciesLists, *, rules: SpeciesListRules) -> list[IndicatorValue]:
     """Every indicator and supporting figure the lists give, for the city's indicator table.
 
-    Change indicators fed by no group of the file are left out (a figures file may supply them); the others
-    and the invasive share are always present, with a NaN value and the reason when not assessed.
+    Rows: the net change in native species of each change indicator (I4–I8, :func:`net_change`) with
+    ``{change}_native_species_baseline``, ``{change}_native_species_current``, ``{change}_species_gained`` and
+    ``{change}_species_lost``; the invasive share (I10, :func:`invasive_share`) with
+    ``{invasive}_invasive_species``, ``{invasive}_native_species``, ``{invasive}_introduced_species_not_counted``
+    and ``{invasive}_share:{group}`` per group; ``species_list_duplicates_removed``. ``{change}`` and
+    ``{invasive}`` are the ids of ``rules`` (config ``species_lists``). Change indicators fed by no group of the
+    file are left out (a figures file may supply them); the others and the invasive share are always present,
+    with a NaN value and the reason when not assessed.
     """
     values = [
         IndicatorValue(
