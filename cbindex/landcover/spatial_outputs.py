@@ -16,6 +16,7 @@ from affine import Affine
 from shapely.geometry.base import BaseGeometry
 
 from cbindex.core.atomic_write import atomic_path
+from cbindex.core.geopackage import write_geopackage
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE
 
 MASK_OUTSIDE = 255
@@ -55,9 +56,8 @@ def labelled_multipolygons(labels: np.ndarray, *, transform) -> dict[int, shapel
 
 
 def write_geopackage_layer(path: str | Path, frame: gpd.GeoDataFrame, *, layer: str) -> None:
-    """Write one layer to a new GeoPackage, atomically."""
-    with atomic_path(path) as temporary:
-        frame.to_file(temporary, layer=layer, driver="GPKG")
+    """Write one layer to a new GeoPackage, reproducibly and atomically."""
+    write_geopackage(path, {layer: frame})
 
 
 class StripRasterWriter:

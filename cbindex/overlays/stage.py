@@ -170,5 +170,5 @@ def overlay_frames(
 
 
 def write_overlay_layers(path: str, *, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
-    """Write every layer into one new GeoPackage, reproducibly and atomically (an empty layer keeps its MultiPolygon type)."""
+    """Write every layer into one new GeoPackage, reproducibly and atomically (empty layers stay MultiPolygon)."""
     write_geopackage(path, layers, geometry_type="MultiPolygon")

@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from cbindex.core.geopackage import REPRODUCIBLE_TIMESTAMP
+
 QGIS_FORMAT_VERSION = "3.22.0"  # the oldest QGIS whose project and style format these documents follow
 QML_DOCTYPE = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>"
 MILLIMETRES_TO_PIXELS = 96 / 25.4  # SLD sizes are pixels of a 96 dpi screen
@@ -342,6 +344,8 @@ def write_layer_styles(path: str | Path, *, styles: Mapping[str, VectorStyle], g
     table, as QGIS and GDAL do, so the GeoPackage stays valid. QGIS matches a row to a layer by
     ``f_table_name`` and ``f_geometry_column`` (catalog and schema empty) and uses the row with
     ``useAsDefault`` when the layer is added. Each row holds both the QML and the SLD of the style.
+    ``update_time`` and the table's ``last_change`` are :data:`~cbindex.core.geopackage.REPRODUCIBLE_TIMESTAMP`,
+    not the time of writing, so the same styles give the same bytes.
     """
     rows = [
         (
@@ -356,6 +360,7 @@ def write_layer_styles(path: str | Path, *, styles: Mapping[str, VectorStyle], g
             style.description,
             "",
             None,
+            REPRODUCIBLE_TIMESTAMP,
         )
         for layer, style in styles.items()
     ]
@@ -364,14 +369,15 @@ def write_layer_styles(path: str | Path, *, styles: Mapping[str, VectorStyle], g
         connection.execute(LAYER_STYLES_DDL)
         connection.executemany(
             f'INSERT INTO "{LAYER_STYLES_TABLE}" (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, '
-            "styleName, styleQML, styleSLD, useAsDefault, description, owner, ui) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "styleName, styleQML, styleSLD, useAsDefault, description, owner, ui, update_time) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             rows,
         )
         connection.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (LAYER_STYLES_TABLE,))
         connection.execute(
             "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change) "
-            "VALUES (?, 'attributes', ?, 'QGIS layer styles', strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
-            (LAYER_STYLES_TABLE, LAYER_STYLES_TABLE),
+            "VALUES (?, 'attributes', ?, 'QGIS layer styles', ?)",
+            (LAYER_STYLES_TABLE, LAYER_STYLES_TABLE, REPRODUCIBLE_TIMESTAMP),
         )
     connection.close()
 
