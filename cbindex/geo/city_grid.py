@@ -26,6 +26,7 @@ from cbindex.geo.cell_area import cell_size_m, row_cell_areas_m2
 BOUNDARY_RULES = ("centre", "exact")
 DEFAULT_BLOCK_ROWS = 512
 """Rows per strip when a raster is read strip by strip (config ``block_rows``)."""
+MAX_BAD_CODES_IN_MESSAGE = 5
 
 
 @dataclass
@@ -105,7 +106,8 @@ class CityWindow:
     """Where the city lies on a raster: the window over its boundary, before any cell is read.
 
     Cell sizes and row areas belong to the whole window, so that reading the window in strips gives
-    exactly the values of one whole read.
+    exactly the values of one whole read. A ``categorical`` raster (land cover: class codes) read as floats
+    must hold whole numbers in every valid cell of a strip read, else :meth:`read_rows` raises.
     """
 
     path: str
@@ -119,6 +121,7 @@ class CityWindow:
     cell_height_m: float
     boundary_path: str
     label: str = "Land-cover raster"
+    categorical: bool = True
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -128,7 +131,11 @@ class CityWindow:
     def read_rows(
         self, row_start: int, row_stop: int, *, boundary_rule: str = "centre", nodata_codes: tuple[int, ...] = ()
     ) -> CityGrid:
-        """Read rows ``row_start:row_stop`` of the window as a :class:`CityGrid` (a strip of the city)."""
+        """Read rows ``row_start:row_stop`` of the window as a :class:`CityGrid` (a strip of the city).
+
+        Raises :class:`CBIInputError` when a ``categorical`` float raster holds a valid cell that is not a whole
+        number (fractional, NaN or infinite); the check costs nothing for integer rasters.
+        """
         if boundary_rule not in BOUNDARY_RULES:
             raise CBIInputError(f"boundary_rule {boundary_rule!r} is unknown; use one of {', '.join(BOUNDARY_RULES)}.")
         strip = rasterio.windows.Window(
@@ -147,6 +154,8 @@ class CityWindow:
             valid &= codes != np.asarray(self.raster_nodata).astype(codes.dtype)
         for code in nodata_codes:
             valid &= codes != code
+        if self.categorical and codes.dtype.kind == "f":
+            self._require_whole_codes(codes, valid)
         weight = _boundary_weights(self.geometry, codes.shape, transform, self.crs, boundary_rule)
         row_area_m2 = self.row_area_m2[row_start:row_stop]
         nodata_area_m2 = float(np.einsum("ij,ij->i", weight, ~valid, dtype=np.float64) @ row_area_m2)
@@ -200,6 +209,23 @@ class CityWindow:
                     pending = read(index + 1)
                 yield start, grid
 
+    def _require_whole_codes(self, codes: np.ndarray, valid: np.ndarray) -> None:
+        """Fail when a valid cell of a float class-code strip is not a whole number (areas are keyed by the
+        integer part of the code, so 10.0 and 10.4 would collide); NaN and infinities are not codes either."""
+        with np.errstate(invalid="ignore"):
+            bad = valid & (np.mod(codes, 1) != 0)
+        if not bad.any():
+            return
+        values = np.unique(codes[bad])
+        shown = ", ".join(f"{value:g}" for value in values[:MAX_BAD_CODES_IN_MESSAGE])
+        more = " and more" if values.size > MAX_BAD_CODES_IN_MESSAGE else ""
+        nodata_fix = "" if np.isfinite(values).all() else ", and give cells without data a whole-number nodata value"
+        raise CBIInputError(
+            f"{self.label} {self.path} holds values that are not whole class codes inside the city's window "
+            f"({shown}{more}); the legend expects whole class codes, so resample the raster with nearest neighbour "
+            f"(gdalwarp -r near), never an averaging method{nodata_fix}."
+        )
+
     def raster_nodata_codes(self) -> tuple[int, ...]:
         """The raster's own nodata value as a code (empty when it has none or it is NaN)."""
         if self.raster_nodata is None or np.isnan(self.raster_nodata):
@@ -228,10 +254,13 @@ def open_city_window(
     *,
     label: str = "Land-cover raster",
     sheet_column: str = "landcover",
+    categorical: bool = True,
 ) -> CityWindow:
     """Locate the city on a raster without reading its cells.
 
     ``label`` and ``sheet_column`` name the raster and its city-sheet column in error messages.
+    ``categorical``: the raster holds class codes (land cover), so a float raster must hold whole numbers in
+    the cells read (checked strip by strip as they are read); False for quantities such as population counts.
 
     Raises
     ------
@@ -259,6 +288,7 @@ def open_city_window(
         cell_height_m=height_m,
         boundary_path=boundary.path,
         label=label,
+        categorical=categorical,
     )
 
 
@@ -286,8 +316,8 @@ def read_city_grid(
     Raises
     ------
     CBIInputError
-        Missing/corrupt raster, raster without CRS, a boundary that does not overlap the raster, or no valid
-        cell inside the boundary.
+        Missing/corrupt raster, raster without CRS, a boundary that does not overlap the raster, a float raster
+        holding values that are not whole codes, or no valid cell inside the boundary.
     """
     city_window = open_city_window(raster_path, boundary)
     grid = city_window.read_rows(0, city_window.shape[0], boundary_rule=boundary_rule, nodata_codes=nodata_codes)

@@ -92,7 +92,9 @@ def sum_population_raster(
     CBIInputError
         Missing or corrupt raster, no CRS, no overlap with the boundary, or negative counts.
     """
-    window = open_city_window(raster_path, boundary, label=RASTER_LABEL, sheet_column="population_raster")
+    window = open_city_window(
+        raster_path, boundary, label=RASTER_LABEL, sheet_column="population_raster", categorical=False
+    )
     persons = covered_m2 = nodata_m2 = 0.0
     for _, grid in window.read_strips(block_rows, boundary_rule="exact"):
         counts = grid.codes.astype(np.float64)
