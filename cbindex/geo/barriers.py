@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -22,6 +23,7 @@ from shapely.geometry.base import BaseGeometry
 
 from cbindex.core.errors import CBIInputError
 from cbindex.geo.boundary import CityBoundary
+from cbindex.geo.vector_layers import encoding_hint, found_values, pick_layer
 
 LOGGER = logging.getLogger(__name__)
 LINE_TYPES = ("LineString", "MultiLineString")
@@ -59,8 +61,27 @@ class BarrierRule:
     builtup_is_barrier: bool = False
 
 
-def read_barriers(path: str, *, rule: BarrierRule, city: CityBoundary, layer: str | None = None) -> gpd.GeoSeries:
+def read_barriers(
+    path: str,
+    *,
+    rule: BarrierRule,
+    city: CityBoundary,
+    layer: str | None = None,
+    encoding: str | None = None,
+) -> gpd.GeoSeries:
     """Barrier polygons of a vector layer, in a local equal-area metric CRS, clipped near the city.
+
+    Parameters
+    ----------
+    path : str
+        Any vector file GDAL reads (city-sheet column ``barriers``).
+    rule : BarrierRule
+    city : CityBoundary
+    layer : str, optional
+        Layer name (city-sheet column ``barriers_layer``); required when the file has several layers.
+    encoding : str, optional
+        Encoding of the file's text attributes, passed to GDAL (e.g. ``"gbk"`` for a Chinese Shapefile without
+        a ``.cpg``); None lets GDAL decide. Proposed city-sheet column: ``barriers_encoding``.
 
     Returns
     -------
@@ -70,10 +91,15 @@ def read_barriers(path: str, *, rule: BarrierRule, city: CityBoundary, layer: st
     Raises
     ------
     CBIInputError
-        Missing or unreadable file, no CRS, or a configured column that the layer lacks.
+        Missing or unreadable file, several layers and none named, an unknown layer, no CRS, a configured
+        column that the layer lacks, or road classes that look mis-decoded and match none of
+        ``class_widths_m`` for lines without a width.
     """
+    if not Path(path).exists():
+        raise CBIInputError(f"Barrier file {path} does not exist; check the city sheet's barriers column.")
+    layer = pick_layer(path, layer=layer, sheet_column="barriers_layer", what="Barrier file")
     try:
-        frame = gpd.read_file(path, layer=layer)
+        frame = gpd.read_file(path, layer=layer, encoding=encoding)
     except Exception as error:  # noqa: BLE001 - GDAL raises many types; the user needs the file name
         raise CBIInputError(f"Barrier file {path} could not be read ({error}); give a valid vector file.") from error
     if frame.crs is None:
@@ -86,6 +112,7 @@ def read_barriers(path: str, *, rule: BarrierRule, city: CityBoundary, layer: st
     frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty].to_crs(metric)
     lines = frame[frame.geometry.geom_type.isin(LINE_TYPES)]
     polygons = frame[frame.geometry.geom_type.isin(POLYGON_TYPES)]
+    _check_classes_decoded(lines, rule=rule, path=path)
     widths = line_widths_m(lines, rule=rule)
     busy = pd.Series(False, index=lines.index)
     if rule.traffic_column:
@@ -112,6 +139,28 @@ def line_widths_m(lines: gpd.GeoDataFrame, *, rule: BarrierRule) -> pd.Series:
         by_class = lines[rule.class_column].map(rule.class_widths_m).astype(float)
         widths = widths.fillna(by_class)
     return widths.fillna(0.0)
+
+
+def _check_classes_decoded(lines: gpd.GeoDataFrame, *, rule: BarrierRule, path: str) -> None:
+    """Fail when the lines that need their class for a width have mis-decoded classes matching no configured one.
+
+    A Chinese Shapefile read without its encoding turns ``高速公路`` into ``¸ßËÙ¹«Â·``: no class would match
+    ``class_widths_m`` and every such road would silently count as 0 m wide (no barrier).
+    """
+    if not (rule.class_column and rule.class_widths_m and rule.class_column in lines.columns):
+        return
+    without_width = pd.Series(True, index=lines.index)
+    if rule.width_column and rule.width_column in lines.columns:
+        without_width = pd.to_numeric(lines[rule.width_column], errors="coerce").isna()
+    classes = lines.loc[without_width, rule.class_column].dropna().astype(str)
+    if classes.empty or classes.isin(set(rule.class_widths_m)).any():
+        return
+    hint = encoding_hint(classes, sheet_column="barriers_encoding")
+    if hint:
+        raise CBIInputError(
+            f"Barrier file {path} has no {rule.class_column} value matching barriers.class_widths_m (values found: "
+            f"{found_values(classes)}); {hint}fix barriers.class_widths_m in the config."
+        )
 
 
 def local_metric_crs(city: CityBoundary) -> CRS:

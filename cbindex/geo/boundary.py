@@ -13,18 +13,41 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from cbindex.core.errors import CBIInputError
+from cbindex.geo.vector_layers import encoding_hint, equal_area_ha, found_values, pick_layer
 
 LOGGER = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class CityBoundary:
-    """The city's area of assessment: one (multi)polygon and its CRS."""
+    """The city's area of assessment: one (multi)polygon and its CRS.
+
+    Attributes
+    ----------
+    geometry : shapely geometry
+        The dissolved (multi)polygon.
+    crs : pyproj.CRS
+    path : str
+        The file read.
+    repaired : bool
+        Whether an invalid geometry was repaired with ``make_valid``.
+    layer : str or None
+        The layer read (None when the boundary was not read from a file).
+    n_features : int
+        Non-empty features dissolved into ``geometry`` (those the filter matched, or all): more than one
+        with a filter is logged as a warning and belongs in the scorecard's provenance and the report.
+    features_area_ha : float or None
+        Sum of those features' own areas in an equal-area projection centred on them, hectares (overlaps
+        counted each time, so it exceeds the dissolved area when features overlap); None when not measured.
+    """
 
     geometry: BaseGeometry
     crs: CRS
     path: str
     repaired: bool
+    layer: str | None = None
+    n_features: int = 1
+    features_area_ha: float | None = None
 
     def densify_step(self, *, segments_across: int = 1000) -> float:
         """A segment length, in the boundary's own units, of 1/``segments_across`` of its larger extent."""
@@ -69,6 +92,7 @@ def read_city_boundary(
     layer: str | None = None,
     filter_column: str | None = None,
     filter_value: str | None = None,
+    encoding: str | None = None,
 ) -> CityBoundary:
     """Read the features that make up a city and dissolve them into one polygonal geometry.
 
@@ -77,28 +101,35 @@ def read_city_boundary(
     path : path-like
         Any vector file GDAL reads (GeoPackage, GeoJSON, Shapefile).
     layer : str, optional
-        Layer name for multi-layer files.
+        Layer name (city-sheet column ``boundary_layer``); required when the file has several layers.
     filter_column, filter_value : str, optional
         Keep only features whose ``filter_column`` equals ``filter_value`` (compared as text, so
-        ``"TRUE"`` matches a boolean ``True`` too). Without a filter, all features are used.
+        ``"TRUE"`` matches a boolean ``True`` too). Without a filter, all features are used. A filter matching
+        several features dissolves them all, with a warning in the log giving their number and area.
+    encoding : str, optional
+        Encoding of the file's text attributes, passed to GDAL (e.g. ``"gbk"`` for a Chinese Shapefile without
+        a ``.cpg``); None lets GDAL decide. Proposed city-sheet column: ``boundary_encoding``.
 
     Returns
     -------
     CityBoundary
         Invalid geometries are repaired with ``shapely.make_valid`` (and the repair is logged); only the
-        polygonal parts of GeometryCollections are kept.
+        polygonal parts of GeometryCollections are kept. ``layer``, ``n_features`` and ``features_area_ha``
+        say what was dissolved.
 
     Raises
     ------
     CBIInputError
-        Missing or unreadable file, no CRS, unknown filter column, a filter matching nothing, or an empty
-        result.
+        Missing or unreadable file, several layers and none named, an unknown layer, no CRS, unknown filter
+        column, a filter matching nothing (the message lists values found and, when they look mis-decoded,
+        asks for the encoding), or an empty result.
     """
     path = str(path)
     if not Path(path).exists():
         raise CBIInputError(f"Boundary file {path} does not exist; check the city sheet's boundary column.")
+    layer = pick_layer(path, layer=layer, sheet_column="boundary_layer", what="Boundary file")
     try:
-        frame = gpd.read_file(path, layer=layer)
+        frame = gpd.read_file(path, layer=layer, encoding=encoding)
     except Exception as error:  # noqa: BLE001 - GDAL raises many types; the user needs the file name
         raise CBIInputError(
             f"Boundary file {path} could not be read ({error}); give a valid GeoPackage, GeoJSON or Shapefile."
@@ -108,16 +139,19 @@ def read_city_boundary(
             f"Boundary file {path} has no CRS; assign one (for example ogr2ogr -a_srs EPSG:4326) and re-run."
         )
     if filter_column:
+        columns = list(map(str, frame.columns.drop("geometry")))
         if filter_column not in frame.columns:
             raise CBIInputError(
-                f"Boundary file {path} has no column {filter_column!r} (columns: "
-                f"{', '.join(map(str, frame.columns.drop('geometry')))}); fix boundary_filter_column in the "
-                "city sheet."
+                f"Boundary file {path} has no column {filter_column!r} (columns: {', '.join(columns)}); "
+                f"{encoding_hint(columns, sheet_column='boundary_encoding', what='column names')}fix "
+                "boundary_filter_column in the city sheet."
             )
-        selected = frame[frame[filter_column].astype(str).str.lower() == str(filter_value).lower()]
+        text = frame[filter_column].astype(str)
+        selected = frame[text.str.lower() == str(filter_value).lower()]
         if selected.empty:
             raise CBIInputError(
-                f"No feature of boundary file {path} has {filter_column} = {filter_value!r}; fix "
+                f"No feature of boundary file {path} has {filter_column} = {filter_value!r} (values found: "
+                f"{found_values(text)}); {encoding_hint(text, sheet_column='boundary_encoding')}fix "
                 "boundary_filter_value in the city sheet."
             )
         frame = selected
@@ -129,7 +163,26 @@ def read_city_boundary(
         raise CBIInputError(
             f"Boundary file {path} has no polygon area after repair; give the city's polygon, not lines or points."
         )
-    return CityBoundary(geometry=dissolved, crs=CRS.from_user_input(frame.crs), path=path, repaired=repaired)
+    features_area_ha = equal_area_ha(gpd.GeoSeries(geometries, crs=frame.crs))
+    if filter_column and len(geometries) > 1:
+        LOGGER.warning(
+            "Boundary file %s: the filter %s = %r matches %d features (%.1f ha in total, equal-area), dissolved "
+            "into one boundary; if one feature was meant, make the filter match it alone.",
+            path,
+            filter_column,
+            filter_value,
+            len(geometries),
+            features_area_ha,
+        )
+    return CityBoundary(
+        geometry=dissolved,
+        crs=CRS.from_user_input(frame.crs),
+        path=path,
+        repaired=repaired,
+        layer=layer,
+        n_features=len(geometries),
+        features_area_ha=features_area_ha,
+    )
 
 
 def dissolve_polygons(geometries: Iterable[BaseGeometry], *, origin: str) -> tuple[BaseGeometry, bool]:

@@ -23,6 +23,7 @@ from shapely.geometry.base import BaseGeometry
 
 from cbindex.core.errors import CBIInputError
 from cbindex.geo.boundary import dissolve_polygons
+from cbindex.geo.vector_layers import encoding_hint, equal_area_ha, pick_layer
 
 LOGGER = logging.getLogger(__name__)
 
@@ -112,6 +113,11 @@ class OverlayPolygons:
     attribute_filter : AttributeFilter
     repaired : bool
         Whether an invalid geometry was repaired with ``make_valid``.
+    features_area_ha : float
+        Sum of the ``n_kept`` features' own areas, whole (not clipped to the city) and measured in an
+        equal-area projection centred on them, hectares (overlaps counted each time). When a filter keeps more
+        than one feature, the number and this area are logged as a warning; they belong in the scorecard's
+        provenance and the report.
     """
 
     kind: str
@@ -123,6 +129,12 @@ class OverlayPolygons:
     n_kept: int
     attribute_filter: AttributeFilter
     repaired: bool
+    features_area_ha: float = 0.0
+
+    @property
+    def n_features(self) -> int:
+        """Features dissolved into ``geometry`` (``n_kept``; same name as :attr:`CityBoundary.n_features`)."""
+        return self.n_kept
 
     def describe(self) -> str:
         """Where the polygons come from, for the ``method`` column."""
@@ -145,6 +157,7 @@ def read_overlay_polygons(
     clip_bounds: tuple[float, float, float, float],
     layer: str | None = None,
     attribute_filter: AttributeFilter | None = None,
+    encoding: str | None = None,
 ) -> OverlayPolygons:
     """Read the polygons of an overlay layer near the city, filter them, and dissolve them in ``target_crs``.
 
@@ -164,9 +177,14 @@ def read_overlay_polygons(
     clip_bounds : tuple of float
         ``(left, bottom, right, top)`` of the city's raster window, in ``target_crs``.
     layer : str, optional
-        Layer of a multi-layer file (city-sheet column ``<kind>_layer``).
+        Layer of a multi-layer file (city-sheet column ``<kind>_layer``); required when the file has several.
     attribute_filter : AttributeFilter, optional
-        Which features count; default keeps all.
+        Which features count; default keeps all. A filter keeping several features dissolves them, with a
+        warning in the log giving their number and area.
+    encoding : str, optional
+        Encoding of the file's text attributes, passed to GDAL (e.g. ``"gbk"`` for a Chinese Shapefile without
+        a ``.cpg``); None lets GDAL decide. Proposed city-sheet column: ``<kind>_encoding``
+        (``protected_areas_encoding``, ``redline_encoding``, ``parks_encoding``).
 
     Returns
     -------
@@ -177,16 +195,16 @@ def read_overlay_polygons(
     Raises
     ------
     CBIInputError
-        Missing or unreadable file, ambiguous or unknown layer, no CRS, a layer without features or without
-        polygons, or a filter column the layer lacks.
+        Missing or unreadable file, several layers and none named, an unknown layer, no CRS, a layer without
+        features or without polygons, or a filter column the layer lacks.
     """
     label = OVERLAY_LABELS[kind]
     path = str(path)
     attribute_filter = attribute_filter or AttributeFilter()
     if not Path(path).exists():
         raise CBIInputError(f"{label} {path} does not exist; check the city sheet's {kind} column.")
-    layer = _pick_layer(path, kind=kind, label=label, layer=layer)
-    info = pyogrio.read_info(path, layer=layer)
+    layer = pick_layer(path, layer=layer, sheet_column=f"{kind}_layer", what=label)
+    info = pyogrio.read_info(path, layer=layer, encoding=encoding)
     if info["crs"] is None:
         raise CBIInputError(f"{label} {path} has no CRS; assign one (for example ogr2ogr -a_srs EPSG:4326) and re-run.")
     if info["features"] == 0:
@@ -195,14 +213,16 @@ def read_overlay_polygons(
         )
     missing = [column for column in attribute_filter.columns if column not in set(info["fields"])]
     if missing:
+        fields = list(map(str, info["fields"]))
         raise CBIInputError(
-            f"{label} {path} has no column {missing[0]!r} (columns: {', '.join(map(str, info['fields']))}); fix "
+            f"{label} {path} has no column {missing[0]!r} (columns: {', '.join(fields)}); "
+            f"{encoding_hint(fields, sheet_column=f'{kind}_encoding', what='column names')}fix "
             f"overlays.{kind} in config/config.yaml."
         )
     source_crs = CRS.from_user_input(info["crs"])
     source_bounds = _bounds_in(clip_bounds, source=target_crs, destination=source_crs)
     try:
-        frame = gpd.read_file(path, layer=layer, bbox=source_bounds)
+        frame = gpd.read_file(path, layer=layer, bbox=source_bounds, encoding=encoding)
     except Exception as error:  # noqa: BLE001 - GDAL raises many types; the user needs the file name
         raise CBIInputError(
             f"{label} {path} could not be read ({error}); replace the file with a valid one."
@@ -219,6 +239,17 @@ def read_overlay_polygons(
             )
         LOGGER.warning("%s %s: ignored %d point or line features.", label, path, len(kept) - len(polygonal))
     dissolved, repaired = dissolve_polygons(polygonal.geometry, origin=f"{label} {path}")
+    features_area_ha = equal_area_ha(polygonal.geometry)
+    if attribute_filter.columns and len(polygonal) > 1:
+        LOGGER.warning(
+            "%s %s: the filter (%s) keeps %d features near the city (%.1f ha in total, whole, equal-area), "
+            "dissolved into one layer.",
+            label,
+            path,
+            attribute_filter.describe(),
+            len(polygonal),
+            features_area_ha,
+        )
     geometry = _to_target(
         dissolved,
         source=source_crs,
@@ -228,7 +259,9 @@ def read_overlay_polygons(
         origin=f"{label} {path}",
     )
     if geometry.is_empty:
-        _warn_nothing_near(label, path, frame=frame, n_kept=len(polygonal), attribute_filter=attribute_filter)
+        _warn_nothing_near(
+            label, path, kind=kind, frame=frame, n_kept=len(polygonal), attribute_filter=attribute_filter
+        )
     LOGGER.info(
         "%s %s: %d features near the city, %d kept (%s)",
         label,
@@ -247,29 +280,8 @@ def read_overlay_polygons(
         n_kept=len(polygonal),
         attribute_filter=attribute_filter,
         repaired=repaired,
+        features_area_ha=features_area_ha,
     )
-
-
-def _pick_layer(path: str, *, kind: str, label: str, layer: str | None) -> str:
-    try:
-        names = [str(name) for name, _ in pyogrio.list_layers(path)]
-    except Exception as error:  # noqa: BLE001 - GDAL raises many types; the user needs the file name
-        raise CBIInputError(
-            f"{label} {path} could not be read ({error}); give a valid GeoPackage, GeoJSON or Shapefile."
-        ) from error
-    if layer:
-        if layer not in names:
-            raise CBIInputError(
-                f"{label} {path} has no layer {layer!r} (layers: {', '.join(names)}); fix the city sheet's "
-                f"{kind}_layer column."
-            )
-        return layer
-    if len(names) != 1:
-        raise CBIInputError(
-            f"{label} {path} holds {len(names)} layers ({', '.join(names)}); name one in the city sheet's "
-            f"{kind}_layer column."
-        )
-    return names[0]
 
 
 def _bounds_in(bounds: tuple[float, float, float, float], *, source: CRS, destination: CRS) -> tuple[float, ...]:
@@ -307,6 +319,7 @@ def _warn_nothing_near(
     label: str,
     path: str,
     *,
+    kind: str,
     frame: gpd.GeoDataFrame,
     n_kept: int,
     attribute_filter: AttributeFilter,
@@ -320,16 +333,21 @@ def _warn_nothing_near(
         )
         return
     found = []
+    hint = ""
     for column in attribute_filter.columns:
         values = sorted(frame[column].astype(str).str.strip().unique())
         found.append(f"{column}: {', '.join(values[:MAX_VALUES_IN_MESSAGE])}")
+        hint = hint or encoding_hint(values, sheet_column=f"{kind}_encoding")
     LOGGER.warning(
-        "%s %s: the filter (%s) keeps none of the %d features near the city, so the area is 0; values found there: %s.",
+        "%s %s: the filter (%s) keeps none of the %d features near the city, so the area is 0; values found there: "
+        "%s; %sfix overlays.%s in config/config.yaml if the city has such areas.",
         label,
         path,
         attribute_filter.describe(),
         len(frame),
         "; ".join(found),
+        hint,
+        kind,
     )
 
 
