@@ -21,6 +21,7 @@ from cbindex.core.units import SQUARE_METRES_PER_HECTARE
 from cbindex.geo.barriers import BarrierRule, read_barriers
 from cbindex.geo.boundary import BoundarySpec, CityBoundary
 from cbindex.geo.city_grid import DEFAULT_BLOCK_ROWS, open_city_window, strips
+from cbindex.geo.coverage import raster_coverage
 from cbindex.geo.legends import Legend, check_codes, load_legend, unique_codes
 from cbindex.landcover.bands import compute_band, merge_bands, window_bands
 from cbindex.landcover.blockwise import BlockwiseResult, StripCells, compute_landcover_indicators_blockwise
@@ -235,11 +236,20 @@ def write_landcover_table(
     equal_area_crs: str,
     boundary_coverage_tolerance_percent: float,
 ) -> None:
-    """The indicator table, with the boundary's own area and a warning when the raster does not cover it."""
+    """The indicator table, with the boundary's own area and how much of it the raster covers with data.
+
+    Rows added to the computation's: ``boundary_area`` (ha, the polygon in ``equal_area_crs``), ``covered_share``
+    (%, valid land-cover cells ÷ boundary area × 100), ``uncovered_area`` (ha, boundary land under no raster cell:
+    boundary − valid − no-data cells, never negative) beside ``nodata_area`` (cells without data inside the city).
+    The scoring stage holds the year's spatial indicators as ``partial_coverage`` when the covered share falls
+    short of 100 % by more than ``boundary_coverage_tolerance_percent``.
+    """
     city, year = job.city, job.year
     LOGGER.info("City %s %s: read %d x %d cells of %s", city, year, *result.window.shape, job.raster_path)
     boundary_ha = boundary_area_ha(job.boundary, equal_area_crs=equal_area_crs)
-    covered_ha = result.value_of("city_area") + result.value_of("nodata_area")
+    coverage = raster_coverage(
+        boundary_ha=boundary_ha, valid_ha=result.value_of("city_area"), nodata_ha=result.value_of("nodata_area")
+    )
     values = [
         *result.values,
         IndicatorValue(
@@ -248,17 +258,29 @@ def write_landcover_table(
             "ha",
             f"area of the boundary polygon in {equal_area_crs} equal-area CRS",
         ),
+        IndicatorValue(
+            "covered_share",
+            coverage.covered_share_percent,
+            "%",
+            "land-cover cells with data / boundary area x 100",
+        ),
+        IndicatorValue(
+            "uncovered_area",
+            coverage.uncovered_ha,
+            "ha",
+            "boundary area under no land-cover cell: boundary - cells with data - cells without data",
+        ),
     ]
-    difference = abs(covered_ha - boundary_ha) / boundary_ha * 100 if boundary_ha else 0.0
-    if difference > boundary_coverage_tolerance_percent:
+    if coverage.shortfall_percent > boundary_coverage_tolerance_percent:
         LOGGER.warning(
-            "City %s %s: raster cells cover %.1f ha but the boundary is %.1f ha (%.2f %% apart); the raster may "
-            "not cover the whole city.",
+            "City %s %s: land-cover cells with data cover %.2f %% of the boundary (%.1f ha without data, %.1f ha "
+            "outside the raster); the year's spatial indicators are held as partial_coverage unless config "
+            "on_partial_coverage is score.",
             city,
             year,
-            covered_ha,
-            boundary_ha,
-            difference,
+            coverage.covered_share_percent,
+            result.value_of("nodata_area"),
+            coverage.uncovered_ha,
         )
     write_indicator_table(indicators_csv, city=city, year=year, values=values)
     LOGGER.info(
