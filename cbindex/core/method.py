@@ -25,7 +25,7 @@ class LandcoverMethod:
     mesh_denominator : str
         I2 A_total: ``natural`` (SI: the city's natural area) or ``landscape`` (FRAGSTATS: the city area).
     bare_is_natural, snow_is_natural : bool
-        Whether bare ground and snow/ice count as natural (reference Part A.3).
+        Whether bare ground and snow/ice count as natural (docs/method.md Part A.3).
     builtup_is_barrier : bool
         Treat the legend category ``built_up`` as a barrier for I2 (SI 2014: "heavily built-up areas").
     natural_codes_override : tuple of int, optional

@@ -3,7 +3,7 @@
 Patches are 8- (or 4-) connected natural cells. With a gap distance d > 0, two patches belong to one group
 when some cell of one is less than d from some cell of the other, measured edge to edge:
 ``dist = √((h · max(0, |Δr| − 1))² + (w · max(0, |Δc| − 1))²) < d`` for cells Δr rows and Δc columns apart,
-cells of ground width w and height h (reference Part A.5). Exactly d apart is not connected.
+cells of ground width w and height h (docs/method.md Part A.5). Exactly d apart is not connected.
 """
 
 from __future__ import annotations

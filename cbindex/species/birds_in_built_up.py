@@ -1,7 +1,7 @@
 """Occurrence records of birds for SI indicator 3: reading, cleaning, and counting species in built-up areas.
 
 Indicator 3 (2014) is the number of native bird species in built-up areas: impermeable surfaces plus
-anthropogenic green spaces, anything counted as natural in indicator 1 excluded (reference Part B §2.1).
+anthropogenic green spaces, anything counted as natural in indicator 1 excluded (docs/method.md Part B §2.1).
 Here a record counts when its point lies inside the city boundary on a land-cover cell of legend category
 ``built_up`` that is not natural; species on the city's list of non-native species are left out.
 
