@@ -1,3 +1,17 @@
-"""Contracts every stage shares: errors, atomic writes, the rule runtime, provenance, indicator values and tables,
-output names, method settings, config files and their schemas.
+"""Level 0: the contracts every stage shares. Imports nothing from the other wings.
+
+Modules
+-------
+errors           CBIInputError (bad input: one sentence naming the file or key and the fix) and CBIDefectError
+atomic_write     write outputs atomically: a failed run never leaves a half-written file
+geopackage       write GeoPackages reproducibly (same layers, same bytes) and atomically
+rule_runtime     run library code from a Snakemake rule script: log to the rule's log, clean user errors
+provenance       SHA-256 checksums of the input files and versions of the software behind a result
+indicator_table  IndicatorValue (one computed figure, unit, method) and the indicator table every stage writes
+units            unit conversions and the percent formula, defined once
+method           LandcoverMethod: the method settings of the land-cover indicators (config ``method``)
+output_names     names of the layers one rule writes and another reads
+config_files     read the YAML config files and check them against their schemas (``schemas/``: legend, rule set,
+                 figures; shipped as package data)
+city_sheet       parse the cells of the city sheet: years, raster path patterns, code lists, config file names
 """

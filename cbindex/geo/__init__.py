@@ -1,3 +1,17 @@
-"""Reading a city onto its raster: boundary, city grid and windows, cell areas, legends, barriers, overlay polygons,
-population.
+"""Level 1: a city read onto its raster: boundary, city grid and windows, cell areas, legends, polygons, population.
+
+Modules
+-------
+boundary          read the city boundary: pick the city's features, check the CRS, repair geometries, dissolve
+city_grid         the land-cover cells of one city: the raster window over the boundary, cell weights, ground areas
+cell_area         ground area of raster cells (m²), exact per row for geographic grids, scale-corrected if projected
+coverage          how much of the boundary the raster covers with data (rows covered_share, uncovered_area)
+legends           land-cover legends: which codes of a product are natural, permeable, tree canopy, built-up, ...
+categories        the legend categories the indicators need, resolved to class codes (natural classes per docs/method.md
+                  Part A.3)
+barriers          anthropogenic barriers of SI indicator 2 (roads, canals, built-up areas) as a raster mask
+overlay_polygons  protected-area, red-line and park layers (SI indicators 9, 13, red line): read, filter, repair,
+                  dissolve
+vector_layers     polygon files as delivered: the named layer of a multi-layer file, legacy text encodings
+population        the city's population for I13: the sheet's number or a population raster summed under the boundary
 """

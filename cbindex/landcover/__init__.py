@@ -1,3 +1,14 @@
-"""Land-cover stage (workflow/rules/landcover.smk): I1, I2, I11, I12, the natural-area mask, connectivity groups,
-transitions.
+"""Level 3, land-cover stage (workflow/rules/landcover.smk): SI indicators 1, 2, 11 and 12, the natural-area mask,
+connectivity groups, transitions.
+
+Modules
+-------
+stage            the rules' entry points for one city and year: read, compute, write (one job, band jobs, merge)
+area_shares      I1 natural share, I11 permeable share, I12 tree-canopy share, the I2 rows and the supporting areas
+connectivity     I2: effective mesh size of groups of natural patches (2014, ha) and coherence (2021 I2, %)
+blockwise        every land-cover indicator computed strip by strip, in memory bounded by the strip size
+bands            one huge city as separate band jobs, joined into the one-job result
+in_memory        the same indicators over a whole grid in memory: the reference the strip pass is tested against
+spatial_outputs  the natural-area mask (COG) and the connectivity-group polygons
+transitions      land-cover change between two years: ground area from each class to each class
 """

@@ -1,1 +1,9 @@
-"""Overlay stage (workflow/rules/overlays.smk): I9 protected areas, red-line coverage, I13 parks."""
+"""Level 4, overlay stage (workflow/rules/overlays.smk): SI indicator 9, the red line, SI indicator 13.
+
+Modules
+-------
+stage            the rule's entry point for one city and year: read the polygon layers, measure, write
+areas            city and natural area under each (dissolved) polygon layer, measured on the land-cover cells
+protected_areas  I9 protected natural areas (2021 I8), cn-ubi's redline_coverage and redline_natural_share
+parks            I13 natural area of parks and protected areas per 1,000 residents (2021 I12)
+"""

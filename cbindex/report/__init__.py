@@ -1,1 +1,11 @@
-"""Report stage (workflow/rules/report.smk): the bilingual HTML city report, its maps, plots and fonts."""
+"""Level 5, report stage (workflow/rules/report.smk): the bilingual, self-contained HTML city report.
+
+Modules
+-------
+stage        the rule's entry point for one city and language: read every output, draw, write the page
+html         the page: its content, the plots, maps, change and provenance sections, the stylesheet
+html_tables  HTML building blocks and the summary, components and scores tables
+figures      the maps and plots (matplotlib), returned as PNG
+fonts        the CJK font (Noto Sans SC): registered for plots, subset and embedded in the page
+text         the report's own wording in English and Chinese, number formatting
+"""

@@ -1,1 +1,15 @@
-"""Scoring stage (workflow/rules/scoring.smk): rule sets, bands, points, the scorecard, next band, city figures."""
+"""Level 3, scoring stage (workflow/rules/scoring.smk): every indicator of an edition scored into a scorecard.
+
+Modules
+-------
+stage        the rule's entry point: combine the stage tables and the city's figures, score, write
+rules        rule sets as data: bands, levels, indicator rules, components, the edition
+rule_sets    load a rule set (config/scoring/*.yaml, with ``extends``) and check its bands cover the range once
+points       score one value by its bands: points, band, status (missing is not assessed, never 0)
+overrides    a city's local changes to its rule set (version +city)
+scorecard    points per indicator with band and source, totals per component, bilingual notes
+next_band    distance to the next band, in the indicator's unit and in hectares
+figures      the figures a city supplies for the indicators not derived (source city or records), templates
+coverage     each year's raster coverage in the scorecard, and which years' indicators are held
+consistency  internal consistency of the computed values, checked before scoring
+"""

@@ -250,3 +250,14 @@ def test_climbing_out_of_the_package_is_reported(tmp_path, monkeypatch):
         "cbindex/core/x.py:2: \"SCHEMAS = Path(__file__).resolve().parents[2] / 'workflow' / 'schemas'\" reaches "
         "outside the package"
     ]
+
+
+@pytest.mark.parametrize("wing", sorted(LEVELS))
+def test_each_wing_docstring_lists_its_modules(wing):
+    """Each wing's ``__init__.py`` says its level and lists its modules, one line each (the package's map)."""
+    docstring = ast.get_docstring(ast.parse((PACKAGE / wing / "__init__.py").read_text(encoding="utf-8"))) or ""
+    assert docstring.startswith(f"Level {LEVELS[wing]}"), f"cbindex/{wing}/__init__.py: start with its level"
+    _, _, listing = docstring.partition("Modules\n-------\n")
+    listed = [line.split()[0] for line in listing.splitlines() if line.strip() and not line.startswith(" ")]
+    modules = sorted(path.stem for path in (PACKAGE / wing).glob("*.py") if path.stem != "__init__")
+    assert sorted(listed) == modules, f"cbindex/{wing}/__init__.py lists {sorted(listed)}, the wing has {modules}"
