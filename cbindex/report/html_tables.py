@@ -76,6 +76,7 @@ def summary_section(content: ReportContent) -> str:
         not_assessed=totals["indicators_not_assessed"],
         no_bands=totals["indicators_without_bands"],
         excluded=totals.get("indicators_excluded", 0),
+        partial=totals.get("indicators_partial_coverage", 0),
     )
     notes = content.scorecard["notes_zh" if language == "zh" else "notes"]
     warning = (
@@ -83,12 +84,37 @@ def summary_section(content: ReportContent) -> str:
         if totals.get("any_unverified_bands")
         else ""
     )
+    warning += coverage_warning(content.scorecard, language=language)
     return (
         f'<div class="totals"><div class="total-box"><div class="big">{totals["points"]}</div>'
         f"<div>{escape(text('total', language))}</div></div><ul><li>{escape(assessed)}</li><li>{escape(maximum)}</li>"
         f"<li>{escape(counts)}</li></ul></div>{warning}<h3>{escape(text('notes', language))}</h3>"
         f'<ul class="notes">{"".join(f"<li>{escape(note)}</li>" for note in notes)}</ul>'
     )
+
+
+def coverage_warning(scorecard: Mapping[str, Any], *, language: str) -> str:
+    """A warning box per land-cover year whose raster covers too little of the city (empty when none does).
+
+    Names the covered share, the no-data area inside the city and the area outside the raster, and whether the
+    year's spatial indicators were held (not scored) or scored anyway (config ``on_partial_coverage``).
+    """
+    held = scorecard.get("on_partial_coverage", "hold") == "hold"
+    hectares = text("hectares", language)
+    boxes = []
+    for entry in scorecard.get("coverage", []):
+        if not entry["partial"]:
+            continue
+        message = text(
+            "coverage_held" if held else "coverage_scored",
+            language,
+            year=entry["year"],
+            share=format_number(entry["covered_share_percent"], unit="%"),
+            nodata=format_number(entry["nodata_area_ha"], unit=hectares),
+            outside=format_number(entry["uncovered_area_ha"], unit=hectares),
+        )
+        boxes.append(f'<p class="warning coverage">{escape(message)}</p>')
+    return "".join(boxes)
 
 
 def components_section(content: ReportContent) -> str:

@@ -39,10 +39,29 @@ LABELS: dict[str, tuple[str, str]] = {
         "{points} 分，本版本满分未知，按 4 分 × 纳入的指标数计为 {maximum} 分（{share}）",
     ),
     "counts": (
-        "{scored} scored, {not_assessed} not assessed, {no_bands} without bands, {excluded} excluded",
-        "已评分 {scored} 项，未评估 {not_assessed} 项，无评分区间 {no_bands} 项，已排除 {excluded} 项",
+        "{scored} scored, {not_assessed} not assessed, {no_bands} without bands, {excluded} excluded, "
+        "{partial} held for partial coverage",
+        "已评分 {scored} 项，未评估 {not_assessed} 项，无评分区间 {no_bands} 项，已排除 {excluded} 项，"
+        "因数据覆盖不完整未评分 {partial} 项",
     ),
     "notes": ("Notes on the scores", "评分说明"),
+    "hectares": ("ha", "公顷"),
+    "coverage_held": (
+        "Partial coverage in {year}: the land-cover raster has data for {share} of the city ({nodata} without data "
+        "inside it, {outside} outside the raster), so that year's spatial indicators are not scored; their values "
+        "describe the covered part only.",
+        "{year} 年数据覆盖不完整：土地覆盖栅格仅覆盖城市面积的 {share}"
+        "（城市内无数据 {nodata}，栅格范围以外 {outside}），"
+        "该年的空间指标不予评分，其数值仅代表有数据的部分。",
+    ),
+    "coverage_scored": (
+        "Partial coverage in {year}: the land-cover raster has data for {share} of the city ({nodata} without data "
+        "inside it, {outside} outside the raster); its spatial indicators are scored anyway (config "
+        "on_partial_coverage: score) and describe the covered part only.",
+        "{year} 年数据覆盖不完整：土地覆盖栅格仅覆盖城市面积的 {share}"
+        "（城市内无数据 {nodata}，栅格范围以外 {outside}）；"
+        "因配置 on_partial_coverage 为 score 仍予评分，数值仅代表有数据的部分。",
+    ),
     "unverified_warning": (
         "Some points rest on bands not verified against the published manual; they are provisional.",
         "部分得分所依据的评分区间未与出版的手册核对，仅供参考。",
@@ -115,6 +134,25 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_overlays": (
         "The city sheet names no protected-area or red-line layer, so there is no overlay map.",
         "城市表未提供保护地或生态保护红线图层，因此没有叠加地图。",
+    ),
+    "no_natural_area": (
+        "No natural area in {year}: no cell of the city is of a natural class, so I1 is 0 % and the map shows "
+        "no natural area.",
+        "{year}年无自然区域：市内没有自然类别的像元，因此 I1 为 0 %，地图上没有自然区域。",
+    ),
+    "no_groups": (
+        "No connectivity group in {year}: the city has no natural patch, so there is no group to map.",
+        "{year}年无连通组：市内没有自然斑块，因此没有可绘制的连通组。",
+    ),
+    "no_protected_areas_inside": (
+        "No protected area inside the city in {year}: the protected-area layer has no polygon inside the city "
+        "boundary, so I9 is 0 %.",
+        "{year}年市内无保护地：保护地图层在城市边界内没有多边形，因此 I9 为 0 %。",
+    ),
+    "no_redline_inside": (
+        "No red-line area inside the city in {year}: the red-line layer has no polygon inside the city boundary, "
+        "so the red-line coverage is 0 %.",
+        "{year}年市内无生态保护红线：生态保护红线图层在城市边界内没有多边形，因此红线覆盖率为 0 %。",
     ),
     "natural_years": ("Natural areas in every land-cover year", "各土地覆盖年份的自然区域"),
     "natural_years_caption": (
