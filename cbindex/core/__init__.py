@@ -9,9 +9,11 @@ rule_runtime     run library code from a Snakemake rule script: log to the rule'
 provenance       SHA-256 checksums of the input files and versions of the software behind a result
 indicator_table  IndicatorValue (one computed figure, unit, method) and the indicator table every stage writes
 units            unit conversions and the percent formula, defined once
-method           LandcoverMethod: the method settings of the land-cover indicators (config ``method``)
+method           LandcoverMethod: the method settings of the land-cover indicators (config ``method``), and the
+                 keys each stage reads
 output_names     names of the layers one rule writes and another reads
 config_files     read the YAML config files and check them against their schemas (``schemas/``: legend, rule set,
                  figures; shipped as package data)
-city_sheet       parse the cells of the city sheet: years, raster path patterns, code lists, config file names
+city_sheet       CitySheet: what a city's row means to the workflow (years, files per year, optional inputs, band
+                 count, outputs), and the parsers of its cells
 """

@@ -2,7 +2,8 @@
 
 Modules
 -------
-boundary          read the city boundary: pick the city's features, check the CRS, repair geometries, dissolve
+boundary          BoundarySpec (file, layer, filter) and reading the city boundary: pick its features, check the CRS,
+                  repair geometries, dissolve
 city_grid         the land-cover cells of one city: the raster window over the boundary, cell weights, ground areas
 cell_area         ground area of raster cells (m²), exact per row for geographic grids, scale-corrected if projected
 coverage          how much of the boundary the raster covers with data (rows covered_share, uncovered_area)

@@ -1,4 +1,9 @@
-"""Overlay indicators per city and year: I9 protected natural areas, red-line shares, I13 parks per 1000 persons."""
+"""Overlay indicators per city and year: I9 protected natural areas, red-line shares, I13 parks per 1000 persons.
+
+method holds only what the overlay code reads (boundary_rule and the natural classes: bare_is_natural,
+snow_is_natural, the sheet's natural_codes), so the I2 settings do not re-run it; boundary_spec is the sheet's
+boundary_layer/boundary_filter_column/boundary_filter_value.
+"""
 
 
 rule compute_overlay_indicators:

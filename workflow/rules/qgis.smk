@@ -1,4 +1,8 @@
-"""QGIS package per city: a styled GeoPackage of every vector output, a style beside each GeoTIFF, a project."""
+"""QGIS package per city: a styled GeoPackage of every vector output, a style beside each GeoTIFF, a project.
+
+Of the method it reads only method.neighbourhood (how the patches are drawn); boundary_spec is the sheet's three
+boundary reading columns.
+"""
 
 
 rule write_natural_areas_style:

@@ -1,4 +1,8 @@
-"""City report: one self-contained HTML page per language (scores, maps, change across years, provenance)."""
+"""City report: one self-contained HTML page per language (scores, maps, change across years, provenance).
+
+The report lists every method key and the sheet's natural_codes, so it receives them all; the land-cover
+transitions it shows are computed in landcover.smk.
+"""
 
 
 rule write_city_report:

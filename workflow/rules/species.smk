@@ -1,4 +1,8 @@
-"""Species indicators: I3 from bird occurrence records per land-cover year; I4–I8 and I10 from species lists."""
+"""Species indicators: I3 from bird occurrence records per land-cover year; I4–I8 and I10 from species lists.
+
+I3's method holds only the natural classes (bare_is_natural, snow_is_natural, the sheet's natural_codes): a built-up
+cell that counts as natural is not built-up. boundary_spec is the sheet's three boundary reading columns.
+"""
 
 
 rule compute_species_indicators:
