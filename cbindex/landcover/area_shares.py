@@ -19,6 +19,9 @@ from cbindex.landcover.connectivity import (
     effective_mesh_size_ha,
 )
 
+NO_NATURAL_AREA = "not assessed: no natural area in the city, so there is no natural patch to connect"
+"""Method text of I2 and I2_coherence when the city has no natural area (``Σ A_Gi² / A_total`` with 0 / 0)."""
+
 
 @dataclass
 class CategoryAreas:
@@ -84,7 +87,9 @@ def landcover_values(
 
     - I1 natural share (%) = natural area ÷ city area × 100, city area = all valid cells in the city.
     - I2 MESH (ha) = Σ A_Gi² ÷ A_total, A_total = natural area (or city area with
-      ``mesh_denominator="landscape"``); ``I2_coherence`` (%) = Σ A_Gi² ÷ (Σ A_Gi)² × 100 (SI 2021 I2).
+      ``mesh_denominator="landscape"``); ``I2_coherence`` (%) = Σ A_Gi² ÷ (Σ A_Gi)² × 100 (SI 2021 I2). Both
+      are NaN (not assessed, the method says why) when the city has no natural area: with no natural patch
+      there is nothing to connect (A_total = 0 for the SI, FRAGSTATS leaves an absent class out), never 0 points.
     - I11 permeable share (%) = permeable area ÷ terrestrial area × 100, terrestrial = city − water.
     - I12 tree-canopy share (%) = tree-canopy area ÷ terrestrial area × 100.
 
@@ -97,6 +102,13 @@ def landcover_values(
     mesh_denominator_m2 = areas.natural_m2 if method.mesh_denominator == "natural" else areas.city_m2
     how = method.describe()
     codes_text = ",".join(str(code) for code in sorted(codes.natural))
+    mesh = effective_mesh_size_ha(group_areas_m2_, denominator_m2=mesh_denominator_m2)
+    mesh_method = f"effective mesh size sum(A_Gi^2)/A_total, A_total={method.mesh_denominator} area; {how}"
+    coherence = coherence_percent(group_areas_m2_)
+    coherence_method = f"SI 2021 coherence sum(A_Gi^2)/(sum A_Gi)^2 x 100; {how}"
+    if areas.natural_m2 <= 0:  # no natural patch: nothing to connect, MESH and coherence are undefined, not 0
+        mesh = coherence = float("nan")
+        mesh_method, coherence_method = (f"{NO_NATURAL_AREA}; {text}" for text in (mesh_method, coherence_method))
     return [
         IndicatorValue(
             "city_area", areas.city_m2 / SQUARE_METRES_PER_HECTARE, "ha", f"valid cells in the city; {area_rule}"
@@ -125,18 +137,8 @@ def landcover_values(
             "%",
             f"natural area / city area x 100; natural classes {codes_text}; {how}",
         ),
-        IndicatorValue(
-            "I2",
-            effective_mesh_size_ha(group_areas_m2_, denominator_m2=mesh_denominator_m2),
-            "ha",
-            f"effective mesh size sum(A_Gi^2)/A_total, A_total={method.mesh_denominator} area; {how}",
-        ),
-        IndicatorValue(
-            "I2_coherence",
-            coherence_percent(group_areas_m2_),
-            "%",
-            f"SI 2021 coherence sum(A_Gi^2)/(sum A_Gi)^2 x 100; {how}",
-        ),
+        IndicatorValue("I2", mesh, "ha", mesh_method),
+        IndicatorValue("I2_coherence", coherence, "%", coherence_method),
         IndicatorValue(
             "natural_patches", float(n_patches), "count", f"{method.neighbourhood}-connected natural patches"
         ),

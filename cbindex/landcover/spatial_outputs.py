@@ -55,9 +55,12 @@ def labelled_multipolygons(labels: np.ndarray, *, transform) -> dict[int, shapel
     return {label: shapely.MultiPolygon(parts) for label, parts in pieces.items()}
 
 
-def write_geopackage_layer(path: str | Path, frame: gpd.GeoDataFrame, *, layer: str) -> None:
-    """Write one layer to a new GeoPackage, reproducibly and atomically."""
-    write_geopackage(path, {layer: frame})
+def write_geopackage_layer(
+    path: str | Path, frame: gpd.GeoDataFrame, *, layer: str, geometry_type: str | None = None
+) -> None:
+    """Write one layer to a new GeoPackage, reproducibly and atomically (``geometry_type`` keeps the type of an
+    empty layer, e.g. a city without any natural group)."""
+    write_geopackage(path, {layer: frame}, geometry_type=geometry_type)
 
 
 class StripRasterWriter:
@@ -192,9 +195,12 @@ class GroupPolygonCollector:
                 for labels, offset in self._strips
             ]
             geometries = labelled_multipolygons(np.vstack(rows), transform=self._transform)
-            ids = sorted(geometries)
+            ids = np.array(sorted(geometries), dtype=np.int64)  # int64 ids even without any group
             return gpd.GeoDataFrame(
-                {"group_id": ids, "area_ha": [group_areas_m2[i] / SQUARE_METRES_PER_HECTARE for i in ids]},
+                {
+                    "group_id": ids,
+                    "area_ha": np.asarray(group_areas_m2, dtype=np.float64)[ids] / SQUARE_METRES_PER_HECTARE,
+                },
                 geometry=[geometries[i] for i in ids],
                 crs=crs,
             )
@@ -202,11 +208,12 @@ class GroupPolygonCollector:
         for label, strip, polygon in self._pieces:
             parts.setdefault((int(group_of_patch[label]), strip), []).extend(polygon.geoms)
         keys = sorted(parts)
+        groups = np.array([group for group, _ in keys], dtype=np.int64)
         return gpd.GeoDataFrame(
             {
-                "group_id": [group for group, _ in keys],
-                "strip": [strip for _, strip in keys],
-                "area_ha": [group_areas_m2[group] / SQUARE_METRES_PER_HECTARE for group, _ in keys],
+                "group_id": groups,
+                "strip": np.array([strip for _, strip in keys], dtype=np.int64),
+                "area_ha": np.asarray(group_areas_m2, dtype=np.float64)[groups] / SQUARE_METRES_PER_HECTARE,
             },
             geometry=[shapely.MultiPolygon(parts[key]) for key in keys],
             crs=crs,

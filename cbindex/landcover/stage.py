@@ -225,7 +225,7 @@ def write_groups(groups_gpkg: str, polygons: GroupPolygonCollector, result: Bloc
     groups = polygons.frame(
         group_of_patch=result.group_of_patch, group_areas_m2=result.group_areas_m2, crs=result.window.crs
     )
-    write_geopackage_layer(groups_gpkg, groups, layer=GROUPS_LAYER)
+    write_geopackage_layer(groups_gpkg, groups, layer=GROUPS_LAYER, geometry_type="MultiPolygon")
 
 
 def write_landcover_table(
