@@ -86,6 +86,13 @@ OVERLAYS = {  # overlay layer: (name shown in QGIS, symbol)
     "parks_counted": ("Parks counted", Symbol(fill=(253, 174, 97, 170), outline=(166, 97, 26, 255), width_mm=0.3)),
 }
 OTHER_OVERLAY_SYMBOL = Symbol(fill=(49, 130, 189, 110), outline=(8, 81, 156, 255), width_mm=0.3)
+EMPTY_LAYER_NOTES = {  # why a layer has no feature, in English and Chinese, appended to its name in QGIS
+    "natural_areas": "no natural area in {year} / {year}年无自然区域",
+    "connectivity_groups": "no natural patch to connect in {year} / {year}年无可连通的自然斑块",
+    "protected_natural_areas": "no protected area inside the city / 市内无保护地",
+    "redline_areas": "no red-line area inside the city / 市内无生态保护红线",
+    "parks_counted": "no park or protected area inside the city / 市内无公园或保护地",
+}
 
 
 def decade_classes(values: Sequence[float], *, max_classes: int = len(GROUP_AREA_COLOURS)) -> list[tuple[float, float]]:
@@ -269,6 +276,14 @@ class PackageLayer:
     visible: bool = True
 
 
+def layer_name(name: str, frame: gpd.GeoDataFrame, *, kind: str, year: int) -> str:
+    """The name QGIS shows for a layer; an empty layer's name says why it is empty (:data:`EMPTY_LAYER_NOTES`)."""
+    if len(frame):
+        return name
+    note = EMPTY_LAYER_NOTES.get(kind, "no feature inside the city / 市内无要素")
+    return f"{name} — {note.format(year=year)}"
+
+
 def _year_package_layers(outputs: YearOutputs, *, neighbourhood: int) -> list[PackageLayer]:
     """The GeoPackage layers of one year, top to bottom: overlays, connectivity groups, natural patches."""
     year = outputs.year
@@ -276,11 +291,12 @@ def _year_package_layers(outputs: YearOutputs, *, neighbourhood: int) -> list[Pa
     for layer, geometry_type in pyogrio.list_layers(outputs.overlays) if outputs.overlays else []:
         multi = _multi(geometry_type if geometry_type not in (None, "Unknown") else "Polygon")
         title = OVERLAYS.get(layer, (_title(layer),))[0]
+        frame = gpd.read_file(outputs.overlays, layer=layer)
         layers.append(
             PackageLayer(
                 f"{layer}_{year}",
-                f"{title} {year}",
-                gpd.read_file(outputs.overlays, layer=layer),
+                layer_name(f"{title} {year}", frame, kind=layer, year=year),
+                frame,
                 overlay_style(layer, geometry_type=multi),
                 multi,
             )
@@ -289,7 +305,7 @@ def _year_package_layers(outputs: YearOutputs, *, neighbourhood: int) -> list[Pa
     layers.append(
         PackageLayer(
             f"connectivity_groups_{year}",
-            f"Connectivity groups {year} (I2)",
+            layer_name(f"Connectivity groups {year} (I2)", groups, kind="connectivity_groups", year=year),
             groups,
             connectivity_groups_style(groups["area_ha"].tolist()),
             "MultiPolygon",
@@ -302,7 +318,7 @@ def _year_package_layers(outputs: YearOutputs, *, neighbourhood: int) -> list[Pa
     layers.append(
         PackageLayer(
             f"natural_areas_{year}",
-            f"Natural patches {year}",
+            layer_name(f"Natural patches {year}", patches, kind="natural_areas", year=year),
             patches,
             NATURAL_PATCHES_STYLE,
             "MultiPolygon",

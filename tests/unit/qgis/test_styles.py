@@ -198,7 +198,7 @@ def test_package_takes_every_overlay_layer_even_an_empty_one(tmp_path):
     assert names == [
         "City boundary",
         "Protected natural areas 2020",
-        "Parks counted 2020",
+        "Parks counted 2020 — no park or protected area inside the city / 市内无公园或保护地",
         "Connectivity groups 2020 (I2)",
         "Natural patches 2020",
         "Natural-area mask 2020 (I1)",
