@@ -6,7 +6,7 @@ import json
 import logging
 import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,8 @@ MAX_DISPLAY_CELLS = 1400
 """Longest side, in cells, of a raster drawn on a map (larger rasters are read from their overviews)."""
 HIGHLIGHTED_GROUPS = 5
 MAP_OVERLAYS = ("protected_areas", "redline")
+OVERLAY_AREA_ROWS = {"protected_areas": "protected_area", "redline": "redline_area"}
+"""The overlay stage's row that says a kind of overlay was given for a year (its area in the city, 0 or not)."""
 
 
 def read_display_raster(path: str, *, max_cells: int = MAX_DISPLAY_CELLS) -> tuple[np.ndarray, Affine, Any]:
@@ -150,8 +152,14 @@ def draw_maps(
     boundary,
     gap_distance_m: float,
     language: str,
+    overlay_kinds: Collection[str] = (),
 ) -> tuple[list[ReportFigure], list[str]]:
-    """The maps of the latest year: natural areas, connectivity groups and (when given) overlays; and notes."""
+    """The maps of the latest year: natural areas, connectivity groups and (when given) overlays; and notes.
+
+    A map with nothing to show is replaced by a note saying so: no connectivity group, or a kind of overlay in
+    ``overlay_kinds`` (the kinds the city sheet gives, see :func:`given_overlay_kinds`) with no polygon inside
+    the city.
+    """
     mask, transform, crs = read_display_raster(latest.natural_mask)
     frame = map_frame(mask.shape, transform, crs, boundary=boundary.to_crs(crs))
     year = latest.year
@@ -169,6 +177,43 @@ def draw_maps(
     ]
     groups = gpd.read_file(latest.groups, layer=GROUPS_LAYER).to_crs(crs)
     ranks, areas = group_ranks(groups, shape=mask.shape, transform=transform)
+    notes = []
+    if areas:
+        maps.append(
+            _groups_figure(ranks, areas, frame=frame, year=year, gap_distance_m=gap_distance_m, language=language)
+        )
+    else:  # no natural patch: an empty map would say nothing
+        notes.append(text("no_groups", language, year=year))
+    overlays = _overlay_geometries(latest.overlays, crs=crs)
+    notes += [
+        text(f"no_{kind}_inside", language, year=year)
+        for kind in MAP_OVERLAYS
+        if kind in overlay_kinds and kind not in overlays
+    ]
+    if not overlays:
+        if not any(kind in overlay_kinds for kind in MAP_OVERLAYS):
+            notes.append(text("no_overlays", language))
+        return maps, notes
+    title = text("overlay_map", language, year=year)
+    figure = overlay_map(
+        mask,
+        overlays=overlays,
+        overlay_labels={kind: text(kind, language) for kind in overlays},
+        frame=frame,
+        title=title,
+        language=language,
+    )
+    maps.append(
+        _figure(
+            "overlays", figure, title=title, caption=text("overlay_map_caption", language, year=year), language=language
+        )
+    )
+    return maps, notes
+
+
+def _groups_figure(
+    ranks: np.ndarray, areas: list, *, frame: MapFrame, year: int, gap_distance_m: float, language: str
+) -> ReportFigure:
     title = text("groups_map", language, year=year)
     figure = connectivity_groups_map(
         ranks,
@@ -188,25 +233,20 @@ def draw_maps(
         year=year,
         top=min(HIGHLIGHTED_GROUPS, len(areas)),
     )
-    maps.append(_figure("connectivity-groups", figure, title=title, caption=caption, language=language))
-    overlays = _overlay_geometries(latest.overlays, crs=crs)
-    if not overlays:
-        return maps, [text("no_overlays", language)]
-    title = text("overlay_map", language, year=year)
-    figure = overlay_map(
-        mask,
-        overlays=overlays,
-        overlay_labels={kind: text(kind, language) for kind in overlays},
-        frame=frame,
-        title=title,
-        language=language,
-    )
-    maps.append(
-        _figure(
-            "overlays", figure, title=title, caption=text("overlay_map_caption", language, year=year), language=language
-        )
-    )
-    return maps, []
+    return _figure("connectivity-groups", figure, title=title, caption=caption, language=language)
+
+
+def given_overlay_kinds(indicators: pd.DataFrame, *, year: int) -> set[str]:
+    """The overlay kinds of :data:`MAP_OVERLAYS` the city sheet gives for a year (their area rows in ``indicators``)."""
+    rows = set(indicators.loc[indicators["year"] == year, "indicator"])
+    return {kind for kind, row in OVERLAY_AREA_ROWS.items() if row in rows}
+
+
+def natural_area_notes(indicators: pd.DataFrame, *, language: str) -> list[str]:
+    """One note per land-cover year whose natural area is 0 (I1 = 0 %, I2 not assessed), from ``indicators``."""
+    rows = indicators[(indicators["indicator"] == "natural_area") & indicators["year"].notna()]
+    years = sorted({int(year) for year, value in zip(rows["year"], rows["value"], strict=True) if float(value) <= 0})
+    return [text("no_natural_area", language, year=year) for year in years]
 
 
 def draw_plots(scorecard: Mapping[str, Any], *, rule_set: RuleSet, language: str) -> list[ReportFigure]:
@@ -343,7 +383,11 @@ def write_city_report(
         warnings.simplefilter("always")
         plots = draw_plots(scorecard, rule_set=rule_set, language=language)
         maps, map_notes = draw_maps(
-            years[-1], boundary=city_boundary, gap_distance_m=method.get("gap_distance_m", 0), language=language
+            years[-1],
+            boundary=city_boundary,
+            gap_distance_m=method.get("gap_distance_m", 0),
+            language=language,
+            overlay_kinds=given_overlay_kinds(indicators, year=years[-1].year),
         )
         change_figures = draw_change(
             indicators, rule_set=rule_set, years_maps=years, boundary=city_boundary, language=language
@@ -369,7 +413,7 @@ def write_city_report(
         plots=plots,
         maps=maps,
         change_figures=change_figures,
-        map_notes=map_notes,
+        map_notes=[*natural_area_notes(indicators, language=language), *map_notes],
     )
     page = render_report(content, font_css=embedded_font_css([render_report_body(content)]))
     with atomic_path(report_html) as temporary:
