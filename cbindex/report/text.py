@@ -78,7 +78,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "band_reached": ("Band reached", "所在评分区间"),
     "all_bands": ("All bands (points: interval)", "全部评分区间（得分：区间）"),
     "status": ("Status", "状态"),
-    "next_band": ("Distance to the next band", "距下一评分档的差距"),
+    "next_band": ("Next band, and the margin before a point is lost", "距下一评分档的差距及失分前的余量"),
     "verified": ("Bands verified", "评分区间已核实"),
     "yes": ("yes", "是"),
     "no": ("no", "否"),

@@ -77,6 +77,47 @@ def next_band_target(rule: IndicatorRule, value: float) -> dict[str, Any] | None
     }
 
 
+def margin_to_band_below(rule: IndicatorRule, value: float) -> dict[str, Any] | None:
+    """How far a value may move in the worse direction before it earns fewer points.
+
+    The nearest band in the worse direction (below, or above for a `reverse_scale` indicator) that awards fewer
+    points decides; bands with the same points in between are passed through.
+
+    Returns
+    -------
+    dict or None
+        ``points_below``, ``threshold`` (the near end of that band, moved to the last whole number still
+        scoring ``points_now`` for whole-number indicators), ``margin`` (signed, in the indicator's unit:
+        negative for a fall), ``margin_inclusive`` (True when moving by exactly ``margin`` keeps the points; False
+        when the points are lost exactly there, so the move must stay short of it), ``below_band_label`` and
+        ``below_band_label_zh``; None in the lowest-scoring band (no points to lose).
+    """
+    current = _band_of(rule, value)
+    upward = not rule.reverse_scale
+    if upward:
+        worse = [band for band in rule.bands if band.end_cut <= current.start_cut and band.points < current.points]
+        target = max(worse, key=lambda band: band.end_cut, default=None)
+    else:
+        worse = [band for band in rule.bands if band.start_cut >= current.end_cut and band.points < current.points]
+        target = min(worse, key=lambda band: band.start_cut, default=None)
+    if target is None:
+        return None
+    threshold, lost_at_threshold = (target.max, target.max_inclusive) if upward else (target.min, target.min_inclusive)
+    inclusive = not lost_at_threshold
+    if rule.integer:
+        # the last whole number that still scores points_now, beyond which the points are lost
+        threshold = _first_whole_number(threshold, lost_at_threshold is False, upward=upward)
+        inclusive = True
+    return {
+        "points_below": target.points,
+        "threshold": threshold,
+        "margin": round(threshold - value, _DIGITS_KEPT),
+        "margin_inclusive": inclusive,
+        "below_band_label": target.label,
+        "below_band_label_zh": target.label_zh or target.label,
+    }
+
+
 def percentage_points_to_hectares(change_pp: float, denominator_ha: float) -> float:
     """Hectares that a change of a percentage share amounts to: ``change_pp × denominator_ha ÷ 100``.
 
@@ -127,9 +168,11 @@ def describe_next_band(
         ``"+412 ha of natural area"`` / ``"需增加自然区域 412 公顷"``.  In the top band every key but
         ``points_now``, ``unit`` and the texts ``"top band reached"`` / ``"已达最高档"`` is None.
     """
+    margin = describe_margin(rule, value, quantities=quantities)
     target = next_band_target(rule, value)
     if target is None:
         return {
+            **margin,
             "points_now": _band_of(rule, value).points,
             "points_next": None,
             "threshold": None,
@@ -158,6 +201,7 @@ def describe_next_band(
         area_text = _change_en(area, inclusive, f"ha of {quantity.quantity}")
         area_text_zh = _change_zh(area, inclusive, "公顷", what=quantity.quantity_zh)
     return {
+        **margin,
         **target,
         "area_change_ha": area,
         "text": text,
@@ -165,6 +209,91 @@ def describe_next_band(
         "area_text": area_text,
         "area_text_zh": area_text_zh,
     }
+
+
+def describe_margin(
+    rule: IndicatorRule, value: float, *, quantities: Mapping[str, float] | None = None
+) -> dict[str, Any]:
+    """The margin part of the scorecard's ``next_band`` object: :func:`margin_to_band_below` with texts.
+
+    Keys ``margin``, ``margin_inclusive``, ``points_below``, ``below_band_label(_zh)``, ``margin_area_ha``,
+    ``margin_text(_zh)`` and ``margin_area_text(_zh)``, e.g. ``"may fall by 1.43 percentage points and keep 3
+    points (below: 2 points, 7.0–13.9 %)"`` / ``"可下降 1.43 个百分点仍保持 3 分（再低为 2 分档：7.0–13.9 %）"``;
+    the printed amounts are rounded down (and kept short of an exclusive end) so that they are safe. All None in
+    the lowest-scoring band.
+    """
+    found = margin_to_band_below(rule, value)
+    keys = ("margin", "margin_inclusive", "points_below", "below_band_label", "below_band_label_zh")
+    if found is None:
+        return {
+            key: None
+            for key in (
+                *keys,
+                "margin_area_ha",
+                "margin_text",
+                "margin_text_zh",
+                "margin_area_text",
+                "margin_area_text_zh",
+            )
+        }
+    unit_en, unit_zh = _UNIT_PHRASES.get(rule.unit, (rule.unit, rule.unit_zh or rule.unit))
+    whole = 0 if rule.integer else None
+    change, inclusive, now = found["margin"], found["margin_inclusive"], _band_of(rule, value).points
+    amount = _display(abs(change), whole, strictly_more=not inclusive, round_down=True)
+    direction, direction_zh = ("fall", "下降") if change <= 0 else ("rise", "上升")
+    below, label, label_zh = found["points_below"], found["below_band_label"], found["below_band_label_zh"]
+    text = (
+        f"may {direction} by {amount} {unit_en} and keep {now} point{'' if now == 1 else 's'} "
+        f"(beyond: {below} point{'' if below == 1 else 's'}, {label})"
+    )
+    text_zh = f"可{direction_zh} {amount} {unit_zh}仍保持 {now} 分（超出则为 {below} 分档：{label_zh}）"
+    area = area_change_ha(rule.area_equivalent, change, quantities)
+    area_text = area_text_zh = None
+    if area is not None:
+        quantity = rule.area_equivalent
+        area_amount = _display(abs(area), None, strictly_more=not inclusive, round_down=True)
+        verb, verb_zh = ("may lose", "可减少") if area <= 0 else ("may gain", "可增加")
+        area_text = f"{verb} {area_amount} ha of {quantity.quantity}"
+        area_text_zh = f"{verb_zh}{quantity.quantity_zh} {area_amount} 公顷"
+    return {
+        **found,
+        "margin_area_ha": area,
+        "margin_text": text,
+        "margin_text_zh": text_zh,
+        "margin_area_text": area_text,
+        "margin_area_text_zh": area_text_zh,
+    }
+
+
+def describe_next_level(rule: IndicatorRule, value: str) -> dict[str, Any]:
+    """The ``next_band`` object of a categorical indicator: the next answer on its ladder is the step to take.
+
+    E.g. I17 at "LBSAP exists but not aligned with the NBSAP" gets ``"next step: <the 3-point level's wording> →
+    3 points"``. In the top level the texts say so; ``level_below``/``points_below`` name the answer one step down.
+    """
+    keys = [level.value for level in rule.levels]
+    current = rule.levels[keys.index(value)]
+    better = [level for level in rule.levels if level.points > current.points]
+    worse = [level for level in rule.levels if level.points < current.points]
+    target = min(better, key=lambda level: level.points, default=None)
+    below = max(worse, key=lambda level: level.points, default=None)
+    result: dict[str, Any] = {
+        "points_now": current.points,
+        "points_next": None if target is None else target.points,
+        "next_level": None if target is None else target.value,
+        "next_band_label": None if target is None else target.label,
+        "next_band_label_zh": None if target is None else target.label_zh,
+        "points_below": None if below is None else below.points,
+        "level_below": None if below is None else below.value,
+        "unit": rule.unit,
+        "text": TOP_BAND_TEXT,
+        "text_zh": TOP_BAND_TEXT_ZH,
+    }
+    if target is not None:
+        points = target.points
+        result["text"] = f"next step: {target.label} → {points} point{'' if points == 1 else 's'}"
+        result["text_zh"] = f"下一步：{target.label_zh} → {points} 分"
+    return result
 
 
 # -------------------------------------------------------------------------------- helpers
@@ -186,26 +315,30 @@ def _first_whole_number(threshold: float, inclusive: bool, *, upward: bool) -> f
     return math.floor(threshold) if inclusive else math.ceil(threshold) - 1
 
 
-def _display(amount: float, decimals: int | None) -> str:
-    """A positive amount rounded up (so that the change shown is enough) to a precision fitting its size:
-    whole numbers from 100, one decimal from 1, two below 1 and down to the first significant digit below 0.01;
-    thousands separated by commas."""
+def _display(amount: float, decimals: int | None, *, strictly_more: bool = False, round_down: bool = False) -> str:
+    """A non-negative amount printed so that it is safe to act on, to 3 significant digits (or ``decimals``).
+
+    Rounded up (a change that must be reached: the printed amount suffices) or, with ``round_down``, down (a
+    margin that may be used up: the printed amount is safe). With ``strictly_more`` the threshold itself is not
+    enough (an exclusive band end), so when the rounded amount equals the exact one it moves one printed step
+    further (up, or down for a margin). Trailing zeros are dropped; thousands are separated by commas.
+    """
     if decimals is None:
-        if amount >= 1 or amount == 0:
-            decimals = 0 if amount >= 100 else 1
-        else:
-            decimals = max(2, -math.floor(math.log10(amount)))
+        decimals = 0 if amount == 0 else max(0, 2 - math.floor(math.log10(amount)))
     scale = 10**decimals
-    return f"{math.ceil(round(amount * scale, 6)) / scale:,.{decimals}f}"
+    scaled = round(amount * scale, 6)
+    steps = math.floor(scaled) if round_down else math.ceil(scaled)
+    if strictly_more and steps == scaled:
+        steps += -1 if round_down else 1
+    text = f"{max(steps, 0) / scale:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _change_en(change: float, inclusive: bool, unit: str, *, decimals: int | None = None) -> str:
-    amount = _display(abs(change), decimals)
-    if change >= 0:
-        return f"{'' if inclusive else 'more than '}+{amount} {unit}"
-    return f"-{amount} {unit}" if inclusive else f"a decrease of more than {amount} {unit}"
+    amount = _display(abs(change), decimals, strictly_more=not inclusive)
+    return f"+{amount} {unit}" if change >= 0 else f"-{amount} {unit}"
 
 
 def _change_zh(change: float, inclusive: bool, unit: str, *, what: str = "", decimals: int | None = None) -> str:
     verb = "需增加" if change >= 0 else "需减少"
-    return f"{verb}{what}{'' if inclusive else '超过'} {_display(abs(change), decimals)} {unit}"
+    return f"{verb}{what} {_display(abs(change), decimals, strictly_more=not inclusive)} {unit}"

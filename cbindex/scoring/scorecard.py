@@ -141,7 +141,6 @@ def _indicator_row(
     if held and score.status == STATUS_SCORED:
         score = held_score()
     status_label, status_label_zh = STATUS_LABELS[score.status]
-    scored_number = score.status == STATUS_SCORED and not rule.is_categorical
     return {
         "id": rule.id,
         "number": rule.number,
@@ -164,8 +163,19 @@ def _indicator_row(
         "source": score.source,
         "bands_status": rule.bands_status,
         "method": method,
-        "next_band": next_band.describe_next_band(rule, value, quantities=quantities) if scored_number else None,
+        "next_band": _next_step(rule, value, score_status=score.status, quantities=quantities),
     }
+
+
+def _next_step(
+    rule: IndicatorRule, value: Any, *, score_status: str, quantities: Mapping[str, float] | None
+) -> dict[str, Any] | None:
+    """What reaching the next band takes and how much loss the current one allows (None unless scored)."""
+    if score_status != STATUS_SCORED:
+        return None
+    if rule.is_categorical:
+        return next_band.describe_next_level(rule, value)
+    return next_band.describe_next_band(rule, value, quantities=quantities)
 
 
 def _plain_value(value: Any) -> float | int | str | None:

@@ -15,9 +15,10 @@ from cbindex.geo.coverage import ON_PARTIAL_COVERAGE
 from cbindex.scoring.consistency import check_consistency
 from cbindex.scoring.coverage import add_coverage, coverage_by_year
 from cbindex.scoring.figures import read_city_figures
+from cbindex.scoring.next_band import describe_next_band, describe_next_level, margin_to_band_below, next_band_target
 from cbindex.scoring.overrides import load_city_rule_set
 from cbindex.scoring.points import score_value
-from cbindex.scoring.rules import STATUS_PARTIAL_COVERAGE, STATUS_SCORED, RuleSet
+from cbindex.scoring.rules import STATUS_PARTIAL_COVERAGE, STATUS_SCORED, IndicatorRule, RuleSet
 from cbindex.scoring.scorecard import build_scorecard
 
 LOGGER = logging.getLogger(__name__)
@@ -33,6 +34,9 @@ INDICATOR_COLUMNS = [
     "band",
     "verified",
     "method",
+    "change_to_next_band",
+    "margin_to_band_below",
+    "next_step",
 ]
 STATUS_SUPPORTING = "supporting"
 
@@ -207,7 +211,7 @@ def indicator_table(
         row = _row(city, record["indicator"], record["year"], record["value"], record["unit"], record["method"], rule)
         year = record["year"]
         if row["status"] == STATUS_SCORED and not pd.isna(year) and int(year) in held_years:
-            row.update(points=None, status=STATUS_PARTIAL_COVERAGE, band=None, verified=None)
+            row.update(points=None, status=STATUS_PARTIAL_COVERAGE, band=None, verified=None, **_NO_STEP)
         rows.append(row)
     derived = set(spatial["indicator"])
     for indicator, rule in rule_set.indicators.items():
@@ -247,6 +251,7 @@ def _row(city, indicator, year, value, unit, method, rule) -> dict:
             "band": None,
             "verified": None,
             "method": method,
+            **_NO_STEP,
         }
     score = score_value(rule, value)
     return {
@@ -261,4 +266,23 @@ def _row(city, indicator, year, value, unit, method, rule) -> dict:
         "band": score.band_label,
         "verified": score.verified,
         "method": method,
+        **(_next_step_columns(rule, value) if score.status == STATUS_SCORED else _NO_STEP),
+    }
+
+
+_NO_STEP = {"change_to_next_band": None, "margin_to_band_below": None, "next_step": None}
+
+
+def _next_step_columns(rule: IndicatorRule, value: object) -> dict:
+    """The table's next-band columns of a scored row: signed change to the next band and margin before a point
+    is lost (indicator unit; empty in the top or bottom band and for categorical indicators) and the next step
+    in words (English; the scorecard and report give both languages)."""
+    if rule.is_categorical:
+        return {**_NO_STEP, "next_step": describe_next_level(rule, value)["text"]}
+    target, margin = next_band_target(rule, value), margin_to_band_below(rule, value)
+    described = describe_next_band(rule, value)
+    return {
+        "change_to_next_band": None if target is None else target["change_needed"],
+        "margin_to_band_below": None if margin is None else margin["margin"],
+        "next_step": "; ".join(part for part in (described["text"], described["margin_text"]) if part),
     }

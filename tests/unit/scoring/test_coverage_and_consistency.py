@@ -135,3 +135,15 @@ def test_consistent_tables_pass_including_rounding_noise():
     rows = year_rows(boundary=1000.0, city=1000.0, nodata=0.0, natural=300.0, i2=300.0 * (1 + 1e-13))
     table = pd.DataFrame([{"year": 2020, "indicator": k, "value": v} for k, v in rows.items()])
     assert consistency_problems(table) == []
+
+
+def test_indicator_table_carries_the_next_band_and_the_margin(tmp_path):
+    # I1 = 30 % natural (4 points on (20, +inf)): top band, may fall by exactly 10 (20 itself scores 3: short of it)
+    # I11 = 40 %: change and margin follow the I11 bands; written for the scored rows only
+    _, table = run(tmp_path, {2020: year_rows(boundary=1000.0, city=1000.0, nodata=0.0, natural=300.0)})
+    i1 = table.set_index("indicator").loc["I1"]
+    assert pd.isna(i1["change_to_next_band"])
+    assert i1["margin_to_band_below"] == pytest.approx(-10.0)
+    assert "top band reached" in i1["next_step"] and "may fall by 9.9 percentage points" in i1["next_step"]
+    supporting = table.set_index("indicator").loc["city_area"]
+    assert pd.isna(supporting["next_step"])

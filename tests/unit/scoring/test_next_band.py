@@ -82,14 +82,16 @@ def test_description_in_hectares_and_in_both_languages():
 
 def test_exclusive_threshold_and_the_mesh_size_in_hectares():
     described = describe_next_band(RULES["I2"], 1320.0, quantities={})
-    assert described["area_text"] == "more than +180 ha of effective mesh size"
-    assert described["area_text_zh"] == "需增加有效网格面积超过 180 公顷"
+    # 1500 ha is the exclusive lower end of the next band: exactly +180 ha is not enough, +181 ha is
+    assert described["area_text"] == "+181 ha of effective mesh size"
+    assert described["area_text_zh"] == "需增加有效网格面积 181 公顷"
 
 
 def test_reverse_scale_asks_for_a_decrease():
     described = describe_next_band(RULES["I10"], 25.0)
-    assert described["text"] == "a decrease of more than 4.9 percentage points to reach 2 points (11.1–20.0 %)"
-    assert described["text_zh"].startswith("需减少超过 4.9 个百分点")
+    # the 2-point band (11.1–20.0 %) needs a value below 20.1 (exclusive): exactly -4.9 is not enough, -4.91 is
+    assert described["text"] == "-4.91 percentage points to reach 2 points (11.1–20.0 %)"
+    assert described["text_zh"].startswith("需减少 4.91 个百分点")
     assert described["area_change_ha"] is None  # I10 is a share of species, not of an area
 
 
@@ -98,7 +100,7 @@ def test_hectares_per_1000_persons_use_the_population():
     described = describe_next_band(RULES["I13"], 0.25, quantities={"population": 200000.0})
     assert described["change_needed"] == pytest.approx(0.15)
     assert described["area_change_ha"] == pytest.approx(30.0)
-    assert described["area_text"] == "+30.0 ha of parks with natural areas"
+    assert described["area_text"] == "+30 ha of parks with natural areas"
 
 
 def test_no_hectares_without_the_denominator_row():
@@ -109,7 +111,7 @@ def test_displayed_change_is_rounded_up_so_that_it_suffices():
     described = describe_next_band(RULES["I1"], 13.94)  # 0.06 needed
     assert described["text"].startswith("+0.06 percentage points")
     described = describe_next_band(RULES["I1"], 13.951, quantities={"city_area": 1000.0})  # 0.049 pp = 0.49 ha
-    assert described["text"].startswith("+0.05 percentage points")
+    assert described["text"].startswith("+0.049 percentage points")
     assert described["area_text"] == "+0.49 ha of natural area"
 
 
@@ -146,4 +148,65 @@ def test_scorecard_gives_next_band_per_scored_number():
     )
     rows = {row["id"]: row for row in scorecard["indicators"]}
     assert rows["I1"]["next_band"]["area_text"] == "+412 ha of natural area"
-    assert rows["I17"]["next_band"] is None and rows["I15"]["next_band"] is None
+    assert rows["I15"]["next_band"] is None  # not assessed: no next step
+    # categorical: the next answer on the ladder is the step
+    assert rows["I17"]["next_band"]["points_next"] == 1
+    assert rows["I17"]["next_band"]["text"] == "next step: LBSAP not aligned with the NBSAP → 1 point"
+    assert rows["I17"]["next_band"]["text_zh"].startswith("下一步：")
+    top = build_scorecard(SI_2014, values={"I17": RULES["I17"].levels[-1].value})
+    top_row = next(row for row in top["indicators"] if row["id"] == "I17")
+    assert top_row["next_band"]["points_next"] is None and top_row["next_band"]["text"] == "top band reached"
+
+
+# ---------------------------------------------------------------- issue 12: exact, sufficient, both ways
+
+
+@pytest.mark.parametrize(
+    ("value", "printed"),
+    [
+        (13.4892, "+0.511"),  # inclusive 14: 0.5108 rounded up to 3 significant digits
+        (7.4892, "+6.52"),  # Chengdu I12-like: 6.5108 needed, printed +6.52 (never "more than +6.6")
+        (11.4611, "+2.54"),  # Freetown I1-like: 2.5389 needed
+        (13.0, "+1"),  # exactly 1 to an inclusive end: 1 suffices
+        (19.0, "+1.01"),  # exactly 1 to an exclusive end (20, +inf): 1 is not enough, 1.01 is
+    ],
+)
+def test_printed_change_is_sufficient_without_more_than(value, printed):
+    described = describe_next_band(RULES["I1"], value)
+    assert described["text"].startswith(printed + " percentage points")
+    assert "more than" not in described["text"] and "超过" not in described["text_zh"]
+    amount = float(printed.lstrip("+"))
+    target = described
+    band = next(band for band in RULES["I1"].bands if band.points == target["points_next"])
+    assert band.contains(value + amount)  # acting on the printed number reaches the next band
+    if not target["threshold_inclusive"]:
+        assert not band.contains(value + target["change_needed"])
+
+
+def test_margin_to_the_band_below_both_ends():
+    # I1 3 points on [14, 20]; the 2-point band [7, 14) excludes 14: 17.0 may fall by exactly 3.0
+    described = describe_next_band(RULES["I1"], 17.0, quantities={"city_area": 1000.0})
+    assert described["margin"] == pytest.approx(-3.0) and described["margin_inclusive"] is True
+    assert described["points_below"] == 2
+    assert described["margin_text"].startswith("may fall by 3 percentage points and keep 3 points")
+    assert described["margin_area_text"] == "may lose 30 ha of natural area"
+    assert described["margin_text_zh"].startswith("可下降 3 个百分点仍保持 3 分")
+    band = next(band for band in RULES["I1"].bands if band.points == 3)
+    assert band.contains(17.0 + described["margin"])
+
+
+def test_margin_is_rounded_down_and_kept_short_of_an_exclusive_end():
+    # 4 points on (20, +inf): 21.2345 may fall to just above 20 -> printed 1.23 (rounded down), and at 21.0
+    # exactly 1.0 would land on 20, which scores 3: printed one step short, 0.99
+    described = describe_next_band(RULES["I1"], 21.2345)
+    assert described["margin_inclusive"] is False
+    assert described["margin_text"].startswith("may fall by 1.23 percentage points")
+    assert describe_next_band(RULES["I1"], 21.0)["margin_text"].startswith("may fall by 0.99 percentage points")
+
+
+def test_no_margin_in_the_lowest_band_and_reverse_scale_margin_is_a_rise():
+    lowest = describe_next_band(RULES["I1"], 0.5)
+    assert lowest["margin"] is None and lowest["margin_text"] is None
+    reverse = describe_next_band(RULES["I10"], 5.0)
+    assert reverse["margin"] > 0 and reverse["margin_text"].startswith("may rise by")
+    assert reverse["margin_text_zh"].startswith("可上升")
