@@ -183,9 +183,12 @@ def effective_mesh_size_ha(group_areas_m2_: np.ndarray, *, denominator_m2: float
     denominator_m2 : float
         A_total in m²: the city's total natural area for the SI (MESH ≤ A_total), or the landscape area to
         compare with FRAGSTATS' class-level MESH.
+
+    Returns NaN (not assessed, never 0 ha) when ``denominator_m2`` is not positive: with no natural area there is
+    nothing to connect and ``Σ A_Gi² / A_total`` is 0 / 0.
     """
     if denominator_m2 <= 0:
-        return 0.0
+        return float("nan")
     return float(np.sum(np.square(group_areas_m2_, dtype=np.float64)) / denominator_m2 / SQUARE_METRES_PER_HECTARE)
 
 

@@ -15,6 +15,7 @@ from cbindex.geo.city_grid import read_city_grid
 from cbindex.geo.legends import load_legend
 from cbindex.landcover.area_shares import NO_NATURAL_AREA
 from cbindex.landcover.blockwise import compute_landcover_indicators_blockwise
+from cbindex.landcover.connectivity import effective_mesh_size_ha
 from cbindex.landcover.in_memory import compute_landcover_in_memory
 from cbindex.landcover.spatial_outputs import GroupPolygonCollector, write_geopackage_layer
 from tests.helpers import BUILT, REPO, write_raster, write_vector
@@ -48,6 +49,11 @@ def test_no_natural_area_gives_i1_zero_and_i2_not_assessed(built_up_city, denomi
         for undefined in ("I2", "I2_coherence"):  # Σ A_Gi² / A_total with nothing to connect: not 0 ha / 0 %
             assert math.isnan(rows[undefined].value), undefined
             assert rows[undefined].method.startswith(NO_NATURAL_AREA)
+
+
+def test_mesh_without_natural_area_is_undefined_not_zero():
+    assert math.isnan(effective_mesh_size_ha(np.zeros(1), denominator_m2=0.0))
+    assert effective_mesh_size_ha(np.array([0.0, 100.0]), denominator_m2=100.0) == pytest.approx(0.01)
 
 
 @pytest.mark.parametrize("max_cells", [200_000_000, 0], ids=["one-raster", "per-strip"])
