@@ -72,6 +72,13 @@ def copy_workflow(destination: Path) -> Path:
     return destination
 
 
+def copy_run(source: Path, destination: Path) -> Path:
+    """Copy a finished run (workflow, results/ and .snakemake/ metadata, modification times kept) to
+    ``destination``, so that Snakemake there re-runs only what a later change affects."""
+    shutil.copytree(source, destination, symlinks=True)
+    return destination
+
+
 def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     """Run the venv's snakemake in ``workdir`` and capture its output."""
     executable = Path(sys.executable).with_name("snakemake")

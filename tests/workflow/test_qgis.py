@@ -19,7 +19,7 @@ import pyogrio
 import pytest
 
 from cbindex.qgis.stage import decade_classes
-from tests.helpers import REPO, copy_workflow, snakemake
+from tests.helpers import REPO
 
 pytestmark = pytest.mark.workflow
 QGIS_PYTHON = "/usr/bin/python3"
@@ -32,13 +32,6 @@ def qgis_import_error() -> str | None:
         return f"{QGIS_PYTHON} does not exist"
     result = subprocess.run([QGIS_PYTHON, "-c", "import qgis.core"], capture_output=True, text=True, env=QGIS_ENV)
     return None if result.returncode == 0 else result.stderr.strip().splitlines()[-1]
-
-
-@pytest.fixture(scope="module")
-def package_run(tmp_path_factory) -> Path:
-    work = copy_workflow(tmp_path_factory.mktemp("qgis"))
-    snakemake(work, *(f"results/{city}/{city}.qgs" for city in cities(work)))
-    return work
 
 
 def cities(work: Path) -> dict[str, list[int]]:
@@ -94,27 +87,25 @@ def expected_layers(work: Path, city: str) -> dict[str, dict]:
     return layers
 
 
-def test_geopackage_holds_every_vector_output(package_run):
-    for city, years in cities(package_run).items():
-        gpkg = package_run / f"results/{city}/{city}_layers.gpkg"
+def test_geopackage_holds_every_vector_output(base_run):
+    for city, years in cities(base_run).items():
+        gpkg = base_run / f"results/{city}/{city}_layers.gpkg"
         layers = {name for name, _ in pyogrio.list_layers(gpkg)}
-        wanted = {key.partition("layername=")[2] for key in expected_layers(package_run, city) if "layername" in key}
+        wanted = {key.partition("layername=")[2] for key in expected_layers(base_run, city) if "layername" in key}
         assert layers == wanted | {"layer_styles"}
         for year in years:
             patches = gpd.read_file(gpkg, layer=f"natural_areas_{year}")
-            assert len(patches) == indicator(package_run, city, year, "natural_patches")
+            assert len(patches) == indicator(base_run, city, year, "natural_patches")
             # centre boundary rule: whole cells, so the patches add up to the natural area of I1
-            assert patches["area_ha"].sum() == pytest.approx(
-                indicator(package_run, city, year, "natural_area"), rel=1e-9
-            )
+            assert patches["area_ha"].sum() == pytest.approx(indicator(base_run, city, year, "natural_area"), rel=1e-9)
             assert patches.geometry.is_valid.all()
             groups = gpd.read_file(gpkg, layer=f"connectivity_groups_{year}")
-            assert len(groups) == indicator(package_run, city, year, "natural_groups")
+            assert len(groups) == indicator(base_run, city, year, "natural_groups")
 
 
-def test_every_layer_has_its_default_style_in_layer_styles(package_run):
-    for city in cities(package_run):
-        gpkg = package_run / f"results/{city}/{city}_layers.gpkg"
+def test_every_layer_has_its_default_style_in_layer_styles(base_run):
+    for city in cities(base_run):
+        gpkg = base_run / f"results/{city}/{city}_layers.gpkg"
         with sqlite3.connect(gpkg) as connection:
             rows = connection.execute(
                 "SELECT f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, styleQML, "
@@ -133,8 +124,8 @@ def test_every_layer_has_its_default_style_in_layer_styles(package_run):
             assert ET.fromstring(sld).tag == "{http://www.opengis.net/sld}StyledLayerDescriptor"
 
 
-def test_a_qml_beside_every_geotiff(package_run):
-    rasters = sorted((package_run / "results").rglob("*.tif"))
+def test_a_qml_beside_every_geotiff(base_run):
+    rasters = sorted((base_run / "results").rglob("*.tif"))
     assert rasters
     for raster in rasters:
         palette = ET.parse(raster.with_suffix(".qml")).getroot().find("pipe/rasterrenderer/colorPalette")
@@ -142,30 +133,30 @@ def test_a_qml_beside_every_geotiff(package_run):
         assert entries == {1: 255, 0: 255, 255: 0}
 
 
-def test_project_refers_to_its_layers_by_relative_paths(package_run):
-    for city in cities(package_run):
-        project = package_run / f"results/{city}/{city}.qgs"
+def test_project_refers_to_its_layers_by_relative_paths(base_run):
+    for city in cities(base_run):
+        project = base_run / f"results/{city}/{city}.qgs"
         root = ET.parse(project).getroot()
         assert root.findtext("properties/Paths/Absolute") == "false"
         sources = [element.text for element in root.iter("datasource")]
-        assert sorted(s.removeprefix("./") for s in sources) == sorted(expected_layers(package_run, city))
+        assert sorted(s.removeprefix("./") for s in sources) == sorted(expected_layers(base_run, city))
         for source in sources:
             assert source.startswith("./")
             assert (project.parent / source.partition("|")[0]).exists()
 
 
-def test_qgis_opens_every_layer_styled_and_renders_the_map(package_run, tmp_path):
+def test_qgis_opens_every_layer_styled_and_renders_the_map(base_run, tmp_path):
     reason = qgis_import_error()
     if reason:
         pytest.skip(f"QGIS is not installed for {QGIS_PYTHON} ({reason}); apt-get install qgis python3-qgis")
     expectations = {
         "projects": [
             {
-                "project": str(package_run / f"results/{city}/{city}.qgs"),
+                "project": str(base_run / f"results/{city}/{city}.qgs"),
                 "png": str(tmp_path / f"{city}.png"),
-                "layers": expected_layers(package_run, city),
+                "layers": expected_layers(base_run, city),
             }
-            for city in cities(package_run)
+            for city in cities(base_run)
         ]
     }
     (tmp_path / "expectations.json").write_text(json.dumps(expectations), encoding="utf-8")

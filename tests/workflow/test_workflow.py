@@ -28,16 +28,9 @@ def test_dry_run_plans_every_city_and_year(tmp_path):
     assert "results/chengdu/2020/natural_areas.tif" in planned
 
 
-@pytest.fixture(scope="module")
-def finished_run(tmp_path_factory):
-    work = copy_workflow(tmp_path_factory.mktemp("run"))
-    snakemake(work)
-    return work
-
-
 @pytest.mark.parametrize("city", ["chengdu", "freetown"])
-def test_end_to_end_matches_stored_values(finished_run, city):
-    produced = pd.read_csv(finished_run / "results" / city / "indicators.csv")
+def test_end_to_end_matches_stored_values(base_run, city):
+    produced = pd.read_csv(base_run / "results" / city / "indicators.csv")
     expected = pd.read_csv(EXPECTED / f"{city}_indicators.csv")
     merged = expected.merge(
         produced, on=["indicator", "year"], how="left", suffixes=("_expected", ""), validate="one_to_one"
@@ -51,48 +44,43 @@ def test_end_to_end_matches_stored_values(finished_run, city):
     assert merged["status"].tolist() == merged["status_expected"].tolist()
 
 
-def test_outputs_of_a_run(finished_run):
+def test_outputs_of_a_run(base_run):
     import json
 
     import geopandas as gpd
     import rasterio
 
-    scorecard = json.loads((finished_run / "results/chengdu/scorecard.json").read_text(encoding="utf-8"))
+    scorecard = json.loads((base_run / "results/chengdu/scorecard.json").read_text(encoding="utf-8"))
     assert scorecard["rule_set"]["id"] == "si-2014"
     assert scorecard["totals"]["max_points"] == 92
     assert scorecard["totals"]["assessed_max"] == 4 * scorecard["totals"]["indicators_scored"]
-    with rasterio.open(finished_run / "results/chengdu/2020/natural_areas.tif") as mask:
+    with rasterio.open(base_run / "results/chengdu/2020/natural_areas.tif") as mask:
         assert mask.profile["tiled"] and mask.overviews(1)  # a Cloud-Optimised GeoTIFF has tiles and overviews
         assert mask.nodata == 255
-    groups = gpd.read_file(finished_run / "results/freetown/2020/connectivity_groups.gpkg", layer="connectivity_groups")
-    indicators = pd.read_csv(finished_run / "results/freetown/indicators.csv").set_index(["indicator", "year"])
+    groups = gpd.read_file(base_run / "results/freetown/2020/connectivity_groups.gpkg", layer="connectivity_groups")
+    indicators = pd.read_csv(base_run / "results/freetown/indicators.csv").set_index(["indicator", "year"])
     assert len(groups) == indicators.loc[("natural_groups", 2020), "value"]
     assert groups["area_ha"].sum() == pytest.approx(indicators.loc[("natural_area", 2020), "value"], rel=1e-9)
     for city in ("chengdu", "freetown"):
-        assert (finished_run / f"results/{city}/logs/score_city.log").exists()
-        assert (finished_run / f"results/{city}/benchmarks/score_city.tsv").exists()
+        assert (base_run / f"results/{city}/logs/score_city.log").exists()
+        assert (base_run / f"results/{city}/benchmarks/score_city.tsv").exists()
 
 
-def test_adding_a_year_reruns_only_that_year_and_scoring(finished_run, tmp_path):
-    sheet = finished_run / "config" / "cities.csv"
+def test_adding_a_year_reruns_only_that_year_and_scoring(copy_of_base_run):
+    work = copy_of_base_run
+    sheet = work / "config" / "cities.csv"
     original = sheet.read_text(encoding="utf-8")
-    try:
-        sheet.write_text(
-            original.replace("2016 2017 2018 2019 2020", "2016 2017 2018 2019 2020 2021"), encoding="utf-8"
-        )
-        raster = finished_run / "data/freetown/SLE-Freetown_core-landcover2020.tif"
-        (finished_run / "data/freetown/SLE-Freetown_core-landcover2021.tif").write_bytes(raster.read_bytes())
-        planned = snakemake(finished_run, "--dry-run").stdout
-        assert planned.count("rule compute_landcover_indicators:") == 1
-        assert "output: results/freetown/2021/landcover_indicators.csv" in planned
-        assert planned.count("rule score_city:") == 1
-        assert planned.count("rule compute_landcover_transitions:") == 1  # only the new pair 2020 → 2021
-        assert "output: results/freetown/transitions_2020_2021.csv" in planned
-        assert planned.count("rule write_city_report:") == 2  # the reports combine every year (en and zh)
-        assert "city=chengdu" not in planned
-    finally:
-        sheet.write_text(original, encoding="utf-8")
-        (finished_run / "data/freetown/SLE-Freetown_core-landcover2021.tif").unlink()
+    sheet.write_text(original.replace("2016 2017 2018 2019 2020", "2016 2017 2018 2019 2020 2021"), encoding="utf-8")
+    raster = work / "data/freetown/SLE-Freetown_core-landcover2020.tif"
+    (work / "data/freetown/SLE-Freetown_core-landcover2021.tif").write_bytes(raster.read_bytes())
+    planned = snakemake(work, "--dry-run").stdout
+    assert planned.count("rule compute_landcover_indicators:") == 1
+    assert "output: results/freetown/2021/landcover_indicators.csv" in planned
+    assert planned.count("rule score_city:") == 1
+    assert planned.count("rule compute_landcover_transitions:") == 1  # only the new pair 2020 → 2021
+    assert "output: results/freetown/transitions_2020_2021.csv" in planned
+    assert planned.count("rule write_city_report:") == 2  # the reports combine every year (en and zh)
+    assert "city=chengdu" not in planned
 
 
 def run_with_sheet(tmp_path: Path, **changes) -> tuple:
@@ -177,21 +165,18 @@ def test_missing_legend_names_the_shipped_ones(tmp_path):
     assert "esa_worldcover_v100" in result.stdout + result.stderr
 
 
-def test_a_failing_city_leaves_the_other_cities_results_intact(finished_run):
-    freetown = (finished_run / "results/freetown/indicators.csv").read_bytes()
-    raster = finished_run / "data/chengdu/world_cover_CHN-Chengdu.tif"
-    good = raster.read_bytes()
-    try:
-        raster.write_bytes(good[:1000])
-        result = snakemake(finished_run, "--keep-going", check=False)
-        assert result.returncode != 0
-        assert not (finished_run / "results/chengdu/2020/landcover_indicators.csv").exists()
-    finally:
-        raster.write_bytes(good)
-    assert (finished_run / "results/freetown/indicators.csv").read_bytes() == freetown
+def test_a_failing_city_leaves_the_other_cities_results_intact(copy_of_base_run):
+    work = copy_of_base_run
+    freetown = (work / "results/freetown/indicators.csv").read_bytes()
+    raster = work / "data/chengdu/world_cover_CHN-Chengdu.tif"
+    raster.write_bytes(raster.read_bytes()[:1000])
+    result = snakemake(work, "--keep-going", check=False)
+    assert result.returncode != 0
+    assert not (work / "results/chengdu/2020/landcover_indicators.csv").exists()
+    assert (work / "results/freetown/indicators.csv").read_bytes() == freetown
 
 
-def test_a_city_in_bands_as_separate_jobs_gives_identical_outputs(finished_run, tmp_path):
+def test_a_city_in_bands_as_separate_jobs_gives_identical_outputs(base_run, tmp_path):
     """Freetown's land cover as 3 band jobs (sheet column landcover_bands) and a merge equals the one-job run."""
     import geopandas as gpd
     import rasterio
@@ -210,7 +195,7 @@ def test_a_city_in_bands_as_separate_jobs_gives_identical_outputs(finished_run, 
     assert "rule compute_landcover_indicators:" not in planned
     snakemake(work, *targets)
     for year in (2016, 2020):
-        banded, single = work / f"results/freetown/{year}", finished_run / f"results/freetown/{year}"
+        banded, single = work / f"results/freetown/{year}", base_run / f"results/freetown/{year}"
         assert (banded / "landcover_indicators.csv").read_bytes() == (single / "landcover_indicators.csv").read_bytes()
         with rasterio.open(banded / "natural_areas.tif") as ours, rasterio.open(single / "natural_areas.tif") as one:
             assert (ours.read(1) == one.read(1)).all() and ours.transform == one.transform

@@ -1,4 +1,5 @@
-"""Overlay indicators (I9, red line, I13): hand-computed cases, bad input, exactextract agreement, a workflow run.
+"""Overlay indicators (I9, red line, I13): hand-computed cases, bad input, exactextract agreement (the workflow run
+is in tests/workflow/test_overlays_workflow.py).
 
 Tiny cases use a 10 × 10 raster of 100 m cells (1 ha each) in EPSG:3035 (equal-area, so every cell is
 exactly 1 ha): columns 0–3 are trees (natural), the rest built-up. ``cells(c0, r0, c1, r1)`` is the box of
@@ -7,7 +8,6 @@ columns [c0, c1) and rows [r0, r1).
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from cbindex.geo.boundary import BoundarySpec
 from cbindex.geo.legends import load_legend, natural_codes
 from cbindex.geo.population import parse_population
 from cbindex.overlays.stage import compute_overlay_indicators
-from tests.helpers import REPO, copy_workflow, snakemake, write_raster, write_vector
+from tests.helpers import REPO, write_raster, write_vector
 
 WORLDCOVER = REPO / "config" / "legends" / "esa_worldcover_v100.yaml"
 NLCD = REPO / "config" / "legends" / "nlcd.yaml"
@@ -507,46 +507,3 @@ def test_zion_protected_area_agrees_with_exactextract(tmp_path, rule):
     assert value(table, "protected_natural_area") == pytest.approx(natural, rel=AGREEMENT)
     assert value(table, "I9") == pytest.approx(100 * natural / city_area, rel=AGREEMENT)
     assert 20 < value(table, "I9") < 80  # the box holds part of the park, and part of the park lies outside
-
-
-# ------------------------------------------------------------------------------------------- workflow
-
-
-@pytest.mark.workflow
-def test_overlay_rule_in_a_workflow_run(tmp_path):
-    work = copy_workflow(tmp_path / "work")
-    city = zion_city(tmp_path)
-    sheet = pd.read_csv(work / "config/cities.csv", dtype=str, keep_default_na=False).iloc[:0]
-    row = {column: "" for column in sheet.columns}
-    row.update(
-        city_id="zion",
-        name="Zion box",
-        boundary=str(city),
-        landcover=str(ZION / "nlcd2011.tif"),
-        years="2011",
-        legend="nlcd",
-        scoring="si-2014",
-        protected_areas=str(ZION / "zion.gpkg"),
-        parks=str(ZION / "zion.gpkg"),
-        population="20000",
-    )
-    pd.DataFrame([row]).to_csv(work / "config/cities.csv", index=False)
-    planned = snakemake(work, "--dry-run").stdout
-    assert planned.count("rule compute_overlay_indicators:") == 1
-    snakemake(work)
-    overlay = pd.read_csv(work / "results/zion/2011/overlay_indicators.csv").set_index("indicator")
-    assert list(overlay.columns) == ["city", "year", "value", "unit", "method"]
-    assert {"I9", "I13", "protected_natural_area", "population"} <= set(overlay.index)
-    indicators = pd.read_csv(work / "results/zion/indicators.csv").set_index("indicator")
-    assert indicators.loc["I9", "status"] == "scored" and indicators.loc["I13", "status"] == "scored"
-    assert indicators.loc["I9", "value"] == pytest.approx(overlay.loc["I9", "value"], rel=1e-9)
-    assert indicators.loc["I13", "value"] == pytest.approx(
-        overlay.loc["parks_and_protected_natural_area", "value"] / 20, rel=1e-9
-    )
-    scorecard = json.loads((work / "results/zion/scorecard.json").read_text(encoding="utf-8"))
-    i9 = next(row for row in scorecard["indicators"] if row["id"] == "I9")
-    assert i9["points"] == 4
-    layers = dict(pyogrio.list_layers(work / "results/zion/2011/overlays.gpkg"))
-    assert set(layers) == {"protected_natural_areas", "redline_areas", "parks_counted"}
-    assert (work / "results/zion/logs/compute_overlay_indicators_2011.log").exists()
-    assert (work / "results/zion/benchmarks/compute_overlay_indicators_2011.tsv").exists()

@@ -1,33 +1,20 @@
-"""The city report: its sections, no remote resource, provenance checksums, change across years, transitions."""
+"""The city report's pieces: number formats, band plot ranges, group ranks, maps with overlays (the workflow runs are in
+tests/workflow/test_report_workflow.py)."""
 
 from __future__ import annotations
 
-import hashlib
-import re
-from html.parser import HTMLParser
-from pathlib import Path
-
 import geopandas as gpd
 import numpy as np
-import pandas as pd
-import pytest
 import shapely
-import yaml
 from affine import Affine
 
 from cbindex.core.output_names import OVERLAY_LAYER_NAMES
 from cbindex.geo.boundary import read_city_boundary
 from cbindex.landcover.spatial_outputs import YearOutputs
-from cbindex.landcover.transitions import transition_matrix_ha
 from cbindex.report.figures import BandedValues, BandSpan, display_range
-from cbindex.report.html import SECTIONS
 from cbindex.report.stage import draw_maps, group_ranks
 from cbindex.report.text import format_change, format_number
-from tests.helpers import copy_workflow, snakemake, write_raster, write_vector
-
-FREETOWN_YEARS = [2016, 2017, 2018, 2019, 2020]
-SINGLE_YEAR_CITY = "freetown_2020"
-
+from tests.helpers import write_raster, write_vector
 
 # ----------------------------------------------------------------------------------------- small pieces
 
@@ -96,212 +83,3 @@ def test_maps_include_protected_and_redline_overlays(tmp_path):
     assert notes == []
     assert all(figure.png.startswith(b"\x89PNG") for figure in maps)
     assert "保护地" in maps[2].title
-
-
-# ------------------------------------------------------------------------------------- a workflow run
-
-
-@pytest.mark.workflow
-def test_config_chooses_the_report_languages(tmp_path):
-    work = copy_workflow(tmp_path)
-    config_path = work / "config/config.yaml"
-    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
-    config["report"] = {"languages": ["zh"]}
-    config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    planned = snakemake(work, "--dry-run").stdout
-    assert planned.count("rule write_city_report:") == 2  # Chengdu and Freetown, Chinese only
-    assert "results/freetown/report_zh.html" in planned and "report_en.html" not in planned
-    assert planned.count("rule compute_landcover_transitions:") == 4  # Freetown's consecutive years
-    config["report"] = {"languages": ["fr"]}
-    config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    result = snakemake(work, "--dry-run", check=False)
-    assert result.returncode != 0
-    assert "'fr' is not one of ['en', 'zh']" in result.stdout + result.stderr
-
-
-@pytest.fixture(scope="module")
-def reports(tmp_path_factory):
-    """Freetown (five years) and a single-year copy of it, run up to their reports in both languages."""
-    work = copy_workflow(tmp_path_factory.mktemp("report"))
-    sheet = pd.read_csv(work / "config/cities.csv", dtype=str, keep_default_na=False)
-    freetown = sheet[sheet["city_id"] == "freetown"]
-    single = freetown.assign(city_id=SINGLE_YEAR_CITY, years="2020")
-    pd.concat([freetown, single]).to_csv(work / "config/cities.csv", index=False)
-    targets = [
-        f"results/{city}/report_{language}.html" for city in ("freetown", SINGLE_YEAR_CITY) for language in ("en", "zh")
-    ]
-    snakemake(work, *targets)
-    return work
-
-
-def page(work: Path, city: str, language: str) -> str:
-    return (work / f"results/{city}/report_{language}.html").read_text(encoding="utf-8")
-
-
-class PageParser(HTMLParser):
-    """Collects tags, attributes, section ids and the style text of a page."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[str] = []
-        self.attributes: list[tuple[str, str, str]] = []
-        self.sections: list[str] = []
-        self.styles: list[str] = []
-        self._in_style = False
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-        self._in_style = tag == "style"
-        for name, value in attrs:
-            self.attributes.append((tag, name, value or ""))
-            if name == "style":
-                self.styles.append(value or "")
-        if tag == "section":
-            self.sections.append(dict(attrs)["id"])
-
-    def handle_endtag(self, tag):
-        self._in_style = False if tag == "style" else self._in_style
-
-    def handle_data(self, data):
-        if self._in_style:
-            self.styles.append(data)
-
-
-def parsed(text: str) -> PageParser:
-    parser = PageParser()
-    parser.feed(text)
-    return parser
-
-
-REMOTE = re.compile(r"^\s*(https?:|//|ftp:)", re.IGNORECASE)
-
-
-@pytest.mark.workflow
-@pytest.mark.parametrize("language", ["en", "zh"])
-def test_report_has_every_section_and_no_remote_resource(reports, language):
-    text = page(reports, "freetown", language)
-    parser = parsed(text)
-    assert parser.sections == list(SECTIONS)
-    assert "script" not in parser.tags and "link" not in parser.tags and "iframe" not in parser.tags
-    for tag, name, value in parser.attributes:
-        if name in ("src", "href", "srcset", "poster", "data", "action"):
-            assert not REMOTE.match(value), (tag, name, value[:80])
-        if name == "src":
-            assert value.startswith("data:image/png;base64,"), (tag, value[:40])
-    style = "\n".join(parser.styles)
-    assert "@import" not in style
-    for url in re.findall(r"url\(\s*['\"]?([^'\")]*)", style):
-        assert url.startswith("data:"), url[:80]
-    assert "@font-face" in style  # the CJK font travels with the page
-
-
-@pytest.mark.workflow
-def test_english_report_content(reports):
-    text = page(reports, "freetown", "en")
-    # score table: every indicator of the rule set, bands with the one reached highlighted
-    assert text.count('<li class="band p3 reached">') >= 1  # I1 reaches 3 points
-    assert "14.0–20.0 %" in text
-    assert '<span class="status not_assessed">not assessed</span>' in text
-    assert '<span class="status no_bands">' in text
-    assert "recalled, not verified" in text
-    # totals out of the assessed maximum and of the edition's 92
-    assert "of 16 points over the 4 indicators assessed" in text
-    assert "of 92 points" in text
-    # maps and plots
-    for figure in ("components", "bands", "natural-areas", "connectivity-groups", "time-series", "natural-years"):
-        assert f'id="figure-{figure}"' in text, figure
-    assert "names no protected-area or red-line layer" in text
-    # distance to the next band, given by the scorecard
-    assert "to reach 4 points" in text
-
-
-@pytest.mark.workflow
-def test_chinese_report_is_in_chinese(reports):
-    text = page(reports, "freetown", "zh")
-    assert '<html lang="zh-Hans">' in text
-    assert "弗里敦" in text and "城市中自然区域的比例" in text and "未评估" in text
-    assert "历年变化" in text and "土地覆盖转移 2016 → 2017" in text
-    assert "需增加" in text  # next band, in Chinese
-
-
-@pytest.mark.workflow
-def test_change_across_years_for_freetown(reports):
-    text = page(reports, "freetown", "en")
-    change = text[text.index('<section id="change">') : text.index('<section id="provenance">')]
-    for year_from, year_to in zip(FREETOWN_YEARS, FREETOWN_YEARS[1:], strict=False):
-        assert f'id="transitions-{year_from}-{year_to}"' in change
-    assert "Values by year" in change and "Points by year" in change
-    assert change.count("<h3>Land-cover transitions") == 4
-    assert "−0.59" in change  # I1 2019 → 2020: 18.05 → 17.46 %
-
-
-@pytest.mark.workflow
-def test_single_year_report_says_there_is_no_change(reports):
-    text = page(reports, SINGLE_YEAR_CITY, "en")
-    change = text[text.index('<section id="change">') : text.index('<section id="provenance">')]
-    assert "Only one land-cover year (2020)" in change
-    assert "transitions-" not in change
-
-
-@pytest.mark.workflow
-def test_provenance_lists_every_input_with_its_checksum(reports):
-    text = page(reports, "freetown", "en")
-    provenance = text[text.index('<section id="provenance">') :]
-    rows = re.findall(
-        r"<tr><td><code>([^<]+)</code></td><td>[\d,]+</td><td><code>([0-9a-f]{64})</code></td></tr>", provenance
-    )
-    listed = dict(rows)
-    expected = [f"data/freetown/SLE-Freetown_core-landcover{year}.tif" for year in FREETOWN_YEARS]
-    expected += [
-        "data/freetown/SLE-Freetown_core-boundary.geojson",
-        "config/legends/dynamic_world.yaml",
-        "config/scoring/si-2014.yaml",
-        "results/freetown/scorecard.json",
-        "results/freetown/transitions_2019_2020.csv",
-        "results/freetown/2020/natural_areas.tif",
-    ]
-    for path in expected:
-        assert listed[path] == hashlib.sha256((reports / path).read_bytes()).hexdigest(), path
-    for words in (
-        "gap_distance_m",
-        "boundary_rule",
-        "Dynamic World",
-        "V1 (label band; 2015 onwards)",
-        "si-2014",
-        "2014.1",
-        "snakemake",
-        "rasterio",
-        "GDAL",
-        "geopandas",
-        "numpy",
-        "python",
-        "cbindex",
-        "effective mesh size",
-        'id="method-I1"',
-    ):
-        assert words in provenance, words
-
-
-@pytest.mark.workflow
-def test_transitions_add_up_to_the_city_area(reports):
-    indicators = pd.read_csv(reports / "results/freetown/indicators.csv").set_index(["indicator", "year"])
-    for year_from, year_to in zip(FREETOWN_YEARS, FREETOWN_YEARS[1:], strict=False):
-        table = pd.read_csv(reports / f"results/freetown/transitions_{year_from}_{year_to}.csv")
-        matrix = transition_matrix_ha(table)
-        assert matrix.to_numpy().sum() == pytest.approx(indicators.loc[("city_area", year_from), "value"], rel=1e-9)
-        natural = ["Water", "Trees", "Grass", "Flooded vegetation", "Shrub and scrub", "Snow and ice"]
-        kept = [name for name in natural if name in matrix.index]
-        assert matrix.loc[kept].to_numpy().sum() == pytest.approx(
-            indicators.loc[("natural_area", year_from), "value"], rel=1e-9
-        )
-        assert matrix[kept].to_numpy().sum() == pytest.approx(
-            indicators.loc[("natural_area", year_to), "value"], rel=1e-9
-        )
-
-
-@pytest.mark.workflow
-def test_report_rule_logs_no_missing_glyph(reports):
-    for language in ("en", "zh"):
-        log = (reports / f"results/freetown/logs/write_city_report_{language}.log").read_text(encoding="utf-8")
-        assert "missing from" not in log and "Traceback" not in log
-        assert "input files checksummed" in log

@@ -15,7 +15,7 @@ from cbindex.geo.boundary import BoundarySpec
 from cbindex.species.birds_in_built_up import OccurrenceRules, parse_coordinates, read_occurrences
 from cbindex.species.stage import compute_species_indicators
 from cbindex.species.tables import name_key, read_non_native_names, read_text_table
-from tests.helpers import REPO, copy_workflow, snakemake, write_raster, write_vector
+from tests.helpers import REPO, write_raster, write_vector
 
 GBIF = REPO / "tests" / "fixtures" / "gbif"
 CHENGDU = {
@@ -284,30 +284,3 @@ def test_chengdu_sample_read_swapped(tmp_path):
 def test_records_of_another_city(tmp_path):
     with pytest.raises(CBIInputError, match="No record of occurrence file .*Chongqing.* lies inside boundary"):
         run_stage(tmp_path, CHENGDU, GBIF / "GBIF-CHN-Chongqing.csv", rules={"species_column": "genus"})
-
-
-@pytest.mark.workflow
-def test_workflow_derives_i3_for_a_city_with_occurrences(tmp_path):
-    work = copy_workflow(tmp_path / "work")
-    records = work / "data/chengdu/gbif.csv"
-    records.write_bytes((GBIF / "GBIF-CHN-Chengdu.csv").read_bytes())
-    sheet = pd.read_csv(work / "config/cities.csv", dtype=str, keep_default_na=False)
-    sheet.loc[sheet["city_id"] == "chengdu", "occurrences"] = "data/chengdu/gbif.csv"
-    sheet.to_csv(work / "config/cities.csv", index=False)
-    config = yaml.safe_load((work / "config/config.yaml").read_text(encoding="utf-8"))
-    config["occurrences"].update(species_column="genus")
-    (work / "config/config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    planned = snakemake(work, "--dry-run").stdout
-    assert planned.count("rule compute_species_indicators:") == 1
-    assert "rule compute_species_list_indicators:" not in planned
-    target = "results/chengdu/2020/species_indicators.csv"
-    failed = snakemake(work, target, check=False)
-    assert failed.returncode != 0
-    log = (work / "results/chengdu/logs/compute_species_indicators_2020.log").read_text(encoding="utf-8")
-    assert "look swapped" in log and "Traceback" not in log
-    config["occurrences"].update(on_swapped_axes="swap")
-    (work / "config/config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    snakemake(work, target)
-    table = pd.read_csv(work / target).set_index("indicator")
-    assert table.loc["occurrences_axes_swapped", "value"] == 1
-    assert (work / "results/chengdu/benchmarks/compute_species_indicators_2020.tsv").exists()

@@ -17,7 +17,7 @@ from cbindex.species.species_change import (
     species_list_values,
 )
 from cbindex.species.stage import compute_species_list_indicators
-from tests.helpers import REPO, copy_workflow, snakemake
+from tests.helpers import REPO
 
 CONFIG = yaml.safe_load((REPO / "config/config.yaml").read_text(encoding="utf-8"))
 RULES = SpeciesListRules(**CONFIG["species_lists"])
@@ -270,19 +270,3 @@ def test_figures_may_supply_what_the_lists_do_not_cover(tmp_path):
     )
     scored = pd.read_csv(tmp_path / "indicators.csv").set_index("indicator")
     assert scored.loc["I6", "points"] == 4 and scored.loc["I4", "points"] == 1
-
-
-@pytest.mark.workflow
-def test_workflow_derives_the_list_indicators(tmp_path):
-    work = copy_workflow(tmp_path / "work")
-    (work / "data/chengdu/species_lists.csv").write_text(HAND_LISTS, encoding="utf-8")
-    sheet = pd.read_csv(work / "config/cities.csv", dtype=str, keep_default_na=False)
-    sheet.loc[sheet["city_id"] == "chengdu", "species_lists"] = "data/chengdu/species_lists.csv"
-    sheet.to_csv(work / "config/cities.csv", index=False)
-    planned = snakemake(work, "--dry-run").stdout
-    assert planned.count("rule compute_species_list_indicators:") == 1
-    assert "rule compute_species_indicators:" not in planned
-    snakemake(work, "results/chengdu/species_list_indicators.csv")
-    table = pd.read_csv(work / "results/chengdu/species_list_indicators.csv").set_index("indicator")
-    assert table.loc["I4", "value"] == 1 and table.loc["I10", "value"] == pytest.approx(20.0)
-    assert (work / "results/chengdu/logs/compute_species_list_indicators.log").exists()

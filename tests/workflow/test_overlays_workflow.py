@@ -1,0 +1,52 @@
+"""The overlay rule (I9, red line, I13) in a workflow run of its own: a box over Zion with NLCD land cover, the
+park as protected area and as park, a population figure."""
+
+import json
+
+import pandas as pd
+import pyogrio
+import pytest
+
+from tests.helpers import copy_workflow, snakemake
+from tests.unit.overlays.test_overlays import ZION, zion_city
+
+pytestmark = pytest.mark.workflow
+
+
+def test_overlay_rule_in_a_workflow_run(tmp_path):
+    work = copy_workflow(tmp_path / "work")
+    city = zion_city(tmp_path)
+    sheet = pd.read_csv(work / "config/cities.csv", dtype=str, keep_default_na=False).iloc[:0]
+    row = {column: "" for column in sheet.columns}
+    row.update(
+        city_id="zion",
+        name="Zion box",
+        boundary=str(city),
+        landcover=str(ZION / "nlcd2011.tif"),
+        years="2011",
+        legend="nlcd",
+        scoring="si-2014",
+        protected_areas=str(ZION / "zion.gpkg"),
+        parks=str(ZION / "zion.gpkg"),
+        population="20000",
+    )
+    pd.DataFrame([row]).to_csv(work / "config/cities.csv", index=False)
+    planned = snakemake(work, "--dry-run").stdout
+    assert planned.count("rule compute_overlay_indicators:") == 1
+    snakemake(work)
+    overlay = pd.read_csv(work / "results/zion/2011/overlay_indicators.csv").set_index("indicator")
+    assert list(overlay.columns) == ["city", "year", "value", "unit", "method"]
+    assert {"I9", "I13", "protected_natural_area", "population"} <= set(overlay.index)
+    indicators = pd.read_csv(work / "results/zion/indicators.csv").set_index("indicator")
+    assert indicators.loc["I9", "status"] == "scored" and indicators.loc["I13", "status"] == "scored"
+    assert indicators.loc["I9", "value"] == pytest.approx(overlay.loc["I9", "value"], rel=1e-9)
+    assert indicators.loc["I13", "value"] == pytest.approx(
+        overlay.loc["parks_and_protected_natural_area", "value"] / 20, rel=1e-9
+    )
+    scorecard = json.loads((work / "results/zion/scorecard.json").read_text(encoding="utf-8"))
+    i9 = next(row for row in scorecard["indicators"] if row["id"] == "I9")
+    assert i9["points"] == 4
+    layers = dict(pyogrio.list_layers(work / "results/zion/2011/overlays.gpkg"))
+    assert set(layers) == {"protected_natural_areas", "redline_areas", "parks_counted"}
+    assert (work / "results/zion/logs/compute_overlay_indicators_2011.log").exists()
+    assert (work / "results/zion/benchmarks/compute_overlay_indicators_2011.tsv").exists()
