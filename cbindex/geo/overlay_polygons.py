@@ -140,7 +140,7 @@ class OverlayPolygons:
         """Where the polygons come from, for the ``method`` column."""
         text = (
             f"{Path(self.path).name} layer {self.layer}: {self.n_kept} of {self.n_near} features near the "
-            f"city kept ({self.attribute_filter.describe()}), dissolved"
+            f"city kept ({self.attribute_filter.describe()}; {self.features_area_ha:,.1f} ha as features), dissolved"
         )
         return text + (
             "; no kept polygon lies in the city's extent (check the CRS if unexpected)"

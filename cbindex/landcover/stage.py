@@ -240,7 +240,9 @@ def write_landcover_table(
 
     Rows added to the computation's: ``boundary_area`` (ha, the polygon in ``equal_area_crs``), ``covered_share``
     (%, valid land-cover cells ÷ boundary area × 100), ``uncovered_area`` (ha, boundary land under no raster cell:
-    boundary − valid − no-data cells, never negative) beside ``nodata_area`` (cells without data inside the city).
+    boundary − valid − no-data cells, never negative) beside ``nodata_area`` (cells without data inside the city),
+    ``boundary_features`` (count of the boundary file's features dissolved into the city: more than one means the
+    filter matched several) and ``boundary_features_area`` (ha, their own equal-area areas summed).
     The scoring stage holds the year's spatial indicators as ``partial_coverage`` when the covered share falls
     short of 100 % by more than ``boundary_coverage_tolerance_percent``.
     """
@@ -259,6 +261,12 @@ def write_landcover_table(
             f"area of the boundary polygon in {equal_area_crs} equal-area CRS",
         ),
         IndicatorValue(
+            "boundary_features",
+            float(job.boundary.n_features),
+            "count",
+            f"features of {job.boundary.path} layer {job.boundary.layer} dissolved into the city",
+        ),
+        IndicatorValue(
             "covered_share",
             coverage.covered_share_percent,
             "%",
@@ -271,6 +279,15 @@ def write_landcover_table(
             "boundary area under no land-cover cell: boundary - cells with data - cells without data",
         ),
     ]
+    if job.boundary.features_area_ha is not None:
+        values.append(
+            IndicatorValue(
+                "boundary_features_area",
+                job.boundary.features_area_ha,
+                "ha",
+                "the dissolved boundary features' own areas summed, equal-area projection centred on them",
+            )
+        )
     if coverage.shortfall_percent > boundary_coverage_tolerance_percent:
         LOGGER.warning(
             "City %s %s: land-cover cells with data cover %.2f %% of the boundary (%.1f ha without data, %.1f ha "

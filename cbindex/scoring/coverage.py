@@ -72,3 +72,24 @@ def add_coverage(
             scorecard["notes_zh"].append(
                 f"数据覆盖不完整：{facts_zh}；因配置 on_partial_coverage 为 score 仍予评分，数值仅代表有数据的部分。"
             )
+
+
+def add_boundary_features(scorecard: dict[str, Any], *, quantities: Mapping[str, float]) -> None:
+    """Add ``boundary`` (features dissolved into the city and their area) and, when a filter matched several
+    features, a note in both languages: the city is their union, which the analyst should confirm."""
+    count, area = quantities.get("boundary_features"), quantities.get("boundary_features_area")
+    if count is None or pd.isna(count):
+        return
+    count = int(count)
+    area = None if area is None or pd.isna(area) else float(area)
+    scorecard["boundary"] = {"features": count, "features_area_ha": area}
+    if count > 1:
+        area_text = "" if area is None else f" ({area:,.1f} ha in all)"
+        area_text_zh = "" if area is None else f"（共 {area:,.1f} 公顷）"
+        scorecard["notes"].append(
+            f"The city boundary is {count} features of the boundary file{area_text}, dissolved into one: check "
+            "that the filter selects exactly the city you mean."
+        )
+        scorecard["notes_zh"].append(
+            f"城市边界由边界文件中的 {count} 个要素{area_text_zh}合并而成：请确认筛选条件恰好选中目标城市。"
+        )

@@ -13,7 +13,7 @@ from cbindex.core.atomic_write import atomic_path
 from cbindex.core.errors import CBIInputError
 from cbindex.geo.coverage import ON_PARTIAL_COVERAGE
 from cbindex.scoring.consistency import check_consistency
-from cbindex.scoring.coverage import add_coverage, coverage_by_year
+from cbindex.scoring.coverage import add_boundary_features, add_coverage, coverage_by_year
 from cbindex.scoring.figures import read_city_figures
 from cbindex.scoring.next_band import describe_next_band, describe_next_level, margin_to_band_below, next_band_target
 from cbindex.scoring.overrides import load_city_rule_set
@@ -122,6 +122,7 @@ def score_city(
     scorecard = build_scorecard(
         rule_set, values=values, methods=methods, quantities=quantities, held=held, origin=f"city {city}"
     )
+    add_boundary_features(scorecard, quantities=quantities)
     add_coverage(
         scorecard,
         coverage=coverage,

@@ -147,3 +147,19 @@ def test_indicator_table_carries_the_next_band_and_the_margin(tmp_path):
     assert "top band reached" in i1["next_step"] and "may fall by 9.9 percentage points" in i1["next_step"]
     supporting = table.set_index("indicator").loc["city_area"]
     assert pd.isna(supporting["next_step"])
+
+
+def test_a_boundary_of_several_features_is_named_in_the_scorecard(tmp_path):
+    rows = {
+        **year_rows(boundary=1000.0, city=1000.0, nodata=0.0),
+        "boundary_features": 2,
+        "boundary_features_area": 1000.0,
+    }
+    scorecard, _ = run(tmp_path, {2020: rows})
+    assert scorecard["boundary"] == {"features": 2, "features_area_ha": 1000.0}
+    assert any("2 features of the boundary file (1,000.0 ha in all)" in note for note in scorecard["notes"])
+    assert any("2 个要素" in note for note in scorecard["notes_zh"])
+    single = {**rows, "boundary_features": 1}
+    scorecard, _ = run(tmp_path, {2020: single})
+    assert scorecard["boundary"]["features"] == 1
+    assert not any("features of the boundary file" in note for note in scorecard["notes"])
