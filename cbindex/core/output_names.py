@@ -5,6 +5,10 @@ from __future__ import annotations
 GROUPS_LAYER = "connectivity_groups"
 """Layer of ``{year}/connectivity_groups.gpkg``: one multipolygon per I2 group (land-cover rule writes it)."""
 
+NATURAL_PATCHES_LAYER = "natural_patches"
+"""Layer of ``{year}/connectivity_groups.gpkg``: one multipolygon per natural patch (the land-cover rule writes it,
+the QGIS package copies it)."""
+
 COUNTED_LAYER = "parks_counted"
 """Overlay layer of parks and protected areas dissolved together: the natural area I13 counts."""
 

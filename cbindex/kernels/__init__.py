@@ -10,4 +10,5 @@ union_find    disjoint sets of integer labels that grow as strips add labels
 gap_offsets   the gap rule's geometry for SI indicator 2: the cell offsets within the gap distance
 gap_joins     the gap rule of SI indicator 2: join patch labels whose edge cells lie within the offsets
 strip_groups  patches and gap-rule groups accumulated strip by strip (SI indicator 2 in bounded memory)
+strip_polygons  the polygons of labelled patches traced strip by strip (raster to vector in bounded memory)
 """

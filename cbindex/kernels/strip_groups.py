@@ -46,6 +46,9 @@ class GroupTotals:
         Patches under the pixel neighbourhood alone, and groups after the gap rule.
     strip_label_offsets : list of int
         Offset added to each strip's local labels to make them global.
+    patch_of_label : ndarray of int64
+        Patch number (1..n_patches, in the order of each patch's first cell, as
+        :func:`cbindex.landcover.connectivity.label_patches` numbers them) of each global label; index 0 is 0.
     """
 
     group_of_patch: np.ndarray
@@ -53,6 +56,7 @@ class GroupTotals:
     n_patches: int
     n_groups: int
     strip_label_offsets: list[int]
+    patch_of_label: np.ndarray | None = None
 
 
 class StripGroups:
@@ -324,6 +328,7 @@ class StripGroups:
             n_patches=n_patches,
             n_groups=n_groups,
             strip_label_offsets=list(self._offsets),
+            patch_of_label=patch_of_label.astype(np.int64),
         )
 
 

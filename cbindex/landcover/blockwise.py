@@ -44,6 +44,8 @@ class BlockwiseResult(IndicatorValues):
         Offset added to each strip's local patch labels to make them global.
     group_areas_m2 : ndarray of float64
         Ground area of each group (index 0 unused, 0).
+    patch_of_label : ndarray of int64
+        Patch number (1..n_patches, raster-scan order of each patch's first cell) of each global patch label.
     """
 
     values: list[IndicatorValue]
@@ -54,6 +56,7 @@ class BlockwiseResult(IndicatorValues):
     block_rows: int
     n_patches: int
     n_groups: int
+    patch_of_label: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,12 @@ def compute_landcover_indicators_blockwise(
     return run.result(areas, groups.finish(), block_rows=block_rows)
 
 
+def habitat_is_natural(method: LandcoverMethod, barriers: gpd.GeoSeries | None) -> bool:
+    """No barrier polygon and built-up cells not barriers: I2's habitat is every natural cell, so its patches are
+    the natural patches (:func:`cbindex.landcover.in_memory.connectivity_barrier` gives no barrier)."""
+    return (barriers is None or barriers.empty) and not method.builtup_is_barrier
+
+
 class StripPass:
     """One city's strip pass: its window, category codes, method and barriers, and the loop over strips.
 
@@ -136,6 +145,11 @@ class StripPass:
         self.method = method
         self.barriers = barriers
         self.codes = CategoryCodes.from_legend(legend, method)
+
+    @property
+    def habitat_is_natural(self) -> bool:
+        """No barrier of any kind: I2's patches are the natural patches (see :func:`habitat_is_natural`)."""
+        return habitat_is_natural(self.method, self.barriers)
 
     def new_groups(self, *, row_above: np.ndarray | None = None) -> StripGroups:
         return StripGroups(
@@ -222,4 +236,5 @@ class StripPass:
             block_rows=block_rows,
             n_patches=totals.n_patches,
             n_groups=totals.n_groups,
+            patch_of_label=totals.patch_of_label,
         )

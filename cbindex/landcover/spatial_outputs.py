@@ -1,4 +1,5 @@
-"""Spatial outputs a GIS analyst opens in QGIS: the natural-area mask (COG) and the connectivity groups."""
+"""Spatial outputs a GIS analyst opens in QGIS: the natural-area mask (COG), the connectivity groups and the natural
+patches, all written strip by strip in bounded memory."""
 
 from __future__ import annotations
 
@@ -8,16 +9,19 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import rasterio
-import rasterio.features
 import rasterio.shutil
 import rasterio.windows
 import shapely
 from affine import Affine
-from shapely.geometry.base import BaseGeometry
+from pyproj import CRS
 
 from cbindex.core.atomic_write import atomic_path
 from cbindex.core.geopackage import write_geopackage
+from cbindex.core.output_names import GROUPS_LAYER, NATURAL_PATCHES_LAYER
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE
+from cbindex.geo.cell_area import row_cell_areas_m2
+from cbindex.kernels.strip_groups import StripGroups
+from cbindex.kernels.strip_polygons import PieceRings, StripPolygons, cells_and_areas_by_label
 
 MASK_OUTSIDE = 255
 
@@ -30,29 +34,6 @@ class YearOutputs:
     natural_mask: str
     groups: str
     overlays: str | None = None
-
-
-def labelled_multipolygons(labels: np.ndarray, *, transform) -> dict[int, shapely.MultiPolygon]:
-    """One multipolygon per non-zero label of a labelled raster, keyed by label.
-
-    Parameters
-    ----------
-    labels : ndarray of int
-        0 for background, a positive label per region (patch or group).
-    transform : affine.Affine
-        The array's georeferencing.
-
-    Returns
-    -------
-    dict of int to shapely.MultiPolygon
-        The 4-connected pieces of a region become the parts of its multipolygon: they share at most corner
-        points, so the multipolygon is valid without a costly union.
-    """
-    shapes = rasterio.features.shapes(labels.astype(np.int32), mask=labels > 0, transform=transform, connectivity=4)
-    pieces: dict[int, list] = {}
-    for geometry, value in shapes:
-        pieces.setdefault(int(value), []).append(shapely.geometry.shape(geometry))
-    return {label: shapely.MultiPolygon(parts) for label, parts in pieces.items()}
 
 
 def write_geopackage_layer(
@@ -144,77 +125,196 @@ class NaturalMaskWriter(StripRasterWriter):
 
 
 class GroupPolygonCollector:
-    """Collect patch labels strip by strip; polygonise one multipolygon per group at the end.
+    """Collect patch labels strip by strip and trace their polygons as they come; frames at the end.
 
-    Up to ``max_cells`` cells, the strips' labels are kept (4 bytes a cell), mapped to their groups and
-    polygonised as one raster, so every group is one valid multipolygon. Beyond that, memory stays bounded:
-    each strip is polygonised on arrival and a group crossing strip edges gets one feature per strip
-    (the ``strip`` column tells them apart; dissolve on ``group_id`` in a GIS to merge them).
+    Each strip's labelled cells are traced into rings (:class:`cbindex.kernels.strip_polygons.StripPolygons`);
+    rings crossing strip edges are joined across them, so memory holds a strip and the polygons, never the whole
+    label raster, and every group (or patch) is one multipolygon whatever the raster's size: geometrically the
+    polygons of rasterio's ``shapes`` (4-connectivity) over the whole group (or patch) raster at once. With
+    ``row_area_m2`` given to :meth:`add_strip`, cells and whole-cell ground areas are counted per label for
+    :meth:`patches_frame`.
+
+    ``max_cells`` is accepted for compatibility and not used (the polygons no longer need the whole raster).
     """
 
-    def __init__(self, *, max_cells: int = 200_000_000) -> None:
-        self.max_cells = max_cells
-        self._strips: list[tuple[np.ndarray, int]] = []
+    def __init__(self, *, max_cells: int | None = None) -> None:
+        self._polygons: StripPolygons | None = None
         self._transform = None
-        self._cells = 0
-        self._pieces: list[tuple[int, int, BaseGeometry]] = []  # (global patch label, strip, polygon)
-        self._strip_index = 0
+        self._cells: list[np.ndarray] = [np.zeros(1, dtype=np.int64)]
+        self._areas: list[np.ndarray] = [np.zeros(1, dtype=np.float64)]
+        self._n_labels = 0
+        self._rings: PieceRings | None = None
 
-    def add_strip(self, *, local_labels: np.ndarray, label_offset: int, transform) -> None:
-        """Keep (or, past ``max_cells``, polygonise) one strip's patch labels (global = local + offset)."""
-        if self._transform is None:
+    def add_strip(
+        self,
+        *,
+        local_labels: np.ndarray,
+        label_offset: int,
+        transform,
+        row_area_m2: np.ndarray | None = None,
+    ) -> None:
+        """Trace one strip's patch labels (global = local + offset; strips top to bottom, each below the last)."""
+        if self._polygons is None:
+            self._polygons = StripPolygons(width=local_labels.shape[1])
             self._transform = transform
-        self._cells += local_labels.size
-        if self._cells <= self.max_cells:
-            self._strips.append((local_labels.astype(np.int32), label_offset))
-        else:
-            self._flush_kept_strips()
-            self._polygonise_strip(local_labels, label_offset, transform)
-        self._strip_index += 1
+        self._polygons.add_strip(local_labels, label_offset=label_offset)
+        if row_area_m2 is not None:
+            cells, areas = cells_and_areas_by_label(local_labels, row_area_m2=row_area_m2)
+            top = label_offset + cells.size - 1
+            if top > self._n_labels:  # labels past those seen so far (strip labels follow one another)
+                self._cells.append(np.zeros(top - self._n_labels, dtype=np.int64))
+                self._areas.append(np.zeros(top - self._n_labels, dtype=np.float64))
+                self._cells = [np.concatenate(self._cells)]
+                self._areas = [np.concatenate(self._areas)]
+                self._n_labels = top
+            self._cells[0][label_offset + 1 : top + 1] += cells[1:]
+            self._areas[0][label_offset + 1 : top + 1] += areas[1:]
 
-    def _flush_kept_strips(self) -> None:
-        transform = self._transform
-        for index, (labels, offset) in enumerate(self._strips):
-            self._polygonise_strip(labels, offset, transform, strip=index)
-            transform = transform @ Affine.translation(0, labels.shape[0])
-        self._strips = []
+    def rings(self) -> PieceRings | None:
+        """The traced rings (None when no strip was added)."""
+        if self._rings is None and self._polygons is not None:
+            self._rings = self._polygons.finish()
+        return self._rings
 
-    def _polygonise_strip(self, labels: np.ndarray, offset: int, transform, *, strip: int | None = None) -> None:
-        strip = self._strip_index if strip is None else strip
-        for label, polygon in labelled_multipolygons(labels, transform=transform).items():
-            self._pieces.append((label + offset, strip, polygon))
+    def geometries(self, id_of_label: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """One multipolygon per id (ascending) of the labels' cells: ``id_of_label`` maps global labels to ids
+        (0 = none). Returns the ids and the geometries."""
+        rings = self.rings()
+        if rings is None or rings.ring_piece.size == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
+        piece_id = np.asarray(id_of_label, dtype=np.int64)[rings.piece_label]
+        ring_id = piece_id[rings.ring_piece]
+        order = np.argsort(ring_id, kind="stable")  # rings stay by piece, shell first, within each id
+        ring_first, ring_stop = rings.ring_first[:-1][order], rings.ring_first[1:][order]
+        lengths = ring_stop - ring_first + 1  # closed rings repeat their first corner
+        ring_offsets = np.concatenate([[0], np.cumsum(lengths)])
+        within = np.arange(ring_offsets[-1]) - np.repeat(ring_offsets[:-1], lengths)
+        corner = np.repeat(ring_first, lengths) + within
+        corner[ring_offsets[1:] - 1] = ring_first  # the closing corner
+        coordinates = rings.world_coordinates(self._transform)[corner]
+        pieces = rings.ring_piece[order]
+        ids = ring_id[order]
+        shells = np.flatnonzero(~rings.ring_is_hole[order])  # one shell per piece, each piece's first ring
+        polygon_offsets = np.concatenate([shells, [pieces.size]])
+        shell_ids = ids[shells]
+        unique_ids, first_polygon = np.unique(shell_ids, return_index=True)
+        geometry_offsets = np.concatenate([first_polygon, [shells.size]])
+        geometries = shapely.from_ragged_array(
+            shapely.GeometryType.MULTIPOLYGON, coordinates, (ring_offsets, polygon_offsets, geometry_offsets)
+        )
+        keep = unique_ids > 0
+        return unique_ids[keep].astype(np.int64), geometries[keep]
 
     def frame(self, *, group_of_patch: np.ndarray, group_areas_m2: np.ndarray, crs) -> gpd.GeoDataFrame:
-        """One row per group (per group and strip past ``max_cells``): ``group_id``, ``area_ha``, geometry.
-
-        ``area_ha`` is the group's ground area as used by I2 (not the polygon's planar area).
-        """
-        if self._strips:
-            rows = [
-                group_of_patch[np.where(labels > 0, labels.astype(np.int64) + offset, 0)].astype(np.int32)
-                for labels, offset in self._strips
-            ]
-            geometries = labelled_multipolygons(np.vstack(rows), transform=self._transform)
-            ids = np.array(sorted(geometries), dtype=np.int64)  # int64 ids even without any group
-            return gpd.GeoDataFrame(
-                {
-                    "group_id": ids,
-                    "area_ha": np.asarray(group_areas_m2, dtype=np.float64)[ids] / SQUARE_METRES_PER_HECTARE,
-                },
-                geometry=[geometries[i] for i in ids],
-                crs=crs,
-            )
-        parts: dict[tuple[int, int], list] = {}
-        for label, strip, polygon in self._pieces:
-            parts.setdefault((int(group_of_patch[label]), strip), []).extend(polygon.geoms)
-        keys = sorted(parts)
-        groups = np.array([group for group, _ in keys], dtype=np.int64)
+        """One row per group: ``group_id``, ``area_ha`` (the group's ground area as I2 uses it, not the polygon's
+        planar area) and its multipolygon."""
+        ids, geometries = self.geometries(group_of_patch)
         return gpd.GeoDataFrame(
-            {
-                "group_id": groups,
-                "strip": np.array([strip for _, strip in keys], dtype=np.int64),
-                "area_ha": np.asarray(group_areas_m2, dtype=np.float64)[groups] / SQUARE_METRES_PER_HECTARE,
-            },
-            geometry=[shapely.MultiPolygon(parts[key]) for key in keys],
+            {"group_id": ids, "area_ha": np.asarray(group_areas_m2, dtype=np.float64)[ids] / SQUARE_METRES_PER_HECTARE},
+            geometry=gpd.GeoSeries(geometries, crs=crs),
             crs=crs,
         )
+
+    def patches_frame(self, *, patch_of_label: np.ndarray, crs) -> gpd.GeoDataFrame:
+        """One row per patch: ``patch_id``, ``n_cells``, ``area_ha`` (ground area of its cells, each counted whole)
+        and its multipolygon; needs ``row_area_m2`` in every :meth:`add_strip`."""
+        ids, geometries = self.geometries(patch_of_label)
+        patch_of_label = np.asarray(patch_of_label, dtype=np.int64)
+        n_ids = int(patch_of_label.max()) + 1 if patch_of_label.size else 1
+        labels = patch_of_label[: self._n_labels + 1]
+        cells = np.bincount(labels, weights=self._cells[0][: labels.size], minlength=n_ids)
+        areas = np.bincount(labels, weights=self._areas[0][: labels.size], minlength=n_ids)
+        return gpd.GeoDataFrame(
+            {
+                "patch_id": ids,
+                "n_cells": np.rint(cells[ids]).astype(np.int64),
+                "area_ha": areas[ids] / SQUARE_METRES_PER_HECTARE,
+            },
+            geometry=gpd.GeoSeries(geometries, crs=crs),
+            crs=crs,
+        )
+
+
+class NaturalPatchCollector:
+    """The natural patches of mask strips (labelled here with the pixel neighbourhood) and their polygons.
+
+    For natural cells that are not I2's habitat (barriers): the patches of the natural-area mask, as
+    :func:`cbindex.landcover.connectivity.label_patches` numbers them, strip by strip.
+    """
+
+    def __init__(self, *, width: int, neighbourhood: int) -> None:
+        self._labels = StripGroups(
+            width=width, cell_width_m=1.0, cell_height_m=1.0, gap_distance_m=0.0, neighbourhood=neighbourhood
+        )
+        self._polygons = GroupPolygonCollector()
+
+    def add_strip(self, natural: np.ndarray, *, row_area_m2: np.ndarray, transform) -> None:
+        """Label and trace one strip of natural cells (strips top to bottom)."""
+        local = self._labels.add_strip(np.asarray(natural, dtype=bool), row_area_m2=row_area_m2, keep_labels=True)
+        self._polygons.add_strip(
+            local_labels=local,
+            label_offset=self._labels.strip_label_offsets[-1] if self._labels.strip_label_offsets else 0,
+            transform=transform,
+            row_area_m2=row_area_m2,
+        )
+
+    def frame(self, *, crs) -> gpd.GeoDataFrame:
+        """One row per natural patch (see :meth:`GroupPolygonCollector.patches_frame`)."""
+        return self._polygons.patches_frame(patch_of_label=self._labels.finish().patch_of_label, crs=crs)
+
+
+class PassPolygons:
+    """The polygons of one land-cover pass: I2's groups (traced from its habitat patch labels) and the natural
+    patches (the same labels when habitat is natural, else labelled apart from the natural mask)."""
+
+    def __init__(self, *, width: int, neighbourhood: int, habitat_is_natural: bool) -> None:
+        self.habitat = GroupPolygonCollector()
+        self.natural = None if habitat_is_natural else NaturalPatchCollector(width=width, neighbourhood=neighbourhood)
+
+    def add_strip(
+        self,
+        *,
+        local_labels: np.ndarray,
+        label_offset: int,
+        natural: np.ndarray,
+        row_area_m2: np.ndarray,
+        transform,
+    ) -> None:
+        """One strip of the pass: its habitat patch labels (global = local + offset) and natural cells."""
+        self.habitat.add_strip(
+            local_labels=local_labels,
+            label_offset=label_offset,
+            transform=transform,
+            row_area_m2=row_area_m2 if self.natural is None else None,
+        )
+        if self.natural is not None:
+            self.natural.add_strip(natural, row_area_m2=row_area_m2, transform=transform)
+
+    def frames(self, result) -> dict[str, gpd.GeoDataFrame]:
+        """The ``connectivity_groups`` and ``natural_patches`` layers of a finished pass (a ``BlockwiseResult``)."""
+        crs = result.window.crs
+        groups = self.habitat.frame(group_of_patch=result.group_of_patch, group_areas_m2=result.group_areas_m2, crs=crs)
+        if self.natural is None:
+            patches = self.habitat.patches_frame(patch_of_label=result.patch_of_label, crs=crs)
+        else:
+            patches = self.natural.frame(crs=crs)
+        return {GROUPS_LAYER: groups, NATURAL_PATCHES_LAYER: patches}
+
+
+def natural_patches_from_mask(path: str | Path, *, neighbourhood: int, block_rows: int = 512) -> gpd.GeoDataFrame:
+    """The natural patches of a natural-area mask GeoTIFF (1 natural), read strip by strip in bounded memory.
+
+    Ground areas count every cell whole (:func:`cbindex.geo.cell_area.row_cell_areas_m2` of the mask's grid).
+    """
+    with rasterio.open(path) as source:
+        height, width = source.height, source.width
+        crs = CRS.from_user_input(source.crs)
+        row_area = row_cell_areas_m2(crs=crs, transform=source.transform, height=height, width=width)
+        patches = NaturalPatchCollector(width=width, neighbourhood=neighbourhood)
+        for start in range(0, height, block_rows):
+            stop = min(start + block_rows, height)
+            strip = source.read(1, window=rasterio.windows.Window(0, start, width, stop - start))
+            patches.add_strip(
+                strip == 1, row_area_m2=row_area[start:stop], transform=source.transform @ Affine.translation(0, start)
+            )
+    return patches.frame(crs=crs)
