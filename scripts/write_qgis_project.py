@@ -16,6 +16,7 @@ if __name__ == "__main__":
         title=smk.params.title,
         boundary=BoundarySpec(smk.input.boundary, **smk.params.boundary_spec),
         neighbourhood=smk.params.neighbourhood,
+        display_crs=smk.params.display_crs,
         years=[
             YearOutputs(year=year, natural_mask=mask, groups=groups, overlays=overlay)
             for year, mask, groups, overlay in outputs

@@ -133,14 +133,44 @@ def project_xml(
     project_layers_element = ET.SubElement(root, "projectlayers")
     for layer in layers:
         project_layers_element.append(_map_layer(layer))
-    properties = ET.SubElement(root, "properties")
-    paths = ET.SubElement(properties, "Paths")
-    _text(paths, "Absolute", "false").set("type", "bool")
+    root.append(project_properties(crs))
     view = ET.SubElement(root, "ProjectViewSettings", {"UseProjectScales": "0", "rotation": "0"})
     default_extent = ET.SubElement(view, "DefaultViewExtent", _extent_attributes(view_extent))
     default_extent.append(spatial_reference_element(crs))
     ET.indent(root)
     return f"{QML_DOCTYPE}\n{ET.tostring(root, encoding='unicode')}\n"
+
+
+def project_properties(crs: CRS) -> ET.Element:
+    """The project's ``<properties>``: relative paths, the CRS switched on, the ellipsoid and units of measurement.
+
+    QGIS reads ``<projectCrs>`` only when ``SpatialRefSys/ProjectionsEnabled`` is 1; without it the project opens
+    with no CRS. ``Measure/Ellipsoid`` is the CRS's ellipsoid (without one QGIS measures on the plane, ellipsoid
+    ``NONE``); distances are measured in metres and areas in hectares, the units of the report.
+    """
+    properties = ET.Element("properties")
+    for group, key, kind, value in (
+        ("Measure", "Ellipsoid", "QString", ellipsoid_id(crs)),
+        ("Measurement", "AreaUnits", "QString", "ha"),
+        ("Measurement", "DistanceUnits", "QString", "meters"),
+        ("Paths", "Absolute", "bool", "false"),
+        ("SpatialRefSys", "ProjectionsEnabled", "int", "1"),
+    ):
+        parent = properties.find(group)
+        parent = ET.SubElement(properties, group) if parent is None else parent
+        _text(parent, key, value).set("type", kind)
+    return properties
+
+
+def ellipsoid_id(crs: CRS) -> str:
+    """The ellipsoid of a CRS as QGIS names it: ``EPSG:7030`` (WGS 84), else ``PARAMETER:<a>:<b>`` in metres."""
+    ellipsoid = crs.ellipsoid
+    if ellipsoid is None:
+        raise ValueError(f"CRS {crs.name} has no ellipsoid")
+    identifier = ellipsoid.to_json_dict().get("id") or {}
+    if identifier.get("authority") and identifier.get("code"):
+        return f"{identifier['authority']}:{identifier['code']}"
+    return f"PARAMETER:{ellipsoid.semi_major_metre!r}:{ellipsoid.semi_minor_metre!r}"
 
 
 def spatial_reference_element(crs: CRS) -> ET.Element:
@@ -155,7 +185,7 @@ def spatial_reference_element(crs: CRS) -> ET.Element:
         ("authid", ":".join(authority) if authority else ""),
         ("description", crs.name),
         ("projectionacronym", ""),
-        ("ellipsoidacronym", ""),
+        ("ellipsoidacronym", ellipsoid_id(crs) if crs.ellipsoid is not None else ""),
         ("geographicflag", "true" if crs.is_geographic else "false"),
     ):
         _text(element, tag, text)

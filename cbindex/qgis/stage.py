@@ -26,6 +26,7 @@ from cbindex.core.geopackage import atomic_geopackage
 from cbindex.core.output_names import GROUPS_LAYER
 from cbindex.geo.boundary import BoundarySpec
 from cbindex.geo.cell_area import row_cell_areas_m2
+from cbindex.geo.display_crs import AUTO, city_display_crs
 from cbindex.landcover.connectivity import label_patches
 from cbindex.landcover.spatial_outputs import MASK_OUTSIDE, GroupPolygonCollector, YearOutputs
 from cbindex.qgis.project import Extent, ProjectGroup, ProjectLayer, project_layers, project_xml, relative_source
@@ -205,6 +206,7 @@ def write_qgis_project(
     neighbourhood: int,
     layers_gpkg: str,
     project_qgs: str,
+    display_crs: str = AUTO,
 ) -> None:
     """Write a city's styled GeoPackage and its QGIS project.
 
@@ -222,6 +224,9 @@ def write_qgis_project(
         Pixel neighbourhood of natural patches.
     layers_gpkg, project_qgs : str
         Output paths; the project refers to the GeoPackage and the GeoTIFFs by paths relative to itself.
+    display_crs : str
+        Config ``display_crs``: the project's CRS and initial view (``auto`` = the city's UTM zone, see
+        :func:`cbindex.geo.display_crs.city_display_crs`); layers keep their own CRS and QGIS reprojects them.
 
     Notes
     -----
@@ -231,8 +236,7 @@ def write_qgis_project(
     """
     city_boundary = boundary.read()
     ordered = sorted(years, key=lambda outputs: outputs.year, reverse=True)
-    with rasterio.open(ordered[0].natural_mask) as latest:
-        project_crs = CRS.from_user_input(latest.crs)
+    project_crs = city_display_crs(display_crs, boundary=city_boundary)
     boundary_frame = gpd.GeoDataFrame(
         {"city": [city], "name": [title]}, geometry=[city_boundary.geometry], crs=city_boundary.crs
     )
@@ -252,7 +256,7 @@ def write_qgis_project(
         for layer in package:
             geopackage.add_layer(layer.layer, layer.frame, geometry_type=layer.wkb_type, promote_to_multi=True)
         write_layer_styles(geopackage.path, styles={layer.layer: layer.style for layer in package})
-    view = _view_extent(city_boundary.to_crs(project_crs).bounds)
+    view = _view_extent(city_boundary.to_crs(project_crs, max_segment_length=city_boundary.densify_step()).bounds)
     _write_text(project_qgs, project_xml(title=title, crs=project_crs, view_extent=view, tree=tree))
     LOGGER.info(
         "City %s: %d vector layers in %s; project %s with %d layers",

@@ -7,13 +7,16 @@ venv::
 
 ``expectations.json`` (written by tests/workflow/test_qgis.py from the workflow's outputs)::
 
-    {"projects": [{"project": "results/x/x.qgs", "png": "x.png",
+    {"projects": [{"project": "results/x/x.qgs", "png": "x.png", "crs": "EPSG:32648", "ellipsoid": "EPSG:7030",
                    "layers": {"x_layers.gpkg|layername=city_boundary":
                               {"features": 1, "renderer": "singleSymbol", "classes": 1, "visible": true},
                               "2020/natural_areas.tif": {"renderer": "paletted", "classes": 3, ...}}}]}
 
 Layer keys are data sources relative to the project's folder. For each project the script checks that
-QGIS reads it with relative paths; that its layers are exactly the expected ones, each valid, with the
+QGIS reads it with relative paths; that the project CRS is valid, is the expected one (``crs``, an authority id)
+and is the CRS the ``.qgs`` writes in ``<projectCrs>``, that the measurement ellipsoid is the expected one (not
+``NONE``) with distances in metres and areas in hectares, and that the initial view, in the project CRS, shows the
+whole city boundary; that its layers are exactly the expected ones, each valid, with the
 expected feature count, renderer type and number of classes, and visibility; that each vector layer's style
 equals the default style QGIS loads from the GeoPackage's ``layer_styles`` table and its SLD parses; that
 each raster's style equals the one QGIS loads from the ``.qml`` beside it; and that every layer with features
@@ -28,16 +31,20 @@ import sqlite3
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from qgis.core import (
     Qgis,
     QgsApplication,
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
     QgsMapRendererParallelJob,
     QgsMapSettings,
     QgsProject,
     QgsRasterLayer,
     QgsRectangle,
+    QgsUnitTypes,
     QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QSize
@@ -78,6 +85,7 @@ def check_project(expected: dict, failures: list[str]) -> dict:
     absolute, _ = project.readBoolEntry("Paths", "/Absolute", True)
     if absolute:
         failures.append(f"{project_path}: the project stores absolute paths")
+    failures += [f"{project_path.name}: {problem}" for problem in crs_problems(project, project_path, expected)]
     root = project.layerTreeRoot()
     visible_ids = {layer.id() for layer in root.checkedLayers()}
     found: dict[str, object] = {}
@@ -89,7 +97,13 @@ def check_project(expected: dict, failures: list[str]) -> dict:
     if missing or extra:
         failures.append(f"{project_path.name}: layers missing {missing}, unexpected {extra}")
     settings = map_settings(project, [])
-    report = {"project": str(project_path), "read_seconds": round(read_seconds, 2), "layers": {}}
+    report = {
+        "project": str(project_path),
+        "read_seconds": round(read_seconds, 2),
+        "crs": project.crs().authid(),
+        "ellipsoid": project.ellipsoid(),
+        "layers": {},
+    }
     for key, want in expected["layers"].items():
         layer = found.get(key)
         if layer is None:
@@ -137,6 +151,34 @@ def check_project(expected: dict, failures: list[str]) -> dict:
     if coloured < MIN_MAP_SHARE * total:
         failures.append(f"{project_path.name}: the map image is nearly blank ({coloured} of {total} pixels)")
     return report
+
+
+def crs_problems(project, project_path: Path, expected: dict) -> list[str]:
+    """What is wrong with the project's CRS, ellipsoid, measurement units and initial view (empty when nothing)."""
+    crs = project.crs()
+    problems = []
+    if project.ellipsoid() != expected["ellipsoid"]:
+        problems.append(f"the measurement ellipsoid is {project.ellipsoid()!r}, expected {expected['ellipsoid']}")
+    if not crs.isValid():
+        return [*problems, "the project CRS is not valid after reading"]
+    written = ET.parse(project_path).getroot().find("projectCrs/spatialrefsys")
+    written_crs = QgsCoordinateReferenceSystem.fromWkt(written.findtext("wkt"))
+    if crs.authid() != written.findtext("authid") or crs != written_crs:
+        problems.append(f"the project CRS is {crs.authid()}, not the {written.findtext('authid')} the .qgs writes")
+    if crs.authid() != expected["crs"]:
+        problems.append(f"the project CRS is {crs.authid()} ({crs.description()}), expected {expected['crs']}")
+    units = (project.distanceUnits(), project.areaUnits())
+    if units != (QgsUnitTypes.DistanceMeters, QgsUnitTypes.AreaHectares):
+        problems.append(f"measurements in {[QgsUnitTypes.toString(unit) for unit in units]}, not metres and hectares")
+    view = project.viewSettings().defaultViewExtent()
+    boundaries = [layer for layer in project.mapLayers().values() if layer.source().endswith("layername=city_boundary")]
+    for layer in boundaries:
+        geometry = next(layer.getFeatures()).geometry()
+        geometry.transform(QgsCoordinateTransform(layer.crs(), crs, project))
+        extent = geometry.boundingBox()
+        if not view.contains(extent):
+            problems.append(f"the initial view {view.toString(0)} does not hold the city boundary {extent.toString(0)}")
+    return problems
 
 
 def relative_key(layer, folder: Path) -> str:

@@ -1,13 +1,16 @@
 """The QGIS package of a workflow run: styled GeoPackage, QML beside each GeoTIFF, a project real QGIS opens.
 
-The file checks run everywhere; the last test opens the projects with Debian's QGIS (``/usr/bin/python3``
-with ``python3-qgis``) through tests/workflow/qgis_check.py and is skipped when that QGIS is not installed.
+The file checks run everywhere; the last two tests open the projects with Debian's QGIS (``/usr/bin/python3``
+with ``python3-qgis``) through tests/workflow/qgis_check.py (project CRS, ellipsoid, layers, styles, rendering)
+and are skipped when that QGIS is not installed: the sample run's projects in the cities' UTM zones, and Chengdu's
+in its CGCS2000 Gauss-Krüger zone (config display_crs: EPSG:4545), which re-runs only the QGIS projects and the reports.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import xml.etree.ElementTree as ET
@@ -17,12 +20,16 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 import pytest
+import yaml
 
 from cbindex.qgis.stage import decade_classes
-from tests.helpers import REPO
+from tests.helpers import REPO, snakemake
 
 pytestmark = pytest.mark.workflow
 QGIS_PYTHON = "/usr/bin/python3"
+SAMPLE_DISPLAY_CRS = {"chengdu": "EPSG:32648", "freetown": "EPSG:32628"}
+"""The sample cities' UTM zones (WGS 84 / UTM 48N, 28N), the display CRS of the shipped ``display_crs: auto``."""
+WGS84_ELLIPSOID = "EPSG:7030"
 QGIS_ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
 
 
@@ -145,21 +152,15 @@ def test_project_refers_to_its_layers_by_relative_paths(base_run):
             assert (project.parent / source.partition("|")[0]).exists()
 
 
-def test_qgis_opens_every_layer_styled_and_renders_the_map(base_run, tmp_path):
+def qgis_check(projects: list[dict], tmp_path: Path) -> dict:
+    """Run tests/workflow/qgis_check.py on these project expectations with real QGIS; its JSON summary.
+
+    Skips the test when QGIS is not installed; fails it with QGIS's list of failures.
+    """
     reason = qgis_import_error()
     if reason:
         pytest.skip(f"QGIS is not installed for {QGIS_PYTHON} ({reason}); apt-get install qgis python3-qgis")
-    expectations = {
-        "projects": [
-            {
-                "project": str(base_run / f"results/{city}/{city}.qgs"),
-                "png": str(tmp_path / f"{city}.png"),
-                "layers": expected_layers(base_run, city),
-            }
-            for city in cities(base_run)
-        ]
-    }
-    (tmp_path / "expectations.json").write_text(json.dumps(expectations), encoding="utf-8")
+    (tmp_path / "expectations.json").write_text(json.dumps({"projects": projects}), encoding="utf-8")
     check_script = str(REPO / "tests/workflow/qgis_check.py")
     result = subprocess.run(
         [QGIS_PYTHON, check_script, str(tmp_path / "expectations.json")],
@@ -169,7 +170,57 @@ def test_qgis_opens_every_layer_styled_and_renders_the_map(base_run, tmp_path):
         timeout=600,
     )
     assert result.returncode == 0, result.stderr[-5000:]
-    summary = json.loads(result.stdout)
+    return json.loads(result.stdout)
+
+
+def test_qgis_opens_every_layer_styled_and_renders_the_map(base_run, tmp_path):
+    summary = qgis_check(
+        [
+            {
+                "project": str(base_run / f"results/{city}/{city}.qgs"),
+                "png": str(tmp_path / f"{city}.png"),
+                "crs": SAMPLE_DISPLAY_CRS[city],
+                "ellipsoid": WGS84_ELLIPSOID,
+                "layers": expected_layers(base_run, city),
+            }
+            for city in cities(base_run)
+        ],
+        tmp_path,
+    )
     for project in summary["projects"]:
+        assert (project["crs"], project["ellipsoid"]) == (
+            SAMPLE_DISPLAY_CRS[Path(project["project"]).stem],
+            WGS84_ELLIPSOID,
+        )
         assert project["coloured_share"] > 0.05
         assert all(layer["pixels_alone"] > 0 for layer in project["layers"].values())
+
+
+def test_a_cgcs2000_display_crs_reruns_the_qgis_projects_and_qgis_shows_chengdu_in_it(copy_of_base_run, tmp_path):
+    """display_crs: EPSG:4545 (CGCS2000 / 3-degree Gauss-Kruger CM 102E, the Chinese choice for Chengdu)."""
+    work = copy_of_base_run
+    config_path = work / "config/config.yaml"
+    original = config_path.read_text(encoding="utf-8")
+    assert yaml.safe_load(original)["display_crs"] == "auto"
+    config_path.write_text(re.sub(r"(?m)^display_crs: auto\b", "display_crs: EPSG:4545", original), encoding="utf-8")
+    assert yaml.safe_load(config_path.read_text(encoding="utf-8"))["display_crs"] == "EPSG:4545"
+    planned = snakemake(work, "--dry-run").stdout
+    # the report lists every setting of the run in its provenance, so it is written again too
+    assert set(re.findall(r"^(?:local)?rule (\w+):$", planned, flags=re.MULTILINE)) - {"all"} == {
+        "write_qgis_project",
+        "write_city_report",
+    }
+    snakemake(work, "results/chengdu/chengdu.qgs")
+    summary = qgis_check(
+        [
+            {
+                "project": str(work / "results/chengdu/chengdu.qgs"),
+                "png": str(tmp_path / "chengdu.png"),
+                "crs": "EPSG:4545",
+                "ellipsoid": "EPSG:1024",  # CGCS2000
+                "layers": expected_layers(work, "chengdu"),
+            }
+        ],
+        tmp_path,
+    )
+    assert summary["projects"][0]["crs"] == "EPSG:4545"

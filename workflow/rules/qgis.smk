@@ -1,7 +1,7 @@
 """QGIS package per city: a styled GeoPackage of every vector output, a style beside each GeoTIFF, a project.
 
 Of the method it reads only method.neighbourhood (how the patches are drawn); boundary_spec is the sheet's three
-boundary reading columns.
+boundary reading columns; display_crs is the project's CRS (auto = the city's UTM zone).
 """
 
 
@@ -47,5 +47,6 @@ rule write_qgis_project:
         title=get_project_title,
         boundary_spec=get_boundary_spec,
         neighbourhood=config["method"]["neighbourhood"],
+        display_crs=config["display_crs"],
     script:
         "../../scripts/write_qgis_project.py"
