@@ -17,4 +17,6 @@ if __name__ == "__main__":
         scorecard_json=smk.output.scorecard,
         boundary_coverage_tolerance_percent=smk.params.boundary_coverage_tolerance_percent,
         on_partial_coverage=smk.params.on_partial_coverage,
+        connectivity_groups=smk.input.groups[0] if smk.input.groups else None,
+        mesh_denominator=smk.params.mesh_denominator,
     )

@@ -9,7 +9,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from cbindex.core.errors import CBIInputError
-from cbindex.scoring import next_band
+from cbindex.scoring import connectivity_advice, next_band
 from cbindex.scoring.points import held_score, is_missing, score_value
 from cbindex.scoring.rules import (
     POINTS_PER_INDICATOR,
@@ -33,6 +33,7 @@ def build_scorecard(
     quantities: Mapping[str, float] | None = None,
     held: Collection[str] = (),
     origin: str = "values",
+    connectivity: connectivity_advice.MeshGroups | None = None,
 ) -> dict[str, Any]:
     """Score every indicator of a rule set and total the points per component and overall.
 
@@ -52,6 +53,10 @@ def build_scorecard(
         too little of the city (see :mod:`cbindex.geo.coverage`).
     origin : str, optional
         Where the values came from, named in error messages.
+    connectivity : MeshGroups, optional
+        The latest year's groups of natural patches (I2): I2's next band then says how much natural area to add
+        to the largest (or second-largest) group and what the same area would do as an isolated patch, and I1's
+        what its hectares would do to I2 (:mod:`cbindex.scoring.connectivity_advice`).
 
     Returns
     -------
@@ -91,6 +96,8 @@ def build_scorecard(
         )
         for rule in rule_set.indicators.values()
     ]
+    if connectivity is not None:
+        _add_connectivity_advice(rows, rule_set, connectivity=connectivity, quantities=quantities or {})
     components = [
         _points_summary(rows, component, max_points=rule_set.component_max_points(component.id))
         for component in rule_set.components.values()
@@ -176,6 +183,50 @@ def _next_step(
     if rule.is_categorical:
         return next_band.describe_next_level(rule, value)
     return next_band.describe_next_band(rule, value, quantities=quantities)
+
+
+def _add_connectivity_advice(
+    rows: Sequence[dict[str, Any]],
+    rule_set: RuleSet,
+    *,
+    connectivity: connectivity_advice.MeshGroups,
+    quantities: Mapping[str, float],
+) -> None:
+    """Add to the ``next_band`` of the scored I2 (the row scoring the effective mesh size or the coherence) the
+    natural area to add and where (:func:`~cbindex.scoring.connectivity_advice.describe_i2_advice`), and to I1's
+    what its hectares would do to I2 (:func:`~cbindex.scoring.connectivity_advice.describe_i2_effect`)."""
+    by_quantity = {rule_set.quantity_of(row["id"]): row for row in rows}
+    i2_quantity = next((name for name in connectivity_advice.I2_QUANTITIES if name in by_quantity), None)
+    if i2_quantity is None or by_quantity[i2_quantity]["status"] != STATUS_SCORED:
+        return
+    i2_row, kind = by_quantity[i2_quantity], connectivity_advice.I2_QUANTITIES[i2_quantity]
+    i2_rule = rule_set.indicators[i2_row["id"]]
+    city, natural = quantities.get("city_area"), quantities.get("natural_area")
+    non_natural = city - natural if city is not None and natural is not None else None
+    if i2_row["next_band"] is not None:
+        i2_row["next_band"].update(
+            connectivity_advice.describe_i2_advice(
+                connectivity,
+                i2_rule,
+                i2_row["value"],
+                next_step=i2_row["next_band"],
+                kind=kind,
+                non_natural_ha=non_natural,
+            )
+        )
+    i1_row = by_quantity.get("I1")
+    i1_step = None if i1_row is None else i1_row["next_band"]
+    if i1_step and i1_step.get("area_change_ha"):
+        i1_step.update(
+            connectivity_advice.describe_i2_effect(
+                connectivity,
+                i2_rule,
+                i2_row["value"],
+                added_ha=i1_step["area_change_ha"],
+                inclusive=i1_step["threshold_inclusive"],
+                kind=kind,
+            )
+        )
 
 
 def _plain_value(value: Any) -> float | int | str | None:

@@ -6,12 +6,16 @@ import json
 import logging
 from collections.abc import Collection, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
+import pyogrio
 
 from cbindex import __version__
 from cbindex.core.atomic_write import atomic_path
-from cbindex.core.errors import CBIInputError
+from cbindex.core.errors import CBIDefectError, CBIInputError
+from cbindex.core.output_names import GROUPS_LAYER
 from cbindex.geo.coverage import ON_PARTIAL_COVERAGE
+from cbindex.scoring.connectivity_advice import MeshGroups, mesh_ha
 from cbindex.scoring.consistency import check_consistency
 from cbindex.scoring.coverage import add_boundary_features, add_coverage, coverage_by_year
 from cbindex.scoring.figures import read_city_figures
@@ -52,6 +56,8 @@ def score_city(
     overrides_path: str | None = None,
     boundary_coverage_tolerance_percent: float,
     on_partial_coverage: str,
+    connectivity_groups: str | None = None,
+    mesh_denominator: str = "natural",
 ) -> None:
     """Score every land-cover year and the city's figures; write ``indicators.csv`` and ``scorecard.json``.
 
@@ -72,6 +78,11 @@ def score_city(
     less than ``100 − boundary_coverage_tolerance_percent`` % of the boundary with data has its derived indicators
     kept with status ``partial_coverage`` and no points (``on_partial_coverage="hold"``) or scored anyway
     (``"score"``); either way ``scorecard.json`` lists every year's ``coverage`` and says so in its notes.
+
+    ``connectivity_groups`` is the latest land-cover year's ``connectivity_groups.gpkg`` (config
+    ``method.mesh_denominator`` says what I2 divides by): with it, I2's next band says how much natural area to add,
+    and where, and I1's what its hectares do to I2 (:func:`read_mesh_groups`,
+    :mod:`cbindex.scoring.connectivity_advice`).
     """
     if on_partial_coverage not in ON_PARTIAL_COVERAGE:
         raise CBIInputError(
@@ -119,8 +130,19 @@ def score_city(
         for indicator in latest.index.intersection(list(rule_set.indicators))
         if not pd.isna(latest.loc[indicator, "year"]) and int(latest.loc[indicator, "year"]) in held_years
     }
+    connectivity = None
+    if connectivity_groups:
+        connectivity = read_mesh_groups(
+            connectivity_groups, latest=latest, rule_set=rule_set, mesh_denominator=mesh_denominator
+        )
     scorecard = build_scorecard(
-        rule_set, values=values, methods=methods, quantities=quantities, held=held, origin=f"city {city}"
+        rule_set,
+        values=values,
+        methods=methods,
+        quantities=quantities,
+        held=held,
+        origin=f"city {city}",
+        connectivity=connectivity,
     )
     add_boundary_features(scorecard, quantities=quantities)
     add_coverage(
@@ -152,6 +174,34 @@ def score_city(
         totals["max_points"],
         rule_set.id,
     )
+
+
+def read_mesh_groups(path: str, *, latest: pd.DataFrame, rule_set: RuleSet, mesh_denominator: str) -> MeshGroups | None:
+    """The group areas of a ``connectivity_groups.gpkg`` (column ``area_ha``) with I2's denominator A_total: the
+    natural area, or the city area with ``mesh_denominator="landscape"``, from the latest year's table rows.
+
+    Returns None when the year has no natural area (I2 is then not assessed). The file must be the latest year's:
+    ``Σ A_Gi² ÷ A_total`` must give the table's effective mesh size (row I2, ``stage_I2`` under si-2021).
+
+    Raises
+    ------
+    CBIDefectError
+        When the groups do not give the table's effective mesh size (a file of another year or run).
+    """
+    areas = pyogrio.read_dataframe(path, layer=GROUPS_LAYER, columns=["area_ha"], read_geometry=False)["area_ha"]
+    total_row = "natural_area" if mesh_denominator == "natural" else "city_area"
+    mesh_row = rule_set.table_name("I2")
+    total, mesh = (float(latest.loc[row, "value"]) for row in (total_row, mesh_row))
+    if not total > 0 or not np.isfinite(mesh):
+        return None
+    groups = MeshGroups.from_areas(areas.to_numpy(), total_ha=total, mesh_denominator=mesh_denominator)
+    if not np.isclose(mesh_ha(groups), mesh, rtol=1e-9, atol=1e-9):
+        raise CBIDefectError(
+            f"The connectivity groups {path} give an effective mesh size of {mesh_ha(groups)} ha with A_total = "
+            f"{total_row} {total} ha, but the latest land-cover table says {mesh} ha; the groups file is not the "
+            "latest year's. Please report this."
+        )
+    return groups
 
 
 def reject_figures_also_derived(

@@ -131,6 +131,14 @@ def test_english_report_content(reports):
     assert "names no protected-area or red-line layer" in text
     # distance to the next band, given by the scorecard
     assert "to reach 4 points" in text
+    # I2 as natural area to add, and where (from 2020's connectivity groups); I1's hectares named by their I2 effect
+    assert (
+        "add 171 ha of natural area to the largest group (517 ha) to reach 2 points; the same area as an isolated "
+        "patch would lower I2 to 380 ha (1 point)"
+    ) in text
+    assert "or add 190 ha to the second-largest group (472 ha)" in text
+    assert "these 188 ha added to the largest group (517 ha) would raise I2 to 512 ha (2 points)" in text
+    assert "effective mesh size" not in text[text.index('<section id="scores">') : text.index('id="method-I1"')]
 
 
 def test_chinese_report_is_in_chinese(reports):
@@ -139,6 +147,11 @@ def test_chinese_report_is_in_chinese(reports):
     assert "弗里敦" in text and "城市中自然区域的比例" in text and "未评估" in text
     assert "历年变化" in text and "土地覆盖转移 2016 → 2017" in text
     assert "需增加" in text  # next band, in Chinese
+    assert (
+        "在最大组团（517 公顷）上增加自然区域 171 公顷可达到 2 分；同样面积若为孤立斑块，I2 将降至 380 公顷（1 分）"
+        in text
+    )
+    assert "这 188 公顷若并入最大组团（517 公顷），I2 将升至 512 公顷（2 分）" in text
 
 
 def test_change_across_years_for_freetown(reports):

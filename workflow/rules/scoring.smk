@@ -1,6 +1,11 @@
 """Scoring: combine the land-cover years and the city's figures, score them, write the scorecard."""
 
 
+def get_latest_groups(wildcards):
+    """The latest land-cover year's connectivity groups: I2's advice (natural area to add, and where) reads them."""
+    return SHEET.per_year(wildcards.city, "results/{city}/{year}/connectivity_groups.gpkg")[-1:]
+
+
 rule score_city:
     input:
         tables=get_indicator_tables,
@@ -8,6 +13,7 @@ rule score_city:
         rule_set_bases=get_rule_set_bases,
         figures=get_figures,
         overrides=get_scoring_overrides,
+        groups=get_latest_groups,
     output:
         indicators=report("results/{city}/indicators.csv", caption="../report/indicators.rst", category="Scorecard"),
         scorecard="results/{city}/scorecard.json",
@@ -23,5 +29,6 @@ rule score_city:
     params:
         boundary_coverage_tolerance_percent=config["boundary_coverage_tolerance_percent"],
         on_partial_coverage=config["on_partial_coverage"],
+        mesh_denominator=config["method"]["mesh_denominator"],
     script:
         "../../scripts/score_city.py"

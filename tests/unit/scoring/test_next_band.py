@@ -83,8 +83,11 @@ def test_description_in_hectares_and_in_both_languages():
 def test_exclusive_threshold_and_the_mesh_size_in_hectares():
     described = describe_next_band(RULES["I2"], 1320.0, quantities={})
     # 1500 ha is the exclusive lower end of the next band: exactly +180 ha is not enough, +181 ha is
-    assert described["area_text"] == "+181 ha of effective mesh size"
-    assert described["area_text_zh"] == "需增加有效网格面积 181 公顷"
+    assert described["text"] == "+181 ha to reach 4 points (> 1,500 ha)"
+    assert described["text_zh"].startswith("需增加 181 公顷")
+    # a change of the mesh size is no area anyone can add: no area text (the scorecard's comes from the groups,
+    # cbindex.scoring.connectivity_advice)
+    assert described["area_change_ha"] is None and described["area_text"] is None
 
 
 def test_reverse_scale_asks_for_a_decrease():

@@ -765,7 +765,8 @@ def test_scoring_stage_with_the_2021_numbering(tmp_path):
     rows = {row["id"]: row for row in scorecard["indicators"]}
     assert (rows["I2"]["value"], rows["I2"]["points"]) == (44.28, 2)  # coherence, not the mesh size
     assert (rows["I10"]["value"], rows["I11"]["value"]) == (45.0, 22.0)
-    assert rows["I2"]["next_band"]["area_text"] == "+469 ha of effective mesh size"
+    assert rows["I2"]["next_band"]["text"] == "+15.8 percentage points to reach 3 points (60–79 %)"
+    assert rows["I2"]["next_band"]["area_text"] is None  # no groups file given: no natural area to add is named
     assert "x,stage_I2,,2020,1320.0" in table and "x,I2,Connectivity" in table
 
 

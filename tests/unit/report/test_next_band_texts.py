@@ -1,0 +1,37 @@
+"""The score table's next-band cell: every text of the scorecard's next_band, in the report's language."""
+
+from cbindex.report.html_tables import _next_band_text
+
+I2_NEXT_BAND = {
+    "text": "+93 ha to reach 2 points (501–1,000 ha)",
+    "text_zh": "需增加 93 公顷，达到 2 分档（501–1,000 ha）",
+    "area_text": "add 171 ha of natural area to the largest group (517 ha) to reach 2 points; the same area as an "
+    "isolated patch would lower I2 to 380 ha (1 point)",
+    "area_text_zh": "在最大组团（517 公顷）上增加自然区域 171 公顷可达到 2 分；"
+    "同样面积若为孤立斑块，I2 将降至 380 公顷（1 分）",
+    "connectivity_text": "or add 190 ha to the second-largest group (472 ha)",
+    "connectivity_text_zh": "或在第二大组团（472 公顷）上增加 190 公顷",
+    "margin_text": "may fall by 208 ha and keep 1 point (beyond: 0 points, < 200 ha)",
+    "margin_text_zh": None,
+}
+
+
+def test_next_band_cell_shows_the_area_to_add_and_where():
+    english = _next_band_text({"next_band": I2_NEXT_BAND}, "en").split("<br>")
+    assert english == [
+        "+93 ha to reach 2 points (501–1,000 ha)",
+        "add 171 ha of natural area to the largest group (517 ha) to reach 2 points; the same area as an isolated "
+        "patch would lower I2 to 380 ha (1 point)",
+        "or add 190 ha to the second-largest group (472 ha)",
+        "may fall by 208 ha and keep 1 point (beyond: 0 points, &lt; 200 ha)",
+    ]
+    chinese = _next_band_text({"next_band": I2_NEXT_BAND}, "zh").split("<br>")
+    assert chinese[1].startswith("在最大组团（517 公顷）上增加自然区域 171 公顷可达到 2 分")
+    assert chinese[2] == "或在第二大组团（472 公顷）上增加 190 公顷"
+    assert chinese[3].startswith("may fall by 208 ha")  # no Chinese text given: the English one
+
+
+def test_next_band_cell_without_the_groups():
+    plain = {key: value for key, value in I2_NEXT_BAND.items() if not key.startswith(("area", "connectivity"))}
+    assert _next_band_text({"next_band": plain}, "en").split("<br>")[1].startswith("may fall by")
+    assert _next_band_text({"next_band": None}, "en") == ""
