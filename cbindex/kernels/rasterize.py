@@ -3,8 +3,9 @@
 The counterpart of ``rasterio.features.rasterize(..., all_touched=True)`` for many polygons with many vertices,
 without turning each vertex into a Python object: the polygons come as flat coordinate arrays (shapely's
 ``to_ragged_array``), already in the grid's column and row units. A polygon burns the cells whose centre lies
-inside it (even-odd rule over all its rings, so holes stay empty) and every cell one of its edges passes
-through; later polygons are burnt over earlier ones.
+inside it (even-odd rule over all its rings, so holes stay empty) and every cell whose interior one of its edges
+passes through (a cell the outline only touches along its side or at a corner is not burnt, as in GDAL); later
+polygons are burnt over earlier ones.
 """
 
 from __future__ import annotations
@@ -96,17 +97,28 @@ def _burn(xy, ring_offsets, geometry_ring_offsets, values, out) -> None:
 
 @numba.njit(cache=True, nogil=True)
 def _burn_edge(x0, y0, x1, y1, value, out) -> None:
+    """Burn the cells whose open interior the edge passes through (not those it only touches, as GDAL)."""
     rows, cols = out.shape
     low, high = min(y0, y1), max(y0, y1)
-    for row in range(max(0, math.floor(low)), min(rows - 1, math.floor(high)) + 1):
+    for row in range(max(0, math.floor(low)), min(rows - 1, math.ceil(high) - 1) + 1):
         if y1 == y0:
+            if low <= row or low >= row + 1:  # along a row boundary: no cell's interior
+                continue
             left, right = min(x0, x1), max(x0, x1)
         else:
             ya, yb = max(low, float(row)), min(high, row + 1.0)
+            if yb <= ya:
+                continue
             xa = x0 + (ya - y0) * (x1 - x0) / (y1 - y0)
             xb = x0 + (yb - y0) * (x1 - x0) / (y1 - y0)
             left, right = min(xa, xb), max(xa, xb)
-        for col in range(max(0, math.floor(left)), min(cols - 1, math.floor(right)) + 1):
+        if right > left:
+            first, last = math.floor(left), math.ceil(right) - 1
+        elif left != math.floor(left):  # vertical, inside a column
+            first = last = math.floor(left)
+        else:  # vertical, along a column boundary
+            continue
+        for col in range(max(0, first), min(cols - 1, last) + 1):
             out[row, col] = value
 
 

@@ -40,6 +40,18 @@ def test_other_geometry_types_are_refused():
         wkb_polygon_rings([shapely.to_wkb(shapely.Point(0, 0))])
 
 
+def test_cells_only_touched_by_an_outline_on_grid_lines_are_not_burnt():
+    ranks = burn([shapely.box(1020, 1970, 1040, 2000), shapely.box(1000, 1990, 1010, 2000)], [1, 2], (4, 5))
+    expected = rasterio.features.rasterize(
+        [(shapely.box(1020, 1970, 1040, 2000), 1), (shapely.box(1000, 1990, 1010, 2000), 2)],
+        out_shape=(4, 5),
+        transform=GRID,
+        all_touched=True,
+        dtype="int32",
+    )
+    np.testing.assert_array_equal(ranks, expected)
+
+
 def test_a_hole_stays_empty_and_later_polygons_are_burnt_over():
     outer = shapely.box(1000, 1900, 1100, 2000).difference(shapely.box(1030, 1930, 1070, 1970))  # 10 × 10, 4 × 4 hole
     small = shapely.box(1000, 1990, 1010, 2000)
@@ -67,5 +79,5 @@ def test_random_polygons_burn_as_rasterio_all_touched(seed):
         all_touched=True,
         dtype="int32",
     )
-    assert (ours != theirs).mean() < 0.01  # cells merely touched at an edge or corner may differ
+    assert (ours != theirs).mean() < 0.005  # a cell the outline crosses within rounding of its side may differ
     assert set(np.unique(ours)) == set(np.unique(theirs))
