@@ -14,9 +14,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import pyogrio.raw
 import rasterio
-import rasterio.features
+import shapely
 from affine import Affine
+from pyproj import CRS
 from rasterio.enums import Resampling
 
 from cbindex.core.atomic_write import atomic_path
@@ -25,6 +27,7 @@ from cbindex.core.output_names import GROUPS_LAYER, OVERLAY_LAYER_NAMES
 from cbindex.core.provenance import file_checksums, software_versions
 from cbindex.geo.boundary import BoundarySpec
 from cbindex.geo.legends import load_legend
+from cbindex.kernels.rasterize import burn_polygons, wkb_polygon_rings
 from cbindex.landcover.spatial_outputs import YearOutputs
 from cbindex.report.figures import (
     BandedValues,
@@ -95,14 +98,35 @@ def group_ranks(groups: gpd.GeoDataFrame, *, shape: tuple[int, int], transform: 
     tuple
         The rank raster (0 = no group) and the group areas in hectares, largest first.
     """
-    ordered = groups.sort_values("area_ha", ascending=False, kind="stable").reset_index(drop=True)
-    if ordered.empty:
+    areas = groups["area_ha"].to_numpy(dtype=float)
+    return _ranks_from_wkb(shapely.to_wkb(np.asarray(groups.geometry.values)), areas, shape=shape, transform=transform)
+
+
+def read_group_ranks(path: str, *, crs: Any, shape: tuple[int, int], transform: Affine) -> tuple[np.ndarray, list]:
+    """:func:`group_ranks` of the groups GeoPackage, read as WKB without a geometry object per group (reprojected
+    to ``crs`` only when the layer is in another CRS)."""
+    meta, _, wkbs, fields = pyogrio.raw.read(path, layer=GROUPS_LAYER)
+    areas = np.asarray(fields[list(meta["fields"]).index("area_ha")], dtype=float)
+    if meta["crs"] and crs is not None and CRS.from_user_input(meta["crs"]) != CRS.from_user_input(crs):
+        geometries = gpd.GeoSeries(shapely.from_wkb(wkbs), crs=meta["crs"]).to_crs(crs)
+        wkbs = shapely.to_wkb(np.asarray(geometries.values))
+    return _ranks_from_wkb(wkbs, areas, shape=shape, transform=transform)
+
+
+def _ranks_from_wkb(wkbs, areas: np.ndarray, *, shape: tuple[int, int], transform: Affine) -> tuple[np.ndarray, list]:
+    order = np.argsort(-areas, kind="stable")  # largest first, drawn first
+    if order.size == 0:
         return np.zeros(shape, dtype=np.int32), []
-    shapes = ((geometry, rank) for rank, geometry in enumerate(ordered.geometry, start=1))
-    ranks = rasterio.features.rasterize(
-        shapes, out_shape=shape, transform=transform, fill=0, all_touched=True, dtype="int32"
+    xy, ring_offsets, geometry_rings = wkb_polygon_rings([wkbs[index] for index in order])
+    inverse = ~transform
+    grid_xy = np.column_stack(
+        [
+            inverse.c + xy[:, 0] * inverse.a + xy[:, 1] * inverse.b,
+            inverse.f + xy[:, 0] * inverse.d + xy[:, 1] * inverse.e,
+        ]
     )
-    return ranks, ordered["area_ha"].astype(float).tolist()
+    ranks = burn_polygons(grid_xy, ring_offsets, geometry_rings, np.arange(1, order.size + 1), shape=shape)
+    return ranks, areas[order].tolist()
 
 
 def banded_values(rule: IndicatorRule, values: Sequence[tuple[int | None, float]], *, language: str) -> BandedValues:
@@ -175,8 +199,7 @@ def draw_maps(
             caption=text("natural_map_caption", language, year=year, crs=frame.crs_name),
         )
     ]
-    groups = gpd.read_file(latest.groups, layer=GROUPS_LAYER).to_crs(crs)
-    ranks, areas = group_ranks(groups, shape=mask.shape, transform=transform)
+    ranks, areas = read_group_ranks(latest.groups, crs=crs, shape=mask.shape, transform=transform)
     notes = []
     if areas:
         maps.append(
@@ -254,7 +277,7 @@ def draw_plots(scorecard: Mapping[str, Any], *, rule_set: RuleSet, language: str
     components = [
         {**component, "name": localized(component, "name", language)} for component in scorecard["components"]
     ]
-    labels = {key: text(key, language) for key in ("points", "assessed_max", "component_max")}
+    labels = {key: text(key, language) for key in ("points", "assessed_max", "component_max", "not_assessed")}
     labels["axis"] = text("points", language)
     title = text("components", language)
     plots = [
