@@ -23,12 +23,17 @@ from pyproj import CRS
 
 from cbindex.core.atomic_write import atomic_path
 from cbindex.core.geopackage import atomic_geopackage
-from cbindex.core.output_names import GROUPS_LAYER
+from cbindex.core.output_names import GROUPS_LAYER, NATURAL_PATCHES_LAYER
 from cbindex.geo.boundary import BoundarySpec
 from cbindex.geo.cell_area import row_cell_areas_m2
+from cbindex.geo.city_grid import DEFAULT_BLOCK_ROWS
 from cbindex.geo.display_crs import AUTO, city_display_crs
-from cbindex.landcover.connectivity import label_patches
-from cbindex.landcover.spatial_outputs import MASK_OUTSIDE, GroupPolygonCollector, YearOutputs
+from cbindex.landcover.spatial_outputs import (
+    MASK_OUTSIDE,
+    NaturalPatchCollector,
+    YearOutputs,
+    natural_patches_from_mask,
+)
 from cbindex.qgis.project import Extent, ProjectGroup, ProjectLayer, project_layers, project_xml, relative_source
 from cbindex.qgis.styles import (
     PaletteEntry,
@@ -176,20 +181,28 @@ def natural_patches_frame(mask: np.ndarray, *, transform: Affine, crs: CRS, neig
     -------
     geopandas.GeoDataFrame
         ``patch_id``, ``n_cells`` and ``area_ha``, the ground area of the patch's cells (with the ``exact``
-        boundary rule, cells cut by the boundary count whole here).
+        boundary rule, cells cut by the boundary count whole here). The land-cover rule writes the same frame
+        strip by strip (layer ``natural_patches`` of the groups GeoPackage); this labels an array in memory.
     """
-    labels, n_patches = label_patches(mask == 1, neighbourhood=neighbourhood)
     row_area = row_cell_areas_m2(crs=crs, transform=transform, height=mask.shape[0], width=mask.shape[1])
-    areas = np.bincount(
-        labels.ravel(), weights=np.broadcast_to(row_area[:, None], mask.shape).ravel(), minlength=n_patches + 1
+    patches = NaturalPatchCollector(width=mask.shape[1], neighbourhood=neighbourhood)
+    for start in range(0, mask.shape[0], DEFAULT_BLOCK_ROWS):
+        stop = min(start + DEFAULT_BLOCK_ROWS, mask.shape[0])
+        patches.add_strip(
+            mask[start:stop] == 1, row_area_m2=row_area[start:stop], transform=transform @ Affine.translation(0, start)
+        )
+    return patches.frame(crs=crs)
+
+
+def read_natural_patches(outputs: YearOutputs, *, neighbourhood: int) -> gpd.GeoDataFrame:
+    """The natural patches of a year: the ``natural_patches`` layer the land-cover rule wrote beside the groups;
+    for outputs written before it did, traced from the mask strip by strip (bounded memory)."""
+    if NATURAL_PATCHES_LAYER in pyogrio.list_layers(outputs.groups)[:, 0]:
+        return gpd.read_file(outputs.groups, layer=NATURAL_PATCHES_LAYER)
+    LOGGER.info(
+        "%s has no %s layer; tracing the patches of %s", outputs.groups, NATURAL_PATCHES_LAYER, outputs.natural_mask
     )
-    cells = np.bincount(labels.ravel(), minlength=n_patches + 1)
-    polygons = GroupPolygonCollector()  # each patch is its own group here
-    polygons.add_strip(local_labels=labels, label_offset=0, transform=transform)
-    frame = polygons.frame(group_of_patch=np.arange(n_patches + 1), group_areas_m2=areas, crs=crs)
-    frame = frame.rename(columns={"group_id": "patch_id"})
-    frame.insert(1, "n_cells", cells[frame["patch_id"].to_numpy()].astype(np.int64))
-    return frame
+    return natural_patches_from_mask(outputs.natural_mask, neighbourhood=neighbourhood)
 
 
 def write_natural_areas_style(path: str | Path) -> None:
@@ -315,10 +328,7 @@ def _year_package_layers(outputs: YearOutputs, *, neighbourhood: int) -> list[Pa
             "MultiPolygon",
         )
     )
-    with rasterio.open(outputs.natural_mask) as source:
-        patches = natural_patches_frame(
-            source.read(1), transform=source.transform, crs=CRS.from_user_input(source.crs), neighbourhood=neighbourhood
-        )
+    patches = read_natural_patches(outputs, neighbourhood=neighbourhood)
     layers.append(
         PackageLayer(
             f"natural_areas_{year}",
