@@ -299,12 +299,15 @@ def component_bars(
     Parameters
     ----------
     components : sequence of dict
-        ``name``, ``points``, ``assessed_max`` and ``max_points`` of each component (already in the language).
+        ``name``, ``points``, ``assessed_max``, ``max_points`` and ``indicators_scored`` of each component (already
+        in the language); a component with no indicator scored gets no bar, only the label ``not_assessed``.
     labels : dict
-        Legend words under ``points``, ``assessed_max`` and ``component_max``, and the axis title ``axis``.
+        Legend words under ``points``, ``assessed_max`` and ``component_max``, the axis title ``axis`` and the
+        label ``not_assessed``.
     language : {"en", "zh"}
     """
     names = [str(component["name"]) for component in components]
+    assessed = [component["indicators_scored"] > 0 for component in components]
     positions = np.arange(len(components))[::-1]
     with _font_context(language):
         figure = _figure((8.0, 0.9 + 0.7 * len(components)))
@@ -323,19 +326,18 @@ def component_bars(
             label=labels["assessed_max"],
         )
         axes.barh(
-            positions,
-            [component["points"] for component in components],
+            positions[assessed],
+            [component["points"] for component, scored in zip(components, assessed, strict=True) if scored],
             height=0.5,
             color="#08519c",
             label=labels["points"],
         )
-        for position, component in zip(positions, components, strict=True):
-            axes.text(
-                float(component["points"]) + 0.3, position, str(component["points"]), va="center", fontsize="small"
-            )
+        for position, component, scored in zip(positions, components, assessed, strict=True):
+            label, style = (str(component["points"]), "normal") if scored else (labels["not_assessed"], "italic")
+            axes.text(float(component["points"]) + 0.3, position, label, va="center", fontsize="small", style=style)
         axes.set_yticks(positions, names)
         axes.set_xlabel(labels["axis"])
-        axes.legend(loc="lower right", fontsize="small")
+        axes.legend(**_MAP_LEGEND)  # beside the bars: inside, it would hide the end of a long bar
     return figure
 
 

@@ -389,8 +389,11 @@ span.band {{ display: inline-block; min-width: 1.5em; text-align: center; }}
 .unverified {{ color: #a15c00; }}
 .warning {{ background: #fff3cd; border-left: 4px solid #e0a800; padding: 0.5em; }}
 .totals {{ display: flex; gap: 1.5em; align-items: center; }}
-.total-box {{ text-align: center; border: 2px solid #2e7d32; border-radius: 0.5em; padding: 0.5em 1.2em; }}
-.big {{ font-size: 2.4em; font-weight: bold; color: #2e7d32; }}
+.total-box {{ text-align: center; border: 2px solid #2e7d32; border-radius: 0.5em; padding: 0.5em 1.2em;
+  max-width: 22em; }}
+.total-box .headline {{ margin: 0.2em 0; font-weight: bold; }}
+.total-label {{ color: #2e7d32; font-weight: bold; }}
+.big {{ font-size: 2.4em; font-weight: bold; color: #2e7d32; line-height: 1.1; }}
 .muted {{ color: #666; }} .small {{ font-size: 0.85em; }} .change {{ color: #555; font-size: 0.85em; }}
 .diagonal {{ font-weight: bold; }}
 figure {{ margin: 1em 0; }} figure img {{ max-width: 100%; height: auto; border: 1px solid #ddd; }}

@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cbindex.report.text import LABELS, format_number, format_percent, localized, text
-from cbindex.scoring.rules import STATUS_SCORED, IndicatorRule
+from cbindex.scoring.headline import SEPARATOR, headline_parts
+from cbindex.scoring.rules import STATUS_NOT_ASSESSED, STATUS_SCORED, IndicatorRule
 
 if TYPE_CHECKING:
     from cbindex.report.html import ReportContent, ReportFigure
@@ -51,6 +52,15 @@ def _unit(row: Mapping[str, Any], language: str) -> str:
     return localized(row, "unit", language) or ""
 
 
+_POINTS_MARK = "\x00"  # stands for the points in the headline until the text is escaped
+
+
+def _headline_html(scorecard: Mapping[str, Any], *, language: str) -> str:
+    """The headline with its points set large (the rest escaped)."""
+    line = escape(SEPARATOR.join(headline_parts(scorecard, language=language, points=_POINTS_MARK)))
+    return line.replace(_POINTS_MARK, f'<span class="big">{scorecard["totals"]["points"]}</span>', 1)
+
+
 def summary_section(content: ReportContent) -> str:
     language, totals = content.language, content.scorecard["totals"]
     assessed = text(
@@ -86,8 +96,9 @@ def summary_section(content: ReportContent) -> str:
     )
     warning += coverage_warning(content.scorecard, language=language)
     return (
-        f'<div class="totals"><div class="total-box"><div class="big">{totals["points"]}</div>'
-        f"<div>{escape(text('total', language))}</div></div><ul><li>{escape(assessed)}</li><li>{escape(maximum)}</li>"
+        f'<div class="totals"><div class="total-box"><div class="total-label">{escape(text("total", language))}</div>'
+        f'<p class="headline">{_headline_html(content.scorecard, language=language)}</p></div>'
+        f"<ul><li>{escape(assessed)}</li><li>{escape(maximum)}</li>"
         f"<li>{escape(counts)}</li></ul></div>{warning}<h3>{escape(text('notes', language))}</h3>"
         f'<ul class="notes">{"".join(f"<li>{escape(note)}</li>" for note in notes)}</ul>'
     )
@@ -121,26 +132,28 @@ def components_section(content: ReportContent) -> str:
     language = content.language
     rows = []
     for component in content.scorecard["components"]:
+        assessed = component["indicators_scored"] > 0
         rows.append(
             [
                 escape(localized(component, "name", language)),
-                escape(component["points"]),
+                escape(component["points"]) if assessed else not_assessed_badge(language),
                 escape(component["assessed_max"]),
                 escape(format_percent(component["share_of_assessed"])),
                 escape(component["max_points"]),
-                escape(format_percent(component["share_of_max"])),
+                escape(format_percent(component["share_of_max"] if assessed else None)),
                 escape(component["indicators_scored"]),
             ]
         )
     totals = content.scorecard["totals"]
+    assessed = totals["indicators_scored"] > 0
     rows.append(
         [
             f"<strong>{escape(text('total', language))}</strong>",
-            f"<strong>{totals['points']}</strong>",
+            f"<strong>{totals['points']}</strong>" if assessed else not_assessed_badge(language),
             escape(totals["assessed_max"]),
             escape(format_percent(totals["share_of_assessed"])),
             escape(totals["max_points"]),
-            escape(format_percent(totals["share_of_max"])),
+            escape(format_percent(totals["share_of_max"] if assessed else None)),
             escape(totals["indicators_scored"]),
         ]
     )
@@ -158,6 +171,11 @@ def components_section(content: ReportContent) -> str:
     ]
     figures = "".join(figure_html(figure) for figure in content.plots if figure.key == "components")
     return html_table(header, rows) + figures
+
+
+def not_assessed_badge(language: str) -> str:
+    """The words "not assessed" / "未评估", where a count of points would read as a score of 0."""
+    return f'<span class="status {STATUS_NOT_ASSESSED}">{escape(text("not_assessed", language))}</span>'
 
 
 def _band_items(rule: IndicatorRule, row: Mapping[str, Any], language: str) -> str:

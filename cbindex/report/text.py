@@ -73,6 +73,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "component_max": ("Out of (edition)", "满分（本版本）"),
     "share_max": ("Share of edition maximum", "占本版本满分"),
     "indicators_scored": ("Indicators scored", "已评分指标数"),
+    "not_assessed": ("not assessed", "未评估"),
     "indicator": ("Indicator", "指标"),
     "value": ("Value", "数值"),
     "band_reached": ("Band reached", "所在评分区间"),
