@@ -14,8 +14,10 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+# Resumes after a crash or kill: unlocks only when no other Snakemake works here, removes temporary files a
+# killed job left in results/, passes --rerun-incomplete (cbindex/core/resume.py).
 run: install
-	$(BIN)/snakemake --cores $(CORES)
+	$(BIN)/python -m cbindex.core.resume --cores $(CORES)
 
 test: lint
 	$(BIN)/python -m pytest

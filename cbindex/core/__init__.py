@@ -16,4 +16,8 @@ config_files     read the YAML config files and check them against their schemas
                  figures; shipped as package data)
 city_sheet       CitySheet: what a city's row means to the workflow (years, files per year, optional inputs, band
                  count, outputs), and the parsers of its cells
+publication      never a lost result: snapshot each city's results when a run starts, restore those of a city whose
+                 run failed (the Snakefile's onstart/onsuccess/onerror handlers)
+resume           the runner of `make run`: resume after a kill (unlock only when no Snakemake works here, remove
+                 temporary files left in results/, --rerun-incomplete)
 """
