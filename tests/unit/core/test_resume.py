@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -65,7 +66,11 @@ def test_the_live_process_table_shows_a_snakemake_started_here(tmp_path):
     fake.write_text("import time\ntime.sleep(30)\n")
     child = subprocess.Popen([sys.executable, str(fake)], cwd=tmp_path)
     try:
-        assert child.pid in [process.pid for process in snakemake_processes(tmp_path)]
+        # the child's /proc entry shows the command line only once it has exec'd: wait up to 10 s for it
+        deadline = time.monotonic() + 10
+        while child.pid not in [process.pid for process in snakemake_processes(tmp_path)]:
+            assert time.monotonic() < deadline, "the running fake snakemake was never seen in /proc"
+            time.sleep(0.05)
         assert snakemake_processes(tmp_path / "elsewhere-that-is-not-its-cwd") == []
     finally:
         child.kill()
