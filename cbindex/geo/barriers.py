@@ -23,7 +23,7 @@ from shapely.geometry.base import BaseGeometry
 
 from cbindex.core.errors import CBIInputError
 from cbindex.geo.boundary import CityBoundary
-from cbindex.geo.vector_layers import encoding_hint, found_values, pick_layer
+from cbindex.geo.vector_layers import encoding_hint, found_values, pick_layer, text_encoding, undecodable
 
 LOGGER = logging.getLogger(__name__)
 LINE_TYPES = ("LineString", "MultiLineString")
@@ -68,6 +68,7 @@ def read_barriers(
     city: CityBoundary,
     layer: str | None = None,
     encoding: str | None = None,
+    default_encoding: str | None = None,
 ) -> gpd.GeoSeries:
     """Barrier polygons of a vector layer, in a local equal-area metric CRS, clipped near the city.
 
@@ -80,8 +81,11 @@ def read_barriers(
     layer : str, optional
         Layer name (city-sheet column ``barriers_layer``); required when the file has several layers.
     encoding : str, optional
-        Encoding of the file's text attributes, passed to GDAL (e.g. ``"gbk"`` for a Chinese Shapefile without
-        a ``.cpg``); None lets GDAL decide. Proposed city-sheet column: ``barriers_encoding``.
+        Encoding of the file's text attributes, passed to GDAL whatever the file declares (e.g. ``"gbk"`` for a
+        Chinese Shapefile without a ``.cpg``; city-sheet column ``barriers_encoding``); None lets GDAL decide.
+    default_encoding : str, optional
+        Encoding used when ``encoding`` is not given and the file declares none (config ``vector_encoding``;
+        :func:`~cbindex.geo.vector_layers.text_encoding`).
 
     Returns
     -------
@@ -97,9 +101,13 @@ def read_barriers(
     """
     if not Path(path).exists():
         raise CBIInputError(f"Barrier file {path} does not exist; check the city sheet's barriers column.")
-    layer = pick_layer(path, layer=layer, sheet_column="barriers_layer", what="Barrier file")
+    layer = pick_layer(path, layer=layer or None, sheet_column="barriers_layer", what="Barrier file")
+    encoding = text_encoding(path, layer=layer, encoding=encoding or None, default_encoding=default_encoding or None)
     try:
         frame = gpd.read_file(path, layer=layer, encoding=encoding)
+    except UnicodeDecodeError as error:
+        message = undecodable(path, error, what="Barrier file", encoding=encoding, sheet_column="barriers_encoding")
+        raise CBIInputError(message) from error
     except Exception as error:  # noqa: BLE001 - GDAL raises many types; the user needs the file name
         raise CBIInputError(f"Barrier file {path} could not be read ({error}); give a valid vector file.") from error
     if frame.crs is None:

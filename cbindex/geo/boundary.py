@@ -13,7 +13,7 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from cbindex.core.errors import CBIInputError
-from cbindex.geo.vector_layers import encoding_hint, equal_area_ha, found_values, pick_layer
+from cbindex.geo.vector_layers import encoding_hint, equal_area_ha, found_values, pick_layer, text_encoding, undecodable
 
 LOGGER = logging.getLogger(__name__)
 
@@ -65,16 +65,19 @@ class CityBoundary:
 
 @dataclass(frozen=True)
 class BoundarySpec:
-    """Where a city's boundary is: the file, and which of its features make up the city (city-sheet columns
-    ``boundary``, ``boundary_layer``, ``boundary_filter_column``, ``boundary_filter_value``).
+    """Where a city's boundary is: the file, which of its features make up the city and how its text is decoded
+    (city-sheet columns ``boundary``, ``boundary_layer``, ``boundary_filter_column``, ``boundary_filter_value``,
+    ``boundary_encoding``, and config ``vector_encoding`` as ``default_encoding``).
 
-    Empty texts mean "not given", as in the sheet: the file's only layer, every feature.
+    Empty texts mean "not given", as in the sheet: the file's only layer, every feature, the file's own encoding.
     """
 
     path: str
     layer: str | None = None
     filter_column: str | None = None
     filter_value: str | None = None
+    encoding: str | None = None
+    default_encoding: str | None = None
 
     def read(self) -> CityBoundary:
         """The city boundary (:func:`read_city_boundary`)."""
@@ -83,6 +86,8 @@ class BoundarySpec:
             layer=self.layer or None,
             filter_column=self.filter_column or None,
             filter_value=self.filter_value,
+            encoding=self.encoding or None,
+            default_encoding=self.default_encoding or None,
         )
 
 
@@ -93,6 +98,7 @@ def read_city_boundary(
     filter_column: str | None = None,
     filter_value: str | None = None,
     encoding: str | None = None,
+    default_encoding: str | None = None,
 ) -> CityBoundary:
     """Read the features that make up a city and dissolve them into one polygonal geometry.
 
@@ -107,8 +113,11 @@ def read_city_boundary(
         ``"TRUE"`` matches a boolean ``True`` too). Without a filter, all features are used. A filter matching
         several features dissolves them all, with a warning in the log giving their number and area.
     encoding : str, optional
-        Encoding of the file's text attributes, passed to GDAL (e.g. ``"gbk"`` for a Chinese Shapefile without
-        a ``.cpg``); None lets GDAL decide. Proposed city-sheet column: ``boundary_encoding``.
+        Encoding of the file's text attributes, passed to GDAL whatever the file declares (e.g. ``"gbk"`` for a
+        Chinese Shapefile without a ``.cpg``; city-sheet column ``boundary_encoding``); None lets GDAL decide.
+    default_encoding : str, optional
+        Encoding used when ``encoding`` is not given and the file declares none (config ``vector_encoding``;
+        :func:`~cbindex.geo.vector_layers.text_encoding`).
 
     Returns
     -------
@@ -120,16 +129,20 @@ def read_city_boundary(
     Raises
     ------
     CBIInputError
-        Missing or unreadable file, several layers and none named, an unknown layer, no CRS, unknown filter
-        column, a filter matching nothing (the message lists values found and, when they look mis-decoded,
-        asks for the encoding), or an empty result.
+        Missing or unreadable file, several layers and none named, an unknown layer, text the encoding cannot
+        decode, no CRS, unknown filter column, a filter matching nothing (the message lists values found and,
+        when they look mis-decoded, asks for the encoding), or an empty result.
     """
     path = str(path)
     if not Path(path).exists():
         raise CBIInputError(f"Boundary file {path} does not exist; check the city sheet's boundary column.")
     layer = pick_layer(path, layer=layer, sheet_column="boundary_layer", what="Boundary file")
+    encoding = text_encoding(path, layer=layer, encoding=encoding, default_encoding=default_encoding)
     try:
         frame = gpd.read_file(path, layer=layer, encoding=encoding)
+    except UnicodeDecodeError as error:
+        message = undecodable(path, error, what="Boundary file", encoding=encoding, sheet_column="boundary_encoding")
+        raise CBIInputError(message) from error
     except Exception as error:  # noqa: BLE001 - GDAL raises many types; the user needs the file name
         raise CBIInputError(
             f"Boundary file {path} could not be read ({error}); give a valid GeoPackage, GeoJSON or Shapefile."

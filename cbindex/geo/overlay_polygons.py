@@ -23,7 +23,7 @@ from shapely.geometry.base import BaseGeometry
 
 from cbindex.core.errors import CBIInputError
 from cbindex.geo.boundary import dissolve_polygons
-from cbindex.geo.vector_layers import encoding_hint, equal_area_ha, pick_layer
+from cbindex.geo.vector_layers import encoding_hint, equal_area_ha, pick_layer, text_encoding, undecodable
 
 LOGGER = logging.getLogger(__name__)
 
@@ -158,6 +158,7 @@ def read_overlay_polygons(
     layer: str | None = None,
     attribute_filter: AttributeFilter | None = None,
     encoding: str | None = None,
+    default_encoding: str | None = None,
 ) -> OverlayPolygons:
     """Read the polygons of an overlay layer near the city, filter them, and dissolve them in ``target_crs``.
 
@@ -182,9 +183,12 @@ def read_overlay_polygons(
         Which features count; default keeps all. A filter keeping several features dissolves them, with a
         warning in the log giving their number and area.
     encoding : str, optional
-        Encoding of the file's text attributes, passed to GDAL (e.g. ``"gbk"`` for a Chinese Shapefile without
-        a ``.cpg``); None lets GDAL decide. Proposed city-sheet column: ``<kind>_encoding``
-        (``protected_areas_encoding``, ``redline_encoding``, ``parks_encoding``).
+        Encoding of the file's text attributes, passed to GDAL whatever the file declares (e.g. ``"gbk"`` for a
+        Chinese Shapefile without a ``.cpg``; city-sheet column ``<kind>_encoding``: ``protected_areas_encoding``,
+        ``redline_encoding``, ``parks_encoding``); None lets GDAL decide.
+    default_encoding : str, optional
+        Encoding used when ``encoding`` is not given and the file declares none (config ``vector_encoding``;
+        :func:`~cbindex.geo.vector_layers.text_encoding`).
 
     Returns
     -------
@@ -195,8 +199,8 @@ def read_overlay_polygons(
     Raises
     ------
     CBIInputError
-        Missing or unreadable file, several layers and none named, an unknown layer, no CRS, a layer without
-        features or without polygons, or a filter column the layer lacks.
+        Missing or unreadable file, several layers and none named, an unknown layer, text the encoding cannot
+        decode, no CRS, a layer without features or without polygons, or a filter column the layer lacks.
     """
     label = OVERLAY_LABELS[kind]
     path = str(path)
@@ -204,7 +208,13 @@ def read_overlay_polygons(
     if not Path(path).exists():
         raise CBIInputError(f"{label} {path} does not exist; check the city sheet's {kind} column.")
     layer = pick_layer(path, layer=layer, sheet_column=f"{kind}_layer", what=label)
-    info = pyogrio.read_info(path, layer=layer, encoding=encoding)
+    encoding = text_encoding(path, layer=layer, encoding=encoding, default_encoding=default_encoding)
+    try:
+        info = pyogrio.read_info(path, layer=layer, encoding=encoding)
+    except UnicodeDecodeError as error:
+        raise CBIInputError(
+            undecodable(path, error, what=label, encoding=encoding, sheet_column=f"{kind}_encoding")
+        ) from error
     if info["crs"] is None:
         raise CBIInputError(f"{label} {path} has no CRS; assign one (for example ogr2ogr -a_srs EPSG:4326) and re-run.")
     if info["features"] == 0:
@@ -223,6 +233,10 @@ def read_overlay_polygons(
     source_bounds = _bounds_in(clip_bounds, source=target_crs, destination=source_crs)
     try:
         frame = gpd.read_file(path, layer=layer, bbox=source_bounds, encoding=encoding)
+    except UnicodeDecodeError as error:
+        raise CBIInputError(
+            undecodable(path, error, what=label, encoding=encoding, sheet_column=f"{kind}_encoding")
+        ) from error
     except Exception as error:  # noqa: BLE001 - GDAL raises many types; the user needs the file name
         raise CBIInputError(
             f"{label} {path} could not be read ({error}); replace the file with a valid one."

@@ -3,9 +3,11 @@
 Every reader of a user's vector file (boundary, overlay polygons, barriers) goes through :func:`pick_layer`, so
 a GeoPackage holding several layers is never read from whichever layer GDAL lists first: the user names the
 layer in the city sheet. Shapefiles without a ``.cpg`` whose attributes are GBK/GB18030 (most Chinese
-shapefiles) are decoded by GDAL as Latin-1 (``成都市`` becomes ``³É¶¼ÊÐ``); :func:`encoding_hint` recognises
-such text so that a message can tell the user to set the input's encoding. :func:`equal_area_ha` measures
-features in hectares whatever their CRS.
+shapefiles) are decoded by GDAL as Latin-1 (``成都市`` becomes ``³É¶¼ÊÐ``); :func:`text_encoding` decides which
+encoding a reader passes to GDAL (the city sheet's, else config ``vector_encoding`` for a file that declares
+none), :func:`encoding_hint` recognises mis-decoded text so that a message can tell the user to set the input's
+encoding, and :func:`undecodable` words the error of text the given encoding cannot decode.
+:func:`equal_area_ha` measures features in hectares whatever their CRS.
 """
 
 from __future__ import annotations
@@ -109,6 +111,57 @@ def pick_layer(path: str | Path, *, layer: str | None, sheet_column: str, what: 
     )
 
 
+def declares_encoding(path: str | Path, *, layer: str | None = None) -> bool:
+    """Whether a vector file says how its text is encoded.
+
+    Only a Shapefile can fail to: it declares its encoding in a ``.cpg`` file or in the code-page byte of its
+    ``.dbf`` (most Chinese Shapefiles have neither, and GDAL then reads them as Latin-1). GeoPackage, GeoJSON,
+    FlatGeobuf and the like are UTF-8 by definition. A Shapefile whose ``.dbf`` cannot be found next to it (in a
+    zip) counts as declaring nothing when GDAL reports Latin-1.
+    """
+    info = pyogrio.read_info(str(path), layer=layer)
+    if info["driver"] != "ESRI Shapefile":
+        return True
+    source = Path(str(path))
+    dbf = (
+        source.with_suffix(".dbf")
+        if source.suffix.lower() in (".shp", ".dbf")
+        else source / f"{info['layer_name']}.dbf"
+    )
+    if not dbf.is_file():
+        return str(info["encoding"]).upper() not in ("ISO-8859-1", "LATIN1")
+    if any(sidecar.is_file() for sidecar in (dbf.with_suffix(".cpg"), dbf.with_suffix(".CPG"))):
+        return True
+    with open(dbf, "rb") as stream:
+        header = stream.read(30)
+    return len(header) == 30 and header[29] != 0
+
+
+def text_encoding(
+    path: str | Path, *, layer: str | None, encoding: str | None, default_encoding: str | None
+) -> str | None:
+    """The encoding a reader passes to GDAL for a layer's text: ``encoding`` when given (the city sheet's
+    ``<input>_encoding``, which applies whatever the file declares), else ``default_encoding`` (config
+    ``vector_encoding``) when the file declares none (:func:`declares_encoding`), else None (what the file
+    declares, or GDAL's Latin-1).
+    """
+    if encoding:
+        return encoding
+    if default_encoding and not declares_encoding(path, layer=layer):
+        return default_encoding
+    return None
+
+
+def undecodable(path: str | Path, error: BaseException, *, what: str, encoding: str | None, sheet_column: str) -> str:
+    """The one-sentence message when a file's text cannot be decoded as ``encoding`` (a UnicodeDecodeError)."""
+    reason = getattr(error, "reason", None) or " ".join(str(error).split())
+    return (
+        f"{what} {path} cannot be decoded as {encoding or 'its declared encoding'} ({reason}); set the city sheet's "
+        f"{sheet_column} (or config vector_encoding) to the encoding the file was written in, or leave it empty for "
+        "a GeoPackage or GeoJSON, which are always UTF-8."
+    )
+
+
 def encoding_hint(values: Iterable[object], *, sheet_column: str, what: str = "values") -> str:
     """The start of a fix asking for the input's encoding when ``values`` look mis-decoded, else ``""``.
 
@@ -124,8 +177,9 @@ def encoding_hint(values: Iterable[object], *, sheet_column: str, what: str = "v
     if not any(_looks_misdecoded(str(value)) for value in values):
         return ""
     return (
-        f"the {what} look mis-decoded, so set the input's encoding (e.g. gbk; city-sheet column {sheet_column}) "
-        "or write it in a .cpg file next to the Shapefile; otherwise "
+        f"the {what} look mis-decoded, so set the input's encoding (e.g. gbk; city-sheet column {sheet_column}, or "
+        "config vector_encoding for every Shapefile without a .cpg) or write it in a .cpg file next to the "
+        "Shapefile; otherwise "
     )
 
 

@@ -13,9 +13,9 @@ from pyproj import CRS
 
 from cbindex.core.errors import CBIInputError
 from cbindex.geo.barriers import BarrierRule, read_barriers
-from cbindex.geo.boundary import read_city_boundary
+from cbindex.geo.boundary import BoundarySpec, read_city_boundary
 from cbindex.geo.overlay_polygons import AttributeFilter, read_overlay_polygons
-from cbindex.geo.vector_layers import encoding_hint
+from cbindex.geo.vector_layers import declares_encoding, encoding_hint
 from tests.helpers import write_vector
 
 UTM = "EPSG:32648"
@@ -122,3 +122,75 @@ def test_barrier_classes_read_with_and_without_their_encoding(tmp_path, gbk_dist
 )
 def test_encoding_hint(values, misdecoded):
     assert bool(encoding_hint(values, sheet_column="boundary_encoding")) is misdecoded
+
+
+# ------------------------------------------------------------------------------------------- sheet and config
+
+
+@pytest.fixture
+def utf8_files(tmp_path):
+    """The districts as a GeoPackage (UTF-8 by definition) and as a Shapefile whose .cpg says UTF-8."""
+    frame = gpd.GeoDataFrame({"名称": list(DISTRICTS)}, geometry=list(DISTRICTS.values()), crs=UTM)
+    frame.to_file(tmp_path / "districts.gpkg")
+    pyogrio.write_dataframe(frame, tmp_path / "declared.shp", encoding="utf-8")
+    assert (tmp_path / "declared.cpg").exists()
+    return str(tmp_path / "districts.gpkg"), str(tmp_path / "declared.shp")
+
+
+def test_only_a_shapefile_without_cpg_or_code_page_declares_no_encoding(gbk_districts, utf8_files):
+    assert not declares_encoding(gbk_districts)
+    assert all(declares_encoding(path) for path in utf8_files)
+
+
+def test_boundary_spec_forwards_the_sheet_encoding_and_the_config_default(gbk_districts):
+    district = {"filter_column": "名称", "filter_value": "锦江区"}
+    for spec in (
+        BoundarySpec(gbk_districts, **district, encoding="gbk", default_encoding=""),
+        BoundarySpec(gbk_districts, **district, encoding="", default_encoding="gbk"),
+    ):
+        assert spec.read().geometry.equals(DISTRICTS["锦江区"])
+    with pytest.raises(CBIInputError, match="has no column '名称'.*boundary_encoding, or config vector_encoding"):
+        BoundarySpec(gbk_districts, **district, encoding="", default_encoding="").read()
+
+
+def test_the_config_default_leaves_files_that_declare_their_encoding_alone(utf8_files):
+    # read as GBK, the UTF-8 text of these files would be garbage or not decode at all
+    for path in utf8_files:
+        boundary = read_city_boundary(path, filter_column="名称", filter_value="锦江区", default_encoding="gbk")
+        assert boundary.geometry.equals(DISTRICTS["锦江区"])
+    overlay = read_overlay_polygons(
+        utf8_files[0],
+        kind="parks",
+        target_crs=CRS.from_user_input(UTM),
+        clip_bounds=DISTRICTS["锦江区"].bounds,
+        attribute_filter=AttributeFilter(where={"名称": ("锦江区",)}),
+        default_encoding="gbk",
+    )
+    assert overlay.n_kept == 1
+
+
+def test_a_sheet_encoding_the_file_cannot_be_decoded_in_is_one_sentence(utf8_files):
+    geopackage = utf8_files[0]
+    with pytest.raises(CBIInputError) as error:
+        read_city_boundary(geopackage, filter_column="名称", filter_value="锦江区", encoding="gbk")
+    message = str(error.value)
+    assert message.startswith(f"Boundary file {geopackage} cannot be decoded as gbk (")
+    assert "set the city sheet's boundary_encoding (or config vector_encoding)" in message
+    assert message.endswith("or leave it empty for a GeoPackage or GeoJSON, which are always UTF-8.")
+    with pytest.raises(CBIInputError, match=r"^Red-line file .* cannot be decoded as gbk .*redline_encoding"):
+        read_overlay_polygons(
+            geopackage,
+            kind="redline",
+            target_crs=CRS.from_user_input(UTM),
+            clip_bounds=DISTRICTS["锦江区"].bounds,
+            encoding="gbk",
+        )
+
+
+def test_barriers_read_with_the_config_default_and_an_empty_layer_cell(tmp_path, gbk_districts):
+    city = read_city_boundary(gbk_districts, filter_column="名称", filter_value="锦江区", encoding="gbk")
+    road = shapely.LineString([(X0 + 500, Y0 - 100), (X0 + 500, Y0 + 1100)])
+    roads = write_gbk_shapefile(tmp_path / "roads.shp", [road], highway=["高速公路"])
+    rule = BarrierRule(class_widths_m={"高速公路": 30.0})
+    barriers = read_barriers(roads, rule=rule, city=city, layer="", encoding="", default_encoding="gbk")
+    assert len(barriers) == 1
