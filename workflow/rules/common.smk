@@ -118,3 +118,8 @@ get_report_method = method_settings(METHOD_KEYS)
 
 def get_final_outputs():
     return SHEET.final_outputs(languages=report_languages())
+
+
+def get_latest_groups(wildcards):
+    """The latest land-cover year's connectivity groups: I2's advice (natural area to add, and where) reads them."""
+    return SHEET.per_year(wildcards.city, "results/{city}/{year}/connectivity_groups.gpkg")[-1:]

@@ -1,11 +1,6 @@
 """Scoring: combine the land-cover years and the city's figures, score them, write the scorecard."""
 
 
-def get_latest_groups(wildcards):
-    """The latest land-cover year's connectivity groups: I2's advice (natural area to add, and where) reads them."""
-    return SHEET.per_year(wildcards.city, "results/{city}/{year}/connectivity_groups.gpkg")[-1:]
-
-
 rule score_city:
     input:
         tables=get_indicator_tables,
