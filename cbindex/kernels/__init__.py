@@ -11,4 +11,5 @@ gap_offsets   the gap rule's geometry for SI indicator 2: the cell offsets withi
 gap_joins     the gap rule of SI indicator 2: join patch labels whose edge cells lie within the offsets
 strip_groups  patches and gap-rule groups accumulated strip by strip (SI indicator 2 in bounded memory)
 strip_polygons  the polygons of labelled patches traced strip by strip (raster to vector in bounded memory)
+rasterize     polygons burnt into a display grid (all-touched rule) from flat coordinate arrays read from WKB
 """
