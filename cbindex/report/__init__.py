@@ -3,7 +3,8 @@
 Modules
 -------
 stage        the rule's entry point for one city and language: read every output, draw, write the page
-html         the page: its content, the plots, maps, change and provenance sections, the stylesheet
+content      what a report holds once read and drawn (ReportContent, ReportFigure)
+html         the page: the plots, maps, change and provenance sections, the stylesheet
 html_tables  HTML building blocks and the summary, components and scores tables
 figures      the maps and plots (matplotlib), returned as PNG
 fonts        the CJK font (Noto Sans SC): registered for plots, subset and embedded in the page

@@ -17,7 +17,7 @@ from cbindex.scoring.headline import SEPARATOR, headline_parts
 from cbindex.scoring.rules import STATUS_NOT_ASSESSED, STATUS_SCORED, IndicatorRule
 
 if TYPE_CHECKING:
-    from cbindex.report.html import ReportContent, ReportFigure
+    from cbindex.report.content import ReportContent, ReportFigure
 
 
 def escape(value: Any) -> str:

@@ -29,6 +29,7 @@ from cbindex.geo.boundary import BoundarySpec
 from cbindex.geo.legends import load_legend
 from cbindex.kernels.rasterize import burn_polygons, wkb_polygon_rings
 from cbindex.landcover.spatial_outputs import YearOutputs
+from cbindex.report.content import ReportContent, ReportFigure
 from cbindex.report.figures import (
     BandedValues,
     BandSpan,
@@ -43,7 +44,7 @@ from cbindex.report.figures import (
     png_bytes,
 )
 from cbindex.report.fonts import FONT_DISTRIBUTION, embedded_font_css, font_version, register_cjk_font
-from cbindex.report.html import ReportContent, ReportFigure, render_report, render_report_body, yearly_indicator_rows
+from cbindex.report.html import render_report, render_report_body, yearly_indicator_rows
 from cbindex.report.text import LANGUAGES, localized, text
 from cbindex.scoring.overrides import load_city_rule_set
 from cbindex.scoring.rules import STATUS_SCORED, IndicatorRule, RuleSet

@@ -1,0 +1,78 @@
+"""What a city report holds once everything is read and drawn: the figures and the content the HTML is rendered from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from cbindex.core.provenance import FileChecksum
+from cbindex.geo.legends import Legend
+from cbindex.scoring.rules import RuleSet
+
+
+@dataclass(frozen=True)
+class ReportFigure:
+    """A drawn figure: its PNG bytes, title and caption."""
+
+    key: str
+    title: str
+    caption: str
+    png: bytes
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """Everything one report page shows, in one language.
+
+    Attributes
+    ----------
+    language : {"en", "zh"}
+    city, city_name : str
+        Id and name (in the language) of the city.
+    scorecard : dict
+        ``scorecard.json`` as written by the scoring stage.
+    rule_set : RuleSet
+        The rule set the scorecard was scored with (bands of every indicator).
+    legend : Legend
+        The land-cover legend (product, version, class names).
+    years : tuple of int
+        Land-cover years.
+    indicators : pandas.DataFrame
+        ``indicators.csv`` (one row per indicator and year).
+    transitions : dict
+        ``(year_from, year_to)`` to its transition table (:func:`cbindex.landcover.transitions.transition_table`).
+    method, settings : dict
+        The method keys and the other configuration keys of the run.
+    checksums : list of FileChecksum
+        Every input file of the report.
+    software : dict
+        Package to version.
+    font : dict
+        ``family``, ``distribution`` and ``version`` of the CJK font.
+    plots, maps, change_figures : list of ReportFigure
+        The figures of the plots, maps and change sections.
+    map_notes : list of str
+        Sentences shown under the maps (e.g. why a map is absent).
+    """
+
+    language: str
+    city: str
+    city_name: str
+    scorecard: Mapping[str, Any]
+    rule_set: RuleSet
+    legend: Legend
+    years: tuple[int, ...]
+    indicators: pd.DataFrame
+    transitions: Mapping[tuple[int, int], pd.DataFrame]
+    method: Mapping[str, Any]
+    settings: Mapping[str, Any]
+    checksums: Sequence[FileChecksum]
+    software: Mapping[str, str]
+    font: Mapping[str, str]
+    plots: Sequence[ReportFigure] = field(default_factory=list)
+    maps: Sequence[ReportFigure] = field(default_factory=list)
+    change_figures: Sequence[ReportFigure] = field(default_factory=list)
+    map_notes: Sequence[str] = field(default_factory=list)
