@@ -156,7 +156,13 @@ def check_project_in_qgis(work, counts: dict[str, int], tmp_path) -> None:
         visible = not layer.startswith("natural_areas")
         layers[f"{gpkg}{layer}"] = {"features": 0, "renderer": renderer, "classes": classes, "visible": visible}
     layers[f"{YEAR}/natural_areas.tif"] = {"features": None, "renderer": "paletted", "classes": 3, "visible": True}
-    project = {"project": str(work / f"results/{CITY}/{CITY}.qgs"), "png": str(tmp_path / "map.png"), "layers": layers}
+    project = {
+        "project": str(work / f"results/{CITY}/{CITY}.qgs"),
+        "png": str(tmp_path / "map.png"),
+        "crs": "EPSG:32648",  # display_crs auto: the UTM zone of 104.06° E, 30.66° N (48N)
+        "ellipsoid": "EPSG:7030",  # WGS 84
+        "layers": layers,
+    }
     (tmp_path / "expectations.json").write_text(json.dumps({"projects": [project]}), encoding="utf-8")
     result = subprocess.run(
         [QGIS_PYTHON, str(REPO / "tests/workflow/qgis_check.py"), str(tmp_path / "expectations.json")],
