@@ -48,8 +48,8 @@ class StripRasterWriter:
     """Write a single-band raster strip by strip; it appears at ``path`` only when the block exits cleanly.
 
     Use as a context manager; call :meth:`write` for every strip. With ``cloud_optimised`` the strips are
-    converted to a Cloud-Optimised GeoTIFF at the end; otherwise the tiled, compressed GeoTIFF is kept as is
-    (intermediate files).
+    converted to a Cloud-Optimised GeoTIFF (deflate) at the end; otherwise the tiled GeoTIFF of the strips
+    (ZSTD level 1: quick to write and read back) is kept as is (intermediate files).
     """
 
     def __init__(
@@ -87,7 +87,9 @@ class StripRasterWriter:
             "tiled": True,
             "blockxsize": 512,
             "blockysize": 512,
-            "compress": "deflate",
+            "compress": "zstd",  # the strips file is read once more (COG) or by the band merge: fast, not small
+            "zstd_level": 1,
+            "num_threads": "ALL_CPUS",
             "BIGTIFF": "IF_SAFER",
         }
         self._dataset = rasterio.open(self._strips_path, "w", **profile)
@@ -108,6 +110,7 @@ class StripRasterWriter:
                     driver="COG",
                     compress="deflate",
                     overview_resampling="nearest",
+                    num_threads="ALL_CPUS",  # tiles compressed in parallel, the same bytes as one thread
                 )
             elif kind is None:
                 self._strips_path.replace(self._final_temporary)
