@@ -14,11 +14,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-
-import geopandas as gpd
-import pyogrio
+from typing import TYPE_CHECKING
 
 from cbindex.core.atomic_write import atomic_path
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 REPRODUCIBLE_TIMESTAMP = "2000-01-01T00:00:00.000Z"
 """Written wherever GDAL (or our own SQL) would write the current time into a GeoPackage."""
@@ -32,6 +33,8 @@ def reproducible_gdal_dates() -> Iterator[None]:
     The option is set in pyogrio's GDAL (rasterio may bundle a GDAL of its own, which ``rasterio.Env`` would
     configure instead) and restored afterwards.
     """
+    import pyogrio  # here, not at the top: the QGIS styles import this module without the GIS libraries
+
     previous = pyogrio.get_gdal_config_option(CURRENT_DATE_OPTION)
     pyogrio.set_gdal_config_options({CURRENT_DATE_OPTION: REPRODUCIBLE_TIMESTAMP})
     try:
@@ -57,6 +60,8 @@ class GeoPackageFile:
         promote_to_multi: bool | None = None,
     ) -> None:
         """Write ``frame`` as a new layer (``geometry_type`` keeps the type of an empty layer, e.g. MultiPolygon)."""
+        import pyogrio
+
         first = not self.path.exists()
         pyogrio.write_dataframe(
             frame,

@@ -17,13 +17,11 @@ from pyproj import CRS
 
 from cbindex.core.atomic_write import atomic_path
 from cbindex.core.geopackage import write_geopackage
-from cbindex.core.output_names import GROUPS_LAYER, NATURAL_PATCHES_LAYER
+from cbindex.core.output_names import GROUPS_LAYER, MASK_OUTSIDE, NATURAL_PATCHES_LAYER
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE
 from cbindex.geo.cell_area import row_cell_areas_m2
 from cbindex.kernels.strip_groups import StripGroups
 from cbindex.kernels.strip_polygons import PieceRings, StripPolygons, cells_and_areas_by_label
-
-MASK_OUTSIDE = 255
 
 
 @dataclass(frozen=True)

@@ -29,20 +29,17 @@ from cbindex.geo.cell_area import row_cell_areas_m2
 from cbindex.geo.city_grid import DEFAULT_BLOCK_ROWS
 from cbindex.geo.display_crs import AUTO, city_display_crs
 from cbindex.landcover.spatial_outputs import (
-    MASK_OUTSIDE,
     NaturalPatchCollector,
     YearOutputs,
     natural_patches_from_mask,
 )
+from cbindex.qgis.mask_style import NATURAL_MASK_PALETTE, write_natural_areas_style  # noqa: F401
 from cbindex.qgis.project import Extent, ProjectGroup, ProjectLayer, project_layers, project_xml, relative_source
 from cbindex.qgis.styles import (
-    PaletteEntry,
-    RasterPalette,
     StyleClass,
     Symbol,
     VectorStyle,
     geometry_kind,
-    raster_qml,
     write_layer_styles,
 )
 
@@ -51,15 +48,6 @@ GEOPACKAGE_VERSION = "1.2"  # readable without warnings by the GDAL of every sup
 BOUNDARY_LAYER = "city_boundary"
 VIEW_MARGIN = 0.03  # share of the boundary's width and height added around it in the initial view
 
-NATURAL_MASK_PALETTE = RasterPalette(
-    name="natural-area mask",
-    entries=(
-        PaletteEntry(1, (51, 160, 44, 255), "natural"),
-        PaletteEntry(0, (224, 224, 224, 255), "not natural"),
-        PaletteEntry(MASK_OUTSIDE, (255, 255, 255, 0), "outside the city or no data"),
-    ),
-    description="Natural-area mask (I1): 1 natural, 0 not natural, 255 outside the city or no data",
-)
 CITY_BOUNDARY_STYLE = VectorStyle(
     name="city boundary",
     geometry_kind="fill",
@@ -203,11 +191,6 @@ def read_natural_patches(outputs: YearOutputs, *, neighbourhood: int) -> gpd.Geo
         "%s has no %s layer; tracing the patches of %s", outputs.groups, NATURAL_PATCHES_LAYER, outputs.natural_mask
     )
     return natural_patches_from_mask(outputs.natural_mask, neighbourhood=neighbourhood)
-
-
-def write_natural_areas_style(path: str | Path) -> None:
-    """Write the QML style of a natural-area mask (save it beside the GeoTIFF with the same stem)."""
-    _write_text(path, raster_qml(NATURAL_MASK_PALETTE))
 
 
 def write_qgis_project(
