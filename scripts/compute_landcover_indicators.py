@@ -20,6 +20,7 @@ if __name__ == "__main__":
         barrier_rule=dict(smk.params.barrier_rule),
         equal_area_crs=smk.params.equal_area_crs,
         boundary_coverage_tolerance_percent=smk.params.boundary_coverage_tolerance_percent,
+        csv_encoding=smk.params.csv_encoding,
         indicators_csv=smk.output.indicators,
         natural_mask_tif=smk.output.natural_mask,
         groups_gpkg=smk.output.groups,

@@ -19,4 +19,5 @@ if __name__ == "__main__":
         boundary_rule=smk.params.boundary_rule,
         block_rows=smk.params.block_rows,
         transitions_csv=smk.output.transitions,
+        csv_encoding=smk.params.csv_encoding,
     )

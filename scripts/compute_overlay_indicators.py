@@ -31,6 +31,7 @@ if __name__ == "__main__":
         equal_area_crs=smk.params.equal_area_crs,
         boundary_coverage_tolerance_percent=smk.params.boundary_coverage_tolerance_percent,
         block_rows=smk.params.block_rows,
+        csv_encoding=smk.params.csv_encoding,
         indicators_csv=smk.output.indicators,
         overlays_gpkg=smk.output.overlays,
     )

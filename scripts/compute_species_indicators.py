@@ -19,5 +19,6 @@ if __name__ == "__main__":
         method=dict(smk.params.method),
         occurrence_rules=dict(smk.params.occurrence_rules),
         block_rows=smk.params.block_rows,
+        csv_encoding=smk.params.csv_encoding,
         indicators_csv=smk.output.indicators,
     )

@@ -12,4 +12,5 @@ if __name__ == "__main__":
         species_lists_path=smk.input.species_lists[0],
         species_list_rules=dict(smk.params.species_list_rules),
         indicators_csv=smk.output.indicators,
+        csv_encoding=smk.params.csv_encoding,
     )

@@ -89,6 +89,7 @@ RESULTS = {
     "transitions": "results/{city}/transitions_{year0}_{year1}.csv",
     "indicators": "results/{city}/indicators.csv",
     "scorecard": "results/{city}/scorecard.json",
+    "scorecard_workbook": "results/{city}/scorecard.xlsx",
     "report": "results/{city}/report_{lang}.html",
     "qgis_layers": "results/{city}/{city}_layers.gpkg",
     "qgis_project": "results/{city}/{city}.qgs",
@@ -310,7 +311,9 @@ class CitySheet:
         for city in self.cities:
             outputs += [RESULTS["report"].replace("{city}", city).replace("{lang}", lang) for lang in languages]
             outputs += self.transition_tables(city)
-            outputs += [RESULTS[name].replace("{city}", city) for name in ("indicators", "scorecard")]
+            outputs += [
+                RESULTS[name].replace("{city}", city) for name in ("indicators", "scorecard", "scorecard_workbook")
+            ]
             outputs += [RESULTS[name].replace("{city}", city) for name in ("qgis_layers", "qgis_project")]
             for year in self.years(city):
                 outputs += [

@@ -14,7 +14,7 @@ from affine import Affine
 from pyproj import CRS
 
 from cbindex.core.atomic_write import atomic_path
-from cbindex.core.indicator_table import IndicatorValue, write_indicator_table
+from cbindex.core.indicator_table import DEFAULT_CSV_ENCODING, IndicatorValue, write_csv, write_indicator_table
 from cbindex.core.method import LandcoverMethod
 from cbindex.core.output_names import GROUPS_LAYER
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE
@@ -92,6 +92,7 @@ def compute_landcover_indicators(
     groups_gpkg: str,
     equal_area_crs: str,
     boundary_coverage_tolerance_percent: float,
+    csv_encoding: str = DEFAULT_CSV_ENCODING,
     **inputs,
 ) -> None:
     """Compute the land-cover indicators of one city and year and write the table, mask and groups.
@@ -126,6 +127,7 @@ def compute_landcover_indicators(
         result,
         equal_area_crs=equal_area_crs,
         boundary_coverage_tolerance_percent=boundary_coverage_tolerance_percent,
+        csv_encoding=csv_encoding,
     )
 
 
@@ -186,6 +188,7 @@ def merge_landcover_bands(
     groups_gpkg: str,
     equal_area_crs: str,
     boundary_coverage_tolerance_percent: float,
+    csv_encoding: str = DEFAULT_CSV_ENCODING,
     **inputs,
 ) -> None:
     """Join the bands of a city (:func:`compute_landcover_band`) into the land-cover stage's outputs."""
@@ -217,6 +220,7 @@ def merge_landcover_bands(
         merged.result,
         equal_area_crs=equal_area_crs,
         boundary_coverage_tolerance_percent=boundary_coverage_tolerance_percent,
+        csv_encoding=csv_encoding,
     )
 
 
@@ -235,6 +239,7 @@ def write_landcover_table(
     *,
     equal_area_crs: str,
     boundary_coverage_tolerance_percent: float,
+    csv_encoding: str = DEFAULT_CSV_ENCODING,
 ) -> None:
     """The indicator table, with the boundary's own area and how much of it the raster covers with data.
 
@@ -299,7 +304,7 @@ def write_landcover_table(
             result.value_of("nodata_area"),
             coverage.uncovered_ha,
         )
-    write_indicator_table(indicators_csv, city=city, year=year, values=values)
+    write_indicator_table(indicators_csv, city=city, year=year, values=values, encoding=csv_encoding)
     LOGGER.info(
         "City %s %s: I1 %.2f %%, I2 %.1f ha, %d groups",
         city,
@@ -335,6 +340,7 @@ def compute_landcover_transitions(
     boundary_rule: str,
     transitions_csv: str,
     block_rows: int = DEFAULT_BLOCK_ROWS,
+    csv_encoding: str = DEFAULT_CSV_ENCODING,
 ) -> None:
     """Measure the land-cover transitions of a city between two years and write them as a long table.
 
@@ -369,8 +375,7 @@ def compute_landcover_transitions(
             grids[0].codes, grids[1].codes, weight=weight, row_area_m2=grids[0].row_area_m2, classes=classes
         )
     table = transition_table(areas, legend=legend, year_from=year_from, year_to=year_to)
-    with atomic_path(transitions_csv) as temporary:
-        table.to_csv(temporary, index=False)
+    write_csv(table, transitions_csv, encoding=csv_encoding)
     changed = table.loc[table["from_code"] != table["to_code"], "area_ha"].sum()
     LOGGER.info(
         "City %s %s→%s: %.1f ha compared, %.1f ha changed class, %.1f ha left out (no data in one year)",

@@ -11,7 +11,7 @@ from rasterio.transform import array_bounds
 from shapely.geometry.base import BaseGeometry
 
 from cbindex.core.geopackage import write_geopackage
-from cbindex.core.indicator_table import IndicatorValue, write_indicator_table
+from cbindex.core.indicator_table import DEFAULT_CSV_ENCODING, IndicatorValue, write_indicator_table
 from cbindex.core.method import OVERLAY_METHOD_KEYS, LandcoverMethod
 from cbindex.core.output_names import COUNTED_LAYER, OVERLAY_LAYER_NAMES
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE
@@ -47,6 +47,7 @@ def compute_overlay_indicators(
     boundary_coverage_tolerance_percent: float,
     indicators_csv: str,
     overlays_gpkg: str,
+    csv_encoding: str = DEFAULT_CSV_ENCODING,
     block_rows: int = DEFAULT_BLOCK_ROWS,
 ) -> None:
     """Compute the overlay indicators of one city and year; write their table and the counted polygons.
@@ -133,7 +134,7 @@ def compute_overlay_indicators(
     elif population or population_raster_path:
         LOGGER.warning("City %s %s: a population is given but no parks, so I13 is not computed.", city, year)
     write_overlay_layers(overlays_gpkg, layers=overlay_frames(window, geometries=geometries, areas=areas))
-    write_indicator_table(indicators_csv, city=city, year=year, values=values)
+    write_indicator_table(indicators_csv, city=city, year=year, values=values, encoding=csv_encoding)
     LOGGER.info(
         "City %s %s: %s",
         city,

@@ -9,6 +9,7 @@ points       score one value by its bands: points, band, status (missing is not 
 overrides    a city's local changes to its rule set (version +city)
 scorecard    points per indicator with band and source, totals per component, bilingual notes
 headline     the score as it may be quoted, with its coverage ("15 of 16 assessed points · 4 of 23 ...")
+workbook     scorecard.xlsx: the scorecard laid out like the SI scoring sheet, one sheet per language
 next_band    distance to the next band, in the indicator's unit and in hectares
 connectivity_advice  I2's next band as natural area to add, and where (closed forms on the groups' areas)
 figures      the figures a city supplies for the indicators not derived (source city or records), templates

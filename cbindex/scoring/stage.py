@@ -13,6 +13,7 @@ import pyogrio
 from cbindex import __version__
 from cbindex.core.atomic_write import atomic_path
 from cbindex.core.errors import CBIDefectError, CBIInputError
+from cbindex.core.indicator_table import DEFAULT_CSV_ENCODING, write_csv
 from cbindex.core.output_names import GROUPS_LAYER
 from cbindex.geo.coverage import ON_PARTIAL_COVERAGE
 from cbindex.scoring.connectivity_advice import MeshGroups, mesh_ha
@@ -24,12 +25,14 @@ from cbindex.scoring.overrides import load_city_rule_set
 from cbindex.scoring.points import score_value
 from cbindex.scoring.rules import STATUS_PARTIAL_COVERAGE, STATUS_SCORED, IndicatorRule, RuleSet
 from cbindex.scoring.scorecard import build_scorecard
+from cbindex.scoring.workbook import write_scorecard_workbook
 
 LOGGER = logging.getLogger(__name__)
 INDICATOR_COLUMNS = [
     "city",
     "indicator",
     "name",
+    "name_zh",
     "year",
     "value",
     "unit",
@@ -58,8 +61,13 @@ def score_city(
     on_partial_coverage: str,
     connectivity_groups: str | None = None,
     mesh_denominator: str = "natural",
+    scorecard_xlsx: str | None = None,
+    city_names: Mapping[str, str] | None = None,
+    csv_encoding: str = DEFAULT_CSV_ENCODING,
 ) -> None:
-    """Score every land-cover year and the city's figures; write ``indicators.csv`` and ``scorecard.json``.
+    """Score every land-cover year and the city's figures; write ``indicators.csv``, ``scorecard.json`` and, when
+    ``scorecard_xlsx`` is given, the scorecard workbook (:mod:`cbindex.scoring.workbook`; ``city_names`` under
+    ``en`` and ``zh`` title its sheets).
 
     The rule set is changed by the city's scoring overrides (``overrides_path``, the sheet's
     ``scoring_overrides``) when given; the stage tables' rows are renamed to the rule set's indicator ids
@@ -68,7 +76,9 @@ def score_city(
 
     ``indicators.csv`` holds one row per indicator and land-cover year (spatial indicators), per supplied
     figure, and per indicator of the rule set that could not be assessed; rows that are not indicators of
-    the rule set (areas, patch counts, 2021 coherence under si-2014) have status ``supporting``.
+    the rule set (areas, patch counts, 2021 coherence under si-2014) have status ``supporting`` and empty names
+    (``name``, ``name_zh``: the rule set's English and Chinese names). ``csv_encoding`` is config ``csv_encoding``
+    (:data:`~cbindex.core.indicator_table.CSV_ENCODINGS`).
     ``scorecard.json`` scores the latest year of each indicator together with the figures. Every table has
     the columns city, year, indicator, value, unit, method; an empty year means the value holds for the city
     as a whole (it is then used whatever the year).
@@ -161,10 +171,11 @@ def score_city(
         "generated_by": f"cbindex {__version__}",
         **scorecard,
     }
-    with atomic_path(indicators_csv) as temporary:
-        table.to_csv(temporary, index=False)
+    write_csv(table, indicators_csv, encoding=csv_encoding)
     with atomic_path(scorecard_json) as temporary:
         temporary.write_text(json.dumps(scorecard, ensure_ascii=False, indent=2), encoding="utf-8")
+    if scorecard_xlsx:
+        write_scorecard_workbook(scorecard_xlsx, scorecard, rule_set=rule_set, city_names=city_names or {})
     totals = scorecard["totals"]
     LOGGER.info(
         "City %s: %s points of %s assessed, of %s in all (%s)",
@@ -294,6 +305,7 @@ def _row(city, indicator, year, value, unit, method, rule) -> dict:
             "city": city,
             "indicator": indicator,
             "name": "",
+            "name_zh": "",
             "year": year,
             "value": value,
             "unit": unit,
@@ -309,6 +321,7 @@ def _row(city, indicator, year, value, unit, method, rule) -> dict:
         "city": city,
         "indicator": indicator,
         "name": rule.name,
+        "name_zh": rule.name_zh or "",
         "year": year,
         "value": value,
         "unit": unit,

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from cbindex.core.indicator_table import IndicatorValue, write_indicator_table
+from cbindex.core.indicator_table import DEFAULT_CSV_ENCODING, IndicatorValue, write_indicator_table
 from cbindex.core.method import LandcoverMethod
 from cbindex.geo.boundary import BoundarySpec
 from cbindex.geo.categories import CategoryCodes
@@ -47,6 +47,7 @@ def compute_species_indicators(
     occurrence_rules: Mapping[str, object],
     indicators_csv: str,
     block_rows: int = DEFAULT_BLOCK_ROWS,
+    csv_encoding: str = DEFAULT_CSV_ENCODING,
 ) -> None:
     """Count the native bird species recorded in built-up areas (SI indicator 3) for one land-cover year.
 
@@ -126,7 +127,7 @@ def compute_species_indicators(
         landcover=f"{legend.id} {year}",
         swapped=axes.swapped,
     )
-    write_indicator_table(indicators_csv, city=city, year=year, values=values)
+    write_indicator_table(indicators_csv, city=city, year=year, values=values, encoding=csv_encoding)
     skipped = ", ".join(
         f"{count.skipped[reason]} {text}" for reason, text in SKIP_REASONS.items() if count.skipped[reason]
     )
@@ -186,6 +187,7 @@ def compute_species_list_indicators(
     species_lists_path: str,
     species_list_rules: Mapping[str, object],
     indicators_csv: str,
+    csv_encoding: str = DEFAULT_CSV_ENCODING,
 ) -> None:
     """Net change in native species (SI indicators 4–8) and the invasive share (10) from a city's lists.
 
@@ -201,7 +203,7 @@ def compute_species_list_indicators(
     rules = SpeciesListRules(**species_list_rules)
     lists = read_species_lists(species_lists_path, rules=rules)
     values = species_list_values(lists, rules=rules)
-    write_indicator_table(indicators_csv, city=city, year=None, values=values)
+    write_indicator_table(indicators_csv, city=city, year=None, values=values, encoding=csv_encoding)
     for value in values:
         if value.indicator in (*rules.change_indicators, rules.invasive_indicator):
             LOGGER.info("City %s: %s = %s (%s)", city, value.indicator, value.value, value.method)

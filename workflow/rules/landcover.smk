@@ -51,6 +51,7 @@ rule compute_landcover_indicators:
         mem_mb=4000,
     params:
         **LANDCOVER_PARAMS,
+        csv_encoding=config["csv_encoding"],
     script:
         "../../scripts/compute_landcover_indicators.py"
 
@@ -102,6 +103,7 @@ rule merge_landcover_bands:
         mem_mb=4000,
     params:
         **LANDCOVER_PARAMS,
+        csv_encoding=config["csv_encoding"],
     script:
         "../../scripts/merge_landcover_bands.py"
 
@@ -135,5 +137,6 @@ rule compute_landcover_transitions:
         boundary_spec=get_boundary_spec,
         boundary_rule=config["method"]["boundary_rule"],
         block_rows=config["block_rows"],
+        csv_encoding=config["csv_encoding"],
     script:
         "../../scripts/compute_landcover_transitions.py"

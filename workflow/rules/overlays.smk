@@ -36,5 +36,6 @@ rule compute_overlay_indicators:
         equal_area_crs=config["equal_area_crs"],
         boundary_coverage_tolerance_percent=config["boundary_coverage_tolerance_percent"],
         block_rows=config["block_rows"],
+        csv_encoding=config["csv_encoding"],
     script:
         "../../scripts/compute_overlay_indicators.py"

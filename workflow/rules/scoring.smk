@@ -12,6 +12,7 @@ rule score_city:
     output:
         indicators=report("results/{city}/indicators.csv", caption="../report/indicators.rst", category="Scorecard"),
         scorecard="results/{city}/scorecard.json",
+        workbook="results/{city}/scorecard.xlsx",
     log:
         "results/{city}/logs/score_city.log",
     benchmark:
@@ -25,5 +26,7 @@ rule score_city:
         boundary_coverage_tolerance_percent=config["boundary_coverage_tolerance_percent"],
         on_partial_coverage=config["on_partial_coverage"],
         mesh_denominator=config["method"]["mesh_denominator"],
+        city_names=get_city_names,
+        csv_encoding=config["csv_encoding"],
     script:
         "../../scripts/score_city.py"

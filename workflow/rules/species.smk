@@ -28,6 +28,7 @@ rule compute_species_indicators:
         method=get_species_method,
         occurrence_rules=config["occurrences"],
         block_rows=config["block_rows"],
+        csv_encoding=config["csv_encoding"],
     script:
         "../../scripts/compute_species_indicators.py"
 
@@ -48,5 +49,6 @@ rule compute_species_list_indicators:
         mem_mb=500,
     params:
         species_list_rules=config["species_lists"],
+        csv_encoding=config["csv_encoding"],
     script:
         "../../scripts/compute_species_list_indicators.py"

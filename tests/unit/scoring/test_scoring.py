@@ -767,7 +767,7 @@ def test_scoring_stage_with_the_2021_numbering(tmp_path):
     assert (rows["I10"]["value"], rows["I11"]["value"]) == (45.0, 22.0)
     assert rows["I2"]["next_band"]["text"] == "+15.8 percentage points to reach 3 points (60–79 %)"
     assert rows["I2"]["next_band"]["area_text"] is None  # no groups file given: no natural area to add is named
-    assert "x,stage_I2,,2020,1320.0" in table and "x,I2,Connectivity" in table
+    assert "x,stage_I2,,,2020,1320.0" in table and "x,I2,Connectivity" in table  # supporting: no name, no name_zh
 
 
 def test_scoring_stage_applies_the_city_overrides(tmp_path):
