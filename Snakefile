@@ -1,9 +1,13 @@
 """City Biodiversity Index workflow: configuration, validation, rule files, and the final targets."""
 
+import os
+
 from snakemake.logging import logger
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 from cbindex.core import publication
+from cbindex.core.config_files import validate_config
+from cbindex.core.rule_runtime import exit_on_input_error
 
 min_version("9.0")
 
@@ -11,7 +15,15 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
-validate(config, "workflow/schemas/config.schema.yaml")
+# A key the schema does not know (a typo) or a bad value stops the run with one sentence, the closest valid key
+# included; the schema's defaults are filled in. jsonschema's full report: .snakemake/log/validation.log.
+with exit_on_input_error():
+    validate_config(
+        config,
+        os.path.join(workflow.basedir, "workflow", "schemas", "config.schema.yaml"),
+        config_files=workflow.configfiles,
+        log_path=".snakemake/log/validation.log",
+    )
 
 
 include: "workflow/rules/common.smk"

@@ -26,6 +26,7 @@ if __name__ == "__main__":
         overlay_rules=dict(smk.params.overlay_rules),
         overlay_paths={kind: first(getattr(smk.input, kind)) for kind in OVERLAY_KINDS},
         overlay_layers=dict(smk.params.overlay_layers),
+        overlay_encodings={kind: dict(spec) for kind, spec in smk.params.overlay_encodings.items()},
         population=smk.params.population,
         population_raster_path=first(smk.input.population_raster),
         equal_area_crs=smk.params.equal_area_crs,

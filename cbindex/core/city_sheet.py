@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import codecs
+import io
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -51,6 +53,56 @@ def parse_band_count(text: str, *, default: int) -> int:
     return int(text) if text else int(default)
 
 
+def known_encoding(name: str, *, where: str) -> str:
+    """The codec name of a text encoding (``gbk``, ``GB18030``, ``utf-8``...), or a one-sentence error naming
+    ``where`` it was given (e.g. ``"Config vector_encoding"``)."""
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise CBIInputError(
+            f"{where} {name!r} is not a known text encoding; use e.g. gbk, gb18030, big5 or utf-8."
+        ) from None
+
+
+def read_sheet_text(path: str, *, encoding: str | None = None) -> str:
+    """The text of a CSV sheet as Excel saves it: UTF-8 with or without a BOM ("CSV UTF-8"), else ``encoding``.
+
+    A sheet that is valid UTF-8 is read as UTF-8 whatever ``encoding`` says (a BOM is dropped), so saving it
+    either way works; ``encoding`` (config ``cities_encoding``, e.g. ``gbk`` for Excel's plain "CSV" on a
+    Chinese Windows) decodes any other. Line ends (CRLF or LF) are left to the CSV reader.
+
+    Raises
+    ------
+    CBIInputError
+        Missing or unreadable file; a sheet that is not UTF-8 and no ``encoding`` (the fix: save it as UTF-8
+        or set ``cities_encoding``); a sheet ``encoding`` cannot decode either; an unknown ``encoding``.
+    """
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise CBIInputError(f"City sheet {path} does not exist; check config cities.") from None
+    except OSError as error:
+        raise CBIInputError(f"City sheet {path} cannot be read ({error.strerror}); check config cities.") from None
+    codec = known_encoding(encoding, where="Config cities_encoding") if encoding else None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        if codec is None:
+            raise CBIInputError(
+                f'City sheet {path} is not UTF-8 text (byte {error.start + 1} is not; Excel\'s plain "CSV" saves '
+                'the Windows code page, e.g. GBK), so save it as "CSV UTF-8" or set cities_encoding: gbk in '
+                "config/config.yaml."
+            ) from None
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError as error:
+        raise CBIInputError(
+            f"City sheet {path} is neither UTF-8 nor {encoding} text (config cities_encoding; byte "
+            f"{error.start + 1} is not), so set cities_encoding to the encoding it was saved in, or save it as "
+            '"CSV UTF-8".'
+        ) from None
+
+
 def resolve_config_file(name_or_path: str, *, folder: str, kind: str) -> str:
     """A bare name (``si-2014``) means ``<folder>/<name>.yaml``; anything with a slash or suffix is a path."""
     if "/" in name_or_path or name_or_path.endswith((".yaml", ".yml")):
@@ -75,6 +127,9 @@ BOUNDARY_COLUMNS = {
     "filter_value": "boundary_filter_value",
 }
 """The sheet columns that say how to read the boundary file, by the name the boundary reader gives them."""
+
+VECTOR_COLUMNS = ("boundary", "barriers", *OVERLAY_COLUMNS)
+"""Sheet columns naming a vector file; ``<column>_encoding`` gives the encoding of its text attributes."""
 
 
 RESULTS = {
@@ -115,10 +170,20 @@ class CitySheet:
         ``scoring_dir``).
     default_landcover_bands : int
         Row bands of a city whose ``landcover_bands`` cell is empty (config ``landcover_bands``).
+    default_vector_encoding : str, optional
+        Encoding of the text attributes of vector files that do not declare theirs (config
+        ``vector_encoding``); a ``<column>_encoding`` cell overrides it for its file.
     """
 
     def __init__(
-        self, frame: pd.DataFrame, *, path: str, legends_dir: str, scoring_dir: str, default_landcover_bands: int
+        self,
+        frame: pd.DataFrame,
+        *,
+        path: str,
+        legends_dir: str,
+        scoring_dir: str,
+        default_landcover_bands: int,
+        default_vector_encoding: str | None = None,
     ) -> None:
         if "city_id" not in frame.columns:
             raise CBIInputError(f"City sheet {path} has no city_id column; add it as the first column.")
@@ -132,22 +197,46 @@ class CitySheet:
         self.legends_dir = legends_dir
         self.scoring_dir = scoring_dir
         self.default_landcover_bands = default_landcover_bands
+        self.default_vector_encoding = (default_vector_encoding or "").strip()
+        if self.default_vector_encoding:
+            known_encoding(self.default_vector_encoding, where="Config vector_encoding")
+        for column in (f"{kind}_encoding" for kind in VECTOR_COLUMNS):
+            for city in self.cities if column in self.frame.columns else ():
+                if self.cell(city, column).strip():
+                    known_encoding(self.cell(city, column).strip(), where=f"City sheet {path}: {column} of {city}")
 
     @classmethod
-    def read(cls, path: str, *, legends_dir: str, scoring_dir: str, default_landcover_bands: int) -> CitySheet:
-        """Read a UTF-8 CSV sheet, every cell as text (``NA`` stays the text ``NA``, an empty cell stays empty)."""
+    def read(
+        cls,
+        path: str,
+        *,
+        legends_dir: str,
+        scoring_dir: str,
+        default_landcover_bands: int,
+        encoding: str | None = None,
+        default_vector_encoding: str | None = None,
+    ) -> CitySheet:
+        """Read a CSV sheet as Excel saves it, every cell as text (``NA`` stays the text ``NA``, an empty cell
+        stays empty): UTF-8 with or without BOM, else ``encoding`` (config ``cities_encoding``; see
+        :func:`read_sheet_text`), CRLF or LF line ends. Columns without a header and rows without a cell filled
+        (what Excel leaves after a cell that was cleared) are dropped.
+        """
+        text = read_sheet_text(path, encoding=encoding)
         try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-        except (OSError, UnicodeDecodeError, pd.errors.ParserError) as error:
-            raise CBIInputError(
-                f"City sheet {path} could not be read ({error}); give a UTF-8 CSV file as config cities."
-            ) from error
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+            problem = " ".join(str(error).split())
+            raise CBIInputError(f"City sheet {path} is not a valid CSV table ({problem}); save it as CSV.") from None
+        unnamed = [column for column in frame.columns if str(column).startswith("Unnamed: ")]
+        frame = frame.drop(columns=[column for column in unnamed if not frame[column].str.strip().ne("").any()])
+        frame = frame[frame.apply(lambda column: column.str.strip()).ne("").any(axis=1)]
         return cls(
-            frame,
+            frame.reset_index(drop=True),
             path=path,
             legends_dir=legends_dir,
             scoring_dir=scoring_dir,
             default_landcover_bands=default_landcover_bands,
+            default_vector_encoding=default_vector_encoding,
         )
 
     # ------------------------------------------------------------------------------------------- cells
@@ -210,12 +299,35 @@ class CitySheet:
         return resolve_config_file(self.cell(city, "scoring"), folder=self.scoring_dir, kind="scoring rule set")
 
     def boundary_spec(self, city: str) -> dict[str, str]:
-        """How to read the boundary file: ``layer``, ``filter_column``, ``filter_value`` (empty = not given).
+        """How to read the boundary file: ``layer``, ``filter_column``, ``filter_value``, ``encoding`` and
+        ``default_encoding`` (:meth:`encodings`; empty = not given).
 
         A plain dict (of :class:`cbindex.geo.boundary.BoundarySpec` fields besides the path), so the workflow
         can pass it as one rule parameter and see when it changes.
         """
-        return {key: self.cell(city, column) for key, column in BOUNDARY_COLUMNS.items()}
+        return {key: self.cell(city, column) for key, column in BOUNDARY_COLUMNS.items()} | self.encodings(
+            city, "boundary"
+        )
+
+    def encodings(self, city: str, column: str) -> dict[str, str]:
+        """How the text of the vector file a column names is decoded: ``encoding``, the sheet's
+        ``<column>_encoding`` cell (used whatever the file declares), and ``default_encoding``, config
+        ``vector_encoding`` (used for a file that declares none); empty = not given. Keywords of the readers
+        in :mod:`cbindex.geo`.
+        """
+        return {
+            "encoding": self.cell(city, f"{column}_encoding").strip(),
+            "default_encoding": self.default_vector_encoding,
+        }
+
+    def barriers_spec(self, city: str) -> dict[str, str]:
+        """How to read the barrier file: ``layer`` (column ``barriers_layer``, empty = the file's only layer) and
+        its :meth:`encodings`; keywords of :func:`cbindex.geo.barriers.read_barriers`."""
+        return {"layer": self.cell(city, "barriers_layer")} | self.encodings(city, "barriers")
+
+    def overlay_encodings(self, city: str) -> dict[str, dict[str, str]]:
+        """The :meth:`encodings` of each overlay file (``protected_areas``, ``redline``, ``parks``)."""
+        return {kind: self.encodings(city, kind) for kind in OVERLAY_COLUMNS}
 
     def natural_codes(self, city: str) -> tuple[int, ...] | None:
         """The city's own natural classes (column ``natural_codes``), or None for the legend's."""

@@ -1,10 +1,12 @@
-"""Running library code from a Snakemake rule script: logging to the rule's log file, clean user errors."""
+"""Running library code from a Snakemake rule script (logging to the rule's log file, clean user errors) and from
+the Snakefile itself (:func:`exit_on_input_error`: a bad configuration or city sheet as one sentence)."""
 
 from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from cbindex.core.errors import CBIDefectError, CBIInputError
@@ -43,3 +45,19 @@ def run_logged(log_path: str | Path, function: Callable[..., object], **kwargs: 
     except Exception:
         LOGGER.exception("Unexpected failure; please report it with this log.")
         raise
+
+
+@contextmanager
+def exit_on_input_error() -> Iterator[None]:
+    """End the process with exit status 1 and only the message on stderr when the block raises
+    :class:`CBIInputError`.
+
+    For the Snakefile's own checks (configuration, city sheet) while Snakemake parses it: Snakemake prints an
+    exception raised there with its type, file, line and traceback, so the sentence is printed here instead and
+    the process leaves with ``SystemExit``, which Snakemake lets through without a word.
+    """
+    try:
+        yield
+    except CBIInputError as error:
+        print(error, file=sys.stderr, flush=True)
+        raise SystemExit(1) from None

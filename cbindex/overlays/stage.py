@@ -49,6 +49,7 @@ def compute_overlay_indicators(
     overlays_gpkg: str,
     csv_encoding: str = DEFAULT_CSV_ENCODING,
     block_rows: int = DEFAULT_BLOCK_ROWS,
+    overlay_encodings: Mapping[str, Mapping[str, str | None]] | None = None,
 ) -> None:
     """Compute the overlay indicators of one city and year; write their table and the counted polygons.
 
@@ -59,6 +60,10 @@ def compute_overlay_indicators(
         ``exclude`` attribute filters.
     overlay_paths, overlay_layers : dict
         Per kind, the file (city-sheet column ``<kind>``, empty = not assessed) and its layer.
+    overlay_encodings : dict, optional
+        Per kind, how the file's text is decoded: ``encoding`` (city-sheet column ``<kind>_encoding``) and
+        ``default_encoding`` (config ``vector_encoding``), keywords of
+        :func:`~cbindex.geo.overlay_polygons.read_overlay_polygons`; a kind left out gets what its file declares.
     population, population_raster_path : str or None
         The sheet's population number, or a population-count raster (at most one).
     method : dict
@@ -84,6 +89,7 @@ def compute_overlay_indicators(
             clip_bounds=clip_bounds,
             layer=overlay_layers.get(kind) or None,
             attribute_filter=AttributeFilter.from_config(overlay_rules.get(kind)),
+            **(overlay_encodings or {}).get(kind, {}),
         )
         for kind, path in overlay_paths.items()
         if path

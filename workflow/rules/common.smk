@@ -1,19 +1,32 @@
 """City sheet, wildcard constraints and input functions shared by the rules.
 
 What a city's row means (years, files per year, optional inputs, band count, outputs) is answered by
-cbindex.core.city_sheet.CitySheet (unit-tested); the functions here only hand the wildcards to it.
+cbindex.core.city_sheet.CitySheet (unit-tested); the functions here only hand the wildcards to it. A sheet that
+cannot be read or breaks workflow/schemas/cities.schema.yaml stops the run with one sentence (no traceback).
 """
 
-from cbindex.core.city_sheet import CitySheet, cities_pattern
-from cbindex.core.method import METHOD_KEYS, OVERLAY_METHOD_KEYS, SPECIES_METHOD_KEYS
+import os
 
-SHEET = CitySheet.read(
-    config["cities"],
-    legends_dir=config["legends_dir"],
-    scoring_dir=config["scoring_dir"],
-    default_landcover_bands=config["landcover_bands"],
-)
-validate(SHEET.frame, "../schemas/cities.schema.yaml")
+from cbindex.core.city_sheet import CitySheet, cities_pattern
+from cbindex.core.config_files import validate_sheet
+from cbindex.core.method import METHOD_KEYS, OVERLAY_METHOD_KEYS, SPECIES_METHOD_KEYS
+from cbindex.core.rule_runtime import exit_on_input_error
+
+with exit_on_input_error():
+    SHEET = CitySheet.read(
+        config["cities"],
+        legends_dir=config["legends_dir"],
+        scoring_dir=config["scoring_dir"],
+        default_landcover_bands=config["landcover_bands"],
+        encoding=config["cities_encoding"],
+        default_vector_encoding=config["vector_encoding"],
+    )
+    validate_sheet(
+        SHEET.frame,
+        os.path.join(workflow.basedir, "workflow", "schemas", "cities.schema.yaml"),
+        path=config["cities"],
+        log_path=".snakemake/log/validation.log",
+    )
 
 BANDED_CITIES = SHEET.banded_cities
 ONE_JOB_CITIES = SHEET.one_job_cities
@@ -99,6 +112,8 @@ get_figures = city_file("figures")
 get_scoring_overrides = city_file("scoring_overrides")
 get_boundary = of_city(SHEET.boundary)
 get_boundary_spec = of_city(SHEET.boundary_spec)
+get_barriers_spec = of_city(SHEET.barriers_spec)
+get_overlay_encodings = of_city(SHEET.overlay_encodings)
 get_legend = of_city(SHEET.legend)
 get_rule_set = of_city(SHEET.rule_set)
 get_city_years = of_city(SHEET.years)

@@ -2,7 +2,8 @@
 
 method holds only what the overlay code reads (boundary_rule and the natural classes: bare_is_natural,
 snow_is_natural, the sheet's natural_codes), so the I2 settings do not re-run it; boundary_spec is the sheet's
-boundary_layer/boundary_filter_column/boundary_filter_value.
+boundary_layer/boundary_filter_column/boundary_filter_value/boundary_encoding and config vector_encoding,
+overlay_encodings each overlay file's <kind>_encoding and config vector_encoding.
 """
 
 
@@ -30,6 +31,7 @@ rule compute_overlay_indicators:
     params:
         boundary_spec=get_boundary_spec,
         overlay_layers=get_overlay_sheet_layers,
+        overlay_encodings=get_overlay_encodings,
         population=get_population,
         method=get_overlay_method,
         overlay_rules=config["overlays"],

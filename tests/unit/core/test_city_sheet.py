@@ -104,8 +104,121 @@ def test_a_sheet_without_city_id_is_refused(tmp_path, folders):
 
 
 def test_a_missing_sheet_names_the_path(tmp_path, folders):
-    with pytest.raises(CBIInputError, match=r"City sheet .*nowhere\.csv could not be read"):
+    with pytest.raises(CBIInputError, match=r"City sheet .*nowhere\.csv does not exist; check config cities\.$"):
         CitySheet.read(str(tmp_path / "nowhere.csv"), legends_dir="", scoring_dir="", default_landcover_bands=1)
+
+
+# ------------------------------------------------------------------------------------------- as Excel saves it
+
+EXCEL_ROWS = [city("chengdu", name="Chengdu", name_zh="成都"), city("成都", name_zh="成都市", population="20937757")]
+
+
+def excel_sheet(folder: Path, *, encoding: str, newline: str = "\r\n") -> str:
+    """The sheet of EXCEL_ROWS as Excel writes it: CRLF line ends, in ``encoding`` (utf-8-sig: "CSV UTF-8")."""
+    columns = list(dict.fromkeys(column for row in EXCEL_ROWS for column in row))
+    lines = [",".join(columns)] + [",".join(row.get(column, "") for column in columns) for row in EXCEL_ROWS]
+    path = folder / "cities.csv"
+    path.write_bytes(newline.join(lines + [""]).encode(encoding))
+    return str(path)
+
+
+def read_sheet(path: str, folders, **options) -> CitySheet:
+    legends, scoring = folders
+    return CitySheet.read(
+        path, legends_dir=str(legends), scoring_dir=str(scoring), default_landcover_bands=1, **options
+    )
+
+
+def assert_read_as_written(sheet: CitySheet) -> None:
+    assert list(sheet.frame.columns)[0] == "city_id"  # no BOM glued to the first column
+    assert sheet.cities == ["chengdu", "成都"]
+    assert sheet.names("chengdu") == {"en": "Chengdu", "zh": "成都"}
+    assert sheet.names("成都")["zh"] == "成都市"
+    assert sheet.population("成都") == "20937757"  # the last column, without a carriage return
+    assert sheet.cell("成都", "scoring") == "si"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig"])
+@pytest.mark.parametrize("newline", ["\r\n", "\n"])
+def test_a_utf8_sheet_is_read_with_or_without_bom_and_crlf(tmp_path, folders, encoding, newline):
+    assert_read_as_written(read_sheet(excel_sheet(tmp_path, encoding=encoding, newline=newline), folders))
+    # cities_encoding is for a sheet that is not UTF-8: a UTF-8 one is read as UTF-8 whatever it says
+    assert_read_as_written(read_sheet(excel_sheet(tmp_path, encoding=encoding), folders, encoding="gbk"))
+
+
+def test_a_gbk_sheet_is_refused_in_one_sentence_naming_the_file_and_the_fix(tmp_path, folders):
+    path = excel_sheet(tmp_path, encoding="gbk")
+    with pytest.raises(CBIInputError) as error:
+        read_sheet(path, folders)
+    message = str(error.value)
+    assert message.startswith(f"City sheet {path} is not UTF-8 text")
+    assert message.endswith('so save it as "CSV UTF-8" or set cities_encoding: gbk in config/config.yaml.')
+    assert "\n" not in message and error.value.__cause__ is None
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "GBK", "gb18030", "cp936"])
+def test_a_gbk_sheet_is_read_with_cities_encoding(tmp_path, folders, encoding):
+    assert_read_as_written(read_sheet(excel_sheet(tmp_path, encoding="gbk"), folders, encoding=encoding))
+
+
+def test_a_sheet_cities_encoding_cannot_decode_names_both(tmp_path, folders):
+    path = tmp_path / "cities.csv"
+    path.write_bytes("city_id,name_zh\r\nchengdu,成都\r\n".encode("utf-16"))
+    with pytest.raises(CBIInputError, match=r"is neither UTF-8 nor ascii text \(config cities_encoding"):
+        read_sheet(str(path), folders, encoding="ascii")
+    with pytest.raises(CBIInputError, match=r"^Config cities_encoding 'gbkk' is not a known text encoding; use e\.g\."):
+        read_sheet(excel_sheet(tmp_path, encoding="gbk"), folders, encoding="gbkk")
+
+
+def test_columns_without_header_and_empty_rows_excel_left_are_dropped(tmp_path, folders):
+    path = tmp_path / "cities.csv"
+    header = "city_id,boundary,landcover,years,legend,scoring,,"
+    path.write_text(f"{header}\r\na,b.gpkg,lc.tif,2020,lc,si,,\r\n,,,,,,,\r\n", encoding="utf-8-sig")
+    sheet = read_sheet(str(path), folders)
+    assert sheet.cities == ["a"] and list(sheet.frame.columns) == header.strip(",").split(",")
+
+
+# ------------------------------------------------------------------------------------------- vector encodings
+
+
+def test_encodings_of_each_vector_file_from_its_column_and_the_config_default(tmp_path, folders):
+    cells = {"boundary_encoding": "gbk", "barriers_layer": "roads", "barriers_encoding": " gb18030 "}
+    rows = [city("a", redline_encoding="big5", **cells), city("b")]
+    legends, scoring = folders
+    path = str(write_sheet(tmp_path, rows))
+    options = {"legends_dir": str(legends), "scoring_dir": str(scoring), "default_landcover_bands": 1}
+    sheet = CitySheet.read(path, **options, default_vector_encoding="gbk")
+    assert sheet.boundary_spec("a") == {
+        "layer": "",
+        "filter_column": "",
+        "filter_value": "",
+        "encoding": "gbk",
+        "default_encoding": "gbk",
+    }
+    assert sheet.barriers_spec("a") == {"layer": "roads", "encoding": "gb18030", "default_encoding": "gbk"}
+    assert sheet.overlay_encodings("a") == {
+        "protected_areas": {"encoding": "", "default_encoding": "gbk"},
+        "redline": {"encoding": "big5", "default_encoding": "gbk"},
+        "parks": {"encoding": "", "default_encoding": "gbk"},
+    }
+    plain = CitySheet.read(path, **options)
+    assert plain.barriers_spec("b") == {"layer": "", "encoding": "", "default_encoding": ""}
+    assert plain.boundary_spec("b")["encoding"] == plain.boundary_spec("b")["default_encoding"] == ""
+
+
+def test_an_unknown_encoding_names_its_cell_or_config_key(tmp_path, folders):
+    with pytest.raises(CBIInputError, match=r"cities\.csv: parks_encoding of b 'gkb' is not a known text encoding"):
+        open_sheet(tmp_path, folders, [city("a"), city("b", parks_encoding="gkb")])
+    legends, scoring = folders
+    path = str(write_sheet(tmp_path, [city("a")]))
+    with pytest.raises(CBIInputError, match=r"^Config vector_encoding 'gbkk' is not a known text encoding"):
+        CitySheet.read(
+            path,
+            legends_dir=str(legends),
+            scoring_dir=str(scoring),
+            default_landcover_bands=1,
+            default_vector_encoding="gbkk",
+        )
 
 
 # ------------------------------------------------------------------------------------------- years and files
@@ -166,7 +279,7 @@ def test_an_unknown_legend_lists_the_shipped_ones(tmp_path, folders):
         sheet.legend("a")
 
 
-def test_boundary_spec_is_one_plain_dict_of_the_three_columns(tmp_path, folders):
+def test_boundary_spec_is_one_plain_dict_of_the_reading_columns(tmp_path, folders):
     sheet = open_sheet(
         tmp_path,
         folders,
@@ -175,8 +288,9 @@ def test_boundary_spec_is_one_plain_dict_of_the_three_columns(tmp_path, folders)
             city("b"),
         ],
     )
-    assert sheet.boundary_spec("a") == {"layer": "cities", "filter_column": "use", "filter_value": "TRUE"}
-    assert sheet.boundary_spec("b") == {"layer": "", "filter_column": "", "filter_value": ""}
+    unset = {"encoding": "", "default_encoding": ""}
+    assert sheet.boundary_spec("a") == {"layer": "cities", "filter_column": "use", "filter_value": "TRUE"} | unset
+    assert sheet.boundary_spec("b") == {"layer": "", "filter_column": "", "filter_value": ""} | unset
 
 
 def test_method_settings_hold_only_the_keys_asked_for(tmp_path, folders):
