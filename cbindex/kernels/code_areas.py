@@ -85,3 +85,20 @@ def _sum_by_code(codes, weight, row_area_m2, lowest, natural_table, sums, counts
             natural[row, col] = is_natural and cell_weight > 0
         counts[index] += run_cells
         sums[index] += run_weight * row_area
+
+
+def natural_mask_values(natural: np.ndarray, weight: np.ndarray, *, outside: int) -> np.ndarray:
+    """The natural-area mask of a strip in one pass: 1 natural, 0 not natural, ``outside`` where the weight is 0."""
+    values = np.empty(natural.shape, dtype=np.uint8)
+    _mask_values(
+        np.ascontiguousarray(natural, dtype=bool), np.ascontiguousarray(weight, dtype=np.float32), outside, values
+    )
+    return values
+
+
+@numba.njit(cache=True, nogil=True)
+def _mask_values(natural, weight, outside, values) -> None:
+    rows, cols = natural.shape
+    for row in range(rows):
+        for col in range(cols):
+            values[row, col] = 1 if natural[row, col] else (0 if weight[row, col] > 0 else outside)

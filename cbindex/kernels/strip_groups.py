@@ -24,7 +24,7 @@ import numpy as np
 
 from cbindex.kernels.gap_joins import OffsetTable, join_labels_within_offsets
 from cbindex.kernels.gap_offsets import gap_offsets, touching_offsets
-from cbindex.kernels.run_labels import join_touching_rows, label_runs, paint_runs, run_areas_m2
+from cbindex.kernels.run_labels import Runs, join_touching_rows, label_runs, paint_runs, run_areas_m2
 from cbindex.kernels.union_find import LabelSets
 
 MAX_LABELS = np.iinfo(np.int32).max
@@ -114,6 +114,8 @@ class StripGroups:
         self._uses_barrier = False
         self._gap_rows_done = 0
         self._finished = False
+        self.last_runs: Runs | None = None
+        """The runs of the last strip added (their labels are its local labels), for callers tracing polygons."""
 
     @property
     def strip_label_offsets(self) -> list[int]:
@@ -154,6 +156,7 @@ class StripGroups:
         if habitat.shape[0] == 0:
             return np.zeros(habitat.shape, dtype=np.int32) if keep_labels else None
         runs = label_runs(habitat, neighbourhood=self.neighbourhood)
+        self.last_runs = runs
         offset = self._n_labels
         if offset + runs.n_labels > MAX_LABELS:
             raise ValueError(f"more than {MAX_LABELS} natural patches; use a coarser raster or smaller city")

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from cbindex.kernels.run_labels import join_touching_rows, label_runs
-from cbindex.kernels.union_find import LabelSets
+from cbindex.kernels.run_labels import Runs, join_touching_rows, label_runs
+from cbindex.kernels.union_find import LabelSets, find_root, join
 
 EAST, SOUTH, WEST, NORTH = 0, 1, 2, 3
 _DX = np.array([1, 0, -1, 0], dtype=np.int64)
@@ -42,12 +42,39 @@ def _cell(mask, above, row, col, height, width) -> bool:
 
 
 @numba.njit(cache=True, nogil=True)
-def _count_corners(mask, above, n_vertex_rows) -> int:
-    """Corners of the boundary at the vertex rows this strip handles (one per turn of a walk)."""
+def _row_runs(row, above_start, above_stop, row_first, start, stop, height):
+    """Start and stop columns of the natural runs of a strip row (-1: the row above; ``height``: none)."""
+    if row < 0:
+        return above_start, above_stop
+    if row >= height:
+        return start[:0], stop[:0]
+    return start[row_first[row] : row_first[row + 1]], stop[row_first[row] : row_first[row + 1]]
+
+
+@numba.njit(cache=True, nogil=True)
+def _run_end(starts, stops, index):
+    """The index-th run endpoint of a row: start, stop, start, stop, ... (strictly increasing)."""
+    return starts[index // 2] if index % 2 == 0 else stops[index // 2]
+
+
+@numba.njit(cache=True, nogil=True)
+def _count_corners(mask, above, above_start, above_stop, row_first, start, stop, n_vertex_rows) -> int:
+    """Corners of the boundary at the vertex rows this strip handles (one per turn of a walk), visiting only the
+    columns where a run of the row above or below the vertex row starts or stops."""
     height, width = mask.shape
     count = 0
     for y in range(n_vertex_rows):
-        for x in range(width + 1):
+        upper_start, upper_stop = _row_runs(y - 1, above_start, above_stop, row_first, start, stop, height)
+        lower_start, lower_stop = _row_runs(y, above_start, above_stop, row_first, start, stop, height)
+        n_upper, n_lower = 2 * upper_start.size, 2 * lower_start.size
+        i = 0
+        j = 0
+        while i < n_upper or j < n_lower:
+            x_upper = _run_end(upper_start, upper_stop, i) if i < n_upper else width + 1
+            x_lower = _run_end(lower_start, lower_stop, j) if j < n_lower else width + 1
+            x = min(x_upper, x_lower)
+            i += x_upper == x
+            j += x_lower == x
             nw = _cell(mask, above, y - 1, x - 1, height, width)
             ne = _cell(mask, above, y - 1, x, height, width)
             sw = _cell(mask, above, y, x - 1, height, width)
@@ -119,26 +146,23 @@ def _walk(mask, above, x, y, heading, closed, n_vertex_rows, row0, xy, saddles, 
 
 
 @numba.njit(cache=True, nogil=True)
-def _trace_strip(mask, above, is_last, row0, dx, dy):
+def _trace_strip(mask, above, above_start, above_stop, row_first, start, stop, is_last, row0, dx, dy):
     """Every walk of one strip: chains entering from above or below, then the rings closed inside it.
 
-    Returns the corners (x, y in whole-raster vertex columns and rows), their saddle flags, and per walk its
-    first and last corner index, its entry and exit edges (cell row, column, heading; row -1 none) and a cell
-    on its left (row, column), the cell whose piece the walk bounds.
+    ``mask`` is the strip's natural cells and ``above`` the row above it; ``above_start``/``above_stop`` and
+    ``row_first``/``start``/``stop`` their runs (the work follows runs and boundaries, not every cell). Returns
+    the corners (x, y in whole-raster vertex columns and rows), their saddle flags, and per walk its first and
+    last corner index, its entry and exit edges (cell row, column, heading; -1 none) and a cell on its left
+    (row, column), the cell whose piece the walk bounds.
     """
     height, width = mask.shape
     n_vertex_rows = height + 1 if is_last else height
-    n_corners = _count_corners(mask, above, n_vertex_rows)
+    n_corners = _count_corners(mask, above, above_start, above_stop, row_first, start, stop, n_vertex_rows)
     xy = np.empty((n_corners, 2), dtype=np.int32)
     saddles = np.zeros(n_corners, dtype=np.bool_)
     visited = np.zeros((n_vertex_rows, width), dtype=np.bool_)
-    n_entries = 0
-    for x in range(width + 1):
-        if _cell(mask, above, -1, x, height, width) and not _cell(mask, above, -1, x - 1, height, width):
-            n_entries += 1
-        west = _cell(mask, above, height - 1, x - 1, height, width)
-        if not is_last and west and not _cell(mask, above, height - 1, x, height, width):
-            n_entries += 1
+    last_start, last_stop = _row_runs(height - 1, above_start, above_stop, row_first, start, stop, height)
+    n_entries = above_start.size + (0 if is_last else last_stop.size)
     capacity = n_entries + n_corners // 4 + 1
     walk_first = np.empty(capacity, dtype=np.int64)
     walk_stop = np.empty(capacity, dtype=np.int64)
@@ -147,51 +171,98 @@ def _trace_strip(mask, above, is_last, row0, dx, dy):
     left_cell = np.empty((capacity, 2), dtype=np.int64)
     n = 0
     k = 0
-    for x in range(width + 1):  # chains entering from the strip above: south along column x of row -1
-        if _cell(mask, above, -1, x, height, width) and not _cell(mask, above, -1, x - 1, height, width):
+    for x in above_start:  # chains entering from the strip above: south along the west side of a run above
+        walk_first[k] = n
+        n, row, col, heading = _walk(
+            mask, above, x, 0, SOUTH, False, n_vertex_rows, row0, xy, saddles, n, visited, dx, dy
+        )
+        walk_stop[k] = n
+        entry[k, 0], entry[k, 1], entry[k, 2] = row0 - 1, x, SOUTH
+        exit_[k, 0], exit_[k, 1], exit_[k, 2] = row, col, heading
+        left_cell[k, 0], left_cell[k, 1] = row0 - 1, x
+        k += 1
+    if not is_last:
+        for x in last_stop:  # chains entering from the strip below: north along the east side of a last-row run
             walk_first[k] = n
             n, row, col, heading = _walk(
-                mask, above, x, 0, SOUTH, False, n_vertex_rows, row0, xy, saddles, n, visited, dx, dy
+                mask, above, x, height - 1, NORTH, False, n_vertex_rows, row0, xy, saddles, n, visited, dx, dy
             )
             walk_stop[k] = n
-            entry[k, 0], entry[k, 1], entry[k, 2] = row0 - 1, x, SOUTH
+            entry[k, 0], entry[k, 1], entry[k, 2] = row0 + height - 1, x, NORTH
             exit_[k, 0], exit_[k, 1], exit_[k, 2] = row, col, heading
-            left_cell[k, 0], left_cell[k, 1] = row0 - 1, x
+            left_cell[k, 0], left_cell[k, 1] = row0 + height - 1, x - 1
             k += 1
-    if not is_last:
-        for x in range(width + 1):  # chains entering from the strip below: north along column x of the last row
-            if _cell(mask, above, height - 1, x - 1, height, width) and not _cell(
-                mask, above, height - 1, x, height, width
-            ):
-                walk_first[k] = n
-                n, row, col, heading = _walk(
-                    mask, above, x, height - 1, NORTH, False, n_vertex_rows, row0, xy, saddles, n, visited, dx, dy
-                )
-                walk_stop[k] = n
-                entry[k, 0], entry[k, 1], entry[k, 2] = row0 + height - 1, x, NORTH
-                exit_[k, 0], exit_[k, 1], exit_[k, 2] = row, col, heading
-                left_cell[k, 0], left_cell[k, 1] = row0 + height - 1, x - 1
-                k += 1
     for y in range(n_vertex_rows):  # rings closed inside the strip: from each edge along a row not yet walked
-        for x in range(width):
-            upper = _cell(mask, above, y - 1, x, height, width)
-            if upper == _cell(mask, above, y, x, height, width) or visited[y, x]:
-                continue
-            visited[y, x] = True
-            walk_first[k] = n
-            if upper:  # natural above: the edge runs east, (x, y) -> (x + 1, y)
-                n = _walk(mask, above, x + 1, y, EAST, True, n_vertex_rows, row0, xy, saddles, n, visited, dx, dy)[0]
-                left_cell[k, 0], left_cell[k, 1] = row0 + y - 1, x
-            else:  # natural below: the edge runs west, (x + 1, y) -> (x, y)
-                n = _walk(mask, above, x, y, WEST, True, n_vertex_rows, row0, xy, saddles, n, visited, dx, dy)[0]
-                left_cell[k, 0], left_cell[k, 1] = row0 + y, x
-            walk_stop[k] = n
-            k += 1
+        upper_start, upper_stop = _row_runs(y - 1, above_start, above_stop, row_first, start, stop, height)
+        lower_start, lower_stop = _row_runs(y, above_start, above_stop, row_first, start, stop, height)
+        n_upper, n_lower = 2 * upper_start.size, 2 * lower_start.size
+        i = 0
+        j = 0
+        in_upper = False
+        in_lower = False
+        previous = 0
+        while i < n_upper or j < n_lower:  # columns between run ends where exactly one side is natural
+            x_upper = _run_end(upper_start, upper_stop, i) if i < n_upper else width + 1
+            x_lower = _run_end(lower_start, lower_stop, j) if j < n_lower else width + 1
+            following = min(x_upper, x_lower)
+            if in_upper != in_lower:
+                for x in range(previous, following):
+                    if visited[y, x]:
+                        continue
+                    visited[y, x] = True
+                    walk_first[k] = n
+                    if in_upper:  # natural above: the edge runs east, (x, y) -> (x + 1, y)
+                        n = _walk(
+                            mask, above, x + 1, y, EAST, True, n_vertex_rows, row0, xy, saddles, n, visited, dx, dy
+                        )[0]
+                        left_cell[k, 0], left_cell[k, 1] = row0 + y - 1, x
+                    else:  # natural below: the edge runs west, (x + 1, y) -> (x, y)
+                        n = _walk(mask, above, x, y, WEST, True, n_vertex_rows, row0, xy, saddles, n, visited, dx, dy)[
+                            0
+                        ]
+                        left_cell[k, 0], left_cell[k, 1] = row0 + y, x
+                    walk_stop[k] = n
+                    k += 1
+            if x_upper == following:
+                in_upper = not in_upper
+                i += 1
+            if x_lower == following:
+                in_lower = not in_lower
+                j += 1
+            previous = following
     return xy[:n], saddles[:n], walk_first[:k], walk_stop[:k], entry[:k], exit_[:k], left_cell[:k]
 
 
 @numba.njit(cache=True, nogil=True)
-def _run_of_cells(row_first, start, stop, rows, cols) -> np.ndarray:
+def _label_runs_4(row_first, start, stop):
+    """4-connected pieces of given runs (runs of consecutive rows overlapping by a column): a label per run,
+    1..n in the order of each piece's first run, and n."""
+    n_runs = start.size
+    parent = np.arange(n_runs, dtype=np.int64)
+    for row in range(1, row_first.size - 1):
+        candidate = row_first[row - 1]
+        above_stop = row_first[row]
+        for run in range(row_first[row], row_first[row + 1]):
+            while candidate < above_stop and stop[candidate] <= start[run]:
+                candidate += 1
+            other = candidate
+            while other < above_stop and start[other] < stop[run]:
+                join(parent, other, run)
+                other += 1
+    label = np.empty(n_runs, dtype=np.int32)
+    n_labels = 0
+    for run in range(n_runs):
+        root = find_root(parent, run)
+        if root == run:
+            n_labels += 1
+            label[run] = n_labels
+        else:
+            label[run] = label[root]
+    return label, n_labels
+
+
+@numba.njit(cache=True, nogil=True)
+def _run_of_cells(row_first, start, rows, cols) -> np.ndarray:
     """Index of the run holding each (row, col) cell (rows local to the runs' array)."""
     found = np.empty(rows.size, dtype=np.int64)
     for index in range(rows.size):
@@ -317,77 +388,114 @@ class StripPolygons:
         self.width = width
         self._rows = 0
         self._above = np.zeros(width, dtype=bool)
+        self._above_runs = (np.zeros(0, np.int32), np.zeros(0, np.int32))
         self._above_pieces = np.zeros(width, dtype=np.int64)
         self._last_runs = (np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int64))
         self._pieces = LabelSets()
         self._piece_label: list[np.ndarray] = [np.zeros(1, dtype=np.int64)]
         self._n_pieces = 0
-        self._pending: tuple[np.ndarray, int, int] | None = None
+        self._pending: tuple | None = None  # the last strip, traced once the next one is known
         self._closed: list[tuple[np.ndarray, np.ndarray]] = []  # (corners, left-cell piece label) per ring
         self._chains_by_start: dict[tuple[int, int, int], _Chain] = {}
         self._chains_by_end: dict[tuple[int, int, int], _Chain] = {}
         self._finished = False
 
-    def add_strip(self, labels: np.ndarray, *, label_offset: int = 0) -> None:
+    def add_strip(
+        self,
+        labels: np.ndarray,
+        *,
+        label_offset: int = 0,
+        mask: np.ndarray | None = None,
+        runs: Runs | None = None,
+        row_area_m2: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray] | None:
         """Add the next strip: the caller's labels of its cells (0 outside every patch; global = local + offset).
 
+        ``mask`` (``labels > 0``) and ``runs`` (the caller's :func:`~cbindex.kernels.run_labels.label_runs` of
+        the strip, whose labels are ``labels``) spare passes over the cells when the caller has them. With
+        ``row_area_m2``, returns the cells and whole-cell ground area (m²) of each local label (index 0 is 0).
         The strip is traced when the next one arrives (or at :meth:`finish`), once the row below it is known to
         be inside the raster or not.
         """
         if self._finished:
             raise RuntimeError("StripPolygons.add_strip after finish()")
         if labels.shape[0] == 0:
-            return
+            return None
         if labels.shape[1] != self.width:
             raise ValueError(f"strip of width {labels.shape[1]}, expected {self.width}")
+        mask = labels > 0 if mask is None else np.ascontiguousarray(mask, dtype=bool)
+        if runs is None:
+            runs = label_runs(mask, neighbourhood=4)
+            pieces, n_pieces = runs.label, runs.n_labels
+            run_rows = np.repeat(np.arange(mask.shape[0]), np.diff(runs.row_first))
+            caller = labels[run_rows, runs.start].astype(np.int64)
+        else:
+            pieces, n_pieces = _label_runs_4(runs.row_first, runs.start, runs.stop)
+            caller = runs.label.astype(np.int64)
+        counts = None
+        if row_area_m2 is not None:
+            lengths = (runs.stop - runs.start).astype(np.float64)
+            run_rows = np.repeat(np.arange(mask.shape[0]), np.diff(runs.row_first))
+            size = int(caller.max()) + 1 if caller.size else 1
+            cells = np.rint(np.bincount(caller, weights=lengths, minlength=size)).astype(np.int64)
+            areas = np.bincount(caller, weights=lengths * np.asarray(row_area_m2, np.float64)[run_rows], minlength=size)
+            counts = (cells, areas)
         if self._pending is not None:
             self._trace(*self._pending, is_last=False)
-        self._pending = (np.ascontiguousarray(labels), int(label_offset), self._rows)
-        self._rows += labels.shape[0]
-
-    def _trace(self, labels: np.ndarray, offset: int, row0: int, *, is_last: bool) -> None:
-        mask = labels > 0
-        runs = label_runs(mask, neighbourhood=4)
-        piece_offset = self._n_pieces
-        self._n_pieces += runs.n_labels
-        self._pieces.grow(self._n_pieces)
-        first_row = (*runs.row(0)[:2], runs.row(0)[2].astype(np.int64) + piece_offset)
-        join_touching_rows(self._pieces.parent, self._last_runs, first_row, neighbourhood=4)
-        last = runs.row(mask.shape[0] - 1)
-        self._last_runs = (last[0], last[1], last[2].astype(np.int64) + piece_offset)
-        if runs.n_labels:  # each piece's patch: the caller's label of the first cell of its first run
-            _, first_run = np.unique(runs.label, return_index=True)
-            run_rows = np.searchsorted(runs.row_first, first_run, side="right") - 1
-            patch = labels[run_rows, runs.start[first_run]].astype(np.int64) + offset
-            self._piece_label.append(patch)
-        xy, saddles, walk_first, walk_stop, entry, exit_, left_cell = _trace_strip(
-            mask, self._above, is_last, row0, _DX, _DY
+        self._pending = (
+            mask,
+            (runs.row_first, runs.start, runs.stop),
+            pieces,
+            n_pieces,
+            caller,
+            int(label_offset),
+            self._rows,
         )
-        pieces = self._left_pieces(left_cell, runs, row0, piece_offset)
+        self._rows += labels.shape[0]
+        return counts
+
+    def _trace(self, mask, runs, pieces, n_pieces, caller, offset, row0, *, is_last: bool) -> None:
+        row_first, start, stop = runs
+        piece_offset = self._n_pieces
+        self._n_pieces += n_pieces
+        self._pieces.grow(self._n_pieces)
+        first = slice(row_first[0], row_first[1])
+        first_row = (start[first], stop[first], pieces[first].astype(np.int64) + piece_offset)
+        join_touching_rows(self._pieces.parent, self._last_runs, first_row, neighbourhood=4)
+        last = slice(row_first[-2], row_first[-1])
+        if n_pieces:  # each piece's patch: the caller's label of its first run
+            _, first_run = np.unique(pieces, return_index=True)
+            self._piece_label.append(caller[first_run] + offset)
+        xy, saddles, walk_first, walk_stop, entry, exit_, left_cell = _trace_strip(
+            mask, self._above, self._above_runs[0], self._above_runs[1], row_first, start, stop, is_last, row0, _DX, _DY
+        )
+        walk_pieces = self._left_pieces(left_cell, row_first, start, pieces, row0, piece_offset)
         for index in range(walk_first.size):
             corners = (xy[walk_first[index] : walk_stop[index]], saddles[walk_first[index] : walk_stop[index]])
             if entry[index, 2] < 0:  # a ring closed inside the strip
-                self._closed.append((*corners, pieces[index]))
+                self._closed.append((*corners, walk_pieces[index]))
             else:
-                self._link(_Segment(tuple(entry[index]), tuple(exit_[index]), corners, int(pieces[index])))
+                self._link(_Segment(tuple(entry[index]), tuple(exit_[index]), corners, int(walk_pieces[index])))
+        self._last_runs = (start[last], stop[last], pieces[last].astype(np.int64) + piece_offset)
         self._above = mask[-1].copy()
+        self._above_runs = (start[last].copy(), stop[last].copy())
         painted = np.zeros(self.width, dtype=np.int64)
-        for start, stop, label in zip(*self._last_runs, strict=True):
-            painted[start:stop] = label
+        for run_start, run_stop, label in zip(*self._last_runs, strict=True):
+            painted[run_start:run_stop] = label
         self._above_pieces = painted
 
-    def _left_pieces(self, left_cell: np.ndarray, runs, row0: int, piece_offset: int) -> np.ndarray:
+    def _left_pieces(self, left_cell, row_first, start, pieces, row0: int, piece_offset: int) -> np.ndarray:
         """Global piece label of the cell on the left of each walk (in this strip or the row above it)."""
         rows = left_cell[:, 0] - row0
         cols = left_cell[:, 1]
-        pieces = np.empty(rows.size, dtype=np.int64)
+        labels = np.empty(rows.size, dtype=np.int64)
         above = rows < 0
-        pieces[above] = self._above_pieces[cols[above]]
+        labels[above] = self._above_pieces[cols[above]]
         inside = ~above
         if inside.any():
-            found = _run_of_cells(runs.row_first, runs.start, runs.stop, rows[inside], cols[inside])
-            pieces[inside] = runs.label[found].astype(np.int64) + piece_offset
-        return pieces
+            found = _run_of_cells(row_first, start, rows[inside], cols[inside])
+            labels[inside] = pieces[found].astype(np.int64) + piece_offset
+        return labels
 
     def _link(self, segment: _Segment) -> None:
         """Join a chain segment to the chains it continues and is continued by; close rings."""
@@ -500,23 +608,3 @@ def _simple_rings(xy, saddles, ring_first, ring_piece):
     partner[ordered[pairs + 1]] = ordered[pairs]  # the later pass points back at the earlier one
     xy, first, stop, source = _split_pinched(xy, ring_first[:-1], ring_first[1:], partner)
     return xy, np.concatenate([first, [stop[-1] if stop.size else 0]]), ring_piece[source]
-
-
-def cells_and_areas_by_label(labels: np.ndarray, *, row_area_m2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Cells and whole-cell ground area (m²) of each label 1..max of a strip (index 0 is 0)."""
-    n_labels = int(labels.max()) if labels.size else 0
-    return _cells_and_areas(np.ascontiguousarray(labels), np.ascontiguousarray(row_area_m2, dtype=np.float64), n_labels)
-
-
-@numba.njit(cache=True, nogil=True)
-def _cells_and_areas(labels, row_area_m2, n_labels):
-    cells = np.zeros(n_labels + 1, dtype=np.int64)
-    areas = np.zeros(n_labels + 1, dtype=np.float64)
-    for row in range(labels.shape[0]):
-        area = row_area_m2[row]
-        for col in range(labels.shape[1]):
-            label = labels[row, col]
-            if label > 0:
-                cells[label] += 1
-                areas[label] += area
-    return cells, areas

@@ -23,6 +23,7 @@ from cbindex.geo.boundary import CityBoundary
 from cbindex.geo.categories import CategoryCodes
 from cbindex.geo.city_grid import DEFAULT_BLOCK_ROWS, CityGrid, CityWindow, open_city_window
 from cbindex.geo.legends import Legend
+from cbindex.kernels.run_labels import Runs
 from cbindex.kernels.strip_groups import StripGroups
 from cbindex.landcover.area_shares import CategoryAreas, area_rule_text, landcover_values, measure_categories
 from cbindex.landcover.in_memory import connectivity_barrier
@@ -61,13 +62,17 @@ class BlockwiseResult(IndicatorValues):
 
 @dataclass(frozen=True)
 class StripCells:
-    """One strip as the first pass saw it: its grid, natural mask and patch labels (global = local + offset)."""
+    """One strip as the first pass saw it: its grid, natural mask and patch labels (global = local + offset);
+    ``habitat`` (the labelled cells: natural, not barrier) and ``runs`` (their runs, labelled with the local
+    labels) spare a caller tracing the patches another pass over the cells."""
 
     grid: CityGrid
     natural: np.ndarray
     local_labels: np.ndarray
     label_offset: int
     row_start: int
+    habitat: np.ndarray | None = None
+    runs: Runs | None = None
 
 
 def compute_landcover_indicators_blockwise(
@@ -203,6 +208,8 @@ class StripPass:
                         local_labels=local,
                         label_offset=groups.strip_label_offsets[-1],
                         row_start=row_start,
+                        habitat=habitat,
+                        runs=groups.last_runs,
                     )
                 )
             yield strip_areas

@@ -20,8 +20,10 @@ from cbindex.core.geopackage import write_geopackage
 from cbindex.core.output_names import GROUPS_LAYER, MASK_OUTSIDE, NATURAL_PATCHES_LAYER
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE
 from cbindex.geo.cell_area import row_cell_areas_m2
+from cbindex.kernels.code_areas import natural_mask_values
+from cbindex.kernels.run_labels import Runs
 from cbindex.kernels.strip_groups import StripGroups
-from cbindex.kernels.strip_polygons import PieceRings, StripPolygons, cells_and_areas_by_label
+from cbindex.kernels.strip_polygons import PieceRings, StripPolygons
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,11 @@ def write_geopackage_layer(
     """Write one layer to a new GeoPackage, reproducibly and atomically (``geometry_type`` keeps the type of an
     empty layer, e.g. a city without any natural group)."""
     write_geopackage(path, {layer: frame}, geometry_type=geometry_type)
+
+
+GDAL_CACHE_MB = 128
+"""GDAL's block cache while a raster is written strip by strip and converted to a COG (MiB): a row of tiles of the
+widest raster, not GDAL's default of 5 % of the machine's memory, which the writer would fill with tiles."""
 
 
 class StripRasterWriter:
@@ -70,6 +77,8 @@ class StripRasterWriter:
         self.cloud_optimised = cloud_optimised
 
     def __enter__(self) -> StripRasterWriter:
+        self._env = rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_MB)  # GDAL's default (5 % of RAM) holds ~1 GB of tiles
+        self._env.__enter__()
         self._atomic = atomic_path(self.path)
         self._final_temporary = self._atomic.__enter__()
         self._strips_path = self._final_temporary.with_name(self._final_temporary.stem + ".strips.tif")
@@ -115,6 +124,7 @@ class StripRasterWriter:
         finally:
             self._strips_path.unlink(missing_ok=True)
             self._atomic.__exit__(kind, error, traceback)
+            self._env.__exit__(kind, error, traceback)
 
 
 class NaturalMaskWriter(StripRasterWriter):
@@ -122,7 +132,7 @@ class NaturalMaskWriter(StripRasterWriter):
 
     def write_strip(self, *, weight: np.ndarray, natural: np.ndarray, row_start: int) -> None:
         """Write one strip: 1 natural, 0 not natural, 255 outside the city."""
-        self.write(np.where(weight > 0, natural.astype(np.uint8), MASK_OUTSIDE).astype(np.uint8), row_start=row_start)
+        self.write(natural_mask_values(natural, weight, outside=MASK_OUTSIDE), row_start=row_start)
 
 
 class GroupPolygonCollector:
@@ -153,20 +163,25 @@ class GroupPolygonCollector:
         label_offset: int,
         transform,
         row_area_m2: np.ndarray | None = None,
+        mask: np.ndarray | None = None,
+        runs: Runs | None = None,
     ) -> None:
-        """Trace one strip's patch labels (global = local + offset; strips top to bottom, each below the last)."""
+        """Trace one strip's patch labels (global = local + offset; strips top to bottom, each below the last).
+
+        ``mask`` (the labelled cells) and ``runs`` (the labelling's runs) spare passes over the cells.
+        """
         if self._polygons is None:
             self._polygons = StripPolygons(width=local_labels.shape[1])
             self._transform = transform
-        self._polygons.add_strip(local_labels, label_offset=label_offset)
-        if row_area_m2 is not None:
-            cells, areas = cells_and_areas_by_label(local_labels, row_area_m2=row_area_m2)
+        counts = self._polygons.add_strip(
+            local_labels, label_offset=label_offset, mask=mask, runs=runs, row_area_m2=row_area_m2
+        )
+        if counts is not None:
+            cells, areas = counts
             top = label_offset + cells.size - 1
             if top > self._n_labels:  # labels past those seen so far (strip labels follow one another)
-                self._cells.append(np.zeros(top - self._n_labels, dtype=np.int64))
-                self._areas.append(np.zeros(top - self._n_labels, dtype=np.float64))
-                self._cells = [np.concatenate(self._cells)]
-                self._areas = [np.concatenate(self._areas)]
+                self._cells = [np.concatenate([*self._cells, np.zeros(top - self._n_labels, dtype=np.int64)])]
+                self._areas = [np.concatenate([*self._areas, np.zeros(top - self._n_labels, dtype=np.float64)])]
                 self._n_labels = top
             self._cells[0][label_offset + 1 : top + 1] += cells[1:]
             self._areas[0][label_offset + 1 : top + 1] += areas[1:]
@@ -251,12 +266,15 @@ class NaturalPatchCollector:
 
     def add_strip(self, natural: np.ndarray, *, row_area_m2: np.ndarray, transform) -> None:
         """Label and trace one strip of natural cells (strips top to bottom)."""
-        local = self._labels.add_strip(np.asarray(natural, dtype=bool), row_area_m2=row_area_m2, keep_labels=True)
+        natural = np.asarray(natural, dtype=bool)
+        local = self._labels.add_strip(natural, row_area_m2=row_area_m2, keep_labels=True)
         self._polygons.add_strip(
             local_labels=local,
             label_offset=self._labels.strip_label_offsets[-1] if self._labels.strip_label_offsets else 0,
             transform=transform,
             row_area_m2=row_area_m2,
+            mask=natural,
+            runs=self._labels.last_runs,
         )
 
     def frame(self, *, crs) -> gpd.GeoDataFrame:
@@ -280,13 +298,18 @@ class PassPolygons:
         natural: np.ndarray,
         row_area_m2: np.ndarray,
         transform,
+        habitat: np.ndarray | None = None,
+        runs: Runs | None = None,
     ) -> None:
-        """One strip of the pass: its habitat patch labels (global = local + offset) and natural cells."""
+        """One strip of the pass: its habitat patch labels (global = local + offset) and natural cells;
+        ``habitat`` (the labelled cells) and ``runs`` (the labelling's runs) when the pass has them."""
         self.habitat.add_strip(
             local_labels=local_labels,
             label_offset=label_offset,
             transform=transform,
             row_area_m2=row_area_m2 if self.natural is None else None,
+            mask=habitat,
+            runs=runs,
         )
         if self.natural is not None:
             self.natural.add_strip(natural, row_area_m2=row_area_m2, transform=transform)

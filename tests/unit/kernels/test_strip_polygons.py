@@ -13,7 +13,7 @@ from affine import Affine
 from scipy import ndimage
 
 from cbindex.kernels.strip_groups import StripGroups
-from cbindex.kernels.strip_polygons import StripPolygons, cells_and_areas_by_label
+from cbindex.kernels.strip_polygons import StripPolygons
 from cbindex.landcover.spatial_outputs import GroupPolygonCollector
 from tests.helpers import TREES, crossing_patterns
 
@@ -131,9 +131,3 @@ def test_rings_hold_only_corners_and_close_across_strips():
     rings = polygons.finish()
     assert rings.ring_piece.tolist() == [1] and not rings.ring_is_hole.any()
     assert sorted(map(tuple, rings.xy.tolist())) == [(2, 1), (2, 11), (4, 1), (4, 11)]
-
-
-def test_cells_and_areas_by_label():
-    labels = np.array([[1, 1, 0], [2, 0, 1]], dtype=np.int32)
-    cells, areas = cells_and_areas_by_label(labels, row_area_m2=np.array([10.0, 100.0]))
-    assert cells.tolist() == [0, 3, 1] and areas.tolist() == [0.0, 120.0, 100.0]
