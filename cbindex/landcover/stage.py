@@ -14,9 +14,10 @@ from affine import Affine
 from pyproj import CRS
 
 from cbindex.core.atomic_write import atomic_path
+from cbindex.core.geopackage import write_geopackage
 from cbindex.core.indicator_table import DEFAULT_CSV_ENCODING, IndicatorValue, write_csv, write_indicator_table
 from cbindex.core.method import LandcoverMethod
-from cbindex.core.output_names import GROUPS_LAYER
+from cbindex.core.output_names import GROUPS_LAYER, NATURAL_PATCHES_LAYER
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE
 from cbindex.geo.barriers import BarrierRule, read_barriers
 from cbindex.geo.boundary import BoundarySpec, CityBoundary
@@ -24,13 +25,13 @@ from cbindex.geo.city_grid import DEFAULT_BLOCK_ROWS, open_city_window, strips
 from cbindex.geo.coverage import raster_coverage
 from cbindex.geo.legends import Legend, check_codes, load_legend, unique_codes
 from cbindex.landcover.bands import compute_band, merge_bands, window_bands
-from cbindex.landcover.blockwise import BlockwiseResult, StripCells, compute_landcover_indicators_blockwise
-from cbindex.landcover.spatial_outputs import (
-    GroupPolygonCollector,
-    NaturalMaskWriter,
-    StripRasterWriter,
-    write_geopackage_layer,
+from cbindex.landcover.blockwise import (
+    BlockwiseResult,
+    StripCells,
+    compute_landcover_indicators_blockwise,
+    habitat_is_natural,
 )
+from cbindex.landcover.spatial_outputs import NaturalMaskWriter, PassPolygons, StripRasterWriter
 from cbindex.landcover.transitions import require_same_grid, transition_areas_m2, transition_table
 
 LOGGER = logging.getLogger(__name__)
@@ -80,6 +81,15 @@ class LandcoverInputs:
             block_rows=block_rows,
         )
 
+    def polygons(self, *, width: int) -> PassPolygons:
+        """Collectors of the pass's group and natural patch polygons (the patches are labelled apart only when
+        barriers make I2's habitat differ from the natural cells)."""
+        return PassPolygons(
+            width=width,
+            neighbourhood=self.method.neighbourhood,
+            habitat_is_natural=habitat_is_natural(self.method, self.barriers),
+        )
+
     def computation(self) -> dict:
         """Keyword arguments of the land-cover computations in :mod:`cbindex.landcover.blockwise`."""
         return {"legend": self.legend, "method": self.method, "block_rows": self.block_rows, "barriers": self.barriers}
@@ -106,7 +116,7 @@ def compute_landcover_indicators(
     """
     job = LandcoverInputs.read(**inputs)
     city_window = open_city_window(job.raster_path, job.boundary)
-    polygons = GroupPolygonCollector()
+    polygons = job.polygons(width=city_window.shape[1])
     with NaturalMaskWriter(
         natural_mask_tif, shape=city_window.shape, transform=city_window.transform, crs=city_window.crs
     ) as mask_writer:
@@ -114,7 +124,13 @@ def compute_landcover_indicators(
         def write_strip(strip: StripCells) -> None:
             mask_writer.write_strip(weight=strip.grid.weight, natural=strip.natural, row_start=strip.row_start)
             polygons.add_strip(
-                local_labels=strip.local_labels, label_offset=strip.label_offset, transform=strip.grid.transform
+                local_labels=strip.local_labels,
+                label_offset=strip.label_offset,
+                natural=strip.natural,
+                row_area_m2=strip.grid.row_area_m2,
+                transform=strip.grid.transform,
+                habitat=strip.habitat,
+                runs=strip.runs,
             )
 
         result = compute_landcover_indicators_blockwise(
@@ -195,7 +211,7 @@ def merge_landcover_bands(
     job = LandcoverInputs.read(**inputs)
     merged = merge_bands(job.raster_path, job.boundary, state_paths=list(state_npzs), **job.computation())
     window = merged.result.window
-    polygons = GroupPolygonCollector()
+    polygons = job.polygons(width=window.shape[1])
     with NaturalMaskWriter(
         natural_mask_tif, shape=window.shape, transform=window.transform, crs=window.crs
     ) as mask_writer:
@@ -207,10 +223,13 @@ def merge_landcover_bands(
             with rasterio.open(mask_part) as masks, rasterio.open(labels_part) as labels:
                 for row, row_stop in strips(stop - start, job.block_rows):
                     part_window = rasterio.windows.Window(0, row, window.shape[1], row_stop - row)
-                    mask_writer.write(masks.read(1, window=part_window), row_start=start + row)
+                    mask = masks.read(1, window=part_window)
+                    mask_writer.write(mask, row_start=start + row)
                     polygons.add_strip(
                         local_labels=labels.read(1, window=part_window),
                         label_offset=shift,
+                        natural=mask == 1,
+                        row_area_m2=window.row_area_m2[start + row : start + row_stop],
                         transform=window.transform @ Affine.translation(0, start + row),
                     )
         write_groups(groups_gpkg, polygons, merged.result)
@@ -224,12 +243,17 @@ def merge_landcover_bands(
     )
 
 
-def write_groups(groups_gpkg: str, polygons: GroupPolygonCollector, result: BlockwiseResult) -> None:
-    """The connectivity groups layer: one multipolygon per group with its I2 area."""
-    groups = polygons.frame(
-        group_of_patch=result.group_of_patch, group_areas_m2=result.group_areas_m2, crs=result.window.crs
+def write_groups(groups_gpkg: str, polygons: PassPolygons, result: BlockwiseResult) -> None:
+    """The groups GeoPackage: layer ``connectivity_groups`` (one multipolygon per I2 group with its I2 area) and
+    layer ``natural_patches`` (one multipolygon per natural patch with its cells and ground area)."""
+    layers = polygons.frames(result)
+    write_geopackage(groups_gpkg, layers, geometry_type="MultiPolygon")
+    LOGGER.info(
+        "Wrote %d group and %d natural patch polygons to %s",
+        len(layers[GROUPS_LAYER]),
+        len(layers[NATURAL_PATCHES_LAYER]),
+        groups_gpkg,
     )
-    write_geopackage_layer(groups_gpkg, groups, layer=GROUPS_LAYER, geometry_type="MultiPolygon")
 
 
 def write_landcover_table(
