@@ -72,7 +72,9 @@ def expected_layers(work: Path, city: str) -> dict[str, dict]:
                 "classes": 1,
                 "visible": latest,
             }
-        areas = gpd.read_file(work / f"results/{city}/{year}/connectivity_groups.gpkg")["area_ha"]
+        areas = gpd.read_file(work / f"results/{city}/{year}/connectivity_groups.gpkg", layer="connectivity_groups")[
+            "area_ha"
+        ]
         layers[f"{gpkg}connectivity_groups_{year}"] = {
             "features": int(indicator(work, city, year, "natural_groups")),
             "renderer": "graduatedSymbol",
