@@ -117,7 +117,7 @@ def embedded_font_css(characters: Iterable[str], *, family: str = EMBEDDED_FAMIL
     options.notdef_outline = True
     subsetter = subset.Subsetter(options=options)
     subsetter.populate(text="".join(sorted({character for item in characters for character in item})))
-    with subset.load_font(str(cjk_font_path()), options) as font:
+    with subset.load_font(str(cjk_font_path()), options, lazy=True) as font:  # tables parsed when subset
         subsetter.subset(font)
         buffer = io.BytesIO()
         subset.save_font(font, buffer, options)

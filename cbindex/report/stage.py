@@ -50,8 +50,9 @@ from cbindex.scoring.overrides import load_city_rule_set
 from cbindex.scoring.rules import STATUS_SCORED, IndicatorRule, RuleSet
 
 LOGGER = logging.getLogger(__name__)
-MAX_DISPLAY_CELLS = 1400
-"""Longest side, in cells, of a raster drawn on a map (larger rasters are read from their overviews)."""
+MAX_DISPLAY_CELLS = 800
+"""Longest side, in cells, of a raster drawn on a map (larger rasters are read from their overviews): about 1.5 ×
+the map's width in pixels (7 in at 110 dpi, legend beside), so the figure shows every display cell it can."""
 HIGHLIGHTED_GROUPS = 5
 MAP_OVERLAYS = ("protected_areas", "redline")
 OVERLAY_AREA_ROWS = {"protected_areas": "protected_area", "redline": "redline_area"}
