@@ -18,6 +18,7 @@ if __name__ == "__main__":
         block_rows=smk.params.block_rows,
         barriers_path=smk.input.barriers[0] if smk.input.barriers else None,
         barrier_rule=dict(smk.params.barrier_rule),
+        barriers_spec=dict(smk.params.barriers_spec),
         band=int(smk.wildcards.band),
         n_bands=smk.params.n_bands,
         state_npz=smk.output.state,

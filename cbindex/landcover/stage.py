@@ -63,13 +63,18 @@ class LandcoverInputs:
         block_rows: int = DEFAULT_BLOCK_ROWS,
         barriers_path: str | None = None,
         barrier_rule: dict | None = None,
+        barriers_spec: dict | None = None,
     ) -> LandcoverInputs:
         """Read the boundary, legend and barriers of a job; ``method`` holds every
-        :class:`~cbindex.core.method.LandcoverMethod` field (config ``method`` and the sheet's natural classes)."""
+        :class:`~cbindex.core.method.LandcoverMethod` field (config ``method`` and the sheet's natural classes),
+        ``barriers_spec`` how to read the barrier file (``layer``, ``encoding``, ``default_encoding`` of
+        :func:`~cbindex.geo.barriers.read_barriers`; the sheet's ``barriers_layer`` and ``barriers_encoding``)."""
         city_boundary = boundary.read()
         barriers = None
         if barriers_path:
-            barriers = read_barriers(barriers_path, rule=BarrierRule(**(barrier_rule or {})), city=city_boundary)
+            barriers = read_barriers(
+                barriers_path, rule=BarrierRule(**(barrier_rule or {})), city=city_boundary, **(barriers_spec or {})
+            )
         return cls(
             city=city,
             year=year,

@@ -3,7 +3,8 @@ land-cover transitions between consecutive years.
 
 One job per city and year, or, for a city with landcover_bands > 1 (config or city sheet), one job per row
 band and a merge whose outputs are identical to the one-job rule's. The boundary file is an input and the
-sheet's boundary_layer/boundary_filter_column/boundary_filter_value one param (boundary_spec); method holds
+sheet's boundary_layer/boundary_filter_column/boundary_filter_value/boundary_encoding (with config
+vector_encoding) one param (boundary_spec), and barriers_spec the barrier file's layer and encoding; method holds
 every config method key and the sheet's natural_codes (the land-cover indicators read them all), while the
 transitions read only method.boundary_rule.
 """
@@ -16,6 +17,7 @@ LANDCOVER_INPUTS = dict(
 )
 LANDCOVER_PARAMS = dict(
     boundary_spec=get_boundary_spec,
+    barriers_spec=get_barriers_spec,
     method=get_landcover_method,
     equal_area_crs=config["equal_area_crs"],
     boundary_coverage_tolerance_percent=config["boundary_coverage_tolerance_percent"],
