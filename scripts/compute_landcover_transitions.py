@@ -2,7 +2,7 @@
 
 from cbindex.core.rule_runtime import run_logged
 from cbindex.geo.boundary import BoundarySpec
-from cbindex.landcover.stage import compute_landcover_transitions
+from cbindex.landcover.transitions import compute_landcover_transitions
 
 if __name__ == "__main__":
     smk = snakemake  # noqa: F821 - injected by Snakemake

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import rasterio
 import rasterio.windows
 from affine import Affine
@@ -15,7 +14,7 @@ from pyproj import CRS
 
 from cbindex.core.atomic_write import atomic_path
 from cbindex.core.geopackage import write_geopackage
-from cbindex.core.indicator_table import DEFAULT_CSV_ENCODING, IndicatorValue, write_csv, write_indicator_table
+from cbindex.core.indicator_table import DEFAULT_CSV_ENCODING, IndicatorValue, write_indicator_table
 from cbindex.core.method import LandcoverMethod
 from cbindex.core.output_names import GROUPS_LAYER, NATURAL_PATCHES_LAYER
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE
@@ -23,7 +22,7 @@ from cbindex.geo.barriers import BarrierRule, read_barriers
 from cbindex.geo.boundary import BoundarySpec, CityBoundary
 from cbindex.geo.city_grid import DEFAULT_BLOCK_ROWS, open_city_window, strips
 from cbindex.geo.coverage import raster_coverage
-from cbindex.geo.legends import Legend, check_codes, load_legend, unique_codes
+from cbindex.geo.legends import Legend, load_legend
 from cbindex.landcover.bands import compute_band, merge_bands, window_bands
 from cbindex.landcover.blockwise import (
     BlockwiseResult,
@@ -32,7 +31,7 @@ from cbindex.landcover.blockwise import (
     habitat_is_natural,
 )
 from cbindex.landcover.spatial_outputs import NaturalMaskWriter, PassPolygons, StripRasterWriter
-from cbindex.landcover.transitions import require_same_grid, transition_areas_m2, transition_table
+from cbindex.landcover.transitions import compute_landcover_transitions  # noqa: F401 - the rule's stage
 
 LOGGER = logging.getLogger(__name__)
 
@@ -355,63 +354,3 @@ def boundary_area_ha(boundary: CityBoundary, *, equal_area_crs: str) -> float:
     else:
         crs = CRS.from_user_input(equal_area_crs)
     return boundary.to_crs(crs, max_segment_length=boundary.densify_step()).area / SQUARE_METRES_PER_HECTARE
-
-
-def compute_landcover_transitions(
-    *,
-    city: str,
-    year_from: int,
-    year_to: int,
-    raster_from: str,
-    raster_to: str,
-    boundary: BoundarySpec,
-    legend_path: str,
-    boundary_rule: str,
-    transitions_csv: str,
-    block_rows: int = DEFAULT_BLOCK_ROWS,
-    csv_encoding: str = DEFAULT_CSV_ENCODING,
-) -> None:
-    """Measure the land-cover transitions of a city between two years and write them as a long table.
-
-    The two rasters are read strip by strip over the city's window (memory bounded by ``block_rows``), with
-    the boundary rule and legend no-data codes of the indicators.  Cells without data in either year are left
-    out and their area logged.
-
-    Raises
-    ------
-    CBIInputError
-        If the rasters are not on the same grid over the city, hold codes the legend does not define, or the
-        boundary or a raster cannot be read.
-    """
-    legend = load_legend(legend_path)
-    city_boundary = boundary.read()
-    window_from = open_city_window(raster_from, city_boundary)
-    window_to = open_city_window(raster_to, city_boundary)
-    require_same_grid(window_from, window_to, years=(year_from, year_to))
-    classes = list(legend.classes)
-    areas = pd.DataFrame(0.0, index=pd.Index(classes, name="from_code"), columns=pd.Index(classes, name="to_code"))
-    left_out_m2 = 0.0
-    for row_start, row_stop in strips(window_from.shape[0], block_rows):
-        grids = [
-            window.read_rows(row_start, row_stop, boundary_rule=boundary_rule, nodata_codes=legend.nodata)
-            for window in (window_from, window_to)
-        ]
-        for grid in grids:
-            check_codes(legend, unique_codes(grid.codes[grid.weight > 0]), raster_path=grid.path)
-        weight = np.minimum(grids[0].weight, grids[1].weight)
-        left_out_m2 += float((np.maximum(grids[0].weight, grids[1].weight) - weight).sum(axis=1) @ grids[0].row_area_m2)
-        areas += transition_areas_m2(
-            grids[0].codes, grids[1].codes, weight=weight, row_area_m2=grids[0].row_area_m2, classes=classes
-        )
-    table = transition_table(areas, legend=legend, year_from=year_from, year_to=year_to)
-    write_csv(table, transitions_csv, encoding=csv_encoding)
-    changed = table.loc[table["from_code"] != table["to_code"], "area_ha"].sum()
-    LOGGER.info(
-        "City %s %s→%s: %.1f ha compared, %.1f ha changed class, %.1f ha left out (no data in one year)",
-        city,
-        year_from,
-        year_to,
-        table["area_ha"].sum(),
-        changed,
-        left_out_m2 / SQUARE_METRES_PER_HECTARE,
-    )

@@ -5,6 +5,9 @@ of one product are.  The city's cells and their ground areas come from :mod:`cbi
 for the indicators, so the areas of the matrix add up to the city area of either year when no cell lacks data.
 A cell counts when it holds data in both years; the area of cells without data in one year or the other is
 reported apart, never guessed.
+
+The rule's stage function (:func:`compute_landcover_transitions`, re-exported by :mod:`cbindex.landcover.stage`)
+lives here, so that the rule imports neither the compiled kernels nor the polygon outputs of the indicators.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ import numpy as np
 import pandas as pd
 
 from cbindex.core.errors import CBIInputError
+from cbindex.core.indicator_table import DEFAULT_CSV_ENCODING, write_csv
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE
-from cbindex.geo.city_grid import CityWindow
-from cbindex.geo.legends import Legend
+from cbindex.geo.boundary import BoundarySpec
+from cbindex.geo.city_grid import DEFAULT_BLOCK_ROWS, CityWindow, open_city_window, strips
+from cbindex.geo.legends import Legend, check_codes, load_legend, unique_codes
 
 LOGGER = logging.getLogger(__name__)
 TRANSITION_COLUMNS = [
@@ -176,3 +181,63 @@ def require_same_grid(first: CityWindow, second: CityWindow, *, years: tuple[int
             "grid over the city; resample one onto the other's grid (same CRS, cell size and alignment) to "
             "compare the years."
         )
+
+
+def compute_landcover_transitions(
+    *,
+    city: str,
+    year_from: int,
+    year_to: int,
+    raster_from: str,
+    raster_to: str,
+    boundary: BoundarySpec,
+    legend_path: str,
+    boundary_rule: str,
+    transitions_csv: str,
+    block_rows: int = DEFAULT_BLOCK_ROWS,
+    csv_encoding: str = DEFAULT_CSV_ENCODING,
+) -> None:
+    """Measure the land-cover transitions of a city between two years and write them as a long table.
+
+    The two rasters are read strip by strip over the city's window (memory bounded by ``block_rows``), with
+    the boundary rule and legend no-data codes of the indicators.  Cells without data in either year are left
+    out and their area logged.
+
+    Raises
+    ------
+    CBIInputError
+        If the rasters are not on the same grid over the city, hold codes the legend does not define, or the
+        boundary or a raster cannot be read.
+    """
+    legend = load_legend(legend_path)
+    city_boundary = boundary.read()
+    window_from = open_city_window(raster_from, city_boundary)
+    window_to = open_city_window(raster_to, city_boundary)
+    require_same_grid(window_from, window_to, years=(year_from, year_to))
+    classes = list(legend.classes)
+    areas = pd.DataFrame(0.0, index=pd.Index(classes, name="from_code"), columns=pd.Index(classes, name="to_code"))
+    left_out_m2 = 0.0
+    for row_start, row_stop in strips(window_from.shape[0], block_rows):
+        grids = [
+            window.read_rows(row_start, row_stop, boundary_rule=boundary_rule, nodata_codes=legend.nodata)
+            for window in (window_from, window_to)
+        ]
+        for grid in grids:
+            check_codes(legend, unique_codes(grid.codes[grid.weight > 0]), raster_path=grid.path)
+        weight = np.minimum(grids[0].weight, grids[1].weight)
+        left_out_m2 += float((np.maximum(grids[0].weight, grids[1].weight) - weight).sum(axis=1) @ grids[0].row_area_m2)
+        areas += transition_areas_m2(
+            grids[0].codes, grids[1].codes, weight=weight, row_area_m2=grids[0].row_area_m2, classes=classes
+        )
+    table = transition_table(areas, legend=legend, year_from=year_from, year_to=year_to)
+    write_csv(table, transitions_csv, encoding=csv_encoding)
+    changed = table.loc[table["from_code"] != table["to_code"], "area_ha"].sum()
+    LOGGER.info(
+        "City %s %s→%s: %.1f ha compared, %.1f ha changed class, %.1f ha left out (no data in one year)",
+        city,
+        year_from,
+        year_to,
+        table["area_ha"].sum(),
+        changed,
+        left_out_m2 / SQUARE_METRES_PER_HECTARE,
+    )
