@@ -17,12 +17,14 @@ b. One city made of the whole ESA WorldCover 10 m tile N00E006 (São Tomé, 3600
 Each repeat runs ``snakemake --cores 2`` in a fresh temporary copy of the workflow (``Snakefile``,
 ``workflow/``, ``scripts/``, ``config/``, ``data/``), so every job runs; the package is the installed one
 (compiled kernels cached). Per job it prints the wall time (``s``) and peak resident memory (``max_rss``) of
-Snakemake's benchmark file (``results/{city}/benchmarks/*.tsv``), and ``peak MiB``: the job process's own
-high-water mark (``VmHWM`` of ``/proc/<pid>/status``, polled every 0.1 s and attributed to the job by the log
-file it holds open). Snakemake samples the resident set only every 0.5 s for a job's first 15 s and every 30 s
-after, so its ``max_rss`` can miss a short peak; the high-water mark cannot (up to the last poll). Then the sum
-of the jobs' wall times and the end-to-end wall time of the Snakemake command (start-up and DAG included).
-With several repeats every number is the median over the repeats.
+Snakemake's benchmark file (``results/{city}/benchmarks/*.tsv``), and, from the job process itself (polled
+every 0.1 s and attributed to the job by the log file it holds open), ``CPU s`` (user + system time) and
+``peak MiB`` (its high-water mark, ``VmHWM`` of ``/proc/<pid>/status``). Snakemake samples the resident set
+only every 0.5 s for a job's first 15 s and every 30 s after, so its ``max_rss`` can miss a short peak; the
+high-water mark cannot (up to the last poll). Then the sum of the jobs' wall times, the end-to-end wall time of
+the Snakemake command (start-up and DAG included) and the load average after each run: on a machine shared
+with other work, wall times grow with the load while CPU times barely move. With several repeats every number
+is the median over the repeats.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ class Run:
 
     case: str
     wall_s: float
+    load: float = 0.0
     jobs: dict[tuple[str, str], dict[str, float | None]] = field(default_factory=dict)
     failed: dict[tuple[str, str], str] = field(default_factory=dict)
 
@@ -139,6 +142,7 @@ class HighWaterSampler(threading.Thread):
         self.root_pid = root_pid
         self.results = results
         self.peaks: dict[tuple[str, str], float] = {}
+        self.cpu: dict[tuple[str, str], dict[int, float]] = {}  # job -> process -> CPU seconds at the last poll
         self.records: dict[tuple[str, str], dict[str, str]] = {}  # benchmark files seen while running
         self._job_of_pid: dict[int, tuple[str, str] | None] = {}
         self._halt = threading.Event()
@@ -193,6 +197,10 @@ class HighWaterSampler(threading.Thread):
                         mib = int(line.split()[1]) / 1024
                         self.peaks[job] = max(self.peaks.get(job, 0.0), mib)
                         break
+            with open(f"/proc/{process.pid}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+            self.cpu.setdefault(job, {})[process.pid] = seconds
         except (psutil.Error, OSError, ValueError):
             return
 
@@ -218,7 +226,7 @@ def run_case(case: str, *, keep: Path | None, cores: int, extra: list[str]) -> R
             returncode = process.wait()
             wall = time.perf_counter() - start
             sampler.stop()
-        run = Run(case=case, wall_s=wall)
+        run = Run(case=case, wall_s=wall, load=os.getloadavg()[0])
         if returncode != 0:
             run.failed = failed_jobs(log.read_text(encoding="utf-8", errors="replace"))
             if not run.failed:
@@ -234,9 +242,10 @@ def run_case(case: str, *, keep: Path | None, cores: int, extra: list[str]) -> R
                 "s": _number(record.get("s")),
                 "max_rss": _number(record.get("max_rss")),
                 "hwm": sampler.peaks.get(job),
+                "cpu": sum(sampler.cpu[job].values()) if job in sampler.cpu else None,
             }
         for job in run.failed:
-            run.jobs[job] = {"s": None, "max_rss": None, "hwm": sampler.peaks.get(job)}
+            run.jobs[job] = {"s": None, "max_rss": None, "hwm": sampler.peaks.get(job), "cpu": None}
         if keep is not None:
             if keep.exists():
                 shutil.rmtree(keep)
@@ -289,8 +298,8 @@ def summarise(case: str, runs: list[Run]) -> list[str]:
     jobs = sorted({job for run in runs for job in run.jobs})
     lines = [
         f"case {case}: {len(runs)} run(s), medians",
-        f"{'city':<14} {'job':<44} {'wall s':>8} {'max_rss MiB':>12} {'peak MiB':>9}",
-        "-" * 91,
+        f"{'city':<14} {'job':<44} {'wall s':>8} {'CPU s':>7} {'max_rss MiB':>12} {'peak MiB':>9}",
+        "-" * 99,
     ]
     sums = []
     for run in runs:
@@ -299,12 +308,21 @@ def summarise(case: str, runs: list[Run]) -> list[str]:
         walls = [run.jobs.get((city, job), {}).get("s") for run in runs]
         rss = [run.jobs.get((city, job), {}).get("max_rss") for run in runs]
         hwm = [run.jobs.get((city, job), {}).get("hwm") for run in runs]
+        cpu = [run.jobs.get((city, job), {}).get("cpu") for run in runs]
         failures = sorted({run.failed[(city, job)] for run in runs if (city, job) in run.failed})
         wall = f"FAILED ({', '.join(failures)})" if failures else _format(_median(walls), 2)
-        lines.append(f"{city:<14} {job:<44} {wall:>8} {_format(_median(rss), 0):>12} {_format(_median(hwm), 0):>9}")
-    lines.append("-" * 91)
-    lines.append(f"{'sum of the jobs':<59} {_format(statistics.median(sums), 2):>8}")
+        lines.append(
+            f"{city:<14} {job:<44} {wall:>8} {_format(_median(cpu), 1):>7} {_format(_median(rss), 0):>12} "
+            f"{_format(_median(hwm), 0):>9}"
+        )
+    lines.append("-" * 99)
+    cpu_sums = [sum(values.get("cpu") or 0.0 for values in run.jobs.values()) for run in runs]
+    lines.append(
+        f"{'sum of the jobs':<59} {_format(statistics.median(sums), 2):>8} {_format(statistics.median(cpu_sums), 1):>7}"
+    )
     lines.append(f"{'end to end (snakemake --cores 2)':<59} {_format(statistics.median(r.wall_s for r in runs), 2):>8}")
+    loads = [run.load for run in runs]
+    lines.append(f"{'load average (1 min) at the end of each run':<59} {' '.join(f'{load:.1f}' for load in loads)}")
     lines.append(_targets(case, runs))
     return lines
 
@@ -393,8 +411,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(table))
     print(
         "\nwall s and max_rss MiB: Snakemake's benchmark file of the job (max_rss sampled every 0.5 s for 15 s, then "
-        "every 30 s); peak MiB: the job process's VmHWM (true high-water mark), polled every 0.1 s; '-' = not "
-        "sampled (job shorter than one poll)."
+        "every 30 s); CPU s: the job process's user + system time and peak MiB its VmHWM (true high-water mark), "
+        "both polled every 0.1 s; '-' = not sampled (job shorter than one poll). On a machine shared with other "
+        "work, wall times grow with the load average while CPU times barely move."
     )
     return 0
 
