@@ -1,8 +1,8 @@
 """Rule write_city_report: map snakemake's input/params/output onto the library call."""
 
+from cbindex.core.output_names import YearOutputs
 from cbindex.core.rule_runtime import run_logged
 from cbindex.geo.boundary import BoundarySpec
-from cbindex.landcover.spatial_outputs import YearOutputs
 from cbindex.report.stage import write_city_report
 
 if __name__ == "__main__":

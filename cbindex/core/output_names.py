@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 GROUPS_LAYER = "connectivity_groups"
 """Layer of ``{year}/connectivity_groups.gpkg``: one multipolygon per I2 group (land-cover rule writes it)."""
 
@@ -22,3 +24,15 @@ assessed)."""
 
 MASK_OUTSIDE = 255
 """Value of ``{year}/natural_areas.tif`` outside the city or without data (1 natural, 0 not natural)."""
+
+
+@dataclass(frozen=True)
+class YearOutputs:
+    """The spatial outputs of one land-cover year (read by the QGIS package and the report): the natural-area mask,
+    the groups GeoPackage (layers :data:`GROUPS_LAYER` and :data:`NATURAL_PATCHES_LAYER`) and, when the city has
+    overlays, the overlay GeoPackage."""
+
+    year: int
+    natural_mask: str
+    groups: str
+    overlays: str | None = None

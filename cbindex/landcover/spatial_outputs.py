@@ -3,7 +3,6 @@ patches, all written strip by strip in bounded memory."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,23 +16,13 @@ from pyproj import CRS
 
 from cbindex.core.atomic_write import atomic_path
 from cbindex.core.geopackage import write_geopackage
-from cbindex.core.output_names import GROUPS_LAYER, MASK_OUTSIDE, NATURAL_PATCHES_LAYER
+from cbindex.core.output_names import GROUPS_LAYER, MASK_OUTSIDE, NATURAL_PATCHES_LAYER, YearOutputs  # noqa: F401
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE
 from cbindex.geo.cell_area import row_cell_areas_m2
 from cbindex.kernels.code_areas import natural_mask_values
 from cbindex.kernels.run_labels import Runs
 from cbindex.kernels.strip_groups import StripGroups
 from cbindex.kernels.strip_polygons import PieceRings, StripPolygons
-
-
-@dataclass(frozen=True)
-class YearOutputs:
-    """The spatial outputs of one land-cover year (read by the QGIS package and the report)."""
-
-    year: int
-    natural_mask: str
-    groups: str
-    overlays: str | None = None
 
 
 def write_geopackage_layer(

@@ -16,6 +16,7 @@ import pandas as pd
 import pyogrio
 import pyogrio.raw
 import rasterio
+import rasterio.features
 import shapely
 from affine import Affine
 from pyproj import CRS
@@ -23,12 +24,10 @@ from rasterio.enums import Resampling
 
 from cbindex.core.atomic_write import atomic_path
 from cbindex.core.errors import CBIInputError
-from cbindex.core.output_names import GROUPS_LAYER, OVERLAY_LAYER_NAMES
+from cbindex.core.output_names import GROUPS_LAYER, OVERLAY_LAYER_NAMES, YearOutputs
 from cbindex.core.provenance import file_checksums, software_versions
 from cbindex.geo.boundary import BoundarySpec
 from cbindex.geo.legends import load_legend
-from cbindex.kernels.rasterize import burn_polygons, wkb_polygon_rings
-from cbindex.landcover.spatial_outputs import YearOutputs
 from cbindex.report.content import ReportContent, ReportFigure
 from cbindex.report.figures import (
     BandedValues,
@@ -53,6 +52,8 @@ LOGGER = logging.getLogger(__name__)
 MAX_DISPLAY_CELLS = 800
 """Longest side, in cells, of a raster drawn on a map (larger rasters are read from their overviews): about 1.5 ×
 the map's width in pixels (7 in at 110 dpi, legend beside), so the figure shows every display cell it can."""
+COMPILED_BURN_BYTES = 2_000_000
+"""Groups with more WKB than this (about 120,000 vertices) are burnt onto the map by the compiled kernel."""
 HIGHLIGHTED_GROUPS = 5
 MAP_OVERLAYS = ("protected_areas", "redline")
 OVERLAY_AREA_ROWS = {"protected_areas": "protected_area", "redline": "redline_area"}
@@ -116,10 +117,23 @@ def read_group_ranks(path: str, *, crs: Any, shape: tuple[int, int], transform: 
 
 
 def _ranks_from_wkb(wkbs, areas: np.ndarray, *, shape: tuple[int, int], transform: Affine) -> tuple[np.ndarray, list]:
+    """Burn the groups by rank, largest first: GDAL's all-touched rasterize for a few polygons; past
+    :data:`COMPILED_BURN_BYTES` of WKB the compiled burner (:mod:`cbindex.kernels.rasterize`, same rule), which
+    needs no geometry object per group but costs half a second to load."""
     order = np.argsort(-areas, kind="stable")  # largest first, drawn first
     if order.size == 0:
         return np.zeros(shape, dtype=np.int32), []
-    xy, ring_offsets, geometry_rings = wkb_polygon_rings([wkbs[index] for index in order])
+    ordered = [wkbs[index] for index in order]
+    ranks = np.arange(1, order.size + 1)
+    if sum(len(wkb) for wkb in ordered) < COMPILED_BURN_BYTES:
+        shapes = zip(shapely.from_wkb(ordered), ranks.tolist(), strict=True)
+        burnt = rasterio.features.rasterize(
+            shapes, out_shape=shape, transform=transform, fill=0, all_touched=True, dtype="int32"
+        )
+        return burnt, areas[order].tolist()
+    from cbindex.kernels.rasterize import burn_polygons, wkb_polygon_rings
+
+    xy, ring_offsets, geometry_rings = wkb_polygon_rings(ordered)
     inverse = ~transform
     grid_xy = np.column_stack(
         [
@@ -127,8 +141,7 @@ def _ranks_from_wkb(wkbs, areas: np.ndarray, *, shape: tuple[int, int], transfor
             inverse.f + xy[:, 0] * inverse.d + xy[:, 1] * inverse.e,
         ]
     )
-    ranks = burn_polygons(grid_xy, ring_offsets, geometry_rings, np.arange(1, order.size + 1), shape=shape)
-    return ranks, areas[order].tolist()
+    return burn_polygons(grid_xy, ring_offsets, geometry_rings, ranks, shape=shape), areas[order].tolist()
 
 
 def banded_values(rule: IndicatorRule, values: Sequence[tuple[int | None, float]], *, language: str) -> BandedValues:
