@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -23,7 +22,12 @@ from shapely.geometry.base import BaseGeometry
 
 from cbindex.core.errors import CBIInputError
 from cbindex.geo.boundary import CityBoundary
-from cbindex.geo.vector_layers import encoding_hint, found_values, pick_layer, text_encoding, undecodable
+from cbindex.geo.vector_layers import (
+    encoding_hint,
+    found_values,
+    open_vector_layer,
+    read_vector_frame,
+)
 
 LOGGER = logging.getLogger(__name__)
 LINE_TYPES = ("LineString", "MultiLineString")
@@ -99,19 +103,15 @@ def read_barriers(
         column that the layer lacks, or road classes that look mis-decoded and match none of
         ``class_widths_m`` for lines without a width.
     """
-    if not Path(path).exists():
-        raise CBIInputError(f"Barrier file {path} does not exist; check the city sheet's barriers column.")
-    layer = pick_layer(path, layer=layer or None, sheet_column="barriers_layer", what="Barrier file")
-    encoding = text_encoding(path, layer=layer, encoding=encoding or None, default_encoding=default_encoding or None)
-    try:
-        frame = gpd.read_file(path, layer=layer, encoding=encoding)
-    except UnicodeDecodeError as error:
-        message = undecodable(path, error, what="Barrier file", encoding=encoding, sheet_column="barriers_encoding")
-        raise CBIInputError(message) from error
-    except Exception as error:  # noqa: BLE001 - GDAL raises many types; the user needs the file name
-        raise CBIInputError(f"Barrier file {path} could not be read ({error}); give a valid vector file.") from error
-    if frame.crs is None:
-        raise CBIInputError(f"Barrier file {path} has no CRS; assign one (ogr2ogr -a_srs) and re-run.")
+    layer, encoding = open_vector_layer(
+        path,
+        what="Barrier file",
+        input_column="barriers",
+        layer=layer,
+        encoding=encoding,
+        default_encoding=default_encoding,
+    )
+    frame = read_vector_frame(path, what="Barrier file", input_column="barriers", layer=layer, encoding=encoding)
     for key in ("traffic_column",):
         column = getattr(rule, key)
         if column and column not in frame.columns:

@@ -13,7 +13,13 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from cbindex.core.errors import CBIInputError
-from cbindex.geo.vector_layers import encoding_hint, equal_area_ha, found_values, pick_layer, text_encoding, undecodable
+from cbindex.geo.vector_layers import (
+    encoding_hint,
+    equal_area_ha,
+    found_values,
+    open_vector_layer,
+    read_vector_frame,
+)
 
 LOGGER = logging.getLogger(__name__)
 
@@ -134,23 +140,15 @@ def read_city_boundary(
         when they look mis-decoded, asks for the encoding), or an empty result.
     """
     path = str(path)
-    if not Path(path).exists():
-        raise CBIInputError(f"Boundary file {path} does not exist; check the city sheet's boundary column.")
-    layer = pick_layer(path, layer=layer, sheet_column="boundary_layer", what="Boundary file")
-    encoding = text_encoding(path, layer=layer, encoding=encoding, default_encoding=default_encoding)
-    try:
-        frame = gpd.read_file(path, layer=layer, encoding=encoding)
-    except UnicodeDecodeError as error:
-        message = undecodable(path, error, what="Boundary file", encoding=encoding, sheet_column="boundary_encoding")
-        raise CBIInputError(message) from error
-    except Exception as error:  # noqa: BLE001 - GDAL raises many types; the user needs the file name
-        raise CBIInputError(
-            f"Boundary file {path} could not be read ({error}); give a valid GeoPackage, GeoJSON or Shapefile."
-        ) from error
-    if frame.crs is None:
-        raise CBIInputError(
-            f"Boundary file {path} has no CRS; assign one (for example ogr2ogr -a_srs EPSG:4326) and re-run."
-        )
+    layer, encoding = open_vector_layer(
+        path,
+        what="Boundary file",
+        input_column="boundary",
+        layer=layer,
+        encoding=encoding,
+        default_encoding=default_encoding,
+    )
+    frame = read_vector_frame(path, what="Boundary file", input_column="boundary", layer=layer, encoding=encoding)
     if filter_column:
         columns = list(map(str, frame.columns.drop("geometry")))
         if filter_column not in frame.columns:

@@ -23,7 +23,14 @@ from shapely.geometry.base import BaseGeometry
 
 from cbindex.core.errors import CBIInputError
 from cbindex.geo.boundary import dissolve_polygons
-from cbindex.geo.vector_layers import encoding_hint, equal_area_ha, pick_layer, text_encoding, undecodable
+from cbindex.geo.vector_layers import (
+    encoding_hint,
+    equal_area_ha,
+    no_crs_message,
+    open_vector_layer,
+    read_vector_frame,
+    undecodable,
+)
 
 LOGGER = logging.getLogger(__name__)
 
@@ -205,10 +212,9 @@ def read_overlay_polygons(
     label = OVERLAY_LABELS[kind]
     path = str(path)
     attribute_filter = attribute_filter or AttributeFilter()
-    if not Path(path).exists():
-        raise CBIInputError(f"{label} {path} does not exist; check the city sheet's {kind} column.")
-    layer = pick_layer(path, layer=layer, sheet_column=f"{kind}_layer", what=label)
-    encoding = text_encoding(path, layer=layer, encoding=encoding, default_encoding=default_encoding)
+    layer, encoding = open_vector_layer(
+        path, what=label, input_column=kind, layer=layer, encoding=encoding, default_encoding=default_encoding
+    )
     try:
         info = pyogrio.read_info(path, layer=layer, encoding=encoding)
     except UnicodeDecodeError as error:
@@ -216,7 +222,7 @@ def read_overlay_polygons(
             undecodable(path, error, what=label, encoding=encoding, sheet_column=f"{kind}_encoding")
         ) from error
     if info["crs"] is None:
-        raise CBIInputError(f"{label} {path} has no CRS; assign one (for example ogr2ogr -a_srs EPSG:4326) and re-run.")
+        raise CBIInputError(no_crs_message(path, what=label))
     if info["features"] == 0:
         raise CBIInputError(
             f"{label} {path} holds no features; give the polygons or leave the city sheet's {kind} column empty."
@@ -231,16 +237,7 @@ def read_overlay_polygons(
         )
     source_crs = CRS.from_user_input(info["crs"])
     source_bounds = _bounds_in(clip_bounds, source=target_crs, destination=source_crs)
-    try:
-        frame = gpd.read_file(path, layer=layer, bbox=source_bounds, encoding=encoding)
-    except UnicodeDecodeError as error:
-        raise CBIInputError(
-            undecodable(path, error, what=label, encoding=encoding, sheet_column=f"{kind}_encoding")
-        ) from error
-    except Exception as error:  # noqa: BLE001 - GDAL raises many types; the user needs the file name
-        raise CBIInputError(
-            f"{label} {path} could not be read ({error}); replace the file with a valid one."
-        ) from error
+    frame = read_vector_frame(path, what=label, input_column=kind, layer=layer, encoding=encoding, bbox=source_bounds)
     frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
     n_near = len(frame)
     kept = frame[attribute_filter.keeps(frame)] if n_near else frame

@@ -7,7 +7,8 @@ shapefiles) are decoded by GDAL as Latin-1 (``成都市`` becomes ``³É¶¼ÊÐ
 encoding a reader passes to GDAL (the city sheet's, else config ``vector_encoding`` for a file that declares
 none), :func:`encoding_hint` recognises mis-decoded text so that a message can tell the user to set the input's
 encoding, and :func:`undecodable` words the error of text the given encoding cannot decode.
-:func:`equal_area_ha` measures features in hectares whatever their CRS.
+:func:`open_vector_layer` and :func:`read_vector_frame` are the one path every reader takes (file present, layer,
+encoding, readable, CRS). :func:`equal_area_ha` measures features in hectares whatever their CRS.
 """
 
 from __future__ import annotations
@@ -135,6 +136,62 @@ def declares_encoding(path: str | Path, *, layer: str | None = None) -> bool:
     with open(dbf, "rb") as stream:
         header = stream.read(30)
     return len(header) == 30 and header[29] != 0
+
+
+def open_vector_layer(
+    path: str | Path,
+    *,
+    what: str,
+    input_column: str,
+    layer: str | None,
+    encoding: str | None,
+    default_encoding: str | None,
+) -> tuple[str, str | None]:
+    """The layer to read and the encoding to read its text with, for a user's vector file.
+
+    ``input_column`` is the city-sheet column naming the file (``boundary``, ``protected_areas``, ``barriers``,
+    ...); its ``<input_column>_layer`` and ``<input_column>_encoding`` columns are the ones messages name.
+
+    Raises
+    ------
+    CBIInputError
+        The file does not exist, it has several layers and none is named, or the named layer does not exist.
+    """
+    if not Path(path).exists():
+        raise CBIInputError(f"{what} {path} does not exist; check the city sheet's {input_column} column.")
+    layer = pick_layer(path, layer=layer or None, sheet_column=f"{input_column}_layer", what=what)
+    return layer, text_encoding(path, layer=layer, encoding=encoding or None, default_encoding=default_encoding or None)
+
+
+def read_vector_frame(
+    path: str | Path, *, what: str, input_column: str, layer: str, encoding: str | None, **read_options
+) -> gpd.GeoDataFrame:
+    """``geopandas.read_file`` of a layer chosen by :func:`open_vector_layer`, with the errors users see.
+
+    Raises
+    ------
+    CBIInputError
+        Text the encoding cannot decode (naming ``<input_column>_encoding``), a file GDAL cannot read, or a layer
+        without a CRS.
+    """
+    try:
+        frame = gpd.read_file(path, layer=layer, encoding=encoding, **read_options)
+    except UnicodeDecodeError as error:
+        raise CBIInputError(
+            undecodable(path, error, what=what, encoding=encoding, sheet_column=f"{input_column}_encoding")
+        ) from error
+    except Exception as error:  # noqa: BLE001 - GDAL raises many types; the user needs the file name
+        raise CBIInputError(
+            f"{what} {path} could not be read ({error}); give a valid GeoPackage, GeoJSON or Shapefile."
+        ) from error
+    if frame.crs is None:
+        raise CBIInputError(no_crs_message(path, what=what))
+    return frame
+
+
+def no_crs_message(path: str | Path, *, what: str) -> str:
+    """The one-sentence error of a vector file without a CRS."""
+    return f"{what} {path} has no CRS; assign one (for example ogr2ogr -a_srs EPSG:4326) and re-run."
 
 
 def text_encoding(
