@@ -1,6 +1,7 @@
 """Rule compute_landcover_indicators: map snakemake's input/params/output onto the library call."""
 
 from cbindex.core.rule_runtime import run_logged
+from cbindex.geo.barriers import BarrierSpec
 from cbindex.geo.boundary import BoundarySpec
 from cbindex.landcover.stage import compute_landcover_indicators
 
@@ -16,9 +17,7 @@ if __name__ == "__main__":
         legend_path=smk.input.legend,
         method=dict(smk.params.method),
         block_rows=smk.params.block_rows,
-        barriers_path=smk.input.barriers[0] if smk.input.barriers else None,
-        barrier_rule=dict(smk.params.barrier_rule),
-        barriers_spec=dict(smk.params.barriers_spec),
+        barriers=BarrierSpec.of_files(smk.input.barriers, rule=smk.params.barrier_rule, **smk.params.barriers_spec),
         equal_area_crs=smk.params.equal_area_crs,
         boundary_coverage_tolerance_percent=smk.params.boundary_coverage_tolerance_percent,
         csv_encoding=smk.params.csv_encoding,

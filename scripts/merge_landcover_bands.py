@@ -1,6 +1,7 @@
 """Rule merge_landcover_bands: join a city's bands into the outputs of compute_landcover_indicators."""
 
 from cbindex.core.rule_runtime import run_logged
+from cbindex.geo.barriers import BarrierSpec
 from cbindex.geo.boundary import BoundarySpec
 from cbindex.landcover.stage import merge_landcover_bands
 
@@ -16,9 +17,7 @@ if __name__ == "__main__":
         legend_path=smk.input.legend,
         method=dict(smk.params.method),
         block_rows=smk.params.block_rows,
-        barriers_path=smk.input.barriers[0] if smk.input.barriers else None,
-        barrier_rule=dict(smk.params.barrier_rule),
-        barriers_spec=dict(smk.params.barriers_spec),
+        barriers=BarrierSpec.of_files(smk.input.barriers, rule=smk.params.barrier_rule, **smk.params.barriers_spec),
         state_npzs=list(smk.input.states),
         mask_part_tifs=list(smk.input.mask_parts),
         labels_part_tifs=list(smk.input.labels_parts),

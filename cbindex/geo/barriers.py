@@ -9,6 +9,7 @@ are buffered by half their width; polygons are barriers as they are.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -63,6 +64,35 @@ class BarrierRule:
     traffic_column: str | None = None
     min_daily_traffic: float = 5000.0
     builtup_is_barrier: bool = False
+
+
+@dataclass(frozen=True)
+class BarrierSpec:
+    """Where a city's barriers are and how to read them: the file (city-sheet column ``barriers``), the rule of
+    what cuts connections (config ``barriers``), and ``layer``, ``encoding``, ``default_encoding`` (sheet columns
+    ``barriers_layer``, ``barriers_encoding``, config ``vector_encoding``; empty texts mean "not given")."""
+
+    path: str
+    rule: BarrierRule
+    layer: str | None = None
+    encoding: str | None = None
+    default_encoding: str | None = None
+
+    @classmethod
+    def of_files(cls, files: Sequence[str], *, rule: Mapping, **read_settings: str | None) -> BarrierSpec | None:
+        """The spec of a rule's optional barrier input: None when the sheet names no file."""
+        return cls(str(files[0]), BarrierRule(**rule), **read_settings) if files else None
+
+    def read(self, *, city: CityBoundary) -> gpd.GeoSeries:
+        """The barrier polygons within reach of the city (:func:`read_barriers`)."""
+        return read_barriers(
+            self.path,
+            rule=self.rule,
+            city=city,
+            layer=self.layer,
+            encoding=self.encoding,
+            default_encoding=self.default_encoding,
+        )
 
 
 def read_barriers(

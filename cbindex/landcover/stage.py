@@ -18,7 +18,7 @@ from cbindex.core.indicator_table import DEFAULT_CSV_ENCODING, IndicatorValue, w
 from cbindex.core.method import LandcoverMethod
 from cbindex.core.output_names import GROUPS_LAYER, NATURAL_PATCHES_LAYER
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE
-from cbindex.geo.barriers import BarrierRule, read_barriers
+from cbindex.geo.barriers import BarrierSpec
 from cbindex.geo.boundary import BoundarySpec, CityBoundary
 from cbindex.geo.city_grid import DEFAULT_BLOCK_ROWS, open_city_window, strips
 from cbindex.geo.coverage import raster_coverage
@@ -60,20 +60,12 @@ class LandcoverInputs:
         legend_path: str,
         method: dict,
         block_rows: int = DEFAULT_BLOCK_ROWS,
-        barriers_path: str | None = None,
-        barrier_rule: dict | None = None,
-        barriers_spec: dict | None = None,
+        barriers: BarrierSpec | None = None,
     ) -> LandcoverInputs:
         """Read the boundary, legend and barriers of a job; ``method`` holds every
         :class:`~cbindex.core.method.LandcoverMethod` field (config ``method`` and the sheet's natural classes),
-        ``barriers_spec`` how to read the barrier file (``layer``, ``encoding``, ``default_encoding`` of
-        :func:`~cbindex.geo.barriers.read_barriers`; the sheet's ``barriers_layer`` and ``barriers_encoding``)."""
+        ``barriers`` the city's barrier file and how to read it (None when the sheet names none)."""
         city_boundary = boundary.read()
-        barriers = None
-        if barriers_path:
-            barriers = read_barriers(
-                barriers_path, rule=BarrierRule(**(barrier_rule or {})), city=city_boundary, **(barriers_spec or {})
-            )
         return cls(
             city=city,
             year=year,
@@ -81,7 +73,7 @@ class LandcoverInputs:
             boundary=city_boundary,
             legend=load_legend(legend_path),
             method=LandcoverMethod(**method),
-            barriers=barriers,
+            barriers=None if barriers is None else barriers.read(city=city_boundary),
             block_rows=block_rows,
         )
 

@@ -61,7 +61,6 @@ CHILD = textwrap.dedent(
         legend_path=arguments["legend"],
         method=config["method"],
         block_rows=config["block_rows"],
-        barrier_rule=config["barriers"],
         equal_area_crs=config["equal_area_crs"],
         boundary_coverage_tolerance_percent=config["boundary_coverage_tolerance_percent"],
     )
@@ -134,7 +133,6 @@ def freetown_job(output: Path) -> tuple[dict, pd.Series]:
             "filter_column": city["boundary_filter_column"] or None,
             "filter_value": city["boundary_filter_value"] or None,
         },
-        "barriers_path": None,
         "indicators_csv": str(output / "landcover_indicators.csv"),
         "natural_mask_tif": str(output / "natural_areas.tif"),
         "groups_gpkg": str(output / "connectivity_groups.gpkg"),
