@@ -20,7 +20,7 @@ from cbindex.scoring.connectivity_advice import MeshGroups, mesh_ha
 from cbindex.scoring.consistency import check_consistency
 from cbindex.scoring.coverage import add_boundary_features, add_coverage, coverage_by_year
 from cbindex.scoring.figures import read_city_figures
-from cbindex.scoring.next_band import describe_next_band, describe_next_level, margin_to_band_below, next_band_target
+from cbindex.scoring.next_band import describe_next_band, describe_next_level
 from cbindex.scoring.overrides import load_city_rule_set
 from cbindex.scoring.points import score_value
 from cbindex.scoring.rules import STATUS_PARTIAL_COVERAGE, STATUS_SCORED, IndicatorRule, RuleSet
@@ -343,10 +343,9 @@ def _next_step_columns(rule: IndicatorRule, value: object) -> dict:
     in words (English; the scorecard and report give both languages)."""
     if rule.is_categorical:
         return {**_NO_STEP, "next_step": describe_next_level(rule, value)["text"]}
-    target, margin = next_band_target(rule, value), margin_to_band_below(rule, value)
     described = describe_next_band(rule, value)
     return {
-        "change_to_next_band": None if target is None else target["change_needed"],
-        "margin_to_band_below": None if margin is None else margin["margin"],
+        "change_to_next_band": described["change_needed"],
+        "margin_to_band_below": described["margin"],
         "next_step": "; ".join(part for part in (described["text"], described["margin_text"]) if part),
     }
