@@ -32,13 +32,11 @@ def run_logged(log_path: str | Path, function: Callable[..., object], **kwargs: 
     )
     try:
         function(**kwargs)
-    except CBIInputError as error:
-        LOGGER.error("%s", error)
-        logging.shutdown()
-        sys.exit(1)
-    except CBIDefectError as error:
-        record = LOGGER.makeRecord(LOGGER.name, logging.ERROR, __file__, 0, "Traceback", None, sys.exc_info())
-        handlers[0].emit(record)  # the traceback in the log file only
+    except (CBIInputError, CBIDefectError) as error:
+        if isinstance(error, CBIDefectError):  # a defect to report: its traceback goes to the log file only
+            handlers[0].emit(
+                LOGGER.makeRecord(LOGGER.name, logging.ERROR, __file__, 0, "Traceback", None, sys.exc_info())
+            )
         LOGGER.error("%s", error)
         logging.shutdown()
         sys.exit(1)
