@@ -46,6 +46,9 @@ LOOKUP_TABLE_MAX_SPAN = 2**16
 
 MAX_CODES_IN_MESSAGE = 20
 
+DEFAULT_CLASS_COLOUR = "#9e9e9e"
+"""Grey for a class whose legend file gives no colour."""
+
 _BINCOUNT_CHUNK_CELLS = 2**22
 
 
@@ -63,6 +66,9 @@ class LegendClass:
         Categories of the class, a non-empty subset of :data:`CATEGORIES`.
     note : str or None
         Why the class got these categories, when the choice is not obvious.
+    colour : str
+        Display colour ``#rrggbb`` (the legend's ``colours_source`` says where it comes from);
+        :data:`DEFAULT_CLASS_COLOUR` when the file gives none.
     """
 
     code: int
@@ -70,6 +76,7 @@ class LegendClass:
     name_zh: str
     categories: frozenset[str]
     note: str | None = None
+    colour: str = DEFAULT_CLASS_COLOUR
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,8 @@ class Legend:
         Classes by code, in file order.
     source, description : str
         Citation and free-text description of the product.
+    colours_source : str
+        Where the class colours come from (empty when the file gives no colours).
     """
 
     id: str
@@ -98,6 +107,7 @@ class Legend:
     classes: dict[int, LegendClass]
     source: str = ""
     description: str = ""
+    colours_source: str = ""
 
     def codes_in(self, category: str) -> frozenset[int]:
         """Return the codes of the classes that carry `category`.
@@ -150,6 +160,11 @@ def load_legend(path: str | Path, *, schema_path: str | Path = SCHEMA_PATH) -> L
     _validate_against_schema(document, path=path, schema_path=Path(schema_path))
     classes = _classes_from_entries(document["classes"], path=path)
     nodata = tuple(document["nodata"])
+    if "colours_source" not in document and any("colour" in entry for entry in document["classes"]):
+        raise CBIInputError(
+            f"Legend {path} gives class colours without saying where they come from; add colours_source (the "
+            "producer's colour table, a catalogue, or 'own choice')."
+        )
     codes_both_class_and_nodata = sorted(set(nodata) & classes.keys())
     if codes_both_class_and_nodata:
         raise CBIInputError(
@@ -165,6 +180,7 @@ def load_legend(path: str | Path, *, schema_path: str | Path = SCHEMA_PATH) -> L
         classes=classes,
         source=document["source"],
         description=document["description"],
+        colours_source=document.get("colours_source", ""),
     )
 
 
@@ -473,6 +489,7 @@ def _classes_from_entries(entries: Sequence[dict], *, path: Path) -> dict[int, L
             name_zh=entry["name_zh"],
             categories=frozenset(entry["categories"]),
             note=entry.get("note"),
+            colour=entry.get("colour", DEFAULT_CLASS_COLOUR).lower(),
         )
         _require_flags_decide_naturalness(legend_class, path=path)
         classes[legend_class.code] = legend_class

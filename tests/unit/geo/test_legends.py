@@ -1,5 +1,6 @@
 """Land-cover legends: the shipped files, their SI conventions, the loader's errors and the code masks."""
 
+import json
 import re
 
 import jsonschema
@@ -24,6 +25,7 @@ from cbindex.geo.legends import (
 from tests.helpers import REPO
 
 LEGENDS_DIR = REPO / "config" / "legends"
+FIXTURES = REPO / "tests" / "fixtures"
 
 
 def codes(text):
@@ -303,6 +305,30 @@ def write_legend(tmp_path, document):
     return path
 
 
+@pytest.mark.parametrize("name", SHIPPED_CODES)
+def test_every_shipped_class_has_its_own_colour_with_a_source(name):
+    legend = load_legend(LEGENDS_DIR / f"{name}.yaml")
+    colours = [legend_class.colour for legend_class in legend.classes.values()]
+    assert all(re.fullmatch(r"#[0-9a-f]{6}", colour) for colour in colours)
+    assert legend.colours_source
+    document = yaml.safe_load((LEGENDS_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
+    assert all("colour" in entry for entry in document["classes"])
+
+
+def test_worldcover_colours_are_the_producers_colour_table():
+    colormap = json.loads((FIXTURES / "worldcover_v200_colormap.json").read_text(encoding="utf-8"))["colormap"]
+    table = {int(code): "#" + bytes(rgba[:3]).hex() for code, rgba in colormap.items() if code != "0"}
+    for name in ("esa_worldcover_v100", "esa_worldcover_v200"):
+        legend = load_legend(LEGENDS_DIR / f"{name}.yaml")
+        assert {code: legend_class.colour for code, legend_class in legend.classes.items()} == table
+
+
+def test_user_legend_without_colours_draws_grey(tmp_path):
+    legend = load_legend(write_legend(tmp_path, user_legend_document()))
+    assert {legend_class.colour for legend_class in legend.classes.values()} == {legends.DEFAULT_CLASS_COLOUR}
+    assert legend.colours_source == ""
+
+
 def test_user_written_legend_loads(tmp_path):
     legend = load_legend(write_legend(tmp_path, user_legend_document()))
     assert legend.codes_in("tree_canopy") == {1}
@@ -325,8 +351,17 @@ def _drop_chinese_name(document):
     del document["classes"][1]["name_zh"]
 
 
-def _add_colour(document):
+def _add_unknown_key(document):
+    document["classes"][0]["colour_name"] = "green"
+
+
+def _add_colour_without_source(document):
     document["classes"][0]["colour"] = "#00ff00"
+
+
+def _add_colour_not_hex(document):
+    document["colours_source"] = "own choice"
+    document["classes"][0]["colour"] = "green"
 
 
 def _code_as_nodata(document):
@@ -348,7 +383,9 @@ def _drop_nodata(document):
         (_repeat_code, "defines class code 1 more than once; give each class its own code"),
         (_make_bare_natural, "class 40 carries both 'bare' and 'natural'; remove 'natural'"),
         (_drop_chinese_name, "class 2 lacks the required key 'name_zh'; add it"),
-        (_add_colour, "class 1 has the unknown key 'colour'; remove it"),
+        (_add_unknown_key, "class 1 has the unknown key 'colour_name'; remove it"),
+        (_add_colour_without_source, "gives class colours without saying where they come from; add colours_source"),
+        (_add_colour_not_hex, "'green' does not match"),
         (_code_as_nodata, "lists code 2 both as a class and under nodata"),
         (_version_as_number, "key 'version': 2022 is not of type 'string'"),
         (_drop_nodata, "the file lacks the required key 'nodata'"),
@@ -359,6 +396,8 @@ def _drop_nodata(document):
         "bare-natural",
         "name_zh",
         "extra-key",
+        "colour-source",
+        "colour-hex",
         "nodata-class",
         "version",
         "nodata",
