@@ -12,6 +12,8 @@ units            unit conversions and the percent formula, defined once
 method           LandcoverMethod: the method settings of the land-cover indicators (config ``method``), and the
                  keys each stage reads
 output_names     names of the layers one rule writes and another reads
+messages         the message catalogue: every user-facing string in English and Chinese (``catalogue/*.yaml``,
+                 package data), looked up by ``message(key, language, **fields)``; how to add one
 config_files     read the YAML config files and check them against their schemas (``schemas/``: legend, rule set,
                  figures; shipped as package data)
 city_sheet       CitySheet: what a city's row means to the workflow (years, files per year, optional inputs, band

@@ -12,26 +12,15 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from cbindex.core.messages import message
 from cbindex.scoring.rules import POINTS_PER_INDICATOR
 
 SEPARATOR = " · "
 """Between the parts of a headline."""
 
-_WORDS: dict[str, tuple[str, str]] = {
-    "points": ("{points} of {assessed} assessed points", "已评估部分满分 {assessed} 分，得 {points} 分"),
-    "nothing_scored": ("{points} points: no indicator scored", "{points} 分：尚无已评分的指标"),
-    "indicators": ("{scored} of {indicators} indicators assessed", "{indicators} 项指标中已评估 {scored} 项"),
-    "maximum": ("{share} of the edition's {maximum}", "占本版本满分 {maximum} 分的 {share}"),
-    "maximum_unknown": (
-        "{share} of {maximum} ({per} points × {count} indicators included; the edition's maximum is not known)",
-        "占 {maximum} 分的 {share}（本版本满分未知，按 {per} 分 × 纳入的 {count} 项指标计）",
-    ),
-}
-
 
 def _words(key: str, language: str, **values: Any) -> str:
-    english, chinese = _WORDS[key]
-    return (chinese if language == "zh" else english).format(**values)
+    return message(f"headline.{key}", language, **values)
 
 
 def whole_percent(part: float, whole: float | None, *, language: str) -> str:

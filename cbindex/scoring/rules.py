@@ -21,6 +21,8 @@ import functools
 import math
 from dataclasses import dataclass
 
+from cbindex.core.messages import pair
+
 POINTS_PER_INDICATOR = 4
 UNVERIFIED_BAND_STATUSES = ("recalled", "transcribed", "adapted")
 
@@ -31,15 +33,10 @@ STATUS_EXCLUDED = "excluded"
 STATUS_PARTIAL_COVERAGE = "partial_coverage"
 
 STATUS_LABELS = {
-    STATUS_SCORED: ("scored", "已评分"),
-    STATUS_NOT_ASSESSED: ("not assessed", "未评估"),
-    STATUS_NO_BANDS: ("not scored: bands unknown", "未评分：评分区间未知"),
-    STATUS_EXCLUDED: ("excluded by the city", "已被城市排除"),
-    STATUS_PARTIAL_COVERAGE: (
-        "not scored: land cover covers only part of the city",
-        "未评分：土地覆盖数据未完整覆盖城市",
-    ),
+    status: pair(f"status.{status}")
+    for status in (STATUS_SCORED, STATUS_NOT_ASSESSED, STATUS_NO_BANDS, STATUS_EXCLUDED, STATUS_PARTIAL_COVERAGE)
 }
+"""Each status as (English, Chinese), from the message catalogue's ``status`` section."""
 
 CUT_BEFORE, CUT_AFTER = 0, 1  # a cut lies just before or just after its number
 

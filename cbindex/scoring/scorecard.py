@@ -9,6 +9,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from cbindex.core.errors import CBIInputError
+from cbindex.core.messages import message, pair
 from cbindex.scoring import connectivity_advice, next_band
 from cbindex.scoring.points import held_score, is_missing, score_value
 from cbindex.scoring.rules import (
@@ -301,48 +302,10 @@ def _indicators_phrase(ids_text: str, count: int) -> str:
     return f"{count} {'indicator' if count == 1 else 'indicators'} ({ids_text})"
 
 
-_BAND_STATUS_NOTES = {
-    "adapted": (
-        "Bands of {phrase} are carried over from {base}, which this edition adapts, and are not verified for "
-        "it; their points are provisional.",
-        "{count} 项指标（{ids}）的评分区间沿用自本版本所改编的 {base}，未针对本版本核实，其得分仅供参考。",
-    ),
-    "recalled": (
-        "Bands of {phrase} of the {edition} are recalled, not verified against the published text; "
-        "their points are provisional.",
-        "{edition_zh}中 {count} 项指标（{ids}）的评分区间系凭回忆整理，未与出版原文核对，其得分仅供参考。",
-    ),
-    "transcribed": (
-        "Bands of {phrase} of the {edition} are taken from a third party's transcription, not checked "
-        "against the published text.",
-        "{edition_zh}中 {count} 项指标（{ids}）的评分区间转引自第三方转录，未与出版原文核对。",
-    ),
-    "city": (
-        "Bands of {phrase} were set by the city for local use, not taken from the {edition}.",
-        "{count} 项指标（{ids}）的评分区间由城市为本地使用自行设定，并非取自{edition_zh}。",
-    ),
-}
-
-
-_STATUS_NOTES = {
-    STATUS_NO_BANDS: (
-        "{phrase} {has} no known bands and {is_} not scored unless the city configures bands.",
-        "{count} 项指标（{ids}）没有已知的评分区间，除非城市自行设定，否则不评分。",
-    ),
-    STATUS_NOT_ASSESSED: (
-        "{phrase} {was} not assessed for lack of a value, which counts as not assessed, not as 0 points.",
-        "{count} 项指标（{ids}）缺少数据，未评估；未评估不计为 0 分。",
-    ),
-    STATUS_EXCLUDED: (
-        "{phrase} {was} excluded by the city and {is_} not counted.",
-        "{count} 项指标（{ids}）已被城市排除，不计入总分。",
-    ),
-    STATUS_PARTIAL_COVERAGE: (
-        "{phrase} {was} not scored because the land cover covers only part of the city (see coverage); "
-        "the values are kept for reference.",
-        "{count} 项指标（{ids}）因土地覆盖数据未完整覆盖城市而未评分（见数据覆盖情况），数值仅供参考。",
-    ),
-}
+BAND_STATUS_NOTES = ("adapted", "recalled", "transcribed", "city")
+"""The statuses of unverified bands the notes name, each a ``scorecard.bands_<status>`` message."""
+STATUS_NOTES = (STATUS_NO_BANDS, STATUS_NOT_ASSESSED, STATUS_EXCLUDED, STATUS_PARTIAL_COVERAGE)
+"""The indicator statuses the notes name, each a ``scorecard.status_<status>`` message."""
 
 
 def _scorecard_notes(
@@ -350,56 +313,55 @@ def _scorecard_notes(
 ) -> tuple[list[str], list[str]]:
     """Plain-language notes in English and Chinese on the rules used, their firmness and the totals."""
     order = list(rule_set.indicators)
-    notes = [f"Scored with rule set {rule_set.id}, version {rule_set.version}: {rule_set.name}."]
-    notes_zh = [f"评分规则：{rule_set.name_zh}，规则集 {rule_set.id}，版本 {rule_set.version}。"]
+    notes, notes_zh = [], []
+
+    def note(key: str, **fields: Any) -> None:
+        english, chinese = pair(f"scorecard.{key}", **fields)
+        notes.append(english)
+        notes_zh.append(chinese)
+
+    note("rule_set", id=rule_set.id, version=rule_set.version, name=rule_set.name, name_zh=rule_set.name_zh)
     if rule_set.overridden:
-        ids = _ids_text(rule_set.overridden, order=order)
-        notes.append(
-            f"The city changed the rules of {ids} for local use, so the totals are not comparable with other "
-            "cities scored with the published rules."
-        )
-        notes_zh.append(f"城市为本地使用修改了 {ids} 的评分规则，因此总分不能与采用已发布规则的其他城市直接比较。")
+        note("overridden", ids=_ids_text(rule_set.overridden, order=order))
     included = [rule for rule in rule_set.indicators.values() if rule.included and rule.has_bands]
-    for bands_status, (english, chinese) in _BAND_STATUS_NOTES.items():
+    for bands_status in BAND_STATUS_NOTES:
         ids = [rule.id for rule in included if rule.bands_status == bands_status]
         if ids:
             ids_text = _ids_text(ids, order=order)
-            notes.append(
-                english.format(
-                    phrase=_indicators_phrase(ids_text, len(ids)), edition=rule_set.name, base=rule_set.based_on
-                )
+            note(
+                f"bands_{bands_status}",
+                phrase=_indicators_phrase(ids_text, len(ids)),
+                count=len(ids),
+                ids=ids_text,
+                edition=rule_set.name,
+                edition_zh=rule_set.name_zh,
+                base=rule_set.based_on,
             )
-            notes_zh.append(
-                chinese.format(count=len(ids), ids=ids_text, edition_zh=rule_set.name_zh, base=rule_set.based_on)
-            )
-    for status, (english, chinese) in _STATUS_NOTES.items():
+    for status in STATUS_NOTES:
         ids = _ids_with_status(rows, status)
         if ids:
             ids_text = _ids_text(ids, order=order)
             single = len(ids) == 1
-            notes.append(
-                english.format(
-                    phrase=_indicators_phrase(ids_text, len(ids)),
-                    has="has" if single else "have",
-                    is_="is" if single else "are",
-                    was="was" if single else "were",
-                )
+            note(
+                f"status_{status}",
+                phrase=_indicators_phrase(ids_text, len(ids)),
+                count=len(ids),
+                ids=ids_text,
+                has="has" if single else "have",
+                is_="is" if single else "are",
+                was="was" if single else "were",
             )
-            notes_zh.append(chinese.format(count=len(ids), ids=ids_text))
     maximum, maximum_zh = _maximum_phrases(rule_set)
     scored = totals["indicators_scored"]
     if scored:
-        notes.append(
-            f"Total: {totals['points']} of {totals['assessed_max']} points over the {scored} indicators "
-            f"scored ({totals['share_of_assessed']} %); {maximum}."
-        )
+        total = {"points": totals["points"], "assessed_max": totals["assessed_max"], "scored": scored}
+        notes.append(message("scorecard.total", "en", **total, share=totals["share_of_assessed"], maximum=maximum))
         notes_zh.append(
-            f"总分：已评分的 {scored} 项指标共得 {totals['points']} 分（满分 {totals['assessed_max']} 分，"
-            f"{totals['share_of_assessed']}%）；{maximum_zh}。"
+            message("scorecard.total", "zh", **total, share=totals["share_of_assessed"], maximum=maximum_zh)
         )
     else:
-        notes.append(f"No indicator was scored; {maximum}.")
-        notes_zh.append(f"没有指标得到评分；{maximum_zh}。")
+        notes.append(message("scorecard.total_none", "en", maximum=maximum))
+        notes_zh.append(message("scorecard.total_none", "zh", maximum=maximum_zh))
     return notes, notes_zh
 
 
@@ -407,10 +369,5 @@ def _maximum_phrases(rule_set: RuleSet) -> tuple[str, str]:
     """The clause on the edition's maximum, in English and Chinese."""
     total = rule_set.total_max_points
     if rule_set.max_points is not None:
-        return f"the edition's maximum is {total} points", f"该版本满分为 {total} 分"
-    count = total // POINTS_PER_INDICATOR
-    return (
-        f"the edition's maximum is not known, so the maximum used is {POINTS_PER_INDICATOR} points × {count} "
-        f"indicators included = {total} points",
-        f"该版本满分未知，按 {POINTS_PER_INDICATOR} 分 × {count} 项纳入的指标计，满分为 {total} 分",
-    )
+        return pair("scorecard.maximum", total=total)
+    return pair("scorecard.maximum_unknown", per=POINTS_PER_INDICATOR, count=total // POINTS_PER_INDICATOR, total=total)

@@ -27,10 +27,11 @@ from openpyxl.writer.excel import ExcelWriter
 
 from cbindex import __version__
 from cbindex.core.atomic_write import atomic_path
+from cbindex.core.messages import message, messages
 from cbindex.scoring.headline import headline
 from cbindex.scoring.rules import STATUS_LABELS, STATUS_NOT_ASSESSED, RuleSet
 
-SHEET_NAMES = {"en": "Scorecard", "zh": "评分表"}
+SHEET_NAMES = messages("workbook.sheet_name")
 HEADER_ROW = 5
 """Row of the indicator table's header (rows above: title, rule set, score, a blank row); frozen with all above."""
 COLUMNS = ("number", "id", "name", "value", "unit", "band", "points", "status", "next_step")
@@ -43,38 +44,9 @@ _MAX_WIDTH = {"name": 48, "next_step": 70}  # wider text wraps
 _HEADER_FILL = PatternFill("solid", start_color="DCEBDC")
 _TOTAL_FILL = PatternFill("solid", start_color="F0F4F0")
 
-_WORDS: dict[str, tuple[str, str]] = {
-    "title": ("City Biodiversity Index scorecard: {city}", "城市生物多样性指数评分表：{city}"),
-    "rule_set": (
-        "Rule set: {name} ({id}, version {version}); land cover {years}",
-        "评分规则：{name}（{id}，版本 {version}）；土地覆盖年份 {years}",
-    ),
-    "score": ("Score: {headline}", "得分：{headline}"),
-    "number": ("No.", "序号"),
-    "id": ("Indicator id", "指标编号"),
-    "name": ("Indicator", "指标"),
-    "value": ("Value", "数值"),
-    "unit": ("Unit", "单位"),
-    "band": ("Band reached", "所在评分区间"),
-    "points": ("Points", "得分"),
-    "status": ("Status", "状态"),
-    "next_step": ("Next step", "距下一评分档的差距"),
-    "component": ("Component", "组成部分"),
-    "assessed_max": ("Out of (assessed)", "满分（已评估）"),
-    "component_max": ("Out of (edition)", "满分（本版本）"),
-    "indicators_scored": ("Indicators scored", "已评分指标数"),
-    "totals": ("Totals per component", "各组成部分得分"),
-    "total": ("Total", "总分"),
-    "coverage": ("Coverage", "评估覆盖情况"),
-    "notes": ("Notes on the scores", "评分说明"),
-    "generated_by": ("Written by {software} from scorecard.json.", "由 {software} 根据 scorecard.json 生成。"),
-}
-
 
 def _words(key: str, language: str, **values: Any) -> str:
-    english, chinese = _WORDS[key]
-    template = chinese if language == "zh" else english
-    return template.format(**values) if values else template
+    return message(f"workbook.{key}", language, **values)
 
 
 def _localized(record: Mapping[str, Any], key: str, language: str) -> Any:
