@@ -36,6 +36,8 @@ COLUMNS = ("id", *EDITIONS, "unit", "source", "computed_by", "formula")
 
 AREA_SHARES = "cbindex.landcover.area_shares.landcover_values"
 LANDCOVER_TABLE = "cbindex.landcover.stage.write_landcover_table"
+LANDUSE_AREAS = "cbindex.landcover.landuse_polygons.polygon_area_values"
+LANDUSE_STAGE = "cbindex.landcover.stage.rasterize_landcover_vector"
 PROTECTED = "cbindex.overlays.protected_areas.protected_values"
 REDLINE = "cbindex.overlays.protected_areas.redline_values"
 PARKS = "cbindex.overlays.parks.parks_values"
@@ -86,6 +88,14 @@ INDICATORS = (
         "cells with data ÷ boundary area × 100"),
     ("uncovered_area", None, None, None, "ha", "spatial", LANDCOVER_TABLE,
         "max(0, boundary area − cells with data − cells without data)"),
+    ("natural_area_grid", None, None, None, "ha", "spatial", LANDUSE_AREAS,
+        "land-use polygons only: natural area of the rasterized grid, I2's A_total (I1 uses the exact polygon area)"),
+    ("landuse_polygons", None, None, None, "count", "spatial", LANDUSE_STAGE,
+        "land-use polygons read from the survey layer (GB/T 21010 codes)"),
+    ("landuse_repaired", None, None, None, "count", "spatial", LANDUSE_STAGE,
+        "invalid land-use polygons repaired with make_valid"),
+    ("landuse_overlap_area", None, None, None, "ha", "spatial", LANDUSE_STAGE,
+        "area where land-use polygons overlapped an earlier one, removed from the later (never counted twice)"),
     # ------------------------------------------------------------ overlays (workflow/rules/overlays.smk)
     ("I9", 9, 8, 9, "%", "spatial", PROTECTED,
         "natural area under the dissolved protected-area polygons ÷ city area × 100 (Part B §2.3)"),

@@ -3,7 +3,7 @@
 from cbindex.core.rule_runtime import run_logged
 from cbindex.geo.barriers import BarrierSpec
 from cbindex.geo.boundary import BoundarySpec
-from cbindex.landcover.stage import merge_landcover_bands
+from cbindex.landcover.stage import LandUseOutputs, merge_landcover_bands
 
 if __name__ == "__main__":
     smk = snakemake  # noqa: F821 - injected by Snakemake
@@ -24,6 +24,7 @@ if __name__ == "__main__":
         equal_area_crs=smk.params.equal_area_crs,
         boundary_coverage_tolerance_percent=smk.params.boundary_coverage_tolerance_percent,
         csv_encoding=smk.params.csv_encoding,
+        landuse=LandUseOutputs(*smk.input.landuse) if smk.input.landuse else None,
         indicators_csv=smk.output.indicators,
         natural_mask_tif=smk.output.natural_mask,
         groups_gpkg=smk.output.groups,

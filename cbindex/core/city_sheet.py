@@ -128,7 +128,7 @@ BOUNDARY_COLUMNS = {
 }
 """The sheet columns that say how to read the boundary file, by the name the boundary reader gives them."""
 
-VECTOR_COLUMNS = ("boundary", "barriers", *OVERLAY_COLUMNS)
+VECTOR_COLUMNS = ("boundary", "barriers", *OVERLAY_COLUMNS, "landcover_vector")
 """Sheet columns naming a vector file; ``<column>_encoding`` gives the encoding of its text attributes."""
 
 
@@ -142,6 +142,9 @@ RESULTS = {
     "species_indicators": "results/{city}/{year}/species_indicators.csv",
     "species_list_indicators": "results/{city}/species_list_indicators.csv",
     "transitions": "results/{city}/transitions_{year0}_{year1}.csv",
+    "landuse_raster": "results/{city}/{year}/landcover_from_polygons.tif",
+    "landuse_class_areas": "results/{city}/{year}/landuse_class_areas.csv",
+    "landuse_check": "results/{city}/{year}/landuse_check.csv",
     "indicators": "results/{city}/indicators.csv",
     "scorecard": "results/{city}/scorecard.json",
     "scorecard_workbook": "results/{city}/scorecard.xlsx",
@@ -204,6 +207,24 @@ class CitySheet:
             for city in self.cities if column in self.frame.columns else ():
                 if self.cell(city, column).strip():
                     known_encoding(self.cell(city, column).strip(), where=f"City sheet {path}: {column} of {city}")
+        for city in self.cities:
+            self._check_landcover_source(city)
+
+    def _check_landcover_source(self, city: str) -> None:
+        """A row gives its land cover as a raster (``landcover``) or as land-use polygons (``landcover_vector``
+        with ``landcover_code_column``), exactly one of the two."""
+        raster, polygons = self.has(city, "landcover"), self.has(city, "landcover_vector")
+        if raster == polygons:
+            state = "both" if raster else "neither"
+            raise CBIInputError(
+                f"City sheet {self.path}: {city} gives {state} of landcover and landcover_vector; give the land-cover "
+                "raster in landcover or the land-use polygon layer in landcover_vector, not both."
+            )
+        if polygons and not self.has(city, "landcover_code_column"):
+            raise CBIInputError(
+                f"City sheet {self.path}: {city} gives landcover_vector without landcover_code_column; name the field "
+                "holding the land-use code (e.g. DLBM)."
+            )
 
     @classmethod
     def read(
@@ -272,8 +293,32 @@ class CitySheet:
         return parse_years(self.cell(city, "years"))
 
     def landcover_raster(self, city: str, year: int) -> str:
-        """The land-cover raster of one year (the ``landcover`` pattern with ``{year}`` filled in)."""
+        """The land-cover raster of one year: the ``landcover`` pattern with ``{year}`` filled in, or, for a city
+        given as land-use polygons, the raster the workflow burns from them (rule rasterize_landcover_vector)."""
+        if self.uses_landuse_polygons(city):
+            return self._result(city, "landuse_raster", year)
         return landcover_path(self.cell(city, "landcover"), year)
+
+    def uses_landuse_polygons(self, city: str) -> bool:
+        """Whether the city's land cover is a land-use polygon layer (column ``landcover_vector``)."""
+        return self.has(city, "landcover_vector")
+
+    def landuse_spec(self, city: str) -> dict[str, str]:
+        """How to read the land-use polygons: ``code_column``, ``layer`` and the :meth:`encodings`; keywords of
+        :class:`cbindex.landcover.landuse_polygons.LandUseSpec` besides the path."""
+        return {
+            "code_column": self.cell(city, "landcover_code_column"),
+            "layer": self.cell(city, "landcover_vector_layer"),
+        } | self.encodings(city, "landcover_vector")
+
+    def landuse_outputs(self, city: str, year: int) -> list[str]:
+        """The exact class areas and the polygon check of a year of a land-use city (none for a raster city)."""
+        if not self.uses_landuse_polygons(city):
+            return []
+        return [self._result(city, name, year) for name in ("landuse_class_areas", "landuse_check")]
+
+    def _result(self, city: str, name: str, year: int) -> str:
+        return RESULTS[name].replace("{city}", city).replace("{year}", str(year))
 
     def year_pairs(self, city: str) -> list[tuple[int, int]]:
         """Each land-cover year with the next one: the pairs whose transitions are measured."""

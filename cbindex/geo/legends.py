@@ -66,6 +66,9 @@ class LegendClass:
         Categories of the class, a non-empty subset of :data:`CATEGORIES`.
     note : str or None
         Why the class got these categories, when the choice is not obvious.
+    vector_codes : tuple of str
+        Code texts of land-use polygons that mean this class besides the code itself (``'05H1'``), see
+        :mod:`cbindex.landcover.landuse_polygons`.
     colour : str
         Display colour ``#rrggbb`` (the legend's ``colours_source`` says where it comes from);
         :data:`DEFAULT_CLASS_COLOUR` when the file gives none.
@@ -77,6 +80,7 @@ class LegendClass:
     categories: frozenset[str]
     note: str | None = None
     colour: str = DEFAULT_CLASS_COLOUR
+    vector_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -490,6 +494,7 @@ def _classes_from_entries(entries: Sequence[dict], *, path: Path) -> dict[int, L
             categories=frozenset(entry["categories"]),
             note=entry.get("note"),
             colour=entry.get("colour", DEFAULT_CLASS_COLOUR).lower(),
+            vector_codes=tuple(entry.get("vector_codes", ())),
         )
         _require_flags_decide_naturalness(legend_class, path=path)
         classes[legend_class.code] = legend_class

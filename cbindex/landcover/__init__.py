@@ -12,4 +12,6 @@ bands            one huge city as separate band jobs, joined into the one-job re
 in_memory        the same indicators over a whole grid in memory: the reference the strip pass is tested against
 spatial_outputs  the natural-area mask (COG) and the connectivity-group polygons
 transitions      land-cover change between two years: ground area from each class to each class
+landuse_polygons land-use survey polygons (GB/T 21010) read, checked, overlaps removed, exact class areas
+landuse_raster   land-use polygons burnt into a land-cover raster strip by strip (the raster path then runs)
 """

@@ -7,19 +7,22 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import rasterio
 import rasterio.windows
+import shapely
 from affine import Affine
 from pyproj import CRS
 
 from cbindex.core.atomic_write import atomic_path
 from cbindex.core.geopackage import write_geopackage
-from cbindex.core.indicator_table import DEFAULT_CSV_ENCODING, IndicatorValue, write_indicator_table
+from cbindex.core.indicator_table import DEFAULT_CSV_ENCODING, IndicatorValue, write_csv, write_indicator_table
 from cbindex.core.method import LandcoverMethod
 from cbindex.core.output_names import GROUPS_LAYER, NATURAL_PATCHES_LAYER
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE
 from cbindex.geo.barriers import BarrierSpec
 from cbindex.geo.boundary import BoundarySpec, CityBoundary
+from cbindex.geo.categories import CategoryCodes
 from cbindex.geo.city_grid import DEFAULT_BLOCK_ROWS, open_city_window, strips
 from cbindex.geo.coverage import raster_coverage
 from cbindex.geo.legends import Legend, load_legend
@@ -30,6 +33,13 @@ from cbindex.landcover.blockwise import (
     compute_landcover_indicators_blockwise,
     habitat_is_natural,
 )
+from cbindex.landcover.landuse_polygons import (
+    LandUseSpec,
+    exact_class_areas,
+    polygon_area_values,
+    read_landuse_polygons,
+)
+from cbindex.landcover.landuse_raster import LandUseGrid, nodata_code, rasterize_landuse
 from cbindex.landcover.spatial_outputs import NaturalMaskWriter, PassPolygons, StripRasterWriter
 from cbindex.landcover.transitions import compute_landcover_transitions  # noqa: F401 - the rule's stage
 
@@ -99,6 +109,7 @@ def compute_landcover_indicators(
     equal_area_crs: str,
     boundary_coverage_tolerance_percent: float,
     csv_encoding: str = DEFAULT_CSV_ENCODING,
+    landuse: LandUseOutputs | None = None,
     **inputs,
 ) -> None:
     """Compute the land-cover indicators of one city and year and write the table, mask and groups.
@@ -108,7 +119,8 @@ def compute_landcover_indicators(
     in strips of ``block_rows`` rows (:mod:`cbindex.landcover.blockwise`), so memory is bounded by the strip
     size. The table's rows also compare the boundary's own area (in ``equal_area_crs``) with the area covered
     by raster cells, and a warning is logged when they differ by more than the tolerance (raster not covering
-    the whole city, or nodata holes).
+    the whole city, or nodata holes). ``landuse``: the raster was burnt from land-use polygons
+    (:func:`rasterize_landcover_vector`), whose exact areas give the area rows and I1, I11, I12.
     """
     job = LandcoverInputs.read(**inputs)
     city_window = open_city_window(job.raster_path, job.boundary)
@@ -140,6 +152,89 @@ def compute_landcover_indicators(
         equal_area_crs=equal_area_crs,
         boundary_coverage_tolerance_percent=boundary_coverage_tolerance_percent,
         csv_encoding=csv_encoding,
+        landuse=landuse,
+    )
+
+
+@dataclass(frozen=True)
+class LandUseOutputs:
+    """What :func:`rasterize_landcover_vector` wrote beside the raster: the exact class areas and the polygon check."""
+
+    class_areas_csv: str
+    check_csv: str
+
+    def values(self, computed: list[IndicatorValue], *, job: LandcoverInputs, city_ha: float) -> list[IndicatorValue]:
+        """The grid's rows with the area rows and I1, I11, I12 from the exact polygon areas, and the check's rows."""
+        class_areas = pd.read_csv(self.class_areas_csv, encoding="utf-8-sig")
+        check = pd.read_csv(self.check_csv, encoding="utf-8-sig")
+        exact = polygon_area_values(
+            computed,
+            class_areas=class_areas,
+            city_ha=city_ha,
+            codes=CategoryCodes.from_legend(job.legend, job.method),
+            legend=job.legend,
+        )
+        return exact + [IndicatorValue(row.indicator, row.value, row.unit, row.method) for row in check.itertuples()]
+
+
+def rasterize_landcover_vector(
+    *,
+    city: str,
+    year: int,
+    landuse: LandUseSpec,
+    boundary: BoundarySpec,
+    legend_path: str,
+    cell_size_m: float,
+    raster_tif: str,
+    class_areas_csv: str,
+    check_csv: str,
+    block_rows: int = DEFAULT_BLOCK_ROWS,
+    csv_encoding: str = DEFAULT_CSV_ENCODING,
+) -> None:
+    """Land-use polygons of one city and year as a land-cover raster, their exact class areas and their check.
+
+    The raster (:func:`cbindex.landcover.landuse_raster.rasterize_landuse`, cells of ``cell_size_m`` in the
+    layer's projected CRS) is the land-cover input of the year's other rules; the class areas
+    (:func:`cbindex.landcover.landuse_polygons.exact_class_areas`) give I1, I11 and I12 exactly; the check table
+    holds the rows ``landuse_polygons``, ``landuse_repaired`` (counts) and ``landuse_overlap_area`` (ha).
+    """
+    city_boundary = boundary.read()
+    legend = load_legend(legend_path)
+    extent = shapely.segmentize(shapely.box(*city_boundary.geometry.bounds), city_boundary.densify_step())
+    polygons = read_landuse_polygons(landuse, legend=legend, bbox=gpd.GeoSeries([extent], crs=city_boundary.crs))
+    LOGGER.info("City %s %s: %s", city, year, polygons.summary())
+    grid = LandUseGrid.covering(city_boundary, crs=polygons.crs, cell_size_m=cell_size_m)
+    covered = rasterize_landuse(
+        polygons, grid=grid, out_tif=raster_tif, nodata=nodata_code(legend), block_rows=block_rows
+    )
+    LOGGER.info("City %s %s: %d x %d cells of %g m, %d covered", city, year, *grid.shape, cell_size_m, covered)
+    write_csv(
+        exact_class_areas(polygons, boundary=city_boundary, legend=legend), class_areas_csv, encoding=csv_encoding
+    )
+    source = f"{polygons.path} field {landuse.code_column}"
+    write_indicator_table(
+        check_csv,
+        city=city,
+        year=year,
+        encoding=csv_encoding,
+        values=[
+            IndicatorValue(
+                "landuse_polygons", float(polygons.n_features), "count", f"land-use polygons read; {source}"
+            ),
+            IndicatorValue(
+                "landuse_repaired",
+                float(polygons.n_repaired),
+                "count",
+                f"invalid polygons repaired with make_valid; {source}",
+            ),
+            IndicatorValue(
+                "landuse_overlap_area",
+                polygons.overlap_area_ha,
+                "ha",
+                f"area where {polygons.n_overlapping} polygons overlapped an earlier one, counted once (first feature "
+                f"wins); {source}",
+            ),
+        ],
     )
 
 
@@ -201,6 +296,7 @@ def merge_landcover_bands(
     equal_area_crs: str,
     boundary_coverage_tolerance_percent: float,
     csv_encoding: str = DEFAULT_CSV_ENCODING,
+    landuse: LandUseOutputs | None = None,
     **inputs,
 ) -> None:
     """Join the bands of a city (:func:`compute_landcover_band`) into the land-cover stage's outputs."""
@@ -236,6 +332,7 @@ def merge_landcover_bands(
         equal_area_crs=equal_area_crs,
         boundary_coverage_tolerance_percent=boundary_coverage_tolerance_percent,
         csv_encoding=csv_encoding,
+        landuse=landuse,
     )
 
 
@@ -260,6 +357,7 @@ def write_landcover_table(
     equal_area_crs: str,
     boundary_coverage_tolerance_percent: float,
     csv_encoding: str = DEFAULT_CSV_ENCODING,
+    landuse: LandUseOutputs | None = None,
 ) -> None:
     """The indicator table, with the boundary's own area and how much of it the raster covers with data.
 
@@ -274,11 +372,13 @@ def write_landcover_table(
     city, year = job.city, job.year
     LOGGER.info("City %s %s: read %d x %d cells of %s", city, year, *result.window.shape, job.raster_path)
     boundary_ha = boundary_area_ha(job.boundary, equal_area_crs=equal_area_crs)
+    computed = result.values if landuse is None else landuse.values(result.values, job=job, city_ha=boundary_ha)
+    value_of = {value.indicator: value.value for value in computed}
     coverage = raster_coverage(
-        boundary_ha=boundary_ha, valid_ha=result.value_of("city_area"), nodata_ha=result.value_of("nodata_area")
+        boundary_ha=boundary_ha, valid_ha=value_of["city_area"], nodata_ha=value_of["nodata_area"]
     )
     values = [
-        *result.values,
+        *computed,
         IndicatorValue(
             "boundary_area",
             boundary_ha,
@@ -321,7 +421,7 @@ def write_landcover_table(
             city,
             year,
             coverage.covered_share_percent,
-            result.value_of("nodata_area"),
+            value_of["nodata_area"],
             coverage.uncovered_ha,
         )
     write_indicator_table(indicators_csv, city=city, year=year, values=values, encoding=csv_encoding)
@@ -329,8 +429,8 @@ def write_landcover_table(
         "City %s %s: I1 %.2f %%, I2 %.1f ha, %d groups",
         city,
         year,
-        result.value_of("I1"),
-        result.value_of("I2"),
+        value_of["I1"],
+        value_of["I2"],
         result.n_groups,
     )
 

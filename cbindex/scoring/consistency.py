@@ -6,7 +6,8 @@ being scored:
 
 - natural area ≤ city area, and terrestrial area ≤ city area (areas of subsets of the city's cells);
 - I2 effective mesh size ≤ natural area: ``Σ A_Gi² ÷ A_total ≤ (Σ A_Gi)² ÷ A_total ≤ A_nat`` for
-  ``A_total ≥ Σ A_Gi = A_nat`` (SI 2014 indicator 2, either denominator);
+  ``A_total ≥ Σ A_Gi = A_nat`` (SI 2014 indicator 2, either denominator); for land-use polygons the natural area
+  of the rasterized grid (``natural_area_grid``), I2's own A_total, as ``natural_area`` is the exact polygon area;
 - shares (I1, I11, I12, covered parts) within 0–100 % (covered share may exceed 100 % only by the
   boundary-cell rule, so it is not checked).
 
@@ -44,6 +45,8 @@ def consistency_problems(table: pd.DataFrame) -> list[str]:
         values = dict(zip(rows["indicator"], pd.to_numeric(rows["value"], errors="coerce"), strict=False))
         label = "" if year == -1 else f" in {int(year)}"
         for part, whole in SUBSET_RELATIONS:
+            if part == "I2" and "natural_area_grid" in values:
+                whole = "natural_area_grid"  # land-use polygons: I2's A_total is the rasterized natural area
             small, large = values.get(part), values.get(whole)
             if _finite(small, large) and small > large * (1 + RELATIVE_TOLERANCE) + RELATIVE_TOLERANCE:
                 problems.append(f"{part} {small:.6g} exceeds {whole} {large:.6g}{label}")

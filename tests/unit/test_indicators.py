@@ -34,6 +34,7 @@ DYNAMIC_IDS = {
     ("cbindex/species/stage.py", "name"): "the record counts of summary_counts (test_record_counts_are_in_the_table)",
     ("cbindex/species/species_change.py", "change.indicator"): "config species_lists.change_indicators",
     ("cbindex/species/species_change.py", "ias"): "config species_lists.invasive_indicator",
+    ("cbindex/landcover/stage.py", "row.indicator"): "landuse_check.csv re-read: the landuse_* rows written above",
 }
 """``IndicatorValue`` calls whose id is a variable, and the test or config that resolves it."""
 

@@ -67,6 +67,11 @@ def landcover_raster_of(year_wildcard):
     return lambda wildcards: SHEET.landcover_raster(wildcards.city, int(wildcards[year_wildcard]))
 
 
+def get_landuse_outputs(wildcards):
+    """The exact class areas and polygon check of a land-use city's year (none for a raster city)."""
+    return SHEET.landuse_outputs(wildcards.city, int(wildcards.year))
+
+
 def band_files(pattern):
     """An input function expanding a pattern with {band} over the city's bands (and its city and year)."""
     return lambda wildcards: expand(
@@ -107,6 +112,7 @@ def report_settings():
 
 
 get_landcover_raster = landcover_raster_of("year")
+get_landuse_spec = of_city(SHEET.landuse_spec)
 get_barriers = city_file("barriers")
 get_figures = city_file("figures")
 get_scoring_overrides = city_file("scoring_overrides")

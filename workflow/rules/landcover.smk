@@ -6,7 +6,8 @@ band and a merge whose outputs are identical to the one-job rule's. The boundary
 sheet's boundary_layer/boundary_filter_column/boundary_filter_value/boundary_encoding (with config
 vector_encoding) one param (boundary_spec), and barriers_spec the barrier file's layer and encoding; method holds
 every config method key and the sheet's natural_codes (the land-cover indicators read them all), while the
-transitions read only method.boundary_rule.
+transitions read only method.boundary_rule. A city given as land-use polygons (sheet landcover_vector) gets its
+raster from rasterize_landcover_vector, whose exact class areas the land-cover rule reads (input landuse).
 """
 
 LANDCOVER_INPUTS = dict(
@@ -14,6 +15,7 @@ LANDCOVER_INPUTS = dict(
     boundary=get_boundary,
     legend=get_legend,
     barriers=get_barriers,
+    landuse=get_landuse_outputs,
 )
 LANDCOVER_PARAMS = dict(
     boundary_spec=get_boundary_spec,
@@ -56,6 +58,34 @@ rule compute_landcover_indicators:
         csv_encoding=config["csv_encoding"],
     script:
         "../../scripts/compute_landcover_indicators.py"
+
+
+rule rasterize_landcover_vector:
+    input:
+        polygons=city_year_file("landcover_vector"),
+        boundary=get_boundary,
+        legend=get_legend,
+    output:
+        raster="results/{city}/{year}/landcover_from_polygons.tif",
+        class_areas="results/{city}/{year}/landuse_class_areas.csv",
+        check="results/{city}/{year}/landuse_check.csv",
+    log:
+        "results/{city}/logs/rasterize_landcover_vector_{year}.log",
+    benchmark:
+        "results/{city}/benchmarks/rasterize_landcover_vector_{year}.tsv"
+    conda:
+        "../envs/cbindex.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        landuse_spec=get_landuse_spec,
+        boundary_spec=get_boundary_spec,
+        cell_size_m=config["landuse_cell_size_m"],
+        block_rows=config["block_rows"],
+        csv_encoding=config["csv_encoding"],
+    script:
+        "../../scripts/rasterize_landcover_vector.py"
 
 
 rule compute_landcover_band:

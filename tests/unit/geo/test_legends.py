@@ -49,6 +49,12 @@ SHIPPED_CODES = {
     "corine_clc_grid": set(range(1, 45)),
     "china_clcd": set(range(1, 10)),
     "globeland30": codes("10 20 30 40 50 60 70 80 90 100"),
+    "gbt21010_2017": codes(
+        "101 102 103 201 202 203 204 301 302 303 304 305 306 307 401 402 403 404 501 502 503 504 505 506 507 591"
+        " 601 602 603 604 701 702 801 802 803 804 805 806 807 808 809 810 891 892 8101 9 901 902 903 904 905 906"
+        " 1001 1002 1003 1004 1005 1006 1007 1008 1009 1101 1102 1103 1104 1105 1106 1107 1108 1109 1110"
+        " 1201 1202 1203 1204 1205 1206 1207"
+    ),
 }
 CHINESE_CHARACTER = re.compile(r"[\u4e00-\u9fff]")
 
@@ -93,7 +99,8 @@ def test_every_class_follows_the_si_conventions(legend_class):
     if categories & {"bare", "snow_ice"}:
         assert "natural" not in categories, "the run-time flags decide whether bare and snow are natural"
     if "water" in categories:
-        assert "natural" in categories and "permeable" not in categories
+        assert "permeable" not in categories
+        assert "natural" in categories or legend_class.note, "artificial water (ponds, ditches) must say why"
     elif "built_up" not in categories:
         assert "permeable" in categories, "every unsealed class is permeable"
     if {"built_up", "permeable"} <= categories:

@@ -1,0 +1,306 @@
+"""Land-use survey polygons as a land-cover input: read a polygon layer whose code field follows a legend (GB/T
+21010-2017 for China's land surveys), check it, remove overlaps, and measure each class's exact area in the city.
+
+A Chinese city's land cover is usually the Third National Land Survey (三调): polygons with a text code such as
+``'0101'`` (field ``DLBM``). The code maps to the legend's integer raster code (:func:`landuse_code`): a class's
+``vector_codes`` first (the survey's letter codes ``05H1``, ``08H1``, ``08H2``, ``0810A``), else the digits read as
+a number (``'0101'`` → 101); a trailing ``K`` (the survey's adjustable classes, 可调整地类) is dropped.
+
+Overlaps are never counted twice: where polygons overlap, the first feature in file order keeps the overlap and
+the later ones lose it (the count of overlapping features and the area removed are reported). Invalid geometries
+are repaired with ``make_valid`` (counted and reported).
+
+The exact areas are those of the polygons clipped to the city boundary, measured in a Lambert azimuthal
+equal-area projection centred on the city (true ground area, never square degrees or a conformal projection's
+scaled area); SI indicators 1, 11 and 12 are computed from them (:func:`polygon_area_values`), while indicator 2
+needs cells and is computed on the rasterized grid (:mod:`cbindex.landcover.landuse_raster`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from cbindex.core.errors import CBIInputError
+from cbindex.core.indicator_table import IndicatorValue
+from cbindex.core.units import SQUARE_METRES_PER_HECTARE, percent
+from cbindex.geo.boundary import CityBoundary
+from cbindex.geo.categories import CategoryCodes
+from cbindex.geo.legends import Legend
+from cbindex.geo.vector_layers import found_values, open_vector_layer, read_vector_frame
+
+WHAT = "Land-use layer"
+INPUT_COLUMN = "landcover_vector"
+AREA_COLUMNS = ["code", "name", "name_zh", "area_ha"]
+"""Columns of the exact class-area table (one row per legend code found in the city)."""
+_ADJUSTABLE_SUFFIX = re.compile(r"^(\d+)K$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class LandUseSpec:
+    """Where a city's land-use polygons are: the file (``{year}`` filled in), its layer, the code field and the
+    text encoding (city-sheet columns ``landcover_vector``, ``landcover_vector_layer``, ``landcover_code_column``,
+    ``landcover_vector_encoding``; config ``vector_encoding`` as ``default_encoding``)."""
+
+    path: str
+    code_column: str
+    layer: str | None = None
+    encoding: str | None = None
+    default_encoding: str | None = None
+
+
+@dataclass(frozen=True)
+class LandUsePolygons:
+    """Land-use polygons ready to rasterize and measure: geometry and integer ``code``, overlaps removed.
+
+    Attributes
+    ----------
+    frame : geopandas.GeoDataFrame
+        Columns ``code`` (legend raster code) and geometry, in the file's CRS, in file order.
+    path : str
+    n_features : int
+        Features read (non-empty).
+    n_repaired : int
+        Invalid geometries repaired with ``make_valid``.
+    n_overlapping : int
+        Features that lost area to an earlier overlapping feature.
+    overlap_area_ha : float
+        Area removed from them (so not counted twice), hectares.
+    """
+
+    frame: gpd.GeoDataFrame
+    path: str
+    n_features: int
+    n_repaired: int
+    n_overlapping: int
+    overlap_area_ha: float
+
+    @property
+    def crs(self) -> CRS:
+        return CRS.from_user_input(self.frame.crs)
+
+    def summary(self) -> str:
+        """One sentence for the log and the method column: features, repairs, overlaps."""
+        return (
+            f"{self.n_features} land-use polygons from {self.path}; {self.n_repaired} invalid repaired; "
+            f"{self.n_overlapping} overlapping an earlier feature, {self.overlap_area_ha:.4f} ha removed from them "
+            "(counted once)"
+        )
+
+
+def landuse_code(text: object, *, aliases: Mapping[str, int]) -> int | None:
+    """The legend raster code of one land-use code text, or None when it cannot be one.
+
+    ``aliases`` maps the legend classes' ``vector_codes`` to their codes. ``'0101'`` → 101; ``'0201K'`` → 201 (the
+    survey's adjustable classes keep their class); ``'05H1'`` → the class whose ``vector_codes`` hold it.
+    """
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return None
+    value = str(text).strip()
+    if value in aliases:
+        return aliases[value]
+    adjustable = _ADJUSTABLE_SUFFIX.match(value)
+    if adjustable:
+        value = adjustable.group(1)
+    if value in aliases:
+        return aliases[value]
+    return int(value) if value.isdigit() else None
+
+
+def read_landuse_polygons(
+    spec: LandUseSpec, *, legend: Legend, bbox: tuple[float, ...] | None = None
+) -> LandUsePolygons:
+    """Read a land-use layer, map its codes to the legend, repair invalid polygons and remove overlaps.
+
+    ``bbox`` (in the layer's CRS) limits the features read to those intersecting it (the city's extent).
+
+    Raises
+    ------
+    CBIInputError
+        One sentence naming the file and the fix: the code field does not exist (the fields are listed), codes
+        the legend does not define (a few listed, with the legend file), features that are not polygons, an empty
+        layer, or the usual reading errors (several layers and none named, encoding, no CRS).
+    """
+    layer, encoding = open_vector_layer(
+        spec.path,
+        what=WHAT,
+        input_column=INPUT_COLUMN,
+        layer=spec.layer,
+        encoding=spec.encoding,
+        default_encoding=spec.default_encoding,
+    )
+    frame = read_vector_frame(
+        spec.path, what=WHAT, input_column=INPUT_COLUMN, layer=layer, encoding=encoding, bbox=bbox
+    )
+    if spec.code_column not in frame.columns:
+        fields = ", ".join(str(column) for column in frame.columns if column != "geometry")
+        raise CBIInputError(
+            f"{WHAT} {spec.path} has no field {spec.code_column!r} (fields: {fields}); set the city sheet's "
+            "landcover_code_column to the field holding the land-use code (e.g. DLBM)."
+        )
+    frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+    if frame.empty:
+        raise CBIInputError(
+            f"{WHAT} {spec.path} holds no polygon inside the city's extent; check the file, its layer and its CRS."
+        )
+    kinds = set(frame.geom_type)
+    if not kinds <= {"Polygon", "MultiPolygon"}:
+        raise CBIInputError(
+            f"{WHAT} {spec.path} holds {', '.join(sorted(kinds - {'Polygon', 'MultiPolygon'}))} features besides "
+            "polygons; give a layer of land-use polygons only."
+        )
+    aliases = {text: code for code, c in legend.classes.items() for text in c.vector_codes}
+    codes = frame[spec.code_column].map(lambda text: landuse_code(text, aliases=aliases))
+    unknown = frame.loc[codes.isna() | ~codes.isin(list(legend.classes)), spec.code_column]
+    if len(unknown):
+        raise CBIInputError(
+            f"{WHAT} {spec.path} field {spec.code_column} holds codes legend {legend.path} does not define "
+            f"({found_values(unknown)}; {len(unknown)} features); correct the codes or give a legend that defines them."
+        )
+    geometries = frame.geometry.values
+    invalid = ~shapely.is_valid(geometries)
+    if invalid.any():
+        geometries = geometries.copy()
+        geometries[invalid] = shapely.make_valid(geometries[invalid])
+    polygons = gpd.GeoDataFrame({"code": codes.astype(np.int64).to_numpy()}, geometry=list(geometries), crs=frame.crs)
+    polygons["geometry"] = [_polygonal(geometry) for geometry in polygons.geometry]
+    polygons, n_overlapping, overlap_m2 = _first_feature_keeps_overlaps(polygons)
+    return LandUsePolygons(
+        frame=polygons,
+        path=str(spec.path),
+        n_features=len(polygons),
+        n_repaired=int(invalid.sum()),
+        n_overlapping=n_overlapping,
+        overlap_area_ha=overlap_m2 / SQUARE_METRES_PER_HECTARE,
+    )
+
+
+def exact_class_areas(polygons: LandUsePolygons, *, boundary: CityBoundary, legend: Legend) -> pd.DataFrame:
+    """Each legend code's area inside the city, from the polygons clipped to the boundary (ha, equal-area).
+
+    Returns a table with :data:`AREA_COLUMNS`, one row per code present, sorted by code. Areas are measured in a
+    Lambert azimuthal equal-area projection centred on the city (WGS84 ellipsoid), so a Gauss-Krüger or UTM
+    layer's scale error does not enter.
+    """
+    city = boundary.to_crs(polygons.crs, max_segment_length=boundary.densify_step())
+    laea = _equal_area_crs(city, polygons.crs)
+    clipped = shapely.intersection(polygons.frame.geometry.values, city)
+    areas_m2 = gpd.GeoSeries(clipped, crs=polygons.crs).to_crs(laea).area.to_numpy()
+    by_code = pd.Series(areas_m2).groupby(polygons.frame["code"].to_numpy()).sum()
+    by_code = by_code[by_code > 0]
+    return pd.DataFrame(
+        {
+            "code": by_code.index.astype(int),
+            "name": [legend.classes[code].name for code in by_code.index],
+            "name_zh": [legend.classes[code].name_zh for code in by_code.index],
+            "area_ha": by_code.to_numpy() / SQUARE_METRES_PER_HECTARE,
+        },
+        columns=AREA_COLUMNS,
+    )
+
+
+def city_area_ha(boundary: CityBoundary, *, crs: CRS) -> float:
+    """The city boundary's own area in the same equal-area projection as :func:`exact_class_areas`, hectares."""
+    city = boundary.to_crs(crs, max_segment_length=boundary.densify_step())
+    return (
+        float(gpd.GeoSeries([city], crs=crs).to_crs(_equal_area_crs(city, crs)).area.sum()) / SQUARE_METRES_PER_HECTARE
+    )
+
+
+def polygon_area_values(
+    values: list[IndicatorValue], *, class_areas: pd.DataFrame, city_ha: float, codes: CategoryCodes, legend: Legend
+) -> list[IndicatorValue]:
+    """Replace the grid's area rows and SI indicators 1, 11 and 12 by their exact polygon values.
+
+    - I1 (%) = natural area ÷ covered city area × 100; I11 (%) = permeable ÷ terrestrial × 100; I12 (%) =
+      tree canopy ÷ terrestrial × 100, terrestrial = covered city area − water; covered city area = the area of
+      the polygons inside the city; ``nodata_area`` = city area − covered area (no polygon).
+    - I2 keeps its grid value (it needs cells): its denominator is the grid's natural area, kept as the row
+      ``natural_area_grid`` so that I2 ≤ that area holds by construction.
+    """
+
+    def area(selected: frozenset[int]) -> float:
+        return float(class_areas.loc[class_areas["code"].isin(list(selected)), "area_ha"].sum())
+
+    covered = float(class_areas["area_ha"].sum())
+    natural, water = area(codes.natural), area(codes.water)
+    terrestrial = covered - water
+    how = f"exact polygon areas clipped to the city (equal-area projection), legend {legend.id}"
+    natural_text = ",".join(str(code) for code in sorted(codes.natural))
+    exact = {
+        "city_area": IndicatorValue("city_area", covered, "ha", f"area of the land-use polygons in the city; {how}"),
+        "nodata_area": IndicatorValue(
+            "nodata_area", max(city_ha - covered, 0.0), "ha", f"city area without a land-use polygon; {how}"
+        ),
+        "terrestrial_area": IndicatorValue("terrestrial_area", terrestrial, "ha", f"city area minus water; {how}"),
+        "natural_area": IndicatorValue("natural_area", natural, "ha", f"classes {natural_text}; {how}"),
+        "I1": IndicatorValue("I1", percent(natural, covered), "%", f"natural area / city area x 100; {how}"),
+        "I11": IndicatorValue(
+            "I11", percent(area(codes.permeable), terrestrial), "%", f"permeable / terrestrial area x 100; {how}"
+        ),
+        "I12": IndicatorValue(
+            "I12", percent(area(codes.tree_canopy), terrestrial), "%", f"tree canopy / terrestrial area x 100; {how}"
+        ),
+    }
+    rows = []
+    for value in values:
+        if value.indicator == "natural_area":
+            rows.append(
+                IndicatorValue(
+                    "natural_area_grid", value.value, value.unit, f"{value.method}; rasterized polygons, I2's A_total"
+                )
+            )
+        rows.append(exact.get(value.indicator, value))
+    return rows
+
+
+def _first_feature_keeps_overlaps(polygons: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int, float]:
+    """Remove from each feature the parts an earlier feature already covers (interiors that intersect)."""
+    geometries = polygons.geometry.values
+    tree = shapely.STRtree(geometries)
+    later, earlier = tree.query(geometries, predicate="intersects")
+    keep = later > earlier
+    later, earlier = later[keep], earlier[keep]
+    interiors_meet = shapely.relate_pattern(geometries[later], geometries[earlier], "T********")
+    later, earlier = later[interiors_meet], earlier[interiors_meet]
+    if len(later) == 0:
+        return polygons, 0, 0.0
+    repaired = geometries.copy()
+    removed_m2 = 0.0
+    for index in np.unique(later):
+        covering = shapely.union_all(geometries[earlier[later == index]])
+        before = geometries[index]
+        after = _polygonal(shapely.difference(before, covering))
+        removed_m2 += _area_m2(before, polygons.crs) - _area_m2(after, polygons.crs)
+        repaired[index] = after
+    result = polygons.copy()
+    result["geometry"] = repaired
+    result = result[~result.geometry.is_empty]
+    return result, int(len(np.unique(later))), removed_m2
+
+
+def _polygonal(geometry):
+    """The polygonal part of a geometry (make_valid and difference may leave lines or points)."""
+    if geometry is None or geometry.geom_type in ("Polygon", "MultiPolygon"):
+        return geometry
+    parts = [part for part in shapely.get_parts(geometry) if part.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def _area_m2(geometry, crs) -> float:
+    series = gpd.GeoSeries([geometry], crs=crs)
+    centre = series.to_crs(4326).union_all().centroid
+    laea = CRS.from_proj4(f"+proj=laea +lat_0={centre.y} +lon_0={centre.x} +datum=WGS84 +units=m")
+    return float(series.to_crs(laea).area.sum())
+
+
+def _equal_area_crs(city, crs) -> CRS:
+    centre = gpd.GeoSeries([city], crs=crs).to_crs(4326).iloc[0].centroid
+    return CRS.from_proj4(f"+proj=laea +lat_0={centre.y} +lon_0={centre.x} +datum=WGS84 +units=m")
