@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import re
 import string
 from collections.abc import Mapping
 from pathlib import Path
@@ -140,6 +141,30 @@ def section(name: str) -> dict[str, tuple[str, str]]:
     except KeyError:
         raise CBIDefectError(f"The message catalogue has no section {name!r} (cbindex/core/catalogue/).") from None
     return {key: (texts["en"], texts["zh"]) for key, texts in entries.items()}
+
+
+@functools.cache
+def patterns(name: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """A section read as patterns: each English text as a whole-text regex (a ``{field}`` matches any text), with
+    its Chinese template; for words written in English by code that cannot know the language (the method column).
+    """
+    compiled = []
+    for english, chinese in section(name).values():
+        regex = "".join(
+            re.escape(literal) + (f"(?P<{field}>.+?)" if field else "")
+            for literal, field, _, _ in string.Formatter().parse(english)
+        )
+        compiled.append((re.compile(f"^{regex}$", re.DOTALL), chinese))
+    return tuple(compiled)
+
+
+def match_pattern(name: str, text: str) -> tuple[str, dict[str, str]] | None:
+    """The Chinese template of the first pattern of section `name` that matches all of `text`, with the fields."""
+    for regex, chinese in patterns(name):
+        found = regex.match(text)
+        if found:
+            return chinese, found.groupdict()
+    return None
 
 
 def fields(key: str) -> dict[str, set[str]]:

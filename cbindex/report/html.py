@@ -26,7 +26,7 @@ from cbindex.report.html_tables import (
     scores_section,
     summary_section,
 )
-from cbindex.report.text import format_change, format_number, format_percent, localized, text
+from cbindex.report.text import format_change, format_number, format_percent, localized, method_html, text, text_html
 from cbindex.scoring.rules import STATUS_NO_BANDS, STATUS_NOT_ASSESSED, RuleSet
 
 SECTIONS = ("summary", "components", "scores", "plots", "maps", "change", "provenance")
@@ -193,31 +193,39 @@ def _method_rows(indicators: pd.DataFrame, *, language: str) -> list[list[str]]:
         years_text = ", ".join(str(year) for year in years) if years else text("not_available", language)
         anchor = f' id="method-{escape(indicator)}"' if indicator not in anchored else ""
         anchored.add(indicator)
-        rows.append([f"<code{anchor}>{escape(indicator)}</code>", escape(years_text), escape(method or "—")])
+        rows.append([f"<code{anchor}>{escape(indicator)}</code>", escape(years_text), method_html(method, language)])
     return rows
+
+
+class _Cited(str):
+    """A source or version note quoted as its producer wrote it (in English): shown as ``<cite>``."""
+
+
+def _value_html(value: str) -> str:
+    return f"<cite>{escape(value)}</cite>" if isinstance(value, _Cited) else escape(value)
 
 
 def _provenance(content: ReportContent) -> str:
     language, rule_set, legend = content.language, content.rule_set, content.legend
     card = content.scorecard
     rule_rows = [
-        [escape(text(key, language)), escape(value)]
+        [escape(text(key, language)), _value_html(value)]
         for key, value in (
             ("rule_set_id", rule_set.id),
             ("name", localized(rule_set, "name", language)),
             ("version", rule_set.version),
-            ("source", rule_set.source),
+            ("source", _Cited(rule_set.source)),
             ("based_on", rule_set.based_on or "—"),
             ("overrides", card.get("scoring_overrides_file") or "—"),
         )
     ]
     landcover_rows = [
-        [escape(text(key, language)), escape(value)]
+        [escape(text(key, language)), _value_html(value)]
         for key, value in (
             ("legend", legend.id),
             ("name", legend.name),
-            ("version", legend.version),
-            ("source", legend.source),
+            ("version", _Cited(legend.version)),
+            ("source", _Cited(legend.source)),
             ("years", ", ".join(str(year) for year in content.years)),
         )
     ]
@@ -226,8 +234,8 @@ def _provenance(content: ReportContent) -> str:
         [f"<code>{escape(item.path)}</code>", escape(f"{item.size_bytes:,}"), f"<code>{item.sha256}</code>"]
         for item in content.checksums
     ]
-    software_rows = [[escape(name), escape(version)] for name, version in content.software.items()]
-    font = text("font", language, **content.font)
+    software_rows = [[f"<code>{escape(name)}</code>", escape(version)] for name, version in content.software.items()]
+    font = text_html("font", language, **content.font)
     return "".join(
         [
             f"<h3>{escape(text('rule_set', language))}</h3>",
@@ -236,7 +244,7 @@ def _provenance(content: ReportContent) -> str:
             html_table(["", ""], landcover_rows, css_class="keyvalue"),
             f"<h3>{escape(text('method_keys', language))}</h3>",
             html_table(key_header, _setting_rows(content.method)),
-            f"<h3>{escape(text('indicator_methods', language))}</h3>",
+            f"<h3>{text_html('indicator_methods', language, column='method')}</h3>",
             html_table(
                 [text("indicator", language), text("years", language), text("method", language)],
                 _method_rows(content.indicators, language=language),
@@ -248,7 +256,7 @@ def _provenance(content: ReportContent) -> str:
             html_table([text("file", language), text("size", language), "SHA-256"], input_rows, css_class="inputs"),
             f"<h3>{escape(text('software', language))}</h3>",
             html_table([text("package", language), text("version", language)], software_rows),
-            f'<p class="small">{escape(font)}</p>',
+            f'<p class="small">{font}</p>',
         ]
     )
 

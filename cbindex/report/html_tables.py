@@ -12,7 +12,7 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from cbindex.report.text import LABELS, format_number, format_percent, localized, text
+from cbindex.report.text import format_number, format_percent, localized, text
 from cbindex.scoring.headline import SEPARATOR, headline_parts
 from cbindex.scoring.rules import STATUS_NOT_ASSESSED, STATUS_SCORED, IndicatorRule
 
@@ -227,16 +227,6 @@ def _next_band_text(row: Mapping[str, Any], language: str) -> str:
     return "<br>".join(escape(part) for part in parts if part)
 
 
-def _verified_text(rule: IndicatorRule, row: Mapping[str, Any], language: str) -> str:
-    if not rule.has_bands:
-        return escape(text("not_available", language))
-    if rule.bands_status == "verified":
-        return escape(text("yes", language))
-    key = f"bands_{rule.bands_status}"
-    status = text(key, language) if key in LABELS else rule.bands_status
-    return f'<span class="unverified">{escape(text("bands_status", language, status=status))}</span>'
-
-
 def scores_section(content: ReportContent) -> str:
     language = content.language
     rows = []
@@ -256,12 +246,11 @@ def scores_section(content: ReportContent) -> str:
                 escape(band),
                 _band_items(rule, row, language),
                 _status_badge(row, language),
-                _verified_text(rule, row, language),
                 _next_band_text(row, language),
             ]
         )
     header = [
         text(key, language)
-        for key in ("indicator", "value", "points", "band_reached", "all_bands", "status", "verified", "next_band")
+        for key in ("indicator", "value", "points", "band_reached", "all_bands", "status", "next_band")
     ]
     return html_table(header, rows, css_class="scores")

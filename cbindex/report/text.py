@@ -7,13 +7,15 @@ names, band labels, notes, the distance to the next band) carries its own Englis
 
 from __future__ import annotations
 
+import html
 import math
 import numbers
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from cbindex.core.messages import LANGUAGES as LANGUAGES  # re-exported: the report languages
-from cbindex.core.messages import message, section
+from cbindex.core.messages import match_pattern, message, section
 
 LABELS: dict[str, tuple[str, str]] = section("report")
 """The report's section of the message catalogue as ``{key: (English, Chinese)}`` (kept for older call sites:
@@ -23,6 +25,42 @@ new code calls :func:`text` or :func:`cbindex.core.messages.message`)."""
 def text(key: str, language: str, **values: Any) -> str:
     """The report's wording for `key` (catalogue entry ``report.<key>``) in `language`, ``{placeholders}`` filled."""
     return message(f"report.{key}", language, **values)
+
+
+def text_html(key: str, language: str, **codes: Any) -> str:
+    """:func:`text` as HTML whose fields are names or codes shown as written, in ``<code>`` (a font, a file)."""
+    return html.escape(message(f"report.{key}", language)).format(
+        **{name: f"<code>{html.escape(str(value))}</code>" for name, value in codes.items()}
+    )
+
+
+_SETTING = re.compile(r"^[A-Za-z_][\w.]*=\S*$")
+_NUMBER = re.compile(r"^[-+]?[\d,.]+$")
+
+
+def method_html(method: str, language: str) -> str:
+    """An indicator table's method text as HTML in `language` (the tables write it in English).
+
+    In Chinese, each clause (split at ``"; "``) is translated by the catalogue's ``methods`` patterns; a clause
+    ``key=value`` (a setting) and the fields the patterns match (codes, files, CRS names) are shown as ``<code>``.
+    A clause no pattern matches stays English, which the no-English test reports (add its pattern to
+    ``cbindex/core/catalogue/methods.yaml``).
+    """
+    if language != "zh" or not method:
+        return html.escape(method or "—")
+    parts = []
+    for clause in method.split("; "):
+        found = None if _SETTING.match(clause) else match_pattern("methods", clause)
+        if found is None:
+            parts.append(f"<code>{html.escape(clause)}</code>" if _SETTING.match(clause) else html.escape(clause))
+            continue
+        template, fields = found
+        shown = {
+            name: html.escape(value) if _NUMBER.match(value) else f"<code>{html.escape(value)}</code>"
+            for name, value in fields.items()
+        }
+        parts.append(html.escape(template).format(**shown))
+    return "；".join(parts)
 
 
 def localized(record: Any, key: str, language: str) -> Any:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from cbindex.core.messages import message, pair
 from cbindex.geo.coverage import RasterCoverage, raster_coverage
 
 COVERAGE_ROWS = ("boundary_area", "city_area", "nodata_area")
@@ -51,27 +52,11 @@ def add_coverage(
     scorecard["on_partial_coverage"] = on_partial_coverage
     for year in sorted(partial_years):
         covered = coverage[year]
-        facts = (
-            f"the land cover of {year} has data for {covered.covered_share_percent:.1f} % of the city "
-            f"({covered.nodata_ha:.1f} ha without data, {covered.uncovered_ha:.1f} ha outside the raster; "
-            f"tolerance {tolerance_percent:g} %)"
-        )
-        facts_zh = (
-            f"{year} 年土地覆盖数据仅覆盖城市面积的 {covered.covered_share_percent:.1f}%"
-            f"（无数据 {covered.nodata_ha:.1f} 公顷，栅格范围以外 {covered.uncovered_ha:.1f} 公顷；"
-            f"容差 {tolerance_percent:g}%）"
-        )
-        if on_partial_coverage == "hold":
-            scorecard["notes"].append(f"Partial coverage: {facts}, so that year's spatial indicators are not scored.")
-            scorecard["notes_zh"].append(f"数据覆盖不完整：{facts_zh}，该年的空间指标不予评分。")
-        else:
-            scorecard["notes"].append(
-                f"Partial coverage: {facts}; scored anyway because config on_partial_coverage is score — the "
-                "values describe the covered part only."
-            )
-            scorecard["notes_zh"].append(
-                f"数据覆盖不完整：{facts_zh}；因配置 on_partial_coverage 为 score 仍予评分，数值仅代表有数据的部分。"
-            )
+        numbers = {"share": covered.covered_share_percent, "nodata": covered.nodata_ha}
+        numbers |= {"outside": covered.uncovered_ha, "tolerance": tolerance_percent, "year": year}
+        key = "scorecard.coverage_held" if on_partial_coverage == "hold" else "scorecard.coverage_scored"
+        for language, notes in (("en", scorecard["notes"]), ("zh", scorecard["notes_zh"])):
+            notes.append(message(key, language, facts=message("scorecard.coverage_facts", language, **numbers)))
 
 
 def add_boundary_features(scorecard: dict[str, Any], *, quantities: Mapping[str, float]) -> None:
@@ -84,12 +69,7 @@ def add_boundary_features(scorecard: dict[str, Any], *, quantities: Mapping[str,
     area = None if area is None or pd.isna(area) else float(area)
     scorecard["boundary"] = {"features": count, "features_area_ha": area}
     if count > 1:
-        area_text = "" if area is None else f" ({area:,.1f} ha in all)"
-        area_text_zh = "" if area is None else f"（共 {area:,.1f} 公顷）"
-        scorecard["notes"].append(
-            f"The city boundary is {count} features of the boundary file{area_text}, dissolved into one: check "
-            "that the filter selects exactly the city you mean."
-        )
-        scorecard["notes_zh"].append(
-            f"城市边界由边界文件中的 {count} 个要素{area_text_zh}合并而成：请确认筛选条件恰好选中目标城市。"
-        )
+        key = "scorecard.boundary_features" if area is None else "scorecard.boundary_features_area"
+        english, chinese = pair(key, count=count, area=area)
+        scorecard["notes"].append(english)
+        scorecard["notes_zh"].append(chinese)

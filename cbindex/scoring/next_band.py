@@ -17,14 +17,15 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from cbindex.core.messages import LANGUAGES, message, pair
 from cbindex.core.units import PERCENT
 
 if TYPE_CHECKING:
     from cbindex.scoring.rules import AreaEquivalent, Band, IndicatorRule
 
-TOP_BAND_TEXT = "top band reached"
-TOP_BAND_TEXT_ZH = "已达最高档"
-_UNIT_PHRASES = {"%": ("percentage points", "个百分点"), "ha": ("ha", "公顷")}
+TOP_BAND_TEXT, TOP_BAND_TEXT_ZH = pair("next_band.top_band")
+_UNIT_PHRASES = {"%": "next_band.unit_percent", "ha": "next_band.unit_ha"}
+"""Units said differently in a change (catalogue keys); others are the rule's own ``unit`` / ``unit_zh``."""
 _DIGITS_KEPT = 10  # change_needed is rounded to this many decimals, to drop floating-point noise (1.6999…)
 
 
@@ -188,26 +189,24 @@ def describe_next_band(
             "area_text_zh": None,
         }
     change, inclusive = target["change_needed"], target["threshold_inclusive"]
-    unit_en, unit_zh = _UNIT_PHRASES.get(rule.unit, (rule.unit, rule.unit_zh or rule.unit))
     whole = 0 if rule.integer else None
-    points, label, label_zh = target["points_next"], target["next_band_label"], target["next_band_label_zh"]
-    points_text = f"{points} point{'' if points == 1 else 's'}"
-    text = f"{_change_en(change, inclusive, unit_en, decimals=whole)} to reach {points_text} ({label})"
-    text_zh = f"{_change_zh(change, inclusive, unit_zh, decimals=whole)}，达到 {points} 分档（{label_zh}）"
     area = area_change_ha(rule.area_equivalent, change, quantities)
-    area_text = area_text_zh = None
-    if area is not None:
-        quantity = rule.area_equivalent
-        area_text = _change_en(area, inclusive, f"ha of {quantity.quantity}")
-        area_text_zh = _change_zh(area, inclusive, "公顷", what=quantity.quantity_zh)
+    texts: dict[str, str | None] = {}
+    for language, suffix in zip(LANGUAGES, ("", "_zh"), strict=True):
+        label = target[f"next_band_label{suffix}"]
+        change_text = _change(language, change, inclusive, _unit(rule, language), decimals=whole)
+        points = _points_text(language, target["points_next"])
+        texts[f"text{suffix}"] = message("next_band.reach", language, change=change_text, points=points, label=label)
+        texts[f"area_text{suffix}"] = None
+        if area is not None:
+            quantity = rule.area_equivalent
+            unit = message("next_band.area_unit", language, quantity=quantity.quantity)
+            texts[f"area_text{suffix}"] = _change(language, area, inclusive, unit, what=quantity.quantity_zh)
     return {
         **margin,
         **target,
         "area_change_ha": area,
-        "text": text,
-        "text_zh": text_zh,
-        "area_text": area_text,
-        "area_text_zh": area_text_zh,
+        **texts,
     }
 
 
@@ -236,32 +235,35 @@ def describe_margin(
                 "margin_area_text_zh",
             )
         }
-    unit_en, unit_zh = _UNIT_PHRASES.get(rule.unit, (rule.unit, rule.unit_zh or rule.unit))
     whole = 0 if rule.integer else None
     change, inclusive, now = found["margin"], found["margin_inclusive"], _band_of(rule, value).points
     amount = _display(abs(change), whole, strictly_more=not inclusive, round_down=True)
-    direction, direction_zh = ("fall", "下降") if change <= 0 else ("rise", "上升")
-    below, label, label_zh = found["points_below"], found["below_band_label"], found["below_band_label_zh"]
-    text = (
-        f"may {direction} by {amount} {unit_en} and keep {now} point{'' if now == 1 else 's'} "
-        f"(beyond: {below} point{'' if below == 1 else 's'}, {label})"
-    )
-    text_zh = f"可{direction_zh} {amount} {unit_zh}仍保持 {now} 分（超出则为 {below} 分档：{label_zh}）"
     area = area_change_ha(rule.area_equivalent, change, quantities)
-    area_text = area_text_zh = None
-    if area is not None:
-        quantity = rule.area_equivalent
-        area_amount = _display(abs(area), None, strictly_more=not inclusive, round_down=True)
-        verb, verb_zh = ("may lose", "可减少") if area <= 0 else ("may gain", "可增加")
-        area_text = f"{verb} {area_amount} ha of {quantity.quantity}"
-        area_text_zh = f"{verb_zh}{quantity.quantity_zh} {area_amount} 公顷"
+    texts: dict[str, str | None] = {}
+    for language, suffix in zip(LANGUAGES, ("", "_zh"), strict=True):
+        texts[f"margin_text{suffix}"] = message(
+            "next_band.margin",
+            language,
+            direction=message("next_band.fall" if change <= 0 else "next_band.rise", language),
+            amount=amount,
+            unit=_unit(rule, language),
+            now=_points_text(language, now),
+            below=_points_text(language, found["points_below"]),
+            label=found[f"below_band_label{suffix}"],
+        )
+        texts[f"margin_area_text{suffix}"] = None
+        if area is not None:
+            quantity = rule.area_equivalent
+            texts[f"margin_area_text{suffix}"] = message(
+                "next_band.margin_area_lose" if area <= 0 else "next_band.margin_area_gain",
+                language,
+                amount=_display(abs(area), None, strictly_more=not inclusive, round_down=True),
+                quantity=quantity.quantity_zh if language == "zh" else quantity.quantity,
+            )
     return {
         **found,
         "margin_area_ha": area,
-        "margin_text": text,
-        "margin_text_zh": text_zh,
-        "margin_area_text": area_text,
-        "margin_area_text_zh": area_text_zh,
+        **texts,
     }
 
 
@@ -290,9 +292,11 @@ def describe_next_level(rule: IndicatorRule, value: str) -> dict[str, Any]:
         "text_zh": TOP_BAND_TEXT_ZH,
     }
     if target is not None:
-        points = target.points
-        result["text"] = f"next step: {target.label} → {points} point{'' if points == 1 else 's'}"
-        result["text_zh"] = f"下一步：{target.label_zh} → {points} 分"
+        for language, label in (("en", target.label), ("zh", target.label_zh)):
+            points = _points_text(language, target.points)
+            result["text_zh" if language == "zh" else "text"] = message(
+                "next_band.next_step", language, label=label, points=points
+            )
     return result
 
 
@@ -334,11 +338,22 @@ def _display(amount: float, decimals: int | None, *, strictly_more: bool = False
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _change_en(change: float, inclusive: bool, unit: str, *, decimals: int | None = None) -> str:
+def _unit(rule: IndicatorRule, language: str) -> str:
+    """The unit as a change says it: ``percentage points`` / ``个百分点`` for %, else the rule's unit."""
+    if rule.unit in _UNIT_PHRASES:
+        return message(_UNIT_PHRASES[rule.unit], language)
+    return (rule.unit_zh or rule.unit) if language == "zh" else rule.unit
+
+
+def _points_text(language: str, points: int) -> str:
+    """``1 point`` / ``3 points`` / ``3 分``."""
+    return message("next_band.points_one" if points == 1 else "next_band.points_many", language, points=points)
+
+
+def _change(
+    language: str, change: float, inclusive: bool, unit: str, *, what: str = "", decimals: int | None = None
+) -> str:
+    """``+1.7 percentage points`` / ``需增加自然区域 412 公顷``: a signed change, safe to act on."""
     amount = _display(abs(change), decimals, strictly_more=not inclusive)
-    return f"+{amount} {unit}" if change >= 0 else f"-{amount} {unit}"
-
-
-def _change_zh(change: float, inclusive: bool, unit: str, *, what: str = "", decimals: int | None = None) -> str:
-    verb = "需增加" if change >= 0 else "需减少"
-    return f"{verb}{what} {_display(abs(change), decimals, strictly_more=not inclusive)} {unit}"
+    key = "next_band.increase" if change >= 0 else "next_band.decrease"
+    return message(key, language, amount=amount, unit=unit, what=what)

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from dataclasses import dataclass
 
-from cbindex.core.messages import pair
+from cbindex.core.messages import pair, section
 
 POINTS_PER_INDICATOR = 4
 UNVERIFIED_BAND_STATUSES = ("recalled", "transcribed", "adapted")
@@ -39,6 +40,30 @@ STATUS_LABELS = {
 """Each status as (English, Chinese), from the message catalogue's ``status`` section."""
 
 CUT_BEFORE, CUT_AFTER = 0, 1  # a cut lies just before or just after its number
+
+
+_LABEL_WORDS = re.compile(r"^(?P<numbers>[^A-Za-z]*?)\s*(?P<words>[A-Za-z].*)?$")
+
+
+def band_label_zh(label: str) -> str | None:
+    """A printed band label in Chinese: the words after its numbers translated by the catalogue's ``band_units``.
+
+    ``"12–19 species"`` → ``"12–19 种"``, ``"0.1–0.3 ha per 1000"`` → ``"0.1–0.3 公顷/千人"``, ``"> 20.0 %"`` stays;
+    a whole label the section lists (``"no increase or a decrease (≤ 0)"``) is translated whole. None when the
+    words are not in the section (the label then shows in English, which the no-English test reports).
+    """
+    units = {english: chinese for english, chinese in section("band_units").values()}
+    if label in units:
+        return units[label]
+    match = _LABEL_WORDS.match(label)
+    if match is None:
+        return None
+    words = match.group("words")
+    if words is None:
+        return label
+    if words not in units:
+        return None
+    return f"{match.group('numbers')} {units[words]}".strip()
 
 
 # -------------------------------------------------------------------------------- data classes
@@ -63,7 +88,8 @@ class Band:
     verified : bool
         True only when checked against the edition's published text.
     label_zh, note : str or None
-        Chinese label when it differs from `label`; remark on the chosen edges.
+        Chinese label (when not given: `label` with its words translated, :func:`band_label_zh`); remark on the
+        chosen edges.
     """
 
     points: int
@@ -76,6 +102,10 @@ class Band:
     verified: bool
     label_zh: str | None = None
     note: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.label_zh is None:
+            object.__setattr__(self, "label_zh", band_label_zh(self.label))
 
     @property
     def start_cut(self) -> tuple[float, int]:
