@@ -22,4 +22,5 @@ if __name__ == "__main__":
         on_partial_coverage=smk.params.on_partial_coverage,
         connectivity_groups=smk.input.groups[0] if smk.input.groups else None,
         mesh_denominator=smk.params.mesh_denominator,
+        input_datums=dict(smk.params.input_datums),
     )

@@ -350,9 +350,16 @@ class CitySheet:
         A plain dict (of :class:`cbindex.geo.boundary.BoundarySpec` fields besides the path), so the workflow
         can pass it as one rule parameter and see when it changes.
         """
-        return {key: self.cell(city, column) for key, column in BOUNDARY_COLUMNS.items()} | self.encodings(
-            city, "boundary"
+        return (
+            {key: self.cell(city, column) for key, column in BOUNDARY_COLUMNS.items()}
+            | self.encodings(city, "boundary")
+            | self.datum(city, "boundary")
         )
+
+    def datum(self, city: str, column: str) -> dict[str, str]:
+        """The datum of the vector file a column names: ``{"datum": <column>_datum cell}`` in lower case (empty =
+        ``wgs84``; ``gcj02`` and ``bd09`` are converted to WGS 84 on reading, :mod:`cbindex.geo.datum_shift`)."""
+        return {"datum": self.cell(city, f"{column}_datum").strip().lower()}
 
     def encodings(self, city: str, column: str) -> dict[str, str]:
         """How the text of the vector file a column names is decoded: ``encoding``, the sheet's
@@ -370,9 +377,18 @@ class CitySheet:
         its :meth:`encodings`; keywords of :func:`cbindex.geo.barriers.read_barriers`."""
         return {"layer": self.cell(city, "barriers_layer")} | self.encodings(city, "barriers")
 
+    def input_datums(self, city: str) -> dict[str, str]:
+        """The :meth:`datum` of each polygon input the city's row names (boundary and overlays), by column."""
+        return {
+            column: self.datum(city, column)["datum"] or "wgs84"
+            for column in ("boundary", *OVERLAY_COLUMNS)
+            if self.has(city, column)
+        }
+
     def overlay_encodings(self, city: str) -> dict[str, dict[str, str]]:
-        """The :meth:`encodings` of each overlay file (``protected_areas``, ``redline``, ``parks``)."""
-        return {kind: self.encodings(city, kind) for kind in OVERLAY_COLUMNS}
+        """How each overlay file (``protected_areas``, ``redline``, ``parks``) is read: its :meth:`encodings` and
+        its :meth:`datum`."""
+        return {kind: self.encodings(city, kind) | self.datum(city, kind) for kind in OVERLAY_COLUMNS}
 
     def natural_codes(self, city: str) -> tuple[int, ...] | None:
         """The city's own natural classes (column ``natural_codes``), or None for the legend's."""

@@ -15,5 +15,6 @@ barriers          anthropogenic barriers of SI indicator 2 (roads, canals, built
 overlay_polygons  protected-area, red-line and park layers (SI indicators 9, 13, red line): read, filter, repair,
                   dissolve
 vector_layers     polygon files as delivered: the named layer of a multi-layer file, legacy text encodings
+datum_shift       GCJ-02 and BD-09 (Chinese web-map datums) to WGS 84: the published transform and its exact inverse
 population        the city's population for I13: the sheet's number or a population raster summed under the boundary
 """

@@ -13,6 +13,7 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from cbindex.core.errors import CBIInputError
+from cbindex.geo.datum_shift import WGS84_DATUM, check_datum
 from cbindex.geo.vector_layers import (
     encoding_hint,
     equal_area_ha,
@@ -39,6 +40,8 @@ class CityBoundary:
         Whether an invalid geometry was repaired with ``make_valid``.
     layer : str or None
         The layer read (None when the boundary was not read from a file).
+    datum : str
+        City-sheet ``boundary_datum``: ``wgs84``, or ``gcj02``/``bd09`` when the outline was converted to WGS 84.
     n_features : int
         Non-empty features dissolved into ``geometry`` (those the filter matched, or all): more than one
         with a filter is logged as a warning and belongs in the scorecard's provenance and the report.
@@ -54,6 +57,8 @@ class CityBoundary:
     layer: str | None = None
     n_features: int = 1
     features_area_ha: float | None = None
+    datum: str = WGS84_DATUM
+    """The datum the file's longitudes/latitudes were in (``wgs84``, ``gcj02``, ``bd09``), converted to WGS 84."""
 
     def densify_step(self, *, segments_across: int = 1000) -> float:
         """A segment length, in the boundary's own units, of 1/``segments_across`` of its larger extent."""
@@ -84,6 +89,7 @@ class BoundarySpec:
     filter_value: str | None = None
     encoding: str | None = None
     default_encoding: str | None = None
+    datum: str | None = None
 
     def read(self) -> CityBoundary:
         """The city boundary (:func:`read_city_boundary`)."""
@@ -94,6 +100,7 @@ class BoundarySpec:
             filter_value=self.filter_value,
             encoding=self.encoding or None,
             default_encoding=self.default_encoding or None,
+            datum=self.datum or WGS84_DATUM,
         )
 
 
@@ -105,6 +112,7 @@ def read_city_boundary(
     filter_value: str | None = None,
     encoding: str | None = None,
     default_encoding: str | None = None,
+    datum: str = WGS84_DATUM,
 ) -> CityBoundary:
     """Read the features that make up a city and dissolve them into one polygonal geometry.
 
@@ -124,6 +132,9 @@ def read_city_boundary(
     default_encoding : str, optional
         Encoding used when ``encoding`` is not given and the file declares none (config ``vector_encoding``;
         :func:`~cbindex.geo.vector_layers.text_encoding`).
+    datum : {"wgs84", "gcj02", "bd09"}
+        Datum of the file's longitudes/latitudes (city-sheet column ``boundary_datum``); converted to WGS 84 before
+        anything else (:mod:`cbindex.geo.datum_shift`), so the boundary is then in EPSG:4326.
 
     Returns
     -------
@@ -148,7 +159,10 @@ def read_city_boundary(
         encoding=encoding,
         default_encoding=default_encoding,
     )
-    frame = read_vector_frame(path, what="Boundary file", input_column="boundary", layer=layer, encoding=encoding)
+    datum = check_datum(datum, sheet_column="boundary_datum")
+    frame = read_vector_frame(
+        path, what="Boundary file", input_column="boundary", layer=layer, encoding=encoding, datum=datum
+    )
     if filter_column:
         columns = list(map(str, frame.columns.drop("geometry")))
         if filter_column not in frame.columns:
@@ -193,6 +207,7 @@ def read_city_boundary(
         layer=layer,
         n_features=len(geometries),
         features_area_ha=features_area_ha,
+        datum=datum,
     )
 
 

@@ -23,6 +23,7 @@ from shapely.geometry.base import BaseGeometry
 
 from cbindex.core.errors import CBIInputError
 from cbindex.geo.boundary import dissolve_polygons
+from cbindex.geo.datum_shift import MAX_SHIFT_DEGREES, WGS84_DATUM, check_datum, describe_datum
 from cbindex.geo.vector_layers import (
     encoding_hint,
     equal_area_ha,
@@ -47,6 +48,8 @@ BOUNDS_MARGIN = 0.01
 DENSIFY_PARTS = 1000
 """Polygons are densified to edges no longer than 1/1000 of the read extent before reprojection."""
 MAX_VALUES_IN_MESSAGE = 10
+METRES_PER_DEGREE = 111_320.0
+"""Metres per degree of latitude (rounded up), to widen a read window in a projected file's units."""
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,8 @@ class OverlayPolygons:
     attribute_filter: AttributeFilter
     repaired: bool
     features_area_ha: float = 0.0
+    datum: str = WGS84_DATUM
+    """The datum the file's longitudes/latitudes were in (``gcj02``, ``bd09``: converted to WGS 84 on reading)."""
 
     @property
     def n_features(self) -> int:
@@ -149,6 +154,8 @@ class OverlayPolygons:
             f"{Path(self.path).name} layer {self.layer}: {self.n_kept} of {self.n_near} features near the "
             f"city kept ({self.attribute_filter.describe()}; {self.features_area_ha:,.1f} ha as features), dissolved"
         )
+        if self.datum != WGS84_DATUM:
+            text += f"; {describe_datum(self.datum)}"
         return text + (
             "; no kept polygon lies in the city's extent (check the CRS if unexpected)"
             if self.geometry.is_empty
@@ -166,6 +173,7 @@ def read_overlay_polygons(
     attribute_filter: AttributeFilter | None = None,
     encoding: str | None = None,
     default_encoding: str | None = None,
+    datum: str = WGS84_DATUM,
 ) -> OverlayPolygons:
     """Read the polygons of an overlay layer near the city, filter them, and dissolve them in ``target_crs``.
 
@@ -196,6 +204,9 @@ def read_overlay_polygons(
     default_encoding : str, optional
         Encoding used when ``encoding`` is not given and the file declares none (config ``vector_encoding``;
         :func:`~cbindex.geo.vector_layers.text_encoding`).
+    datum : {"wgs84", "gcj02", "bd09"}
+        Datum of the file's longitudes/latitudes (city-sheet column ``<kind>_datum``); converted to WGS 84 on
+        reading (:mod:`cbindex.geo.datum_shift`), the read window widened by the largest shift.
 
     Returns
     -------
@@ -235,9 +246,18 @@ def read_overlay_polygons(
             f"{encoding_hint(fields, sheet_column=f'{kind}_encoding', what='column names')}fix "
             f"overlays.{kind} in config/config.yaml."
         )
+    datum = check_datum(datum, sheet_column=f"{kind}_datum")
     source_crs = CRS.from_user_input(info["crs"])
     source_bounds = _bounds_in(clip_bounds, source=target_crs, destination=source_crs)
-    frame = read_vector_frame(path, what=label, input_column=kind, layer=layer, encoding=encoding, bbox=source_bounds)
+    if datum != WGS84_DATUM:
+        shift = MAX_SHIFT_DEGREES if source_crs.is_geographic else MAX_SHIFT_DEGREES * METRES_PER_DEGREE
+        source_bounds = (*(b - shift for b in source_bounds[:2]), *(b + shift for b in source_bounds[2:]))
+    frame = read_vector_frame(
+        path, what=label, input_column=kind, layer=layer, encoding=encoding, datum=datum, bbox=source_bounds
+    )
+    if datum != WGS84_DATUM:
+        source_crs = CRS.from_user_input(frame.crs)
+        source_bounds = _bounds_in(clip_bounds, source=target_crs, destination=source_crs)
     frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
     n_near = len(frame)
     kept = frame[attribute_filter.keeps(frame)] if n_near else frame
@@ -292,6 +312,7 @@ def read_overlay_polygons(
         attribute_filter=attribute_filter,
         repaired=repaired,
         features_area_ha=features_area_ha,
+        datum=datum,
     )
 
 

@@ -8,7 +8,8 @@ encoding a reader passes to GDAL (the city sheet's, else config ``vector_encodin
 none), :func:`encoding_hint` recognises mis-decoded text so that a message can tell the user to set the input's
 encoding, and :func:`undecodable` words the error of text the given encoding cannot decode.
 :func:`open_vector_layer` and :func:`read_vector_frame` are the one path every reader takes (file present, layer,
-encoding, readable, CRS). :func:`equal_area_ha` measures features in hectares whatever their CRS.
+encoding, readable, CRS, and the datum of a web-map outline converted to WGS 84, :mod:`cbindex.geo.datum_shift`).
+:func:`equal_area_ha` measures features in hectares whatever their CRS.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pyproj import CRS, Transformer
 
 from cbindex.core.errors import CBIInputError
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE
+from cbindex.geo.datum_shift import WGS84_DATUM, shift_to_wgs84
 
 MAX_FOUND_VALUES = 5
 """Distinct values shown when a filter matches nothing."""
@@ -164,9 +166,20 @@ def open_vector_layer(
 
 
 def read_vector_frame(
-    path: str | Path, *, what: str, input_column: str, layer: str, encoding: str | None, **read_options
+    path: str | Path,
+    *,
+    what: str,
+    input_column: str,
+    layer: str,
+    encoding: str | None,
+    datum: str = WGS84_DATUM,
+    **read_options,
 ) -> gpd.GeoDataFrame:
     """``geopandas.read_file`` of a layer chosen by :func:`open_vector_layer`, with the errors users see.
+
+    ``datum`` (city-sheet column ``<input_column>_datum``: ``wgs84``, ``gcj02``, ``bd09``) says which datum the
+    file's longitudes/latitudes are in; any but ``wgs84`` is converted to WGS 84 here, before anything else reads
+    the geometries, and the frame is then in EPSG:4326 (:func:`cbindex.geo.datum_shift.shift_to_wgs84`).
 
     Raises
     ------
@@ -186,7 +199,7 @@ def read_vector_frame(
         ) from error
     if frame.crs is None:
         raise CBIInputError(no_crs_message(path, what=what))
-    return frame
+    return shift_to_wgs84(frame, datum=datum, what=f"{what} {path}")
 
 
 def no_crs_message(path: str | Path, *, what: str) -> str:

@@ -1,5 +1,6 @@
 """The land-cover coverage of each year in the scorecard: covered share, no-data and uncovered areas, and the
-notes that say which years' indicators were held (or scored anyway) because the raster covers too little."""
+notes that say which years' indicators were held (or scored anyway) because the raster covers too little; the
+boundary's features and the polygon inputs converted from a Chinese web-map datum, with their notes."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pandas as pd
 
 from cbindex.core.messages import message, pair
 from cbindex.geo.coverage import RasterCoverage, raster_coverage
+from cbindex.geo.datum_shift import WGS84_DATUM
 
 COVERAGE_ROWS = ("boundary_area", "city_area", "nodata_area")
 """Land-cover table rows the coverage is computed from (boundary polygon, cells with data, cells without)."""
@@ -73,3 +75,25 @@ def add_boundary_features(scorecard: dict[str, Any], *, quantities: Mapping[str,
         english, chinese = pair(key, count=count, area=area)
         scorecard["notes"].append(english)
         scorecard["notes_zh"].append(chinese)
+
+
+def add_input_datums(scorecard: dict[str, Any], *, input_datums: Mapping[str, str]) -> None:
+    """Add ``input_datums`` (city-sheet column → datum, for the polygon inputs converted to WGS 84 on reading:
+    ``gcj02`` or ``bd09``) and one note per converted input in both languages (catalogue
+    ``scorecard.input_datum``), so the scorecard's provenance and the report say which outlines were shifted
+    (:mod:`cbindex.geo.datum_shift`)."""
+    converted = {column: datum for column, datum in input_datums.items() if datum and datum != WGS84_DATUM}
+    if not converted:
+        return
+    scorecard["input_datums"] = dict(sorted(converted.items()))
+    for column, datum in scorecard["input_datums"].items():
+        for language, notes in (("en", "notes"), ("zh", "notes_zh")):
+            scorecard[notes].append(
+                message(
+                    "scorecard.input_datum",
+                    language,
+                    input=message(f"scorecard.input_{column}", language),
+                    datum=message(f"scorecard.datum_{datum}", language),
+                    column=f"{column}_datum",
+                )
+            )

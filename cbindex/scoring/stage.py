@@ -18,7 +18,7 @@ from cbindex.core.output_names import GROUPS_LAYER
 from cbindex.geo.coverage import ON_PARTIAL_COVERAGE
 from cbindex.scoring.connectivity_advice import MeshGroups, mesh_ha
 from cbindex.scoring.consistency import check_consistency
-from cbindex.scoring.coverage import add_boundary_features, add_coverage, coverage_by_year
+from cbindex.scoring.coverage import add_boundary_features, add_coverage, add_input_datums, coverage_by_year
 from cbindex.scoring.figures import read_city_figures
 from cbindex.scoring.next_band import describe_next_band, describe_next_level
 from cbindex.scoring.overrides import load_city_rule_set
@@ -64,6 +64,7 @@ def score_city(
     scorecard_xlsx: str | None = None,
     city_names: Mapping[str, str] | None = None,
     csv_encoding: str = DEFAULT_CSV_ENCODING,
+    input_datums: Mapping[str, str] | None = None,
 ) -> None:
     """Score every land-cover year and the city's figures; write ``indicators.csv``, ``scorecard.json`` and, when
     ``scorecard_xlsx`` is given, the scorecard workbook (:mod:`cbindex.scoring.workbook`; ``city_names`` under
@@ -88,6 +89,8 @@ def score_city(
     less than ``100 − boundary_coverage_tolerance_percent`` % of the boundary with data has its derived indicators
     kept with status ``partial_coverage`` and no points (``on_partial_coverage="hold"``) or scored anyway
     (``"score"``); either way ``scorecard.json`` lists every year's ``coverage`` and says so in its notes.
+    ``input_datums`` (the city sheet's ``<input>_datum`` of each polygon input) puts the inputs converted from
+    GCJ-02 or BD-09 in ``scorecard.json``'s ``input_datums`` and notes.
 
     ``connectivity_groups`` is the latest land-cover year's ``connectivity_groups.gpkg`` (config
     ``method.mesh_denominator`` says what I2 divides by): with it, I2's next band says how much natural area to add,
@@ -155,6 +158,7 @@ def score_city(
         connectivity=connectivity,
     )
     add_boundary_features(scorecard, quantities=quantities)
+    add_input_datums(scorecard, input_datums=input_datums or {})
     add_coverage(
         scorecard,
         coverage=coverage,

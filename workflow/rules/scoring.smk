@@ -27,6 +27,7 @@ rule score_city:
         on_partial_coverage=config["on_partial_coverage"],
         mesh_denominator=config["method"]["mesh_denominator"],
         city_names=get_city_names,
+        input_datums=get_input_datums,
         csv_encoding=config["csv_encoding"],
     script:
         "../../scripts/score_city.py"

@@ -183,7 +183,8 @@ def test_columns_without_header_and_empty_rows_excel_left_are_dropped(tmp_path, 
 
 def test_encodings_of_each_vector_file_from_its_column_and_the_config_default(tmp_path, folders):
     cells = {"boundary_encoding": "gbk", "barriers_layer": "roads", "barriers_encoding": " gb18030 "}
-    rows = [city("a", redline_encoding="big5", **cells), city("b")]
+    datums = {"boundary_datum": "GCJ02", "parks": "p.gpkg", "parks_datum": "bd09"}
+    rows = [city("a", redline_encoding="big5", **datums, **cells), city("b")]
     legends, scoring = folders
     path = str(write_sheet(tmp_path, rows))
     options = {"legends_dir": str(legends), "scoring_dir": str(scoring), "default_landcover_bands": 1}
@@ -194,13 +195,16 @@ def test_encodings_of_each_vector_file_from_its_column_and_the_config_default(tm
         "filter_value": "",
         "encoding": "gbk",
         "default_encoding": "gbk",
+        "datum": "gcj02",
     }
     assert sheet.barriers_spec("a") == {"layer": "roads", "encoding": "gb18030", "default_encoding": "gbk"}
     assert sheet.overlay_encodings("a") == {
-        "protected_areas": {"encoding": "", "default_encoding": "gbk"},
-        "redline": {"encoding": "big5", "default_encoding": "gbk"},
-        "parks": {"encoding": "", "default_encoding": "gbk"},
+        "protected_areas": {"encoding": "", "default_encoding": "gbk", "datum": ""},
+        "redline": {"encoding": "big5", "default_encoding": "gbk", "datum": ""},
+        "parks": {"encoding": "", "default_encoding": "gbk", "datum": "bd09"},
     }
+    assert sheet.input_datums("a") == {"boundary": "gcj02", "parks": "bd09"}
+    assert sheet.input_datums("b") == {"boundary": "wgs84"}
     plain = CitySheet.read(path, **options)
     assert plain.barriers_spec("b") == {"layer": "", "encoding": "", "default_encoding": ""}
     assert plain.boundary_spec("b")["encoding"] == plain.boundary_spec("b")["default_encoding"] == ""
@@ -288,7 +292,7 @@ def test_boundary_spec_is_one_plain_dict_of_the_reading_columns(tmp_path, folder
             city("b"),
         ],
     )
-    unset = {"encoding": "", "default_encoding": ""}
+    unset = {"encoding": "", "default_encoding": "", "datum": ""}
     assert sheet.boundary_spec("a") == {"layer": "cities", "filter_column": "use", "filter_value": "TRUE"} | unset
     assert sheet.boundary_spec("b") == {"layer": "", "filter_column": "", "filter_value": ""} | unset
 
