@@ -23,4 +23,7 @@ if __name__ == "__main__":
         connectivity_groups=smk.input.groups[0] if smk.input.groups else None,
         mesh_denominator=smk.params.mesh_denominator,
         input_datums=dict(smk.params.input_datums),
+        targets_path=smk.input.targets[0] if smk.input.targets else None,
+        framework_path=smk.input.framework,
+        targets_csv=smk.output.targets,
     )

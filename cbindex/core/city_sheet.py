@@ -132,6 +132,10 @@ VECTOR_COLUMNS = ("boundary", "barriers", *OVERLAY_COLUMNS, "landcover_vector")
 """Sheet columns naming a vector file; ``<column>_encoding`` gives the encoding of its text attributes."""
 
 
+DEFAULT_FRAMEWORKS_DIR = "config/frameworks"
+DEFAULT_FRAMEWORK = "kmgbf"
+"""The framework mapping of a city whose ``framework`` cell is empty (``config/frameworks/kmgbf.yaml``)."""
+
 RESULTS = {
     "landcover_indicators": "results/{city}/{year}/landcover_indicators.csv",
     "natural_mask": "results/{city}/{year}/natural_areas.tif",
@@ -148,6 +152,7 @@ RESULTS = {
     "indicators": "results/{city}/indicators.csv",
     "scorecard": "results/{city}/scorecard.json",
     "scorecard_workbook": "results/{city}/scorecard.xlsx",
+    "targets": "results/{city}/targets.csv",
     "report": "results/{city}/report_{lang}.html",
     "qgis_layers": "results/{city}/{city}_layers.gpkg",
     "qgis_project": "results/{city}/{city}.qgs",
@@ -176,6 +181,8 @@ class CitySheet:
     default_vector_encoding : str, optional
         Encoding of the text attributes of vector files that do not declare theirs (config
         ``vector_encoding``); a ``<column>_encoding`` cell overrides it for its file.
+    frameworks_dir : str, optional
+        Folder where a framework mapping given by bare name is looked up (``config/frameworks``).
     """
 
     def __init__(
@@ -187,6 +194,7 @@ class CitySheet:
         scoring_dir: str,
         default_landcover_bands: int,
         default_vector_encoding: str | None = None,
+        frameworks_dir: str = DEFAULT_FRAMEWORKS_DIR,
     ) -> None:
         if "city_id" not in frame.columns:
             raise CBIInputError(f"City sheet {path} has no city_id column; add it as the first column.")
@@ -199,6 +207,7 @@ class CitySheet:
         self.path = path
         self.legends_dir = legends_dir
         self.scoring_dir = scoring_dir
+        self.frameworks_dir = frameworks_dir
         self.default_landcover_bands = default_landcover_bands
         self.default_vector_encoding = (default_vector_encoding or "").strip()
         if self.default_vector_encoding:
@@ -236,6 +245,7 @@ class CitySheet:
         default_landcover_bands: int,
         encoding: str | None = None,
         default_vector_encoding: str | None = None,
+        frameworks_dir: str = DEFAULT_FRAMEWORKS_DIR,
     ) -> CitySheet:
         """Read a CSV sheet as Excel saves it, every cell as text (``NA`` stays the text ``NA``, an empty cell
         stays empty): UTF-8 with or without BOM, else ``encoding`` (config ``cities_encoding``; see
@@ -258,6 +268,7 @@ class CitySheet:
             scoring_dir=scoring_dir,
             default_landcover_bands=default_landcover_bands,
             default_vector_encoding=default_vector_encoding,
+            frameworks_dir=frameworks_dir,
         )
 
     # ------------------------------------------------------------------------------------------- cells
@@ -342,6 +353,13 @@ class CitySheet:
     def rule_set(self, city: str) -> str:
         """The city's scoring rule-set file (a bare name resolved in ``scoring_dir``)."""
         return resolve_config_file(self.cell(city, "scoring"), folder=self.scoring_dir, kind="scoring rule set")
+
+    def framework(self, city: str) -> str:
+        """The city's framework mapping file: the ``framework`` cell (a bare name resolved in ``frameworks_dir``,
+        or a path), default :data:`DEFAULT_FRAMEWORK`."""
+        return resolve_config_file(
+            self.cell(city, "framework") or DEFAULT_FRAMEWORK, folder=self.frameworks_dir, kind="framework mapping"
+        )
 
     def boundary_spec(self, city: str) -> dict[str, str]:
         """How to read the boundary file: ``layer``, ``filter_column``, ``filter_value``, ``encoding`` and
@@ -485,7 +503,8 @@ class CitySheet:
             outputs += [RESULTS["report"].replace("{city}", city).replace("{lang}", lang) for lang in languages]
             outputs += self.transition_tables(city)
             outputs += [
-                RESULTS[name].replace("{city}", city) for name in ("indicators", "scorecard", "scorecard_workbook")
+                RESULTS[name].replace("{city}", city)
+                for name in ("indicators", "scorecard", "scorecard_workbook", "targets")
             ]
             outputs += [RESULTS[name].replace("{city}", city) for name in ("qgis_layers", "qgis_project")]
             for year in self.years(city):

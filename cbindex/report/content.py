@@ -52,8 +52,8 @@ class ReportContent:
         Package to version.
     font : dict
         ``family``, ``distribution`` and ``version`` of the CJK font.
-    plots, maps, change_figures : list of ReportFigure
-        The figures of the plots, maps and change sections.
+    plots, maps, change_figures, target_figures : list of ReportFigure
+        The figures of the plots, maps, change and targets sections.
     map_notes : list of str
         Sentences shown under the maps (e.g. why a map is absent).
     """
@@ -76,3 +76,4 @@ class ReportContent:
     maps: Sequence[ReportFigure] = field(default_factory=list)
     change_figures: Sequence[ReportFigure] = field(default_factory=list)
     map_notes: Sequence[str] = field(default_factory=list)
+    target_figures: Sequence[ReportFigure] = field(default_factory=list)

@@ -456,3 +456,45 @@ def indicator_time_series(
             axes.set_xlabel(year_label, fontsize="small")
             axes.tick_params(labelsize="x-small")
     return figure
+
+
+def target_chart(
+    values: Sequence[tuple[int, float | None]],
+    *,
+    trajectory: Sequence[tuple[int, float]],
+    target: tuple[int, float],
+    labels: Mapping[str, str],
+    language: str,
+) -> Figure:
+    """One small chart of a city target: the indicator's value by year, the linear trajectory, the target.
+
+    Parameters
+    ----------
+    values : sequence of (year, value)
+        The indicator's value (or points) in each land-cover year; None where it has none (not drawn).
+    trajectory : sequence of (year, value)
+        The trajectory from the baseline to the target (two points suffice: it is a straight line).
+    target : (year, value)
+        The target, drawn as a star.
+    labels : mapping
+        ``title``, ``unit``, ``values``, ``trajectory``, ``target`` and ``year``, already worded.
+    language : {"en", "zh"}
+    """
+    known = [(year, value) for year, value in values if value is not None]
+    with _font_context(language):
+        figure = _figure((4.6, 2.8))
+        axes = figure.add_subplot(1, 1, 1)
+        if trajectory:
+            axes.plot(*zip(*trajectory, strict=True), linestyle="--", color="#1f77b4", label=labels["trajectory"])
+        if known:
+            axes.plot(*zip(*known, strict=True), marker="o", color="black", label=labels["values"])
+        axes.plot(
+            [target[0]], [target[1]], marker="*", markersize=14, linestyle="", color="#d62728", label=labels["target"]
+        )
+        axes.set_title(labels["title"], fontsize="small")
+        axes.set_ylabel(labels["unit"], fontsize="small")
+        axes.set_xlabel(labels["year"], fontsize="small")
+        axes.tick_params(labelsize="x-small")
+        axes.xaxis.get_major_locator().set_params(integer=True)
+        axes.legend(fontsize="x-small", frameon=False)
+    return figure

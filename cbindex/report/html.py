@@ -26,10 +26,11 @@ from cbindex.report.html_tables import (
     scores_section,
     summary_section,
 )
+from cbindex.report.targets_section import targets_section
 from cbindex.report.text import format_change, format_number, format_percent, localized, method_html, text, text_html
 from cbindex.scoring.rules import STATUS_NO_BANDS, STATUS_NOT_ASSESSED, RuleSet
 
-SECTIONS = ("summary", "components", "scores", "plots", "maps", "change", "provenance")
+SECTIONS = ("summary", "components", "scores", "plots", "maps", "change", "targets", "provenance")
 """Section ids of the page, in order (each is an ``<section id=...>``)."""
 STATUS_SUPPORTING = "supporting"
 
@@ -268,6 +269,7 @@ _SECTION_BUILDERS = {
     "plots": _plots,
     "maps": _maps,
     "change": _change,
+    "targets": targets_section,
     "provenance": _provenance,
 }
 
@@ -327,6 +329,9 @@ span.band {{ display: inline-block; min-width: 1.5em; text-align: center; }}
 .status.{STATUS_NOT_ASSESSED} {{ background: #eeeeee; color: #555; font-style: italic; }}
 .status.{STATUS_NO_BANDS} {{ background: #fff3cd; }}
 .status.excluded {{ background: #f8d7da; }}
+.progress {{ padding: 0.1em 0.4em; border-radius: 0.3em; white-space: nowrap; background: #eeeeee; }}
+.progress.on_track, .progress.target_met {{ background: #e3f2e3; }}
+.progress.off_track, .progress.target_year_passed {{ background: #f8d7da; }}
 .unverified {{ color: #a15c00; }}
 .warning {{ background: #fff3cd; border-left: 4px solid #e0a800; padding: 0.5em; }}
 .totals {{ display: flex; gap: 1.5em; align-items: center; }}

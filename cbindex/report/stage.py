@@ -44,6 +44,7 @@ from cbindex.report.figures import (
 )
 from cbindex.report.fonts import FONT_DISTRIBUTION, embedded_font_css, font_version, register_cjk_font
 from cbindex.report.html import render_report, render_report_body, yearly_indicator_rows
+from cbindex.report.targets_section import draw_target_charts
 from cbindex.report.text import LANGUAGES, localized, text
 from cbindex.scoring.overrides import load_city_rule_set
 from cbindex.scoring.rules import STATUS_SCORED, IndicatorRule, RuleSet
@@ -430,6 +431,7 @@ def write_city_report(
         change_figures = draw_change(
             indicators, rule_set=rule_set, years_maps=years, boundary=city_boundary, language=language
         )
+        target_figures = draw_target_charts(scorecard.get("targets"), language=language)
     for warning in caught:
         if issubclass(warning.category, UserWarning):  # matplotlib's, e.g. a glyph missing from the fonts
             LOGGER.warning("While drawing: %s", warning.message)
@@ -452,6 +454,7 @@ def write_city_report(
         maps=maps,
         change_figures=change_figures,
         map_notes=[*natural_area_notes(indicators, language=language), *map_notes],
+        target_figures=target_figures,
     )
     page = render_report(content, font_css=embedded_font_css([render_report_body(content)]))
     with atomic_path(report_html) as temporary:
@@ -460,7 +463,7 @@ def write_city_report(
         "City %s: report in %s with %d figures, %d input files checksummed (%s)",
         city,
         language,
-        len(plots) + len(maps) + len(change_figures),
+        len(plots) + len(maps) + len(change_figures) + len(target_figures),
         len(content.checksums),
         report_html,
     )

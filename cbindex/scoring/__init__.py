@@ -12,7 +12,12 @@ headline     the score as it may be quoted, with its coverage ("15 of 16 assesse
 workbook     scorecard.xlsx: the scorecard laid out like the SI scoring sheet, one sheet per language
 next_band    distance to the next band, in the indicator's unit and in hectares
 connectivity_advice  I2's next band as natural area to add, and where (closed forms on the groups' areas)
+csv_rows     a hand-filled CSV file of the city (figures, targets) read as rows, one-sentence errors
 figures      the figures a city supplies for the indicators not derived (source city or records), templates
 coverage     each year's raster coverage in the scorecard, and which years' indicators are held
 consistency  internal consistency of the computed values, checked before scoring
+targets_file the targets a city sets per indicator (value or points, year, baseline), checked; templates
+target_progress  linear trajectory from baseline to target, on track or not, change per year still needed
+target_summary   the scorecard's targets section and targets.csv, grouped by framework target
+frameworks   framework mappings (KMGBF, a city's NBSAP): which framework targets each indicator informs
 """

@@ -26,6 +26,7 @@ from typing import Any
 
 from cbindex.core.config_files import check_against_schema, read_yaml_file, schema_path
 from cbindex.core.errors import CBIInputError
+from cbindex.scoring.csv_rows import CSV_ENCODING, read_csv_rows
 from cbindex.scoring.points import is_missing, value_problem
 from cbindex.scoring.rule_sets import load_rule_set
 from cbindex.scoring.rules import IndicatorRule, RuleSet
@@ -33,7 +34,6 @@ from cbindex.scoring.rules import IndicatorRule, RuleSet
 FIGURES_SCHEMA_PATH = schema_path("figures")
 CSV_COLUMNS = ("indicator", "name_en", "name_zh", "unit", "value", "source", "note")
 CSV_REQUIRED_COLUMNS = ("indicator", "value")
-CSV_ENCODING = "utf-8-sig"  # a byte-order mark lets spreadsheet programs open the Chinese names as UTF-8
 YAML_SUFFIXES = (".yaml", ".yml")
 DEFAULT_TEMPLATE_RULE_SET = "si-2014"  # config/figures_template.{yaml,csv}; others get a _<id> suffix
 
@@ -181,32 +181,16 @@ def _yaml_figures(path: Path, *, rule_set: RuleSet) -> tuple[dict[str, _Figure],
 
 def _csv_figures(path: Path, *, rule_set: RuleSet) -> dict[str, _Figure]:
     """The figures of a CSV file, values converted to numbers for numeric indicators where they parse."""
-    try:
-        text = path.read_text(encoding=CSV_ENCODING)
-    except (OSError, UnicodeDecodeError) as error:
-        raise CBIInputError(f"City figures file {path} cannot be read ({error}); save it as UTF-8 CSV.") from None
-    try:
-        rows = list(csv.reader(io.StringIO(text)))
-    except csv.Error as error:
-        raise CBIInputError(f"City figures file {path} is not valid CSV ({error}); re-export it as CSV.") from None
-    if not rows or not any(cell.strip() for cell in rows[0]):
-        raise CBIInputError(
-            f"City figures file {path} is empty; start from config/figures_template.csv, whose first row names "
-            f"the columns {', '.join(CSV_COLUMNS)}."
-        )
-    header = [cell.strip() for cell in rows[0]]
-    _check_csv_header(header, origin=str(path))
+    rows = read_csv_rows(
+        path,
+        what="City figures file",
+        columns=CSV_COLUMNS,
+        required=CSV_REQUIRED_COLUMNS,
+        template="config/figures_template.csv",
+    )
     figures: dict[str, _Figure] = {}
     first_row: dict[str, int] = {}
-    for line, cells in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
-            raise CBIInputError(
-                f"{path}: row {line} has more cells than the header has columns; remove the extra cells or "
-                "quote a value that contains a comma."
-            )
-        row = {column: (cells[index].strip() if index < len(cells) else "") for index, column in enumerate(header)}
+    for line, row in rows:
         indicator_id = row["indicator"]
         if not indicator_id:
             raise CBIInputError(
@@ -225,23 +209,6 @@ def _csv_figures(path: Path, *, rule_set: RuleSet) -> dict[str, _Figure]:
             _csv_value(rule, row["value"]), row.get("source") or None, row.get("note") or None, where=f"{where} value"
         )
     return figures
-
-
-def _check_csv_header(header: list[str], *, origin: str) -> None:
-    unknown = [column for column in header if column not in CSV_COLUMNS]
-    if unknown:
-        raise CBIInputError(
-            f"{origin}: the header has the unknown column {unknown[0]!r}; use only {', '.join(CSV_COLUMNS)} as "
-            "in config/figures_template.csv."
-        )
-    repeated = [column for column in CSV_COLUMNS if header.count(column) > 1]
-    if repeated:
-        raise CBIInputError(f"{origin}: the header names the column {repeated[0]!r} twice; keep one.")
-    missing = [column for column in CSV_REQUIRED_COLUMNS if column not in header]
-    if missing:
-        raise CBIInputError(
-            f"{origin}: the header lacks the column {missing[0]!r}; add it as in config/figures_template.csv."
-        )
 
 
 def _check_csv_labels(rule: IndicatorRule, row: Mapping[str, str], *, rule_set: RuleSet, origin: str) -> None:

@@ -340,9 +340,14 @@ def _display(amount: float, decimals: int | None, *, strictly_more: bool = False
 
 def _unit(rule: IndicatorRule, language: str) -> str:
     """The unit as a change says it: ``percentage points`` / ``个百分点`` for %, else the rule's unit."""
-    if rule.unit in _UNIT_PHRASES:
-        return message(_UNIT_PHRASES[rule.unit], language)
-    return (rule.unit_zh or rule.unit) if language == "zh" else rule.unit
+    return change_unit(rule.unit, rule.unit_zh, language)
+
+
+def change_unit(unit: str, unit_zh: str | None, language: str) -> str:
+    """A unit as a change of a value in it says it: ``percentage points`` / ``个百分点`` for %, else the unit."""
+    if unit in _UNIT_PHRASES:
+        return message(_UNIT_PHRASES[unit], language)
+    return (unit_zh or unit) if language == "zh" else unit
 
 
 def _points_text(language: str, points: int) -> str:

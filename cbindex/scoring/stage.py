@@ -20,11 +20,14 @@ from cbindex.scoring.connectivity_advice import MeshGroups, mesh_ha
 from cbindex.scoring.consistency import check_consistency
 from cbindex.scoring.coverage import add_boundary_features, add_coverage, add_input_datums, coverage_by_year
 from cbindex.scoring.figures import read_city_figures
+from cbindex.scoring.frameworks import check_framework_indicators, load_framework
 from cbindex.scoring.next_band import describe_next_band, describe_next_level
 from cbindex.scoring.overrides import load_city_rule_set
 from cbindex.scoring.points import score_value
 from cbindex.scoring.rules import STATUS_PARTIAL_COVERAGE, STATUS_SCORED, IndicatorRule, RuleSet
 from cbindex.scoring.scorecard import build_scorecard
+from cbindex.scoring.target_summary import follow_targets, targets_table
+from cbindex.scoring.targets_file import read_city_targets
 from cbindex.scoring.workbook import write_scorecard_workbook
 
 LOGGER = logging.getLogger(__name__)
@@ -65,6 +68,9 @@ def score_city(
     city_names: Mapping[str, str] | None = None,
     csv_encoding: str = DEFAULT_CSV_ENCODING,
     input_datums: Mapping[str, str] | None = None,
+    targets_path: str | None = None,
+    framework_path: str | None = None,
+    targets_csv: str | None = None,
 ) -> None:
     """Score every land-cover year and the city's figures; write ``indicators.csv``, ``scorecard.json`` and, when
     ``scorecard_xlsx`` is given, the scorecard workbook (:mod:`cbindex.scoring.workbook`; ``city_names`` under
@@ -96,6 +102,12 @@ def score_city(
     ``method.mesh_denominator`` says what I2 divides by): with it, I2's next band says how much natural area to add,
     and where, and I1's what its hectares do to I2 (:func:`read_mesh_groups`,
     :mod:`cbindex.scoring.connectivity_advice`).
+
+    ``targets_path`` is the city's targets file (sheet column ``targets``; :mod:`cbindex.scoring.targets_file`) and
+    ``framework_path`` the framework mapping its indicators are linked with (sheet column ``framework``, default
+    ``config/frameworks/kmgbf.yaml``; :mod:`cbindex.scoring.frameworks`): every target is followed through the
+    land-cover years (:mod:`cbindex.scoring.target_progress`) into ``scorecard.json`` (``targets``) and
+    ``targets_csv`` (one row per target and year; header only without targets).
     """
     if on_partial_coverage not in ON_PARTIAL_COVERAGE:
         raise CBIInputError(
@@ -103,6 +115,9 @@ def score_city(
         )
     rule_set = load_city_rule_set(rule_set_path, overrides_path=overrides_path)
     figures = read_city_figures(figures_path, rule_set=rule_set)
+    framework = None if framework_path is None else load_framework(framework_path)
+    if framework is not None:
+        check_framework_indicators(framework, rule_set)
     raw = {path: pd.read_csv(path) for path in tables}
     check_consistency(pd.concat(list(raw.values()), ignore_index=True), city=city, tables=tables)
     coverage = coverage_by_year(pd.concat(list(raw.values()), ignore_index=True))
@@ -116,6 +131,8 @@ def score_city(
     reject_figures_also_derived(frames, figures_values=figures.values, figures_path=figures_path)
     spatial = pd.concat(list(frames.values()), ignore_index=True)
     latest_year = int(spatial["year"].max())
+    landcover_years = sorted(int(year) for year in spatial["year"].dropna().unique())
+    targets = read_city_targets(targets_path, rule_set=rule_set, landcover_years=landcover_years)
     table = indicator_table(
         city=city,
         spatial=spatial,
@@ -166,16 +183,20 @@ def score_city(
         tolerance_percent=boundary_coverage_tolerance_percent,
         on_partial_coverage=on_partial_coverage,
     )
+    followed = follow_targets(targets, table=table, rule_set=rule_set, framework=framework, targets_path=targets_path)
     scorecard = {
         "city": city,
         "landcover_year": latest_year,
-        "landcover_years": sorted(int(year) for year in spatial["year"].dropna().unique()),
+        "landcover_years": landcover_years,
         "figures_file": figures_path,
         "scoring_overrides_file": overrides_path,
         "generated_by": f"cbindex {__version__}",
         **scorecard,
+        "targets": followed,
     }
     write_csv(table, indicators_csv, encoding=csv_encoding)
+    if targets_csv:
+        write_csv(targets_table(followed, city=city), targets_csv, encoding=csv_encoding)
     with atomic_path(scorecard_json) as temporary:
         temporary.write_text(json.dumps(scorecard, ensure_ascii=False, indent=2), encoding="utf-8")
     if scorecard_xlsx:

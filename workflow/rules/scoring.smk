@@ -9,10 +9,13 @@ rule score_city:
         figures=get_figures,
         overrides=get_scoring_overrides,
         groups=get_latest_groups,
+        targets=get_targets,
+        framework=get_framework,
     output:
         indicators=report("results/{city}/indicators.csv", caption="../report/indicators.rst", category="Scorecard"),
         scorecard="results/{city}/scorecard.json",
         workbook="results/{city}/scorecard.xlsx",
+        targets="results/{city}/targets.csv",
     log:
         "results/{city}/logs/score_city.log",
     benchmark:

@@ -275,6 +275,31 @@ def test_legend_and_rule_set_by_name_or_path(tmp_path, folders):
     assert sheet.rule_set("b") == str(own)
 
 
+def test_framework_defaults_to_kmgbf_and_takes_a_name_or_a_path(tmp_path, folders):
+    frameworks = tmp_path / "frameworks"
+    frameworks.mkdir()
+    for name in ("kmgbf", "nbsap"):
+        (frameworks / f"{name}.yaml").write_text(f"id: {name}\n", encoding="utf-8")
+    own = tmp_path / "own_mapping.yaml"
+    own.write_text("id: own\n", encoding="utf-8")
+    rows = [city("a"), city("b", framework="nbsap"), city("c", framework=str(own)), city("d", framework="aichi")]
+    legends, scoring = folders
+    sheet = CitySheet.read(
+        str(write_sheet(tmp_path, rows)),
+        legends_dir=str(legends),
+        scoring_dir=str(scoring),
+        default_landcover_bands=1,
+        frameworks_dir=str(frameworks),
+    )
+    assert [sheet.framework(name) for name in "abc"] == [
+        str(frameworks / "kmgbf.yaml"),
+        str(frameworks / "nbsap.yaml"),
+        str(own),
+    ]
+    with pytest.raises(CBIInputError, match=r"framework mapping 'aichi' named in the city sheet does not exist.*kmgbf"):
+        sheet.framework("d")
+
+
 def test_an_unknown_legend_lists_the_shipped_ones(tmp_path, folders):
     sheet = open_sheet(tmp_path, folders, [city("a", legend="worldcover")])
     with pytest.raises(
@@ -386,6 +411,7 @@ def test_final_outputs_of_every_city(tmp_path, folders):
         "results/a/indicators.csv",
         "results/a/scorecard.json",
         "results/a/scorecard.xlsx",
+        "results/a/targets.csv",
         "results/a/a_layers.gpkg",
         "results/a/a.qgs",
         "results/a/2019/natural_areas.tif",
@@ -398,6 +424,7 @@ def test_final_outputs_of_every_city(tmp_path, folders):
         "results/b/indicators.csv",
         "results/b/scorecard.json",
         "results/b/scorecard.xlsx",
+        "results/b/targets.csv",
         "results/b/b_layers.gpkg",
         "results/b/b.qgs",
         "results/b/2020/natural_areas.tif",
