@@ -26,4 +26,5 @@ if __name__ == "__main__":
         targets_path=smk.input.targets[0] if smk.input.targets else None,
         framework_path=smk.input.framework,
         targets_csv=smk.output.targets,
+        boundary_notes=dict(smk.params.boundary_notes),
     )

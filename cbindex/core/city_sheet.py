@@ -453,6 +453,12 @@ class CitySheet:
         """The city's population cell (empty = none, or a population_raster instead)."""
         return self.cell(city, "population")
 
+    def boundary_notes(self, city: str) -> dict[str, str]:
+        """What the boundary is, per report language: ``boundary_note`` and ``boundary_note_zh`` (the Chinese falls
+        back to the English; both empty = no note)."""
+        english = self.cell(city, "boundary_note").strip()
+        return {"en": english, "zh": self.cell(city, "boundary_note_zh").strip() or english}
+
     def names(self, city: str) -> dict[str, str]:
         """The city's name per report language: ``name`` and ``name_zh``, each falling back to the id."""
         english = self.cell(city, "name") or city

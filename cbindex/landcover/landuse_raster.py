@@ -80,7 +80,7 @@ class LandUseGrid:
         if crs.is_geographic or unit not in ("metre", "meter"):
             raise CBIInputError(
                 f"The land-use layer is in {crs.name}, not a projected CRS in metres; reproject it (e.g. to its "
-                "CGCS2000 Gauss-Krüger zone such as EPSG:4545, or the UTM zone) so that cells of "
+                "CGCS2000 Gauss-Krüger zone such as EPSG:4544, or the UTM zone) so that cells of "
                 f"{cell_size_m:g} m can be laid over it."
             )
         if not cell_size_m > 0:

@@ -20,6 +20,7 @@ from cbindex.core.indicator_table import DEFAULT_CSV_ENCODING, IndicatorValue, w
 from cbindex.core.method import LandcoverMethod
 from cbindex.core.output_names import GROUPS_LAYER, NATURAL_PATCHES_LAYER
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE
+from cbindex.geo import area_crs
 from cbindex.geo.barriers import BarrierSpec
 from cbindex.geo.boundary import BoundarySpec, CityBoundary
 from cbindex.geo.categories import CategoryCodes
@@ -372,6 +373,7 @@ def write_landcover_table(
     city, year = job.city, job.year
     LOGGER.info("City %s %s: read %d x %d cells of %s", city, year, *result.window.shape, job.raster_path)
     boundary_ha = boundary_area_ha(job.boundary, equal_area_crs=equal_area_crs)
+    area_description = boundary_area_crs(job.boundary, equal_area_crs=equal_area_crs).description
     computed = result.values if landuse is None else landuse.values(result.values, job=job, city_ha=boundary_ha)
     value_of = {value.indicator: value.value for value in computed}
     coverage = raster_coverage(
@@ -383,7 +385,7 @@ def write_landcover_table(
             "boundary_area",
             boundary_ha,
             "ha",
-            f"area of the boundary polygon in {equal_area_crs} equal-area CRS",
+            f"area of the boundary polygon in {area_description}",
         ),
         IndicatorValue(
             "boundary_features",
@@ -436,13 +438,17 @@ def write_landcover_table(
 
 
 def boundary_area_ha(boundary: CityBoundary, *, equal_area_crs: str) -> float:
-    """Area of the boundary polygon in an equal-area CRS, hectares.
+    """Area of the boundary polygon in the equal-area CRS config ``equal_area_crs`` gives, hectares.
 
-    ``equal_area_crs="auto"`` uses a Lambert azimuthal equal-area projection centred on the boundary.
+    ``auto`` is a Lambert azimuthal equal-area projection centred on the boundary; a CRS that is not equal-area
+    (e.g. a CGCS2000 Gauss-Krüger zone) is measured in such a projection on its own ellipsoid
+    (:func:`boundary_area_crs`, :mod:`cbindex.geo.area_crs`).
     """
-    if equal_area_crs == "auto":
-        centre = boundary.to_crs(CRS.from_epsg(4326)).centroid
-        crs = CRS.from_proj4(f"+proj=laea +lat_0={centre.y} +lon_0={centre.x} +datum=WGS84 +units=m")
-    else:
-        crs = CRS.from_user_input(equal_area_crs)
+    crs = boundary_area_crs(boundary, equal_area_crs=equal_area_crs).crs
     return boundary.to_crs(crs, max_segment_length=boundary.densify_step()).area / SQUARE_METRES_PER_HECTARE
+
+
+def boundary_area_crs(boundary: CityBoundary, *, equal_area_crs: str) -> area_crs.AreaCRS:
+    """The CRS (and its description) the boundary's area is measured in, centred on the boundary's centroid."""
+    centre = boundary.to_crs(CRS.from_epsg(4326)).centroid
+    return area_crs.equal_area_crs(equal_area_crs, centre_lon=centre.x, centre_lat=centre.y)

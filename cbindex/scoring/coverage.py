@@ -77,6 +77,16 @@ def add_boundary_features(scorecard: dict[str, Any], *, quantities: Mapping[str,
         scorecard["notes_zh"].append(chinese)
 
 
+def add_boundary_note(scorecard: dict[str, Any], *, notes: Mapping[str, str]) -> None:
+    """Add ``boundary_note`` (what the boundary is, from the city sheet's ``boundary_note`` and
+    ``boundary_note_zh``) and the same as a note in both languages (catalogue ``scorecard.boundary_note``)."""
+    if not any(notes.values()):
+        return
+    scorecard["boundary_note"] = {language: notes.get(language, "") for language in ("en", "zh")}
+    for language, key in (("en", "notes"), ("zh", "notes_zh")):
+        scorecard[key].append(message("scorecard.boundary_note", language, note=scorecard["boundary_note"][language]))
+
+
 def add_input_datums(scorecard: dict[str, Any], *, input_datums: Mapping[str, str]) -> None:
     """Add ``input_datums`` (city-sheet column → datum, for the polygon inputs converted to WGS 84 on reading:
     ``gcj02`` or ``bd09``) and one note per converted input in both languages (catalogue

@@ -18,7 +18,13 @@ from cbindex.core.output_names import GROUPS_LAYER
 from cbindex.geo.coverage import ON_PARTIAL_COVERAGE
 from cbindex.scoring.connectivity_advice import MeshGroups, mesh_ha
 from cbindex.scoring.consistency import check_consistency
-from cbindex.scoring.coverage import add_boundary_features, add_coverage, add_input_datums, coverage_by_year
+from cbindex.scoring.coverage import (
+    add_boundary_features,
+    add_boundary_note,
+    add_coverage,
+    add_input_datums,
+    coverage_by_year,
+)
 from cbindex.scoring.figures import read_city_figures
 from cbindex.scoring.frameworks import check_framework_indicators, load_framework
 from cbindex.scoring.next_band import describe_next_band, describe_next_level
@@ -71,6 +77,7 @@ def score_city(
     targets_path: str | None = None,
     framework_path: str | None = None,
     targets_csv: str | None = None,
+    boundary_notes: Mapping[str, str] | None = None,
 ) -> None:
     """Score every land-cover year and the city's figures; write ``indicators.csv``, ``scorecard.json`` and, when
     ``scorecard_xlsx`` is given, the scorecard workbook (:mod:`cbindex.scoring.workbook`; ``city_names`` under
@@ -96,7 +103,8 @@ def score_city(
     kept with status ``partial_coverage`` and no points (``on_partial_coverage="hold"``) or scored anyway
     (``"score"``); either way ``scorecard.json`` lists every year's ``coverage`` and says so in its notes.
     ``input_datums`` (the city sheet's ``<input>_datum`` of each polygon input) puts the inputs converted from
-    GCJ-02 or BD-09 in ``scorecard.json``'s ``input_datums`` and notes.
+    GCJ-02 or BD-09 in ``scorecard.json``'s ``input_datums`` and notes; ``boundary_notes`` (the sheet's
+    ``boundary_note`` and ``boundary_note_zh``: what the boundary is) becomes ``boundary_note`` and a note.
 
     ``connectivity_groups`` is the latest land-cover year's ``connectivity_groups.gpkg`` (config
     ``method.mesh_denominator`` says what I2 divides by): with it, I2's next band says how much natural area to add,
@@ -176,6 +184,7 @@ def score_city(
     )
     add_boundary_features(scorecard, quantities=quantities)
     add_input_datums(scorecard, input_datums=input_datums or {})
+    add_boundary_note(scorecard, notes=boundary_notes or {})
     add_coverage(
         scorecard,
         coverage=coverage,

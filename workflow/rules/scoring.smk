@@ -31,6 +31,7 @@ rule score_city:
         mesh_denominator=config["method"]["mesh_denominator"],
         city_names=get_city_names,
         input_datums=get_input_datums,
+        boundary_notes=get_boundary_notes,
         csv_encoding=config["csv_encoding"],
     script:
         "../../scripts/score_city.py"

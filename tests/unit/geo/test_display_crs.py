@@ -39,8 +39,9 @@ def chengdu() -> CityBoundary:
 def test_auto_is_the_utm_zone_of_the_city_and_a_code_is_taken_as_given():
     boundary = chengdu()
     assert city_display_crs("auto", boundary=boundary).to_epsg() == 32648
-    gauss_kruger = city_display_crs("EPSG:4545", boundary=boundary)
-    assert gauss_kruger.to_epsg() == 4545 and gauss_kruger.ellipsoid.name == "CGCS2000"
+    gauss_kruger = city_display_crs("EPSG:4544", boundary=boundary)
+    assert gauss_kruger.to_epsg() == 4544 and gauss_kruger.ellipsoid.name == "CGCS2000"
+    assert city_display_crs("cgcs2000", boundary=boundary) == gauss_kruger
 
 
 def test_auto_reads_the_centre_in_degrees_whatever_the_boundary_crs():
@@ -50,7 +51,7 @@ def test_auto_reads_the_centre_in_degrees_whatever_the_boundary_crs():
 
 
 def test_an_unknown_code_stops_with_the_choices():
-    with pytest.raises(CBIInputError, match=r"display_crs is 'EPSG:999999'.*auto.*EPSG:4545"):
+    with pytest.raises(CBIInputError, match=r"display_crs is 'EPSG:999999'.*auto.*cgcs2000.*EPSG:4544"):
         city_display_crs("EPSG:999999", boundary=chengdu())
 
 

@@ -8,6 +8,7 @@ import pytest
 from cbindex.core.errors import CBIDefectError, CBIInputError
 from cbindex.geo.coverage import raster_coverage
 from cbindex.scoring.consistency import consistency_problems
+from cbindex.scoring.coverage import add_boundary_note
 from cbindex.scoring.stage import score_city
 from tests.helpers import REPO
 
@@ -163,3 +164,14 @@ def test_a_boundary_of_several_features_is_named_in_the_scorecard(tmp_path):
     scorecard, _ = run(tmp_path, {2020: single})
     assert scorecard["boundary"]["features"] == 1
     assert not any("features of the boundary file" in note for note in scorecard["notes"])
+
+
+def test_the_boundary_note_reaches_the_scorecard_in_both_languages():
+    scorecard = {"notes": [], "notes_zh": []}
+    add_boundary_note(scorecard, notes={"en": "The metropolitan area.", "zh": "都市圈。"})
+    assert scorecard["boundary_note"] == {"en": "The metropolitan area.", "zh": "都市圈。"}
+    assert scorecard["notes"] == ["City boundary: The metropolitan area."]
+    assert scorecard["notes_zh"] == ["城市边界：都市圈。"]
+    empty = {"notes": [], "notes_zh": []}
+    add_boundary_note(empty, notes={"en": "", "zh": ""})
+    assert empty == {"notes": [], "notes_zh": []}
