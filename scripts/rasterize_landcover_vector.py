@@ -12,7 +12,7 @@ if __name__ == "__main__":
         rasterize_landcover_vector,
         city=smk.wildcards.city,
         year=int(smk.wildcards.year),
-        landuse=LandUseSpec(smk.input.polygons, **smk.params.landuse_spec),
+        landuse=LandUseSpec(smk.input.polygons[0], **smk.params.landuse_spec),
         boundary=BoundarySpec(smk.input.boundary, **smk.params.boundary_spec),
         legend_path=smk.input.legend,
         cell_size_m=smk.params.cell_size_m,

@@ -272,18 +272,23 @@ def _first_feature_keeps_overlaps(polygons: gpd.GeoDataFrame) -> tuple[gpd.GeoDa
     later, earlier = later[interiors_meet], earlier[interiors_meet]
     if len(later) == 0:
         return polygons, 0, 0.0
+    losers = np.unique(later)
+    after = np.array(
+        [
+            _polygonal(shapely.difference(geometries[i], shapely.union_all(geometries[earlier[later == i]])))
+            for i in losers
+        ],
+        dtype=object,
+    )
+    laea = _equal_area_crs(shapely.union_all(geometries[losers]), polygons.crs)
+    before_m2 = gpd.GeoSeries(geometries[losers], crs=polygons.crs).to_crs(laea).area.to_numpy()
+    after_m2 = gpd.GeoSeries(after, crs=polygons.crs).to_crs(laea).area.to_numpy()
     repaired = geometries.copy()
-    removed_m2 = 0.0
-    for index in np.unique(later):
-        covering = shapely.union_all(geometries[earlier[later == index]])
-        before = geometries[index]
-        after = _polygonal(shapely.difference(before, covering))
-        removed_m2 += _area_m2(before, polygons.crs) - _area_m2(after, polygons.crs)
-        repaired[index] = after
+    repaired[losers] = after
     result = polygons.copy()
     result["geometry"] = repaired
     result = result[~result.geometry.is_empty]
-    return result, int(len(np.unique(later))), removed_m2
+    return result, len(losers), float((before_m2 - after_m2).sum())
 
 
 def _polygonal(geometry):
@@ -292,13 +297,6 @@ def _polygonal(geometry):
         return geometry
     parts = [part for part in shapely.get_parts(geometry) if part.geom_type in ("Polygon", "MultiPolygon")]
     return shapely.union_all(parts) if parts else shapely.Polygon()
-
-
-def _area_m2(geometry, crs) -> float:
-    series = gpd.GeoSeries([geometry], crs=crs)
-    centre = series.to_crs(4326).union_all().centroid
-    laea = CRS.from_proj4(f"+proj=laea +lat_0={centre.y} +lon_0={centre.x} +datum=WGS84 +units=m")
-    return float(series.to_crs(laea).area.sum())
 
 
 def _equal_area_crs(city, crs) -> CRS:
