@@ -1,7 +1,8 @@
 """A city run from land-use survey polygons as Chinese analysts hold them (issue 14): a crop of the shipped Chengdu
 WorldCover raster polygonized, recoded to GB/T 21010-2017, reprojected to its CGCS2000 Gauss-Krüger zone
-(EPSG:4545, 3-degree zone, central meridian 105° E) and written as a GBK Shapefile without .cpg. The same crop as a
-raster city gives the reference: I1, I11 and I12 (exact polygon areas) and I2 (on the 10 m grid) agree within the
+(EPSG:4545, 3-degree zone, central meridian 105° E) and written as a GBK Shapefile without .cpg, with the city
+outline shifted to GCJ-02 as web maps serve it (boundary_datum gcj02). The same crop as a raster city with the true
+outline gives the reference: I1, I11 and I12 (exact polygon areas) and I2 (on the 10 m grid) agree within the
 tolerances below, which the reprojection and the boundary cells explain."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
@@ -18,6 +20,7 @@ import rasterio.windows
 import shapely
 from shapely.geometry import shape
 
+from cbindex.geo.datum_shift import wgs84_to_gcj02
 from tests.helpers import REPO, copy_workflow, snakemake
 from tests.workflow.test_input_checks import edit_config, write_sheet
 
@@ -73,6 +76,10 @@ def landuse_run(tmp_path_factory) -> Path:
     pyogrio.write_dataframe(survey, data / "survey.shp", encoding="gbk")
     (data / "survey.cpg").unlink()
     gpd.GeoDataFrame(geometry=[CITY], crs="EPSG:4326").to_file(data / "city.geojson")
+    # The survey city's outline as a web map serves it: densified, then shifted to GCJ-02 (boundary_datum gcj02).
+    outline = shapely.segmentize(CITY, 0.001)
+    shifted = shapely.transform(outline, lambda xy: np.column_stack(wgs84_to_gcj02(xy[:, 0], xy[:, 1])))
+    gpd.GeoDataFrame(geometry=[shifted], crs="EPSG:4326").to_file(data / "city_gcj02.geojson")
     common = {"boundary": "data/survey/city.geojson", "years": "2020", "scoring": "si-2014"}
     write_sheet(
         work,
@@ -81,6 +88,8 @@ def landuse_run(tmp_path_factory) -> Path:
             common
             | {
                 "city_id": "survey",
+                "boundary": "data/survey/city_gcj02.geojson",
+                "boundary_datum": "gcj02",
                 "landcover": "",
                 "landcover_vector": "data/survey/survey.shp",
                 "landcover_code_column": "DLBM",
