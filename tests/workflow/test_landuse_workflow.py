@@ -1,6 +1,6 @@
 """A city run from land-use survey polygons as Chinese analysts hold them (issue 14): a crop of the shipped Chengdu
 WorldCover raster polygonized, recoded to GB/T 21010-2017, reprojected to its CGCS2000 Gauss-Krüger zone
-(EPSG:4545, 3-degree zone, central meridian 105° E) and written as a GBK Shapefile without .cpg, with the city
+(EPSG:4544, 3-degree zone, central meridian 105° E) and written as a GBK Shapefile without .cpg, with the city
 outline shifted to GCJ-02 as web maps serve it (boundary_datum gcj02). The same crop as a raster city with the true
 outline gives the reference: I1, I11 and I12 (exact polygon areas) and I2 (on the 10 m grid) agree within the
 tolerances below, which the reprojection and the boundary cells explain."""
@@ -44,7 +44,7 @@ CROP = shapely.box(104.00, 30.55, 104.10, 30.65)
 CITY = shapely.box(104.02, 30.57, 104.08, 30.63)
 TOLERANCE_PP = {"I1": 0.01, "I11": 0.01, "I12": 0.01}
 """Percentage points between the raster path (90 m cells, centre rule, EPSG:4326) and the polygon path (exact areas
-after reprojection to EPSG:4545). The city's edges follow the raster's cell edges, so the two count the same land:
+after reprojection to EPSG:4544). The city's edges follow the raster's cell edges, so the two count the same land:
 measured 3e-6 pp (I1), 1e-5 pp (I11), 6e-6 pp (I12) — reprojection rounding only."""
 I2_RELATIVE_TOLERANCE = 0.01
 """I2 on the 10 m grid of the reprojected polygons vs the 90 m raster: measured 0.12 % lower (84.91 vs 85.01 ha,
@@ -72,7 +72,7 @@ def landuse_run(tmp_path_factory) -> Path:
         },
         geometry=[geometry for geometry, _ in pieces],
         crs=crs,
-    ).to_crs("EPSG:4545")
+    ).to_crs("EPSG:4544")
     pyogrio.write_dataframe(survey, data / "survey.shp", encoding="gbk")
     (data / "survey.cpg").unlink()
     gpd.GeoDataFrame(geometry=[CITY], crs="EPSG:4326").to_file(data / "city.geojson")
@@ -126,4 +126,4 @@ def test_the_method_column_says_which_path_each_value_took(landuse_run):
     areas = pd.read_csv(landuse_run / "results/survey/2020/landuse_class_areas.csv", encoding="utf-8-sig")
     assert "乔木林地" in set(areas["name_zh"])  # GBK attributes decoded, legend names in Chinese
     with rasterio.open(landuse_run / "results/survey/2020/landcover_from_polygons.tif") as raster:
-        assert raster.crs.to_epsg() == 4545 and raster.res == (10.0, 10.0)
+        assert raster.crs.to_epsg() == 4544 and raster.res == (10.0, 10.0)

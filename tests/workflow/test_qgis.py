@@ -3,7 +3,7 @@
 The file checks run everywhere; the last two tests open the projects with Debian's QGIS (``/usr/bin/python3``
 with ``python3-qgis``) through tests/workflow/qgis_check.py (project CRS, ellipsoid, layers, styles, rendering)
 and are skipped when that QGIS is not installed: the sample run's projects in the cities' UTM zones, and Chengdu's
-in its CGCS2000 Gauss-Krüger zone (config display_crs: EPSG:4545), which re-runs only the QGIS projects and the reports.
+in its CGCS2000 Gauss-Krüger zone (config display_crs: EPSG:4544), which re-runs only the QGIS projects and the reports.
 """
 
 from __future__ import annotations
@@ -199,13 +199,13 @@ def test_qgis_opens_every_layer_styled_and_renders_the_map(base_run, tmp_path):
 
 
 def test_a_cgcs2000_display_crs_reruns_the_qgis_projects_and_qgis_shows_chengdu_in_it(copy_of_base_run, tmp_path):
-    """display_crs: EPSG:4545 (CGCS2000 / 3-degree Gauss-Kruger CM 102E, the Chinese choice for Chengdu)."""
+    """display_crs: EPSG:4544 (CGCS2000 / 3-degree Gauss-Kruger CM 105E, the Chinese choice for Chengdu)."""
     work = copy_of_base_run
     config_path = work / "config/config.yaml"
     original = config_path.read_text(encoding="utf-8")
     assert yaml.safe_load(original)["display_crs"] == "auto"
-    config_path.write_text(re.sub(r"(?m)^display_crs: auto\b", "display_crs: EPSG:4545", original), encoding="utf-8")
-    assert yaml.safe_load(config_path.read_text(encoding="utf-8"))["display_crs"] == "EPSG:4545"
+    config_path.write_text(re.sub(r"(?m)^display_crs: auto\b", "display_crs: EPSG:4544", original), encoding="utf-8")
+    assert yaml.safe_load(config_path.read_text(encoding="utf-8"))["display_crs"] == "EPSG:4544"
     planned = snakemake(work, "--dry-run").stdout
     # the report lists every setting of the run in its provenance, so it is written again too
     assert set(re.findall(r"^(?:local)?rule (\w+):$", planned, flags=re.MULTILINE)) - {"all"} == {
@@ -218,11 +218,11 @@ def test_a_cgcs2000_display_crs_reruns_the_qgis_projects_and_qgis_shows_chengdu_
             {
                 "project": str(work / "results/chengdu/chengdu.qgs"),
                 "png": str(tmp_path / "chengdu.png"),
-                "crs": "EPSG:4545",
+                "crs": "EPSG:4544",
                 "ellipsoid": "EPSG:1024",  # CGCS2000
                 "layers": expected_layers(work, "chengdu"),
             }
         ],
         tmp_path,
     )
-    assert summary["projects"][0]["crs"] == "EPSG:4545"
+    assert summary["projects"][0]["crs"] == "EPSG:4544"
