@@ -195,7 +195,7 @@ def follow_targets(
         for number in numbers
     ]
     unlinked = [index for index, item in enumerate(items) if not item["framework_targets"]]
-    notes, notes_zh = _notes(items, framework=framework)
+    notes, notes_zh = _notes(items, framework=framework, rule_set_id=rule_set.id)
     return {
         "file": targets_path,
         "framework": None if framework is None else framework.header(),
@@ -207,14 +207,20 @@ def follow_targets(
     }
 
 
-def _notes(items: Sequence[dict[str, Any]], *, framework: Framework | None) -> tuple[list[str], list[str]]:
-    keys, fields = [], {}
+def _notes(
+    items: Sequence[dict[str, Any]], *, framework: Framework | None, rule_set_id: str
+) -> tuple[list[str], list[str]]:
+    keys: list[str] = []
+    fields: dict[str, str] = {"rule_set": rule_set_id}
     if any(item["status"] == "example" for item in items):
         keys.append("targets.note_example")
+    if items and framework is not None and rule_set_id not in framework.links:
+        keys.append("targets.note_no_rule_set")
+        fields["file"] = framework.path
     links = [link for item in items for link in item["framework_targets"]]
     if framework is not None and any(link["basis"] == BASIS_PROPOSAL for link in links):
         keys.append("targets.note_proposal")
-        fields = {"framework": framework.name, "framework_zh": framework.name_zh, "file": framework.path}
+        fields |= {"framework": framework.name, "framework_zh": framework.name_zh, "file": framework.path}
     if any(link["title_zh_is_translation"] for link in links):
         keys.append("targets.note_translation")
     return [message(key, "en", **fields) for key in keys], [message(key, "zh", **fields) for key in keys]

@@ -74,6 +74,8 @@ def test_reports_show_the_targets_section_with_one_chart_per_target(base_run, la
     for phrase in phrases:
         assert phrase in section
     assert [f'id="figure-target-{index}"' in section for index in range(4)] == [True, True, True, False]
+    provenance = page.split('<section id="provenance">', 1)[1]
+    assert "config/frameworks/kmgbf.yaml" in provenance and "data/freetown/targets_example.yaml" in provenance
     chengdu = (base_run / f"results/chengdu/report_{language}.html").read_text(encoding="utf-8")
     assert ("names no targets file" if language == "en" else "未提供目标文件") in chengdu
 

@@ -19,6 +19,7 @@ rule write_city_report:
         rule_set=get_rule_set,
         overrides=get_scoring_overrides,
         sources=get_city_source_files,
+        framework=get_framework,
     output:
         report=report(
             "results/{city}/report_{lang}.html",

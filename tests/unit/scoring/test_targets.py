@@ -383,3 +383,29 @@ def test_no_targets_give_an_empty_section_and_a_header_only_table():
     section = follow_targets([], table=table, rule_set=SI_2014, framework=None, targets_path=None)
     assert section["items"] == [] and section["by_framework_target"] == [] and section["framework"] is None
     assert targets_table(section, city="x").empty
+
+
+def test_a_city_mapping_with_a_published_link_and_one_without_the_rule_set(tmp_path):
+    mapping = tmp_path / "nbsap.yaml"
+    mapping.write_text(
+        "id: nbsap\nname: National plan\nname_zh: 国家战略\nsource: National plan 2023\n"
+        "targets:\n  '7': {title: Urban green space, title_zh: 城市绿地, title_source: plan p. 3, "
+        "title_zh_source: plan p. 3}\n"
+        "links:\n  si-2014:\n    I1: [{target: 7, basis: published, citation: 'National plan 2023, table 2'}]\n",
+        encoding="utf-8",
+    )
+    table = pd.DataFrame({"indicator": ["I1"], "year": pd.array([2016], dtype="Int64"), "value": [18.0], "points": [3]})
+    framework = load_framework(mapping)
+    section = follow_targets([target()], table=table, rule_set=SI_2014, framework=framework, targets_path="t.yaml")
+    (link,) = section["items"][0]["framework_targets"]
+    assert (link["number"], link["basis"], link["citation"]) == (7, "published", "National plan 2023, table 2")
+    assert not link["title_zh_is_translation"]
+    assert section["by_framework_target"][0]["title"] == "Urban green space"
+    assert section["notes"] == []  # published, official titles: nothing to warn about
+    si_2021 = load_rule_set(REPO / "config" / "scoring" / "si-2021.yaml")
+    other = follow_targets([target()], table=table, rule_set=si_2021, framework=framework, targets_path="t.yaml")
+    assert other["unlinked"] == [0] and other["by_framework_target"] == []
+    assert other["notes"] == [
+        f"The framework mapping {mapping} lists no indicators of rule set si-2021, so no target is linked to a "
+        "framework target."
+    ]
