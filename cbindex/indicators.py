@@ -39,6 +39,8 @@ LANDCOVER_TABLE = "cbindex.landcover.stage.write_landcover_table"
 LANDUSE_AREAS = "cbindex.landcover.landuse_polygons.polygon_area_values"
 LANDUSE_STAGE = "cbindex.landcover.stage.rasterize_landcover_vector"
 PROTECTED = "cbindex.overlays.protected_areas.protected_values"
+DISTRICT_AREAS = "cbindex.landcover.district_areas.district_landcover_values"
+DISTRICT_ROWS = "cbindex.overlays.district_indicators.district_rows"
 REDLINE = "cbindex.overlays.protected_areas.redline_values"
 PARKS = "cbindex.overlays.parks.parks_values"
 BIRDS = "cbindex.species.stage.occurrence_values"
@@ -78,6 +80,21 @@ INDICATORS = (
         "8- (or 4-) connected patches of natural cells"),
     ("natural_groups", None, None, None, "count", "spatial", AREA_SHARES,
         "groups of patches less than the gap distance apart edge to edge, not across barriers (I2's groups)"),
+    # ------------------------------------------------------------ per district (results/{city}/{year}/districts.csv)
+    ("group_pieces", None, None, None, "count", "spatial", DISTRICT_AREAS,
+        "pieces of the city's I2 groups inside the district (each group cut at the district edge is one piece)"),
+    ("permeable_area", None, None, None, "ha", "spatial", DISTRICT_AREAS,
+        "district area of the legend category permeable (I11's numerator)"),
+    ("tree_canopy_area", None, None, None, "ha", "spatial", DISTRICT_AREAS,
+        "district area of the legend category tree_canopy (I12's numerator)"),
+    ("outside_city_area", None, None, None, "ha", "spatial", DISTRICT_ROWS,
+        "the district polygon's area outside the city boundary (not counted), equal-area projection"),
+    ("district_gap_area", None, None, None, "ha", "spatial", DISTRICT_ROWS,
+        "city area in no district polygon (its cells are the '(no district)' row), equal-area projection"),
+    ("district_overlap_area", None, None, None, "ha", "spatial", DISTRICT_ROWS,
+        "area shared by two districts, summed over pairs (a shared cell counts in the first district only)"),
+    ("district_outside_area", None, None, None, "ha", "spatial", DISTRICT_ROWS,
+        "district area outside the city boundary, all districts together"),
     ("boundary_area", None, None, None, "ha", "spatial", LANDCOVER_TABLE,
         "area of the boundary polygon in an equal-area CRS (checks that the raster covers the city)"),
     ("boundary_features", None, None, None, "count", "spatial", LANDCOVER_TABLE,

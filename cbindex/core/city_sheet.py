@@ -128,7 +128,14 @@ BOUNDARY_COLUMNS = {
 }
 """The sheet columns that say how to read the boundary file, by the name the boundary reader gives them."""
 
-VECTOR_COLUMNS = ("boundary", "barriers", *OVERLAY_COLUMNS, "landcover_vector")
+DISTRICT_COLUMNS = {
+    "layer": "districts_layer",
+    "name_column": "districts_name_column",
+    "population_column": "districts_population_column",
+}
+"""The sheet columns that say how to read the districts file, by the name the districts reader gives them."""
+
+VECTOR_COLUMNS = ("boundary", "barriers", *OVERLAY_COLUMNS, "landcover_vector", "districts")
 """Sheet columns naming a vector file; ``<column>_encoding`` gives the encoding of its text attributes."""
 
 
@@ -149,6 +156,8 @@ RESULTS = {
     "landuse_raster": "results/{city}/{year}/landcover_from_polygons.tif",
     "landuse_class_areas": "results/{city}/{year}/landuse_class_areas.csv",
     "landuse_check": "results/{city}/{year}/landuse_check.csv",
+    "districts_table": "results/{city}/{year}/districts.csv",
+    "districts_layers": "results/{city}/{year}/districts.gpkg",
     "indicators": "results/{city}/indicators.csv",
     "scorecard": "results/{city}/scorecard.json",
     "scorecard_workbook": "results/{city}/scorecard.xlsx",
@@ -403,6 +412,26 @@ class CitySheet:
             if self.has(city, column)
         }
 
+    def districts_spec(self, city: str) -> dict[str, str]:
+        """How to read the districts file: ``layer``, ``name_column``, ``population_column`` (columns
+        ``districts_layer``, ``districts_name_column``, ``districts_population_column``; empty = not given) and its
+        :meth:`encodings`; keywords of :class:`cbindex.geo.districts.DistrictsSpec` besides the path."""
+        return {key: self.cell(city, column) for key, column in DISTRICT_COLUMNS.items()} | self.encodings(
+            city, "districts"
+        )
+
+    def district_tables(self, city: str) -> list[str]:
+        """The city's districts.csv of every year, or none when its row names no districts file."""
+        return self.per_year(city, RESULTS["districts_table"]) if self.has(city, "districts") else []
+
+    def previous_district_table(self, city: str, year: int) -> list[str]:
+        """The districts.csv of the land-cover year before ``year`` (none for the first year or without
+        districts): the change per district across years is measured against it."""
+        earlier = [y for y in self.years(city) if y < year]
+        if not earlier or not self.has(city, "districts"):
+            return []
+        return [RESULTS["districts_table"].replace("{city}", city).replace("{year}", str(earlier[-1]))]
+
     def overlay_encodings(self, city: str) -> dict[str, dict[str, str]]:
         """How each overlay file (``protected_areas``, ``redline``, ``parks``) is read: its :meth:`encodings` and
         its :meth:`datum`."""
@@ -513,6 +542,8 @@ class CitySheet:
                 for name in ("indicators", "scorecard", "scorecard_workbook", "targets")
             ]
             outputs += [RESULTS[name].replace("{city}", city) for name in ("qgis_layers", "qgis_project")]
+            outputs += self.district_tables(city)
+            outputs += self.per_year(city, RESULTS["districts_layers"]) if self.has(city, "districts") else []
             for year in self.years(city):
                 outputs += [
                     RESULTS[name].replace("{city}", city).replace("{year}", str(year))

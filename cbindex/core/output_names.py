@@ -22,6 +22,9 @@ OVERLAY_LAYER_NAMES = {
 """GeoPackage layer of ``{year}/overlays.gpkg`` for each measured polygon set (always all three; empty when not
 assessed)."""
 
+DISTRICTS_LAYER = "districts"
+"""Layer of ``{year}/districts.gpkg``: the district polygons joined to their values (the district rule writes it)."""
+
 MASK_OUTSIDE = 255
 """Value of ``{year}/natural_areas.tif`` outside the city or without data (1 natural, 0 not natural)."""
 

@@ -15,6 +15,7 @@ categories        the legend categories the indicators need, resolved to class c
 barriers          anthropogenic barriers of SI indicator 2 (roads, canals, built-up areas) as a raster mask
 overlay_polygons  protected-area, red-line and park layers (SI indicators 9, 13, red line): read, filter, repair,
                   dissolve
+districts         a city's districts (区/县, cantons): reading them, how they tile the city, the district-id raster
 vector_layers     polygon files as delivered: the named layer of a multi-layer file, legacy text encodings
 datum_shift       GCJ-02 and BD-09 (Chinese web-map datums) to WGS 84: the published transform and its exact inverse
 population        the city's population for I13: the sheet's number or a population raster summed under the boundary

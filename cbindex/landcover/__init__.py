@@ -14,4 +14,5 @@ spatial_outputs  the natural-area mask (COG) and the connectivity-group polygons
 transitions      land-cover change between two years: ground area from each class to each class
 landuse_polygons land-use survey polygons (GB/T 21010) read, checked, overlaps removed, exact class areas
 landuse_raster   land-use polygons burnt into a land-cover raster strip by strip (the raster path then runs)
+district_areas   I1, I2 (groups cut at the district edge), I11, I12 per district, accumulated in the strip pass
 """

@@ -6,26 +6,32 @@ import logging
 from collections.abc import Mapping
 
 import geopandas as gpd
+import pandas as pd
 import shapely
 from rasterio.transform import array_bounds
 from shapely.geometry.base import BaseGeometry
 
 from cbindex.core.geopackage import write_geopackage
-from cbindex.core.indicator_table import DEFAULT_CSV_ENCODING, IndicatorValue, write_indicator_table
+from cbindex.core.indicator_table import DEFAULT_CSV_ENCODING, IndicatorValue, write_csv, write_indicator_table
 from cbindex.core.method import OVERLAY_METHOD_KEYS, LandcoverMethod
-from cbindex.core.output_names import COUNTED_LAYER, OVERLAY_LAYER_NAMES
+from cbindex.core.output_names import COUNTED_LAYER, DISTRICTS_LAYER, OVERLAY_LAYER_NAMES
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE
 from cbindex.geo.boundary import BoundarySpec, dissolve_polygons
 from cbindex.geo.categories import CategoryCodes
 from cbindex.geo.city_grid import DEFAULT_BLOCK_ROWS, CityWindow, open_city_window
+from cbindex.geo.districts import DistrictsSpec
 from cbindex.geo.legends import load_legend
-from cbindex.geo.overlay_polygons import AttributeFilter, read_overlay_polygons
+from cbindex.geo.overlay_polygons import AttributeFilter, OverlayPolygons, read_overlay_polygons
 from cbindex.geo.population import city_population
 from cbindex.landcover.area_shares import area_rule_text
-from cbindex.landcover.stage import boundary_area_ha
+from cbindex.landcover.stage import LandcoverInputs, boundary_area_ha
 from cbindex.overlays.areas import OverlayAreas, measure_overlays
+from cbindex.overlays.district_indicators import district_frame, district_rows, measure_districts
 from cbindex.overlays.parks import parks_values
 from cbindex.overlays.protected_areas import protected_values, redline_values
+from cbindex.scoring.consistency import check_district_sums
+from cbindex.scoring.district_scores import DISTRICT_COLUMNS, add_change_since_previous_year, score_district_rows
+from cbindex.scoring.overrides import load_city_rule_set
 
 LOGGER = logging.getLogger(__name__)
 
@@ -80,25 +86,13 @@ def compute_overlay_indicators(
     city_boundary = boundary.read()
     landcover_method = LandcoverMethod(**method)
     window = open_city_window(raster_path, city_boundary)
-    clip_bounds = array_bounds(*window.shape, window.transform)
-    layers = {
-        kind: read_overlay_polygons(
-            path,
-            kind=kind,
-            target_crs=window.crs,
-            clip_bounds=clip_bounds,
-            layer=overlay_layers.get(kind) or None,
-            attribute_filter=AttributeFilter.from_config(overlay_rules.get(kind)),
-            **(overlay_encodings or {}).get(kind, {}),
-        )
-        for kind, path in overlay_paths.items()
-        if path
-    }
-    geometries = {kind: layer.geometry for kind, layer in layers.items()}
-    if "parks" in layers:
-        geometries[COUNTED_LAYER] = shapely.union_all(
-            [layer.geometry for kind, layer in layers.items() if kind in ("parks", "protected_areas")]
-        )
+    layers, geometries = read_overlay_layers(
+        window,
+        overlay_rules=overlay_rules,
+        overlay_paths=overlay_paths,
+        overlay_layers=overlay_layers,
+        overlay_encodings=overlay_encodings,
+    )
     areas = measure_overlays(
         window,
         legend=legend,
@@ -149,6 +143,39 @@ def compute_overlay_indicators(
     )
 
 
+def read_overlay_layers(
+    window: CityWindow,
+    *,
+    overlay_rules: Mapping[str, dict | None],
+    overlay_paths: Mapping[str, str | None],
+    overlay_layers: Mapping[str, str | None],
+    overlay_encodings: Mapping[str, Mapping[str, str | None]] | None = None,
+) -> tuple[dict[str, OverlayPolygons], dict[str, BaseGeometry]]:
+    """The overlay files given (arguments as :func:`compute_overlay_indicators`'s), filtered and dissolved in the
+    raster's CRS, and the polygon sets measured: each kind's, plus parks ∪ protected areas (``parks_counted``,
+    I13's) when parks are given."""
+    clip_bounds = array_bounds(*window.shape, window.transform)
+    layers = {
+        kind: read_overlay_polygons(
+            path,
+            kind=kind,
+            target_crs=window.crs,
+            clip_bounds=clip_bounds,
+            layer=overlay_layers.get(kind) or None,
+            attribute_filter=AttributeFilter.from_config(overlay_rules.get(kind)),
+            **(overlay_encodings or {}).get(kind, {}),
+        )
+        for kind, path in overlay_paths.items()
+        if path
+    }
+    geometries = {kind: layer.geometry for kind, layer in layers.items()}
+    if "parks" in layers:
+        geometries[COUNTED_LAYER] = shapely.union_all(
+            [layer.geometry for kind, layer in layers.items() if kind in ("parks", "protected_areas")]
+        )
+    return layers, geometries
+
+
 def overlay_frames(
     window: CityWindow,
     *,
@@ -179,3 +206,71 @@ def overlay_frames(
 def write_overlay_layers(path: str, *, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
     """Write every layer into one new GeoPackage, reproducibly and atomically (empty layers stay MultiPolygon)."""
     write_geopackage(path, layers, geometry_type="MultiPolygon")
+
+
+def compute_district_indicators(
+    *,
+    city: str,
+    year: int,
+    districts: DistrictsSpec,
+    city_tables: list[str],
+    rule_set_path: str,
+    districts_csv: str,
+    districts_gpkg: str,
+    overrides_path: str | None = None,
+    previous_districts_csv: str | None = None,
+    overlay_rules: Mapping[str, dict | None] | None = None,
+    overlay_paths: Mapping[str, str | None] | None = None,
+    overlay_layers: Mapping[str, str | None] | None = None,
+    overlay_encodings: Mapping[str, Mapping[str, str | None]] | None = None,
+    csv_encoding: str = DEFAULT_CSV_ENCODING,
+    **inputs,
+) -> None:
+    """Every spatial indicator per district of one city and year, scored with the city's rule set.
+
+    ``inputs`` are those of :meth:`cbindex.landcover.stage.LandcoverInputs.read` (raster, boundary, legend,
+    method, barriers, block rows). One strip pass with a district id per cell
+    (:func:`cbindex.overlays.district_indicators.measure_districts`) gives I1, I2 (the city's groups cut at the
+    district edge), I11, I12 and, with overlay files, I9, the red-line shares and I13 (with residents per district).
+    The district areas summed (with the "no district" row) must equal the city's land-cover and overlay tables
+    (``city_tables``, the same year's), else :class:`~cbindex.core.errors.CBIDefectError`
+    (:func:`cbindex.scoring.consistency.check_district_sums`).
+
+    Writes ``districts_csv`` (columns :data:`~cbindex.scoring.district_scores.DISTRICT_COLUMNS`: one row per district
+    and indicator, points as the city would score, the change since ``previous_districts_csv``, the previous
+    land-cover year's table, when given) and ``districts_gpkg`` (layer ``districts``: the polygons joined to their
+    values). Gaps, overlaps and district parts outside the city are logged as a warning and written as rows.
+    """
+    job = LandcoverInputs.read(city=city, year=year, **inputs)
+    city_districts = districts.read(city=job.boundary)
+    tiling = city_districts.tiling
+    if not tiling.tiles:
+        LOGGER.warning("City %s: the districts do not tile the city: %s.", city, tiling.describe())
+    window = open_city_window(job.raster_path, job.boundary)
+    _, geometries = read_overlay_layers(
+        window,
+        overlay_rules=overlay_rules or {},
+        overlay_paths=overlay_paths or {},
+        overlay_layers=overlay_layers or {},
+        overlay_encodings=overlay_encodings,
+    )
+    measured = measure_districts(job, city_districts, overlays=geometries)
+    rows = district_rows(measured, city_districts, city=city, year=year)
+    city_table = pd.concat([pd.read_csv(path) for path in city_tables], ignore_index=True)
+    check_district_sums(
+        rows, city_table[city_table["year"] == year], city_id=city, tables=[*city_tables, districts_csv]
+    )
+    scored = score_district_rows(rows, rule_set=load_city_rule_set(rule_set_path, overrides_path=overrides_path))
+    previous = pd.read_csv(previous_districts_csv) if previous_districts_csv else None
+    table = add_change_since_previous_year(scored, previous)[DISTRICT_COLUMNS]
+    write_csv(table, districts_csv, encoding=csv_encoding)
+    write_geopackage(
+        districts_gpkg, {DISTRICTS_LAYER: district_frame(table, city_districts)}, geometry_type="MultiPolygon"
+    )
+    LOGGER.info(
+        "City %s %s: %d districts, I1 from %.1f to %.1f %%",
+        city,
+        year,
+        len(city_districts.names),
+        *(lambda v: (v.min(), v.max()))(table[(table["indicator"] == "I1") & (table["district_id"] > 0)]["value"]),
+    )

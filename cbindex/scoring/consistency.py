@@ -11,7 +11,9 @@ being scored:
 - shares (I1, I11, I12, covered parts) within 0–100 % (covered share may exceed 100 % only by the
   boundary-cell rule, so it is not checked).
 
-District sums equal to the city totals join this list when districts are computed.
+- district sums equal the city totals (:func:`check_district_sums`): every city cell lies in exactly one district
+  or in none (the "no district" row), so each area summed over the districts' rows equals the city's area over the
+  same cells; an overlap of district polygons is never counted twice.
 """
 
 from __future__ import annotations
@@ -77,3 +79,47 @@ def check_consistency(table: pd.DataFrame, *, city: str, tables: Iterable[str]) 
 
 def _finite(*values: float | None) -> bool:
     return all(value is not None and math.isfinite(value) for value in values)
+
+
+DISTRICT_SUMMED_AREAS = ("city_area", "natural_area", "terrestrial_area")
+"""Area rows (ha) of ``districts.csv`` whose sum over the districts and "no district" is the city's row."""
+
+
+def district_sum_problems(districts: pd.DataFrame, city: pd.DataFrame) -> list[str]:
+    """Every area of :data:`DISTRICT_SUMMED_AREAS` (and any overlay area both tables hold) whose sum over the
+    district rows (``district_id`` ≥ 0, so "no district" included) differs from the city table's row of the same
+    year by more than :data:`RELATIVE_TOLERANCE` (summation order), one phrase each.
+    """
+    problems = []
+    parts = districts[(districts["district_id"] >= 0) & (districts["unit"] == "ha")]
+    for year, rows in city.groupby("year"):
+        totals = dict(zip(rows["indicator"], pd.to_numeric(rows["value"], errors="coerce"), strict=False))
+        in_year = parts[parts["year"] == year]
+        summed = {name: math.fsum(group["value"]) for name, group in in_year.groupby("indicator")}
+        names = set(DISTRICT_SUMMED_AREAS) | (set(summed) & set(totals) - {"I2"})
+        for name in sorted(names):
+            total, part_sum = totals.get(name), summed.get(name)
+            if total is None or part_sum is None:
+                problems.append(f"{name} in {int(year)} is missing from the district or the city table")
+            elif not math.isclose(part_sum, total, rel_tol=RELATIVE_TOLERANCE, abs_tol=RELATIVE_TOLERANCE):
+                problems.append(
+                    f"districts' {name} sums to {part_sum:.9g} ha, the city's is {total:.9g} ha in {int(year)}"
+                )
+    return problems
+
+
+def check_district_sums(districts: pd.DataFrame, city: pd.DataFrame, *, city_id: str, tables: Iterable[str]) -> None:
+    """Stop when the district areas do not add up to the city's (:func:`district_sum_problems`).
+
+    Raises
+    ------
+    CBIDefectError
+        Naming every area that does not add up and the tables compared.
+    """
+    problems = district_sum_problems(districts, city)
+    if problems:
+        raise CBIDefectError(
+            f"City {city_id}: district sums differ from the city totals ({'; '.join(problems)}) in "
+            f"{', '.join(map(str, tables))}; this is a defect of the workflow, not a result — please report it with "
+            f"the logs in results/{city_id}/logs/."
+        )

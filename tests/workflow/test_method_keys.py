@@ -20,6 +20,7 @@ pytestmark = pytest.mark.workflow
 
 LANDCOVER_AND_AFTER = {
     "compute_landcover_indicators",
+    "compute_district_indicators",
     "score_city",
     "write_city_report",
     "write_natural_areas_style",

@@ -27,8 +27,8 @@ from tests.helpers import REPO, snakemake
 
 pytestmark = pytest.mark.workflow
 QGIS_PYTHON = "/usr/bin/python3"
-SAMPLE_DISPLAY_CRS = {"chengdu": "EPSG:32648", "freetown": "EPSG:32628"}
-"""The sample cities' UTM zones (WGS 84 / UTM 48N, 28N), the display CRS of the shipped ``display_crs: auto``."""
+SAMPLE_DISPLAY_CRS = {"chengdu": "EPSG:32648", "freetown": "EPSG:32628", "san_jose": "EPSG:32616"}
+"""The sample cities' UTM zones (WGS 84 / UTM 48N, 28N, 16N), the display CRS of the shipped ``display_crs: auto``."""
 WGS84_ELLIPSOID = "EPSG:7030"
 QGIS_ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
 

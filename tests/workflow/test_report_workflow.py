@@ -28,7 +28,7 @@ def test_config_chooses_the_report_languages(tmp_path):
     config["report"] = {"languages": ["zh"]}
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     planned = snakemake(work, "--dry-run").stdout
-    assert planned.count("rule write_city_report:") == 2  # Chengdu and Freetown, Chinese only
+    assert planned.count("rule write_city_report:") == 3  # Chengdu, Freetown and San José, Chinese only
     assert "results/freetown/report_zh.html" in planned and "report_en.html" not in planned
     assert planned.count("rule compute_landcover_transitions:") == 4  # Freetown's consecutive years
     config["report"] = {"languages": ["fr"]}

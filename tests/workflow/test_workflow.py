@@ -21,14 +21,15 @@ def test_lint_is_clean():
 def test_dry_run_plans_every_city_and_year(tmp_path):
     work = copy_workflow(tmp_path)
     planned = snakemake(work, "--dry-run").stdout
-    assert planned.count("rule compute_landcover_indicators:") == 6
-    assert planned.count("rule score_city:") == 2
+    assert planned.count("rule compute_landcover_indicators:") == 7
+    assert planned.count("rule score_city:") == 3
+    assert planned.count("rule compute_district_indicators:") == 1  # San José, the only city with districts
     for year in range(2016, 2021):
         assert f"results/freetown/{year}/landcover_indicators.csv" in planned
     assert "results/chengdu/2020/natural_areas.tif" in planned
 
 
-@pytest.mark.parametrize("city", ["chengdu", "freetown"])
+@pytest.mark.parametrize("city", ["chengdu", "freetown", "san_jose"])
 def test_end_to_end_matches_stored_values(base_run, city):
     produced = pd.read_csv(base_run / "results" / city / "indicators.csv")
     expected = pd.read_csv(EXPECTED / f"{city}_indicators.csv")

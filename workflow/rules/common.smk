@@ -124,6 +124,9 @@ get_barriers_spec = of_city(SHEET.barriers_spec)
 get_overlay_encodings = of_city(SHEET.overlay_encodings)
 get_input_datums = of_city(SHEET.input_datums)
 get_boundary_notes = of_city(SHEET.boundary_notes)
+get_districts = city_file("districts")
+get_districts_spec = of_city(SHEET.districts_spec)
+get_district_tables = of_city(SHEET.district_tables)
 get_legend = of_city(SHEET.legend)
 get_rule_set = of_city(SHEET.rule_set)
 get_city_years = of_city(SHEET.years)
@@ -148,3 +151,17 @@ def get_final_outputs():
 def get_latest_groups(wildcards):
     """The latest land-cover year's connectivity groups: I2's advice (natural area to add, and where) reads them."""
     return SHEET.per_year(wildcards.city, "results/{city}/{year}/connectivity_groups.gpkg")[-1:]
+
+
+def get_city_year_tables(wildcards):
+    """The year's land-cover table and, with overlays, its overlay table: the district sums are checked against
+    them."""
+    tables = [f"results/{wildcards.city}/{wildcards.year}/landcover_indicators.csv"]
+    if SHEET.has_overlays(wildcards.city):
+        tables.append(f"results/{wildcards.city}/{wildcards.year}/overlay_indicators.csv")
+    return tables
+
+
+def get_previous_districts(wildcards):
+    """The previous land-cover year's districts.csv (none for the first year): change per district across years."""
+    return SHEET.previous_district_table(wildcards.city, int(wildcards.year))
