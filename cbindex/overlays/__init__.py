@@ -2,7 +2,7 @@
 
 Modules
 -------
-stage            the rules' entry points for one city and year (overlays; districts): read the polygon layers, measure, write
+stage            the rules' entry points for one city and year (overlays, districts): read, measure, write
 areas            city and natural area under each (dissolved) polygon layer, measured on the land-cover cells
 protected_areas  I9 protected natural areas (2021 I8), cn-ubi's redline_coverage and redline_natural_share
 parks            I13 natural area of parks and protected areas per 1,000 residents (2021 I12)
