@@ -27,6 +27,8 @@ if __name__ == "__main__":
             for year, mask, groups, overlay in outputs
         ],
         transitions=list(smk.input.transitions),
+        district_tables=list(smk.input.district_tables),
+        district_layers=list(smk.input.district_layers),
         method=dict(smk.params.method),
         settings=dict(smk.params.settings),
         input_files=list(smk.input),

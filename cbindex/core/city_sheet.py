@@ -424,6 +424,10 @@ class CitySheet:
         """The city's districts.csv of every year, or none when its row names no districts file."""
         return self.per_year(city, RESULTS["districts_table"]) if self.has(city, "districts") else []
 
+    def district_layers(self, city: str) -> list[str]:
+        """The city's districts.gpkg of every year, or none when its row names no districts file."""
+        return self.per_year(city, RESULTS["districts_layers"]) if self.has(city, "districts") else []
+
     def previous_district_table(self, city: str, year: int) -> list[str]:
         """The districts.csv of the land-cover year before ``year`` (none for the first year or without
         districts): the change per district across years is measured against it."""
@@ -542,8 +546,7 @@ class CitySheet:
                 for name in ("indicators", "scorecard", "scorecard_workbook", "targets")
             ]
             outputs += [RESULTS[name].replace("{city}", city) for name in ("qgis_layers", "qgis_project")]
-            outputs += self.district_tables(city)
-            outputs += self.per_year(city, RESULTS["districts_layers"]) if self.has(city, "districts") else []
+            outputs += self.district_tables(city) + self.district_layers(city)
             for year in self.years(city):
                 outputs += [
                     RESULTS[name].replace("{city}", city).replace("{year}", str(year))

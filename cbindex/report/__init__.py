@@ -8,6 +8,7 @@ html         the page: the plots, maps, change and provenance sections, the styl
 html_tables  HTML building blocks and the summary, components and scores tables
 figures      the maps and plots (matplotlib), returned as PNG
 targets_section  the targets section: targets grouped by framework target, one chart per target
+districts    the districts section: a choropleth per indicator and the districts ranked (latest year)
 fonts        the CJK font (Noto Sans SC): registered for plots, subset and embedded in the page
 text         the report's own wording in English and Chinese, number formatting
 """

@@ -56,6 +56,10 @@ class ReportContent:
         The figures of the plots, maps, change and targets sections.
     map_notes : list of str
         Sentences shown under the maps (e.g. why a map is absent).
+    districts : pandas.DataFrame or None
+        Every year's ``districts.csv`` (None when the city has no districts: the section is left out).
+    district_figures : list of ReportFigure
+        The district choropleths.
     """
 
     language: str
@@ -77,3 +81,5 @@ class ReportContent:
     change_figures: Sequence[ReportFigure] = field(default_factory=list)
     map_notes: Sequence[str] = field(default_factory=list)
     target_figures: Sequence[ReportFigure] = field(default_factory=list)
+    districts: pd.DataFrame | None = None
+    district_figures: Sequence[ReportFigure] = field(default_factory=list)

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from matplotlib import colors, rc_context
+from matplotlib import cm, colormaps, colors, rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -282,6 +282,38 @@ def overlay_map(
             handles.append(Patch(facecolor=colors.to_rgba(colour, 0.25), edgecolor=colour, label=overlay_labels[kind]))
         _draw_boundary(axes, frame)
         axes.legend(handles=handles, **_MAP_LEGEND)
+    return figure
+
+
+def choropleth_map(
+    polygons: Sequence[BaseGeometry],
+    values: Sequence[float],
+    *,
+    frame: MapFrame,
+    title: str,
+    unit: str,
+    language: str,
+) -> Figure:
+    """Districts filled by value (sequential colours, colour bar in ``unit``; NaN grey), the city outlined.
+
+    ``polygons`` are in the map's CRS (``frame``), one (multi)polygon per value.
+    """
+    finite = [value for value in values if value is not None and math.isfinite(value)]
+    low, high = (min(finite), max(finite)) if finite else (0.0, 1.0)
+    norm = colors.Normalize(vmin=low, vmax=high if high > low else low + 1.0)
+    cmap = colormaps["YlGn"]
+    with _font_context(language):
+        figure = _figure(_map_size(frame, width=7.0, extra=0.5))
+        axes = _map_axes(figure, frame, title)
+        for geometry, value in zip(polygons, values, strict=True):
+            known = value is not None and math.isfinite(value)
+            face = cmap(norm(value)) if known else colors.to_rgba(NOT_NATURAL_COLOUR)
+            for polygon in getattr(geometry, "geoms", [geometry]):
+                x, y = polygon.exterior.xy
+                axes.fill(x, y, facecolor=face, edgecolor="#555555", linewidth=0.4)
+        _draw_boundary(axes, frame)
+        bar = figure.colorbar(cm.ScalarMappable(norm=norm, cmap=cmap), ax=axes, shrink=0.7)
+        bar.set_label(unit)
     return figure
 
 

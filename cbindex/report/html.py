@@ -16,6 +16,7 @@ import pandas as pd
 
 from cbindex.landcover.transitions import transition_matrix_ha
 from cbindex.report.content import ReportContent
+from cbindex.report.districts import districts_section
 from cbindex.report.figures import POINT_COLOURS
 from cbindex.report.fonts import EMBEDDED_FAMILY
 from cbindex.report.html_tables import (
@@ -30,7 +31,7 @@ from cbindex.report.targets_section import targets_section
 from cbindex.report.text import format_change, format_number, format_percent, localized, method_html, text, text_html
 from cbindex.scoring.rules import STATUS_NO_BANDS, STATUS_NOT_ASSESSED, RuleSet
 
-SECTIONS = ("summary", "components", "scores", "plots", "maps", "change", "targets", "provenance")
+SECTIONS = ("summary", "components", "scores", "plots", "maps", "districts", "change", "targets", "provenance")
 """Section ids of the page, in order (each is an ``<section id=...>``)."""
 STATUS_SUPPORTING = "supporting"
 
@@ -268,6 +269,7 @@ _SECTION_BUILDERS = {
     "scores": scores_section,
     "plots": _plots,
     "maps": _maps,
+    "districts": districts_section,
     "change": _change,
     "targets": targets_section,
     "provenance": _provenance,
@@ -280,11 +282,12 @@ def render_report_body(content: ReportContent) -> str:
     rule_set_name = localized(content.rule_set, "name", language)
     years = ", ".join(str(year) for year in content.years)
     subtitle = text("subtitle", language, rule_set=rule_set_name, product=content.legend.name, years=years)
-    navigation = " · ".join(f'<a href="#{section}">{escape(text(section, language))}</a>' for section in SECTIONS)
+    shown = [section for section in SECTIONS if section != "districts" or content.districts is not None]
+    navigation = " · ".join(f'<a href="#{section}">{escape(text(section, language))}</a>' for section in shown)
     sections = "".join(
         f'<section id="{section}"><h2>{escape(text(section, language))}</h2>'
         f"{_SECTION_BUILDERS[section](content)}</section>"
-        for section in SECTIONS
+        for section in shown
     )
     return (
         f"<header><h1>{escape(content.city_name)}: {escape(text('title', language))}</h1><p>{escape(subtitle)}</p>"

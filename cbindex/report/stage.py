@@ -29,6 +29,7 @@ from cbindex.core.provenance import file_checksums, software_versions
 from cbindex.geo.boundary import BoundarySpec
 from cbindex.geo.legends import load_legend
 from cbindex.report.content import ReportContent, ReportFigure
+from cbindex.report.districts import district_maps, read_district_tables
 from cbindex.report.figures import (
     BandedValues,
     BandSpan,
@@ -394,8 +395,13 @@ def write_city_report(
     settings: Mapping[str, Any],
     input_files: Sequence[str],
     report_html: str,
+    district_tables: Sequence[str] = (),
+    district_layers: Sequence[str] = (),
 ) -> None:
-    """Write the city's report in one language: scores, bands, totals, maps, plots, change, provenance.
+    """Write the city's report in one language: scores, bands, totals, maps, plots, districts, change, provenance.
+
+    ``district_tables`` and ``district_layers`` are every year's ``districts.csv`` and ``districts.gpkg`` (empty
+    when the city has no districts): the districts section maps the latest year's and ranks its districts.
 
     ``input_files`` are every file the report rule depends on; their SHA-256 checksums are listed, so the
     report says exactly what it was computed from.  Matplotlib's warnings (a glyph missing from the fonts,
@@ -432,6 +438,14 @@ def write_city_report(
             indicators, rule_set=rule_set, years_maps=years, boundary=city_boundary, language=language
         )
         target_figures = draw_target_charts(scorecard.get("targets"), language=language)
+        districts = read_district_tables(district_tables)
+        district_figures = (
+            district_maps(
+                districts, layer_path=district_layers[-1], boundary=city_boundary, rule_set=rule_set, language=language
+            )
+            if districts is not None
+            else []
+        )
     for warning in caught:
         if issubclass(warning.category, UserWarning):  # matplotlib's, e.g. a glyph missing from the fonts
             LOGGER.warning("While drawing: %s", warning.message)
@@ -455,6 +469,8 @@ def write_city_report(
         change_figures=change_figures,
         map_notes=[*natural_area_notes(indicators, language=language), *map_notes],
         target_figures=target_figures,
+        districts=districts,
+        district_figures=district_figures,
     )
     page = render_report(content, font_css=embedded_font_css([render_report_body(content)]))
     with atomic_path(report_html) as temporary:
@@ -463,7 +479,7 @@ def write_city_report(
         "City %s: report in %s with %d figures, %d input files checksummed (%s)",
         city,
         language,
-        len(plots) + len(maps) + len(change_figures) + len(target_figures),
+        len(plots) + len(maps) + len(change_figures) + len(target_figures) + len(district_figures),
         len(content.checksums),
         report_html,
     )

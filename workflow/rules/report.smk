@@ -14,6 +14,8 @@ rule write_city_report:
         groups=city_year_files("results/{city}/{year}/connectivity_groups.gpkg"),
         overlays=get_overlay_layers,
         transitions=get_transition_tables,
+        district_tables=get_district_tables,
+        district_layers=get_district_layers,
         boundary=get_boundary,
         legend=get_legend,
         rule_set=get_rule_set,
