@@ -14,6 +14,8 @@ method           LandcoverMethod: the method settings of the land-cover indicato
 output_names     names of the layers one rule writes and another reads
 messages         the message catalogue: every user-facing string in English and Chinese (``catalogue/*.yaml``,
                  package data), looked up by ``message(key, language, **fields)``; how to add one
+glossary         the glossary of index terms in English and Chinese: docs/glossary.yaml rendered into
+                 docs/glossary.md (``python -m cbindex.core.glossary``)
 config_files     read the YAML config files and check them against their schemas (``schemas/``: legend, rule set,
                  figures; shipped as package data)
 city_sheet       CitySheet: what a city's row means to the workflow (years, files per year, optional inputs, band

@@ -25,10 +25,14 @@ How to add a string
    required and neither may be empty (``tests/unit/core/test_messages.py`` checks every entry).
 2. Fields are ``{name}`` placeholders filled by :func:`str.format` (``{{`` for a literal brace). A language may use
    fewer fields than the call passes: English grammar words (``{has}`` / ``{have}``) are passed for English only.
-3. Use the Chinese edition's and Chinese practitioners' terms: ``docs/glossary.md`` lists them (its source is
-   ``glossary.yaml`` in this folder); an indicator term must be in the glossary (tested).
-4. Anything that reaches a Chinese output is checked by the no-English test (``tests/unit/report/``,
-   ``test_no_english.py``): names, codes, units and international abbreviations may stay Latin, English words not.
+3. Use the glossary's terms (``docs/glossary.md``, generated from ``docs/glossary.yaml`` by
+   :mod:`cbindex.core.glossary`): wherever an English text says a glossary term, its Chinese must say the
+   glossary's Chinese term (``tests/unit/core/test_glossary.py``); a new term goes into the glossary first.
+4. Anything that reaches a Chinese output is checked by the no-English test
+   (``tests/workflow/test_no_english.py``): names, codes, units and international abbreviations may stay in Latin
+   letters, English words may not.
+5. Code that writes English only (the indicator tables' method column) is translated for the Chinese report by
+   the ``methods`` section, read as patterns (:func:`match_pattern`): add the English clause with ``{fields}``.
 
 Strings that come with data (indicator, component and class names, band labels) live with that data, in the rule
 sets (``name_zh``, ``label_zh``) and the legends; this catalogue holds the workflow's own words.
@@ -54,9 +58,6 @@ LANGUAGES = ("en", "zh")
 CATALOGUE_DIR = Path(str(importlib.resources.files("cbindex.core") / "catalogue"))
 """The folder of the catalogue's YAML files (one per section)."""
 
-NOT_SECTIONS = frozenset({"glossary"})
-"""YAML files of the catalogue folder that are not message sections (the glossary has its own layout)."""
-
 
 @functools.cache
 def catalogue() -> Mapping[str, Mapping[str, Mapping[str, str]]]:
@@ -69,8 +70,6 @@ def catalogue() -> Mapping[str, Mapping[str, Mapping[str, str]]]:
     """
     sections: dict[str, dict[str, dict[str, str]]] = {}
     for path in sorted(CATALOGUE_DIR.glob("*.yaml")):
-        if path.stem in NOT_SECTIONS:
-            continue
         entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         if not isinstance(entries, dict):
             raise CBIDefectError(f"Message catalogue {path.name} is not a mapping of keys to texts.")

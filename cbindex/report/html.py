@@ -199,6 +199,15 @@ def _method_rows(indicators: pd.DataFrame, *, language: str) -> list[list[str]]:
     return rows
 
 
+GLOSSARY = "docs/glossary.md"
+"""The glossary page in the repository; the report links to it relative to ``results/{city}/``."""
+
+
+def _glossary_link(language: str) -> str:
+    link = f'<a href="../../{GLOSSARY}"><code>{GLOSSARY}</code></a>'
+    return escape(text("glossary", language)).format(link=link)
+
+
 class _Cited(str):
     """A source or version note quoted as its producer wrote it (in English): shown as ``<cite>``."""
 
@@ -259,6 +268,7 @@ def _provenance(content: ReportContent) -> str:
             f"<h3>{escape(text('software', language))}</h3>",
             html_table([text("package", language), text("version", language)], software_rows),
             f'<p class="small">{font}</p>',
+            f'<p class="small">{_glossary_link(language)}</p>',
         ]
     )
 

@@ -150,7 +150,7 @@ def banded_values(rule: IndicatorRule, values: Sequence[tuple[int | None, float]
     """An indicator's numeric bands and values for the band plots, titled in the language."""
     name, unit = localized(rule, "name", language), localized(rule, "unit", language)
     bands = tuple(
-        BandSpan(low=band.min, high=band.max, points=band.points, label=band.label)
+        BandSpan(low=band.min, high=band.max, points=band.points, label=localized(band, "label", language))
         for band in sorted(rule.bands, key=lambda band: band.start_cut)
     )
     return BandedValues(

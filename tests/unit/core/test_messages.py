@@ -10,7 +10,7 @@ import yaml
 
 from cbindex.core import messages
 from cbindex.core.errors import CBIDefectError
-from cbindex.core.messages import CATALOGUE_DIR, LANGUAGES, NOT_SECTIONS, message, pair, section
+from cbindex.core.messages import CATALOGUE_DIR, LANGUAGES, message, pair, section
 from cbindex.core.messages import messages as in_all
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -20,8 +20,6 @@ def entries() -> list[tuple[str, str, dict[str, str]]]:
     """Every (section, key, texts) of the catalogue, read straight from the YAML files (not through the API)."""
     found = []
     for path in sorted(CATALOGUE_DIR.glob("*.yaml")):
-        if path.stem in NOT_SECTIONS:
-            continue
         for key, texts in yaml.safe_load(path.read_text(encoding="utf-8")).items():
             found.append((path.stem, key, texts))
     return found
