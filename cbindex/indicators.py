@@ -20,7 +20,8 @@ Start here. One row per indicator id as the workflow's tables hold it: a row a s
 - ``formula``: one line; the method document ``docs/method.md`` has the definitions and conventions.
 
 Ids with ``{change}`` stand for each net-change indicator of config ``species_lists.change_indicators`` (I4–I8),
-``{invasive}`` for ``species_lists.invasive_indicator`` (I10), ``{group}`` for a taxonomic group of the lists.
+``{invasive}`` for ``species_lists.invasive_indicator`` (I10), ``{group}`` for a taxonomic group of the lists,
+``{category}`` for a category of China's protected-area system (cbindex/geo/protected_area_categories.py).
 In ``indicators.csv`` a row scored by an edition carries that edition's id; a row an edition does not score but
 whose name is one of its ids is renamed ``stage_<id>`` (si-2021: ``stage_I2``, the mesh size in ha).
 
@@ -42,6 +43,7 @@ PROTECTED = "cbindex.overlays.protected_areas.protected_values"
 DISTRICT_AREAS = "cbindex.landcover.district_areas.district_landcover_values"
 DISTRICT_ROWS = "cbindex.overlays.district_indicators.district_rows"
 REDLINE = "cbindex.overlays.protected_areas.redline_values"
+PROTECTED_CATEGORIES = "cbindex.overlays.protected_areas.category_values"
 PARKS = "cbindex.overlays.parks.parks_values"
 BIRDS = "cbindex.species.stage.occurrence_values"
 BIRD_COUNT = "cbindex.species.birds_in_built_up.count_native_birds"
@@ -120,6 +122,10 @@ INDICATORS = (
         "city area under protected areas, any land cover"),
     ("protected_natural_area", None, None, None, "ha", "spatial", PROTECTED,
         "natural area under protected areas (I9's numerator)"),
+    ("protected_area_{category}", None, None, None, "ha", "spatial", PROTECTED_CATEGORIES,
+        "city area under one category of China's protected-area system (overlaps given to the first category)"),
+    ("protected_natural_area_{category}", None, None, None, "ha", "spatial", PROTECTED_CATEGORIES,
+        "natural area under one category of China's protected-area system; the categories add up to I9's numerator"),
     ("redline_coverage", None, None, 24, "%", "spatial", REDLINE,
         "city area inside the ecological protection red line (any land cover) ÷ city area × 100"),
     ("redline_natural_share", None, None, None, "%", "spatial", REDLINE,

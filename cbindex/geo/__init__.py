@@ -13,6 +13,7 @@ legends           land-cover legends: which codes of a product are natural, perm
 categories        the legend categories the indicators need, resolved to class codes (natural classes per docs/method.md
                   Part A.3)
 barriers          anthropogenic barriers of SI indicator 2 (roads, canals, built-up areas) as a raster mask
+protected_area_categories  China's protected-area system (国家公园, 自然保护区, 自然公园 types) read from a column
 overlay_polygons  protected-area, red-line and park layers (SI indicators 9, 13, red line): read, filter, repair,
                   dissolve
 districts         a city's districts (区/县, cantons): reading them, how they tile the city, the district-id raster

@@ -24,6 +24,7 @@ from shapely.geometry.base import BaseGeometry
 from cbindex.core.errors import CBIInputError
 from cbindex.geo.boundary import dissolve_polygons
 from cbindex.geo.datum_shift import MAX_SHIFT_DEGREES, WGS84_DATUM, check_datum, describe_datum
+from cbindex.geo.protected_area_categories import CATEGORY_IDS, categorise
 from cbindex.geo.vector_layers import (
     encoding_hint,
     equal_area_ha,
@@ -71,6 +72,10 @@ class AttributeFilter:
 
     where: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     exclude: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    category_column: str | None = None
+    """Column naming each feature's category of China's protected-area system (config
+    ``overlays.protected_areas.category_column``): a feature is kept only when its value names one
+    (:mod:`cbindex.geo.protected_area_categories`), and the area per category is reported."""
 
     @classmethod
     def from_config(cls, rules: Mapping[str, Mapping[str, Sequence[object]] | None] | None) -> AttributeFilter:
@@ -79,12 +84,14 @@ class AttributeFilter:
         return cls(
             where={str(k): tuple(str(v) for v in values) for k, values in (rules.get("where") or {}).items()},
             exclude={str(k): tuple(str(v) for v in values) for k, values in (rules.get("exclude") or {}).items()},
+            category_column=str(rules["category_column"]) if rules.get("category_column") else None,
         )
 
     @property
     def columns(self) -> list[str]:
         """Every column the filter reads."""
-        return list(dict.fromkeys([*self.where, *self.exclude]))
+        category = [self.category_column] if self.category_column else []
+        return list(dict.fromkeys([*self.where, *self.exclude, *category]))
 
     def keeps(self, frame: pd.DataFrame) -> pd.Series:
         """Boolean Series: True for the features the filter keeps."""
@@ -93,12 +100,16 @@ class AttributeFilter:
             kept &= _as_text(frame[column]).isin({_normalise(v) for v in values})
         for column, values in self.exclude.items():
             kept &= ~_as_text(frame[column]).isin({_normalise(v) for v in values})
+        if self.category_column:
+            kept &= pd.Series(categorise(frame[self.category_column]), index=frame.index).notna()
         return kept
 
     def describe(self) -> str:
         """The filter in words, for the ``method`` column."""
         parts = [f"{column} in [{', '.join(values)}]" for column, values in self.where.items()]
         parts += [f"{column} not in [{', '.join(values)}]" for column, values in self.exclude.items()]
+        if self.category_column:
+            parts.append(f"{self.category_column} names a category of China's protected-area system")
         return " and ".join(parts) if parts else "every feature"
 
 
@@ -142,6 +153,10 @@ class OverlayPolygons:
     features_area_ha: float = 0.0
     datum: str = WGS84_DATUM
     """The datum the file's longitudes/latitudes were in (``gcj02``, ``bd09``: converted to WGS 84 on reading)."""
+    categories: Mapping[str, BaseGeometry] = field(default_factory=dict)
+    """With a category column: per category id present near the city, its polygons in ``crs`` minus those of
+    the categories before it (:data:`~cbindex.geo.protected_area_categories.CATEGORIES` order), so the categories
+    partition ``geometry`` and every cell counts once."""
 
     @property
     def n_features(self) -> int:
@@ -281,14 +296,24 @@ def read_overlay_polygons(
             len(polygonal),
             features_area_ha,
         )
-    geometry = _to_target(
-        dissolved,
-        source=source_crs,
-        target=target_crs,
-        source_bounds=source_bounds,
-        clip_bounds=clip_bounds,
-        origin=f"{label} {path}",
-    )
+
+    def to_target(geometry: BaseGeometry) -> BaseGeometry:
+        return _to_target(
+            geometry,
+            source=source_crs,
+            target=target_crs,
+            source_bounds=source_bounds,
+            clip_bounds=clip_bounds,
+            origin=f"{label} {path}",
+        )
+
+    geometry = to_target(dissolved)
+    categories = {}
+    if attribute_filter.category_column:
+        categories = {
+            name: to_target(part)
+            for name, part in exclusive_categories(polygonal, column=attribute_filter.category_column).items()
+        }
     if geometry.is_empty:
         _warn_nothing_near(
             label, path, kind=kind, frame=frame, n_kept=len(polygonal), attribute_filter=attribute_filter
@@ -313,7 +338,25 @@ def read_overlay_polygons(
         repaired=repaired,
         features_area_ha=features_area_ha,
         datum=datum,
+        categories=categories,
     )
+
+
+def exclusive_categories(frame: gpd.GeoDataFrame, *, column: str) -> dict[str, BaseGeometry]:
+    """Per category of China's protected-area system present in ``frame``, its polygons dissolved, minus the land
+    of every category before it in :data:`~cbindex.geo.protected_area_categories.CATEGORIES` (national park, nature
+    reserve, then the natural-park types), in ``frame``'s CRS: the parts partition the union of ``frame``."""
+    labels = pd.Series(categorise(frame[column]), index=frame.index)
+    taken: BaseGeometry = shapely.Polygon()
+    parts = {}
+    for category_id in CATEGORY_IDS:
+        members = frame.geometry[labels == category_id]
+        if members.empty:
+            continue
+        dissolved, _ = dissolve_polygons(members, origin=f"Protected areas of category {category_id}")
+        parts[category_id] = shapely.difference(dissolved, taken)
+        taken = shapely.union(taken, dissolved)
+    return parts
 
 
 def _bounds_in(bounds: tuple[float, float, float, float], *, source: CRS, destination: CRS) -> tuple[float, ...]:

@@ -4,6 +4,8 @@ areas.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from cbindex.core.indicator_table import IndicatorValue
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE, percent
 from cbindex.overlays.areas import OverlayAreas
@@ -38,6 +40,41 @@ def protected_values(*, areas: OverlayAreas, name: str, source: str, how: str) -
             f"natural area under protected areas / city area x 100; {source}; {how}",
         ),
     ]
+
+
+def category_values(*, areas: OverlayAreas, names: Mapping[str, str], source: str, how: str) -> list[IndicatorValue]:
+    """The protected area per category of China's protected-area system (自然保护地体系), beside I9, ha.
+
+    ``protected_area_{category}`` = city area under the category's polygons, any land cover;
+    ``protected_natural_area_{category}`` = natural area under them. Each piece of land is given to one category
+    only (national park, then nature reserve, then the natural-park types:
+    :data:`~cbindex.geo.protected_area_categories.CATEGORIES`), so the rows add up to ``protected_area`` and
+    ``protected_natural_area`` (I9's numerator).
+
+    Parameters
+    ----------
+    names : dict of str to str
+        Category id to the name of its polygon set in ``areas.under``.
+    """
+    values = []
+    for category_id, name in names.items():
+        under = areas.under[name]
+        values += [
+            IndicatorValue(
+                f"protected_area_{category_id}",
+                under.area_m2 / SQUARE_METRES_PER_HECTARE,
+                "ha",
+                f"city area under protected areas of category {category_id}, any land cover, land in several "
+                f"categories given to the first (national park, nature reserve, natural parks); {source}; {how}",
+            ),
+            IndicatorValue(
+                f"protected_natural_area_{category_id}",
+                under.natural_m2 / SQUARE_METRES_PER_HECTARE,
+                "ha",
+                f"natural area under protected areas of category {category_id}; {source}; {how}",
+            ),
+        ]
+    return values
 
 
 def redline_values(*, areas: OverlayAreas, name: str, source: str, how: str) -> list[IndicatorValue]:

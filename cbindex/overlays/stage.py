@@ -28,7 +28,7 @@ from cbindex.landcover.stage import LandcoverInputs, boundary_area_ha
 from cbindex.overlays.areas import OverlayAreas, measure_overlays
 from cbindex.overlays.district_indicators import district_frame, district_rows, measure_districts
 from cbindex.overlays.parks import parks_values
-from cbindex.overlays.protected_areas import protected_values, redline_values
+from cbindex.overlays.protected_areas import category_values, protected_values, redline_values
 from cbindex.scoring.consistency import check_district_sums
 from cbindex.scoring.district_scores import DISTRICT_COLUMNS, add_change_since_previous_year, score_district_rows
 from cbindex.scoring.overrides import load_city_rule_set
@@ -108,6 +108,12 @@ def compute_overlay_indicators(
         values += protected_values(
             areas=areas, name="protected_areas", source=layers["protected_areas"].describe(), how=how
         )
+        values += category_values(
+            areas=areas,
+            names={category_id: category_set(category_id) for category_id in layers["protected_areas"].categories},
+            source=layers["protected_areas"].describe(),
+            how=how,
+        )
     if "redline" in layers:
         values += redline_values(areas=areas, name="redline", source=layers["redline"].describe(), how=how)
     if "parks" in layers:
@@ -143,6 +149,11 @@ def compute_overlay_indicators(
     )
 
 
+def category_set(category_id: str) -> str:
+    """The name under which one protected-area category's polygons are measured (``protected_areas:<id>``)."""
+    return f"protected_areas:{category_id}"
+
+
 def read_overlay_layers(
     window: CityWindow,
     *,
@@ -153,7 +164,8 @@ def read_overlay_layers(
 ) -> tuple[dict[str, OverlayPolygons], dict[str, BaseGeometry]]:
     """The overlay files given (arguments as :func:`compute_overlay_indicators`'s), filtered and dissolved in the
     raster's CRS, and the polygon sets measured: each kind's, plus parks ∪ protected areas (``parks_counted``,
-    I13's) when parks are given."""
+    I13's) when parks are given, and each category of China's protected-area system when the protected areas have
+    a category column (:func:`category_set`)."""
     clip_bounds = array_bounds(*window.shape, window.transform)
     layers = {
         kind: read_overlay_polygons(
@@ -169,6 +181,9 @@ def read_overlay_layers(
         if path
     }
     geometries = {kind: layer.geometry for kind, layer in layers.items()}
+    if "protected_areas" in layers:
+        for category_id, geometry in layers["protected_areas"].categories.items():
+            geometries[category_set(category_id)] = geometry
     if "parks" in layers:
         geometries[COUNTED_LAYER] = shapely.union_all(
             [layer.geometry for kind, layer in layers.items() if kind in ("parks", "protected_areas")]

@@ -26,6 +26,7 @@ from cbindex.core.errors import CBIInputError
 from cbindex.geo.boundary import BoundarySpec
 from cbindex.geo.legends import load_legend, natural_codes
 from cbindex.geo.population import parse_population
+from cbindex.geo.protected_area_categories import CATEGORIES, category_of
 from cbindex.overlays.stage import compute_overlay_indicators
 from tests.helpers import REPO, write_raster, write_vector
 
@@ -507,3 +508,82 @@ def test_zion_protected_area_agrees_with_exactextract(tmp_path, rule):
     assert value(table, "protected_natural_area") == pytest.approx(natural, rel=AGREEMENT)
     assert value(table, "I9") == pytest.approx(100 * natural / city_area, rel=AGREEMENT)
     assert 20 < value(table, "I9") < 80  # the box holds part of the park, and part of the park lies outside
+
+
+# ------------------------------------------------------------------------- China's protected-area system
+
+CATEGORY_RULES = {"protected_areas": {"category_column": "类型"}}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("国家公园", "national_park"),
+        ("大熊猫国家公园", "national_park"),
+        ("国家级自然保护区", "nature_reserve"),
+        (" National Nature Reserve ", "nature_reserve"),
+        ("国家森林公园", "forest_park"),  # holds 国家…公园 but is a forest park
+        ("省级森林公园", "forest_park"),
+        ("National Forest Park", "forest_park"),
+        ("国家湿地公园（试点）", "wetland_park"),
+        ("世界地质公园", "geopark"),
+        ("UNESCO Global Geopark", "geopark"),
+        ("国家级风景名胜区", "scenic_area"),
+        ("国家海洋公园", "marine_park"),
+        ("国家沙漠（石漠）公园", "desert_park"),
+        ("国家草原公园", "grassland_park"),
+        ("自然公园", "natural_park"),
+        ("National Park", "national_park"),
+        ("城市公园", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_the_category_a_value_names(text, expected):
+    assert category_of(text) == expected
+
+
+def test_every_category_has_its_chinese_and_english_name_as_a_match():
+    for category in CATEGORIES:
+        assert category_of(category.name_zh.split("（")[0]) == category.id
+        assert category_of(category.name.split(" (")[0]) == category.id
+
+
+@pytest.mark.parametrize("rule", ["centre", "exact"])
+def test_overlapping_categories_count_once_and_add_up(tmp_path, tiny, rule):
+    # Natural cells are columns 0-3. Nature reserve: columns 0-2, rows 0-4 (15 ha, natural). Forest park: columns
+    # 1-5, rows 3-7 (25 ha, 4 of them in the reserve). National park: columns 0-1, rows 8-9 (4 ha, natural). A city
+    # park (城市公园) is no category and is left out.
+    protected = write_vector(
+        tmp_path / "pa.gpkg",
+        [cells(0, 0, 3, 5), cells(1, 3, 6, 8), cells(0, 8, 2, 10), cells(6, 0, 10, 10)],
+        crs=LAEA_EUROPE,
+        类型=["省级自然保护区", "国家森林公园", "国家公园", "城市公园"],
+    )
+    table = run_stage(tmp_path, *tiny, rule=rule, rules=CATEGORY_RULES, protected_areas=protected)
+    # forest park minus reserve: columns 1-5 rows 3-8 = 25 ha, minus columns 1-2 rows 3-5 = 4 ha -> 21 ha;
+    # natural part: columns 1-3 rows 3-8 = 15 ha minus the 4 ha shared -> 11 ha.
+    expected = {"nature_reserve": (15.0, 15.0), "forest_park": (21.0, 11.0), "national_park": (4.0, 4.0)}
+    for category_id, (area, natural) in expected.items():
+        assert value(table, f"protected_area_{category_id}") == pytest.approx(area, rel=1e-6)
+        assert value(table, f"protected_natural_area_{category_id}") == pytest.approx(natural, rel=1e-6)
+    assert value(table, "protected_area") == pytest.approx(40.0, rel=1e-6)  # the city park is not counted
+    assert value(table, "protected_natural_area") == pytest.approx(30.0, rel=1e-6)
+    categories = [name for name in table.index if name.startswith("protected_area_")]
+    assert sum(value(table, name) for name in categories) == pytest.approx(value(table, "protected_area"), rel=1e-9)
+    assert not any(name.endswith(("_wetland_park", "_geopark")) for name in table.index)  # absent: no row
+    assert "类型 names a category of China's protected-area system" in table.loc["I9", "method"]
+
+
+def test_a_missing_category_column_names_the_config_key(tmp_path, tiny):
+    protected = write_vector(tmp_path / "pa.gpkg", [cells(0, 0, 3, 5)], crs=LAEA_EUROPE, TYPE=["自然保护区"])
+    with pytest.raises(CBIInputError, match=r"has no column '类型' \(columns: TYPE\).*overlays.protected_areas"):
+        run_stage(tmp_path, *tiny, rules=CATEGORY_RULES, protected_areas=protected)
+
+
+def test_no_feature_of_a_category_gives_zero_and_lists_the_values(tmp_path, tiny, caplog):
+    protected = write_vector(tmp_path / "pa.gpkg", [cells(0, 0, 3, 5)], crs=LAEA_EUROPE, 类型=["城市公园"])
+    with caplog.at_level(logging.WARNING):
+        table = run_stage(tmp_path, *tiny, rules=CATEGORY_RULES, protected_areas=protected)
+    assert value(table, "I9") == 0
+    assert "城市公园" in caplog.text
