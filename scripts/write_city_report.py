@@ -20,7 +20,7 @@ if __name__ == "__main__":
         indicators_csv=smk.input.indicators,
         rule_set_path=smk.input.rule_set,
         overrides_path=smk.input.overrides[0] if smk.input.overrides else None,
-        legend_path=smk.input.legend,
+        legend_paths=dict(smk.params.year_legends),
         boundary=BoundarySpec(smk.input.boundary, **smk.params.boundary_spec),
         years=[
             YearOutputs(year=year, natural_mask=mask, groups=groups, overlays=overlay)

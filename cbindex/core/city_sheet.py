@@ -103,8 +103,67 @@ def read_sheet_text(path: str, *, encoding: str | None = None) -> str:
         ) from None
 
 
-def resolve_config_file(name_or_path: str, *, folder: str, kind: str) -> str:
-    """A bare name (``si-2014``) means ``<folder>/<name>.yaml``; anything with a slash or suffix is a path."""
+def parse_year_legends(text: str, *, years: Sequence[int], where: str) -> dict[int, str]:
+    """The legend of each year of a sheet's ``legend`` cell, by year (sorted).
+
+    The cell holds one legend for every year (a name such as ``esa_worldcover_v100`` or a path, spaces
+    allowed), or one ``year:legend`` entry per year separated by spaces, e.g. ``2020:esa_worldcover_v100
+    2021:dynamic_world``, when a city's years come from different products. Every year of ``years`` must be
+    given exactly once, and no other year.
+
+    Parameters
+    ----------
+    text : str
+        The cell.
+    years : sequence of int
+        The row's years (its ``years`` cell).
+    where : str
+        Names the sheet, row and column in errors, e.g. ``"City sheet config/cities.csv, row freetown, column
+        legend"``.
+
+    Raises
+    ------
+    CBIInputError
+        An empty cell; a cell mixing the two forms; a year given twice, not among the row's years, or missing.
+    """
+    text = str(text or "").strip()
+    example = " ".join(f"{year}:<legend>" for year in years)
+    if not text:
+        raise CBIInputError(f"{where} is empty; name the land-cover legend (e.g. esa_worldcover_v100).")
+    entries = [_YEAR_LEGEND.fullmatch(part) for part in text.split()]
+    if not any(entries):
+        return dict.fromkeys(years, text)
+    if not all(entries):
+        raise CBIInputError(
+            f"{where} {text!r} mixes a legend without a year with year:legend entries; give one legend for every "
+            f"year, or one entry per year ({example})."
+        )
+    legends: dict[int, str] = {}
+    for entry in entries:
+        year = int(entry[1])
+        if year not in years:
+            raise CBIInputError(
+                f"{where} gives a legend for {year}, which is not one of the row's years "
+                f"({' '.join(map(str, years))}); give one entry per year of the years column ({example})."
+            )
+        if year in legends:
+            raise CBIInputError(f"{where} gives {year} more than once; give each year one legend ({example}).")
+        legends[year] = entry[2]
+    missing = [year for year in years if year not in legends]
+    if missing:
+        raise CBIInputError(
+            f"{where} gives no legend for {' '.join(map(str, missing))}; give one entry per year of the years "
+            f"column ({example})."
+        )
+    return dict(sorted(legends.items()))
+
+
+_YEAR_LEGEND = re.compile(r"(\d{4}):(\S+)")
+
+
+def resolve_config_file(name_or_path: str, *, folder: str, kind: str, where: str = "the city sheet") -> str:
+    """A bare name (``si-2014``) means ``<folder>/<name>.yaml``; anything with a slash or suffix is a path.
+    ``where`` names the cell in errors (e.g. ``"city sheet config/cities.csv, row freetown, column legend"``)."""
     if "/" in name_or_path or name_or_path.endswith((".yaml", ".yml")):
         path = Path(name_or_path)
     else:
@@ -112,7 +171,7 @@ def resolve_config_file(name_or_path: str, *, folder: str, kind: str) -> str:
     if not path.exists():
         shipped = sorted(p.stem for p in Path(folder).glob("*.yaml"))
         raise CBIInputError(
-            f"The {kind} {name_or_path!r} named in the city sheet does not exist ({path}); use one of "
+            f"The {kind} {name_or_path!r} named in {where} does not exist ({path}); use one of "
             f"{', '.join(shipped)} or a path to your own file."
         )
     return str(path)
@@ -355,9 +414,29 @@ class CitySheet:
         """The city's boundary file (column ``boundary``)."""
         return self.cell(city, "boundary")
 
-    def legend(self, city: str) -> str:
-        """The city's legend file (a bare name resolved in ``legends_dir``)."""
-        return resolve_config_file(self.cell(city, "legend"), folder=self.legends_dir, kind="legend")
+    def legend(self, city: str, year: int) -> str:
+        """The legend file of one of the city's years (a bare name resolved in ``legends_dir``)."""
+        return self.legends(city)[int(year)]
+
+    def legends(self, city: str) -> dict[int, str]:
+        """The legend file of each of the city's years, by year: column ``legend`` holds one legend for every
+        year or ``year:legend`` entries (:func:`parse_year_legends`)."""
+        where = f"city sheet {self.path}, row {city}, column legend"
+        per_year = parse_year_legends(self.cell(city, "legend"), years=self.years(city), where=f"City {where[5:]}")
+        resolved = {
+            name: resolve_config_file(name, folder=self.legends_dir, kind="legend", where=where)
+            for name in dict.fromkeys(per_year.values())
+        }
+        return {year: resolved[name] for year, name in per_year.items()}
+
+    def legend_files(self, city: str) -> list[str]:
+        """The city's distinct legend files, in the order of the years that first use them."""
+        return list(dict.fromkeys(self.legends(city).values()))
+
+    def check_legends(self) -> None:
+        """Resolve every city's legends, so a bad ``legend`` cell stops the run before anything is planned."""
+        for city in self.cities:
+            self.legends(city)
 
     def rule_set(self, city: str) -> str:
         """The city's scoring rule-set file (a bare name resolved in ``scoring_dir``)."""
@@ -511,7 +590,7 @@ class CitySheet:
         years = self.years(city)
         named = [landcover_path(value, year) for value in self.frame.loc[city] if value for year in years]
         files = [path for path in named if os.path.isfile(path)]
-        files += [self.legend(city), *rule_set_files(self.rule_set(city))]
+        files += [*self.legend_files(city), *rule_set_files(self.rule_set(city))]
         return list(dict.fromkeys(files))
 
     def indicator_tables(self, city: str) -> list[str]:

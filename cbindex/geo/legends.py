@@ -22,6 +22,7 @@ import yaml
 
 from cbindex.core.config_files import schema_path
 from cbindex.core.errors import CBIInputError
+from cbindex.core.messages import pair
 
 CATEGORIES: tuple[str, ...] = (
     "natural",
@@ -35,6 +36,10 @@ CATEGORIES: tuple[str, ...] = (
     "wetland",
 )
 """The fixed category vocabulary of legend classes (the schema's enum lists the same words)."""
+
+CATEGORY_NAMES: Mapping[str, tuple[str, str]] = {category: pair(f"categories.{category}") for category in CATEGORIES}
+"""English and Chinese name of each category (message catalogue section ``categories``), as tables comparing two
+products by category name them."""
 
 CATEGORIES_DECIDED_BY_FLAGS: Mapping[str, str] = {"bare": "bare_is_natural", "snow_ice": "snow_is_natural"}
 """Categories whose classes count as natural only when the named run-time flag says so."""

@@ -6,6 +6,14 @@ for the indicators, so the areas of the matrix add up to the city area of either
 A cell counts when it holds data in both years; the area of cells without data in one year or the other is
 reported apart, never guessed.
 
+Two years of **different products** (legends with other ids or classes, e.g. ESA WorldCover 2020 then Dynamic
+World 2021) are compared on the indicator categories instead of raw codes: each class stands for the set of
+categories it carries (``natural + tree_canopy + permeable`` for WorldCover's "Tree cover" and Dynamic World's
+"Trees" alike), so a product switch never shows as a change of class, and what does show is a change of what
+the indicators count. Such a table has the columns ``basis`` (:data:`CATEGORY_BASIS`), ``legend_from`` and
+``legend_to`` besides :data:`TRANSITION_COLUMNS`, and its ``from_code``/``to_code`` hold the category sets
+(``natural+tree_canopy+permeable``).
+
 The rule's stage function (:func:`compute_landcover_transitions`, re-exported by :mod:`cbindex.landcover.stage`)
 lives here, so that the rule imports neither the compiled kernels nor the polygon outputs of the indicators.
 """
@@ -20,10 +28,11 @@ import pandas as pd
 
 from cbindex.core.errors import CBIInputError
 from cbindex.core.indicator_table import DEFAULT_CSV_ENCODING, write_csv
+from cbindex.core.messages import pair
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE
 from cbindex.geo.boundary import BoundarySpec
 from cbindex.geo.city_grid import DEFAULT_BLOCK_ROWS, CityWindow, open_city_window, strips
-from cbindex.geo.legends import Legend, check_codes, load_legend, unique_codes
+from cbindex.geo.legends import CATEGORIES, CATEGORY_NAMES, Legend, LegendClass, check_codes, load_legend, unique_codes
 
 LOGGER = logging.getLogger(__name__)
 TRANSITION_COLUMNS = [
@@ -37,6 +46,9 @@ TRANSITION_COLUMNS = [
     "to_class_zh",
     "area_ha",
 ]
+CATEGORY_BASIS = "categories, products differ"
+"""The ``basis`` of a table comparing two products on the indicator categories."""
+CATEGORY_TRANSITION_COLUMNS = [*TRANSITION_COLUMNS, "basis", "legend_from", "legend_to"]
 _GRID_TOLERANCE = 1e-9  # relative difference of transform coefficients still counted as the same grid
 
 
@@ -105,7 +117,7 @@ def _class_index(codes: np.ndarray, ordered: np.ndarray) -> np.ndarray:
 def transition_table(
     areas_m2: pd.DataFrame,
     *,
-    legend: Legend,
+    legend: Legend | None,
     year_from: int,
     year_to: int,
 ) -> pd.DataFrame:
@@ -118,8 +130,9 @@ def transition_table(
     ----------
     areas_m2 : pandas.DataFrame
         Output of :func:`transition_areas_m2` (codes of `legend`).
-    legend : Legend
-        Gives the English and Chinese class names.
+    legend : Legend or None
+        Gives the English and Chinese class names; None when the codes are category sets
+        (:func:`category_key`), named by :data:`cbindex.geo.legends.CATEGORY_NAMES`.
     year_from, year_to : int
         The two land-cover years.
 
@@ -130,16 +143,20 @@ def transition_table(
     """
     present = (areas_m2.sum(axis=1) > 0) | (areas_m2.sum(axis=0) > 0)
     kept = [code for code in areas_m2.index if present[code]]
+    names = {
+        code: _category_names(code) if legend is None else (legend.classes[code].name, legend.classes[code].name_zh)
+        for code in kept
+    }
     rows = [
         {
             "year_from": year_from,
             "year_to": year_to,
             "from_code": code_from,
-            "from_class": legend.classes[code_from].name,
-            "from_class_zh": legend.classes[code_from].name_zh,
+            "from_class": names[code_from][0],
+            "from_class_zh": names[code_from][1],
             "to_code": code_to,
-            "to_class": legend.classes[code_to].name,
-            "to_class_zh": legend.classes[code_to].name_zh,
+            "to_class": names[code_to][0],
+            "to_class_zh": names[code_to][1],
             "area_ha": float(areas_m2.loc[code_from, code_to]) / SQUARE_METRES_PER_HECTARE,
         }
         for code_from in kept
@@ -148,8 +165,76 @@ def transition_table(
     return pd.DataFrame(rows, columns=TRANSITION_COLUMNS)
 
 
+def same_product(first: Legend, second: Legend) -> bool:
+    """Whether two years' legends are one product: same id, no-data codes and classes (codes, names,
+    categories), so their codes can be compared as they are."""
+    return first.id == second.id and first.nodata == second.nodata and first.classes == second.classes
+
+
+def category_key(legend_class: LegendClass) -> str:
+    """The categories a class carries, in :data:`CATEGORIES` order joined by ``+`` (``natural+tree_canopy+permeable``):
+    what a class is compared as between two products."""
+    return "+".join(category for category in CATEGORIES if category in legend_class.categories)
+
+
+def category_keys(*legends: Legend) -> list[str]:
+    """Every category set a class of the legends carries, in the order of the legends' classes."""
+    return list(dict.fromkeys(category_key(item) for legend in legends for item in legend.classes.values()))
+
+
+def category_index(codes: np.ndarray, *, legend: Legend, keys: Sequence[str]) -> np.ndarray:
+    """Position in ``keys`` of each cell's category set (-1 for a code the legend does not define: no data)."""
+    legend_codes = np.asarray(sorted(legend.classes), dtype=np.int64)
+    key_of_code = np.asarray([keys.index(category_key(legend.classes[code])) for code in legend_codes.tolist()])
+    codes = np.asarray(codes)
+    found = np.minimum(np.searchsorted(legend_codes, codes), len(legend_codes) - 1)
+    return np.where(legend_codes[found] == codes, key_of_code[found], -1)
+
+
+def category_transition_table(
+    areas_m2: pd.DataFrame,
+    *,
+    legend_from: Legend,
+    legend_to: Legend,
+    year_from: int,
+    year_to: int,
+) -> pd.DataFrame:
+    """The matrix of two products' category sets as a long table in hectares (:func:`transition_table`'s
+    rows, codes being category sets named in English and Chinese, e.g. "natural, tree canopy, permeable").
+
+    Parameters
+    ----------
+    areas_m2 : pandas.DataFrame
+        Output of :func:`transition_areas_m2` whose codes are the category sets' positions in ``keys``
+        (index and columns are the sets themselves).
+    legend_from, legend_to : Legend
+        The two years' legends, named in columns ``legend_from`` and ``legend_to``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`CATEGORY_TRANSITION_COLUMNS`; ``basis`` is :data:`CATEGORY_BASIS`.
+    """
+    table = transition_table(areas_m2, legend=None, year_from=year_from, year_to=year_to)
+    return table.assign(basis=CATEGORY_BASIS, legend_from=legend_from.id, legend_to=legend_to.id)[
+        CATEGORY_TRANSITION_COLUMNS
+    ]
+
+
+def _category_names(key: str) -> tuple[str, str]:
+    categories = key.split("+")
+    separators = pair("categories.separator")
+    return tuple(
+        separator.join(CATEGORY_NAMES[category][language] for category in categories)
+        for language, separator in enumerate(separators)
+    )
+
+
 def transition_matrix_ha(table: pd.DataFrame, *, names: str = "from_class") -> pd.DataFrame:
     """Pivot a transition table (:func:`transition_table`) back into a from × to matrix of hectares.
+
+    The matrix is keyed by code (or category set), so two classes of the same name stay apart: a name that
+    labels more than one code gets its code in brackets ("Grassland (30)").
 
     Parameters
     ----------
@@ -163,10 +248,12 @@ def transition_matrix_ha(table: pd.DataFrame, *, names: str = "from_class") -> p
     pandas.DataFrame
         Rows = class in the first year, columns = class in the second, in the table's order.
     """
-    to_names = names.replace("from_", "to_")
-    order = list(dict.fromkeys(table[names]))
-    matrix = table.pivot(index=names, columns=to_names, values="area_ha")
-    return matrix.loc[order, order].rename_axis(index=None, columns=None)
+    order = list(dict.fromkeys(table["from_code"]))
+    matrix = table.pivot(index="from_code", columns="to_code", values="area_ha").loc[order, order]
+    labels = dict(zip(table["from_code"], table[names], strict=True))
+    repeated = {name for name in labels.values() if list(labels.values()).count(name) > 1}
+    labels = {code: f"{name} ({code})" if name in repeated else name for code, name in labels.items()}
+    return matrix.rename(index=labels, columns=labels).rename_axis(index=None, columns=None)
 
 
 def require_same_grid(first: CityWindow, second: CityWindow, *, years: tuple[int, int]) -> None:
@@ -191,7 +278,8 @@ def compute_landcover_transitions(
     raster_from: str,
     raster_to: str,
     boundary: BoundarySpec,
-    legend_path: str,
+    legend_from_path: str,
+    legend_to_path: str,
     boundary_rule: str,
     transitions_csv: str,
     block_rows: int = DEFAULT_BLOCK_ROWS,
@@ -200,44 +288,58 @@ def compute_landcover_transitions(
     """Measure the land-cover transitions of a city between two years and write them as a long table.
 
     The two rasters are read strip by strip over the city's window (memory bounded by ``block_rows``), with
-    the boundary rule and legend no-data codes of the indicators.  Cells without data in either year are left
-    out and their area logged.
+    the boundary rule and each year's legend no-data codes, as the indicators.  Cells without data in either
+    year are left out and their area logged.  Years of one product (:func:`same_product`) are compared class
+    by class (:func:`transition_table`); years of different products on the category sets of their classes
+    (:func:`category_transition_table`), so that a product switch is not a land-cover change.
 
     Raises
     ------
     CBIInputError
-        If the rasters are not on the same grid over the city, hold codes the legend does not define, or the
+        If the rasters are not on the same grid over the city, hold codes their legend does not define, or the
         boundary or a raster cannot be read.
     """
-    legend = load_legend(legend_path)
+    legends = (load_legend(legend_from_path), load_legend(legend_to_path))
+    by_class = same_product(*legends)
     city_boundary = boundary.read()
-    window_from = open_city_window(raster_from, city_boundary)
-    window_to = open_city_window(raster_to, city_boundary)
-    require_same_grid(window_from, window_to, years=(year_from, year_to))
-    classes = list(legend.classes)
+    windows = (open_city_window(raster_from, city_boundary), open_city_window(raster_to, city_boundary))
+    require_same_grid(*windows, years=(year_from, year_to))
+    keys = category_keys(*legends)
+    classes = list(legends[0].classes) if by_class else list(range(len(keys)))
     areas = pd.DataFrame(0.0, index=pd.Index(classes, name="from_code"), columns=pd.Index(classes, name="to_code"))
     left_out_m2 = 0.0
-    for row_start, row_stop in strips(window_from.shape[0], block_rows):
+    for row_start, row_stop in strips(windows[0].shape[0], block_rows):
         grids = [
             window.read_rows(row_start, row_stop, boundary_rule=boundary_rule, nodata_codes=legend.nodata)
-            for window in (window_from, window_to)
+            for window, legend in zip(windows, legends, strict=True)
         ]
-        for grid in grids:
+        for grid, legend in zip(grids, legends, strict=True):
             check_codes(legend, unique_codes(grid.codes[grid.weight > 0]), raster_path=grid.path)
         weight = np.minimum(grids[0].weight, grids[1].weight)
         left_out_m2 += float((np.maximum(grids[0].weight, grids[1].weight) - weight).sum(axis=1) @ grids[0].row_area_m2)
-        areas += transition_areas_m2(
-            grids[0].codes, grids[1].codes, weight=weight, row_area_m2=grids[0].row_area_m2, classes=classes
+        codes = [grid.codes for grid in grids]
+        if not by_class:
+            codes = [
+                category_index(grid.codes, legend=legend, keys=keys)
+                for grid, legend in zip(grids, legends, strict=True)
+            ]
+        areas += transition_areas_m2(*codes, weight=weight, row_area_m2=grids[0].row_area_m2, classes=classes)
+    if by_class:
+        table = transition_table(areas, legend=legends[0], year_from=year_from, year_to=year_to)
+    else:
+        areas = areas.set_axis(keys, axis=0).set_axis(keys, axis=1)
+        table = category_transition_table(
+            areas, legend_from=legends[0], legend_to=legends[1], year_from=year_from, year_to=year_to
         )
-    table = transition_table(areas, legend=legend, year_from=year_from, year_to=year_to)
     write_csv(table, transitions_csv, encoding=csv_encoding)
     changed = table.loc[table["from_code"] != table["to_code"], "area_ha"].sum()
     LOGGER.info(
-        "City %s %s→%s: %.1f ha compared, %.1f ha changed class, %.1f ha left out (no data in one year)",
+        "City %s %s→%s: %.1f ha compared, %.1f ha changed %s, %.1f ha left out (no data in one year)",
         city,
         year_from,
         year_to,
         table["area_ha"].sum(),
         changed,
+        "class" if by_class else f"category ({legends[0].id} → {legends[1].id}: {CATEGORY_BASIS})",
         left_out_m2 / SQUARE_METRES_PER_HECTARE,
     )

@@ -36,8 +36,9 @@ class ReportContent:
         ``scorecard.json`` as written by the scoring stage.
     rule_set : RuleSet
         The rule set the scorecard was scored with (bands of every indicator).
-    legend : Legend
-        The land-cover legend (product, version, class names).
+    legends : dict of int to Legend
+        The land-cover legend (product, version, class names) of each year, by year; a city's years may come
+        from different products.
     years : tuple of int
         Land-cover years.
     indicators : pandas.DataFrame
@@ -67,7 +68,7 @@ class ReportContent:
     city_name: str
     scorecard: Mapping[str, Any]
     rule_set: RuleSet
-    legend: Legend
+    legends: Mapping[int, Legend]
     years: tuple[int, ...]
     indicators: pd.DataFrame
     transitions: Mapping[tuple[int, int], pd.DataFrame]

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from cbindex.geo.legends import Legend
 from cbindex.landcover.transitions import transition_matrix_ha
 from cbindex.report.content import ReportContent
 from cbindex.report.districts import districts_section
@@ -118,7 +119,17 @@ def _points_cell(points: Any) -> str:
     return f'<span class="band p{int(points)}">{int(points)}</span>'
 
 
-def _transition_table(table: pd.DataFrame, *, year_from: int, year_to: int, language: str) -> str:
+def products_by_year(legends: Mapping[int, Legend]) -> list[tuple[Legend, list[int]]]:
+    """Each distinct land-cover product (legend) with its years, in the order of its first year."""
+    products: dict[str, tuple[Legend, list[int]]] = {}
+    for year, legend in sorted(legends.items()):
+        products.setdefault(f"{legend.path}", (legend, []))[1].append(year)
+    return list(products.values())
+
+
+def _transition_table(
+    table: pd.DataFrame, *, year_from: int, year_to: int, language: str, legends: Mapping[int, Legend]
+) -> str:
     matrix = transition_matrix_ha(table, names="from_class_zh" if language == "zh" else "from_class")
     total = float(matrix.to_numpy().sum())
     stayed = float(sum(matrix.iat[position, position] for position in range(len(matrix))))
@@ -144,16 +155,21 @@ def _transition_table(table: pd.DataFrame, *, year_from: int, year_to: int, lang
         ]
     )
     header = [text("from_to", language), *matrix.columns, text("row_total", language)]
+    by_category = "basis" in table.columns  # two products: compared on their classes' categories
     caption = text(
-        "transitions_caption",
+        "transitions_categories_caption" if by_category else "transitions_caption",
         language,
         year_from=year_from,
         year_to=year_to,
+        product_from=legends[year_from].name,
+        product_to=legends[year_to].name,
         changed=format_number(changed),
         total=format_number(total),
         share=format_percent(100.0 * changed / total if total else None),
     )
-    title = text("transitions", language, year_from=year_from, year_to=year_to)
+    title = text(
+        "transitions_categories" if by_category else "transitions", language, year_from=year_from, year_to=year_to
+    )
     return (
         f'<div class="transition" id="transitions-{year_from}-{year_to}"><h3>{escape(title)}</h3>'
         f'<p class="small">{escape(caption)}</p>{html_table(header, rows, css_class="matrix")}</div>'
@@ -167,7 +183,9 @@ def _change(content: ReportContent) -> str:
     parts = [figure_html(figure) for figure in content.change_figures]
     parts.append(_change_tables(content))
     for (year_from, year_to), table in sorted(content.transitions.items()):
-        parts.append(_transition_table(table, year_from=year_from, year_to=year_to, language=language))
+        parts.append(
+            _transition_table(table, year_from=year_from, year_to=year_to, language=language, legends=content.legends)
+        )
     return "".join(parts)
 
 
@@ -217,7 +235,7 @@ def _value_html(value: str) -> str:
 
 
 def _provenance(content: ReportContent) -> str:
-    language, rule_set, legend = content.language, content.rule_set, content.legend
+    language, rule_set = content.language, content.rule_set
     card = content.scorecard
     rule_rows = [
         [escape(text(key, language)), _value_html(value)]
@@ -230,15 +248,22 @@ def _provenance(content: ReportContent) -> str:
             ("overrides", card.get("scoring_overrides_file") or "—"),
         )
     ]
-    landcover_rows = [
-        [escape(text(key, language)), _value_html(value)]
-        for key, value in (
-            ("legend", legend.id),
-            ("name", legend.name),
-            ("version", _Cited(legend.version)),
-            ("source", _Cited(legend.source)),
-            ("years", ", ".join(str(year) for year in content.years)),
+    landcover_tables = [
+        html_table(
+            ["", ""],
+            [
+                [escape(text(key, language)), _value_html(value)]
+                for key, value in (
+                    ("legend", legend.id),
+                    ("name", legend.name),
+                    ("version", _Cited(legend.version)),
+                    ("source", _Cited(legend.source)),
+                    ("years", ", ".join(str(year) for year in years)),
+                )
+            ],
+            css_class="keyvalue",
         )
+        for legend, years in products_by_year(content.legends)
     ]
     key_header = [text("key", language), text("setting", language)]
     input_rows = [
@@ -252,7 +277,7 @@ def _provenance(content: ReportContent) -> str:
             f"<h3>{escape(text('rule_set', language))}</h3>",
             html_table(["", ""], rule_rows, css_class="keyvalue"),
             f"<h3>{escape(text('landcover', language))}</h3>",
-            html_table(["", ""], landcover_rows, css_class="keyvalue"),
+            *landcover_tables,
             f"<h3>{escape(text('method_keys', language))}</h3>",
             html_table(key_header, _setting_rows(content.method)),
             f"<h3>{text_html('indicator_methods', language, column='method')}</h3>",
@@ -290,8 +315,16 @@ def render_report_body(content: ReportContent) -> str:
     """The page's ``<body>`` content: a header, a table of contents and every section of :data:`SECTIONS`."""
     language = content.language
     rule_set_name = localized(content.rule_set, "name", language)
-    years = ", ".join(str(year) for year in content.years)
-    subtitle = text("subtitle", language, rule_set=rule_set_name, product=content.legend.name, years=years)
+    products = products_by_year(content.legends)
+    if len(products) == 1:
+        years = ", ".join(str(year) for year in content.years)
+        subtitle = text("subtitle", language, rule_set=rule_set_name, product=products[0][0].name, years=years)
+    else:
+        named = text("list_separator", language).join(
+            text("product_years", language, product=legend.name, years=", ".join(str(year) for year in years))
+            for legend, years in products
+        )
+        subtitle = text("subtitle_products", language, rule_set=rule_set_name, products=named)
     shown = [section for section in SECTIONS if section != "districts" or content.districts is not None]
     navigation = " · ".join(f'<a href="#{section}">{escape(text(section, language))}</a>' for section in shown)
     sections = "".join(

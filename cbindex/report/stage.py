@@ -387,7 +387,7 @@ def write_city_report(
     indicators_csv: str,
     rule_set_path: str,
     overrides_path: str | None,
-    legend_path: str,
+    legend_paths: Mapping[int, str],
     boundary: BoundarySpec,
     years: Sequence[YearOutputs],
     transitions: Sequence[str],
@@ -403,7 +403,8 @@ def write_city_report(
     ``district_tables`` and ``district_layers`` are every year's ``districts.csv`` and ``districts.gpkg`` (empty
     when the city has no districts): the districts section maps the latest year's and ranks its districts.
 
-    ``input_files`` are every file the report rule depends on; their SHA-256 checksums are listed, so the
+    ``legend_paths`` gives the legend of each year (their products are named per year).  ``input_files`` are
+    every file the report rule depends on; their SHA-256 checksums are listed, so the
     report says exactly what it was computed from.  Matplotlib's warnings (a glyph missing from the fonts,
     for example) are written to the log.
 
@@ -455,7 +456,7 @@ def write_city_report(
         city_name=city_name,
         scorecard=scorecard,
         rule_set=rule_set,
-        legend=load_legend(legend_path),
+        legends={int(year): load_legend(path) for year, path in sorted(legend_paths.items())},
         years=tuple(item.year for item in years),
         indicators=indicators,
         transitions={_year_pair(path): pd.read_csv(path) for path in transitions},

@@ -27,6 +27,7 @@ with exit_on_input_error():
         path=config["cities"],
         log_path=".snakemake/log/validation.log",
     )
+    SHEET.check_legends()
 
 BANDED_CITIES = SHEET.banded_cities
 ONE_JOB_CITIES = SHEET.one_job_cities
@@ -38,7 +39,7 @@ wildcard_constraints:
 
 
 def of_city(answer):
-    """An input function handing the job's city to one CitySheet method (get_legend = of_city(SHEET.legend))."""
+    """An input function handing the job's city to one CitySheet method (get_boundary = of_city(SHEET.boundary))."""
 
     def get(wildcards):
         return answer(wildcards.city)
@@ -70,6 +71,12 @@ def landcover_raster_of(year_wildcard):
 def get_landuse_outputs(wildcards):
     """The exact class areas and polygon check of a land-use city's year (none for a raster city)."""
     return SHEET.landuse_outputs(wildcards.city, int(wildcards.year))
+
+
+def legend_of(year_wildcard):
+    """An input function: the legend of the year a wildcard names (year, or year0/year1); a city's years may
+    come from different products (sheet column legend as year:legend entries)."""
+    return lambda wildcards: SHEET.legend(wildcards.city, int(wildcards[year_wildcard]))
 
 
 def band_files(pattern):
@@ -128,7 +135,9 @@ get_districts = city_file("districts")
 get_districts_spec = of_city(SHEET.districts_spec)
 get_district_tables = of_city(SHEET.district_tables)
 get_district_layers = of_city(SHEET.district_layers)
-get_legend = of_city(SHEET.legend)
+get_legend = legend_of("year")
+get_year_legends = of_city(SHEET.legends)
+get_legend_files = of_city(SHEET.legend_files)
 get_rule_set = of_city(SHEET.rule_set)
 get_city_years = of_city(SHEET.years)
 get_landcover_bands = of_city(SHEET.landcover_bands)

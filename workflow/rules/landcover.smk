@@ -145,7 +145,8 @@ rule compute_landcover_transitions:
         raster_from=landcover_raster_of("year0"),
         raster_to=landcover_raster_of("year1"),
         boundary=get_boundary,
-        legend=get_legend,
+        legend_from=legend_of("year0"),
+        legend_to=legend_of("year1"),
     output:
         transitions=report(
             "results/{city}/transitions_{year0}_{year1}.csv",

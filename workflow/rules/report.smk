@@ -17,7 +17,7 @@ rule write_city_report:
         district_tables=get_district_tables,
         district_layers=get_district_layers,
         boundary=get_boundary,
-        legend=get_legend,
+        legends=get_legend_files,
         rule_set=get_rule_set,
         overrides=get_scoring_overrides,
         sources=get_city_source_files,
@@ -44,6 +44,7 @@ rule write_city_report:
     params:
         city_names=get_city_names,
         years=get_city_years,
+        year_legends=get_year_legends,
         boundary_spec=get_boundary_spec,
         method=get_report_method,
         settings=report_settings(),

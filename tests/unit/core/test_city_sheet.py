@@ -270,7 +270,7 @@ def test_legend_and_rule_set_by_name_or_path(tmp_path, folders):
     own = tmp_path / "own_rules.yaml"
     own.write_text("id: own\n", encoding="utf-8")
     sheet = open_sheet(tmp_path, folders, [city("a"), city("b", scoring=str(own))])
-    assert sheet.legend("a") == str(legends / "lc.yaml")
+    assert sheet.legend("a", 2020) == str(legends / "lc.yaml")
     assert sheet.rule_set("a") == str(scoring / "si.yaml")
     assert sheet.rule_set("b") == str(own)
 
@@ -303,9 +303,68 @@ def test_framework_defaults_to_kmgbf_and_takes_a_name_or_a_path(tmp_path, folder
 def test_an_unknown_legend_lists_the_shipped_ones(tmp_path, folders):
     sheet = open_sheet(tmp_path, folders, [city("a", legend="worldcover")])
     with pytest.raises(
-        CBIInputError, match=r"legend 'worldcover' named in the city sheet does not exist.*use one of lc"
+        CBIInputError,
+        match=r"^The legend 'worldcover' named in city sheet .*cities.csv, row a, column legend does not exist "
+        r"\(.*worldcover.yaml\); use one of lc or a path to your own file\.$",
     ):
-        sheet.legend("a")
+        sheet.legend("a", 2020)
+
+
+def test_a_legend_per_year_gives_each_year_its_product(tmp_path, folders):
+    legends, _ = folders
+    (legends / "other.yaml").write_text("id: other\n", encoding="utf-8")
+    own = tmp_path / "own legend.yaml"  # a path with a space is one legend for every year
+    own.write_text("id: own\n", encoding="utf-8")
+    rows = [
+        city("a", years="2021 2020 2022", legend=" 2022:other  2020:lc 2021:other "),
+        city("b", years="2020 2021", legend=str(own)),
+    ]
+    sheet = open_sheet(tmp_path, folders, rows)
+    sheet.check_legends()
+    lc, other = str(legends / "lc.yaml"), str(legends / "other.yaml")
+    assert sheet.legends("a") == {2020: lc, 2021: other, 2022: other}
+    assert list(sheet.legends("a")) == [2020, 2021, 2022]
+    assert [sheet.legend("a", year) for year in (2020, 2021)] == [lc, other]
+    assert sheet.legend_files("a") == [lc, other]
+    assert sheet.legends("b") == {2020: str(own), 2021: str(own)}
+
+
+@pytest.mark.parametrize(
+    ("cell", "problem"),
+    [
+        (
+            "2020:lc 2021:lc 2020:lc",
+            "gives 2020 more than once; give each year one legend (2020:<legend> 2021:<legend>).",
+        ),
+        (
+            "2020:lc 2022:lc",
+            "gives a legend for 2022, which is not one of the row's years (2020 2021); give one "
+            "entry per year of the years column (2020:<legend> 2021:<legend>).",
+        ),
+        (
+            "2020:lc",
+            "gives no legend for 2021; give one entry per year of the years column (2020:<legend> 2021:<legend>).",
+        ),
+        (
+            "2020:lc other",
+            "'2020:lc other' mixes a legend without a year with year:legend entries; give one legend "
+            "for every year, or one entry per year (2020:<legend> 2021:<legend>).",
+        ),
+        ("   ", "is empty; name the land-cover legend (e.g. esa_worldcover_v100)."),
+    ],
+)
+def test_a_bad_legend_cell_is_one_sentence_naming_the_sheet_row_and_column(tmp_path, folders, cell, problem):
+    sheet = open_sheet(tmp_path, folders, [city("ok"), city("a", years="2020 2021", legend=cell)])
+    expected = f"City sheet {tmp_path / 'cities.csv'}, row a, column legend {problem}"
+    with pytest.raises(CBIInputError) as raised:
+        sheet.check_legends()
+    assert str(raised.value) == expected
+
+
+def test_an_unknown_legend_of_one_year_names_the_cell(tmp_path, folders):
+    sheet = open_sheet(tmp_path, folders, [city("a", years="2020 2021", legend="2020:lc 2021:dw")])
+    with pytest.raises(CBIInputError, match=r"legend 'dw' named in city sheet .*, row a, column legend does not"):
+        sheet.check_legends()
 
 
 def test_boundary_spec_is_one_plain_dict_of_the_reading_columns(tmp_path, folders):

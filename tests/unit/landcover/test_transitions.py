@@ -10,11 +10,13 @@ from affine import Affine
 
 from cbindex.core.errors import CBIInputError
 from cbindex.geo.boundary import BoundarySpec
+from cbindex.geo.legends import load_legend
 from cbindex.landcover.stage import compute_landcover_transitions
-from cbindex.landcover.transitions import transition_areas_m2, transition_matrix_ha
+from cbindex.landcover.transitions import CATEGORY_BASIS, same_product, transition_areas_m2, transition_matrix_ha
 from tests.helpers import REPO, write_raster, write_vector
 
 WORLDCOVER = REPO / "config" / "legends" / "esa_worldcover_v100.yaml"
+DYNAMIC_WORLD = REPO / "config" / "legends" / "dynamic_world.yaml"
 TREES, BUILT, WATER = 10, 50, 80
 
 
@@ -79,9 +81,19 @@ CELL = 100.0  # metres, EPSG:3035 (equal-area: each cell is exactly 1 ha)
 ORIGIN = Affine(CELL, 0, 4_000_000.0, 0, -CELL, 3_000_000.0)
 
 
-def _stage(tmp_path, before, after, *, block_rows=512, transform_after=ORIGIN, boundary_cells=None):
+def _stage(
+    tmp_path,
+    before,
+    after,
+    *,
+    block_rows=512,
+    transform_after=ORIGIN,
+    boundary_cells=None,
+    legend_to=WORLDCOVER,
+    nodata_after=0,
+):
     first = write_raster(tmp_path / "y0.tif", before, transform=ORIGIN, crs="EPSG:3035", nodata=0)
-    second = write_raster(tmp_path / "y1.tif", after, transform=transform_after, crs="EPSG:3035", nodata=0)
+    second = write_raster(tmp_path / "y1.tif", after, transform=transform_after, crs="EPSG:3035", nodata=nodata_after)
     rows, cols = boundary_cells or before.shape
     box = shapely.box(4_000_000.0, 3_000_000.0 - rows * CELL, 4_000_000.0 + cols * CELL, 3_000_000.0)
     boundary = write_vector(tmp_path / "city.gpkg", [box], crs="EPSG:3035", name=["city"])
@@ -93,7 +105,8 @@ def _stage(tmp_path, before, after, *, block_rows=512, transform_after=ORIGIN, b
         raster_from=str(first),
         raster_to=str(second),
         boundary=BoundarySpec(str(boundary)),
-        legend_path=str(WORLDCOVER),
+        legend_from_path=str(WORLDCOVER),
+        legend_to_path=str(legend_to),
         boundary_rule="centre",
         transitions_csv=str(output),
         block_rows=block_rows,
@@ -146,3 +159,86 @@ def test_unknown_codes_name_the_raster_and_the_legend(tmp_path):
     odd[1, 1] = 77
     with pytest.raises(CBIInputError, match="class code 77"):
         _stage(tmp_path, codes, odd)
+
+
+# ------------------------------------------------------------------------------- years of two products
+# Dynamic World codes of the WorldCover classes with the same categories
+DW_WATER, DW_TREES, DW_GRASS, DW_CROPS, DW_SHRUB, DW_BUILT = 0, 1, 2, 4, 5, 6
+GRASS, SHRUB, CROPS = 30, 20, 40
+
+
+def test_two_products_whose_classes_agree_show_no_change(tmp_path):
+    # 2020, ESA WorldCover v100      2021, Dynamic World (other codes, same categories; 1 ha cells)
+    # T T B                          Trees Trees Built
+    # G W B                          Grass Water Built
+    # S C B                          Shrub Crops Built
+    before = np.array([[TREES, TREES, BUILT], [GRASS, WATER, BUILT], [SHRUB, CROPS, BUILT]], dtype=np.uint8)
+    after = np.array(
+        [[DW_TREES, DW_TREES, DW_BUILT], [DW_GRASS, DW_WATER, DW_BUILT], [DW_SHRUB, DW_CROPS, DW_BUILT]],
+        dtype=np.uint8,
+    )
+    table = _stage(tmp_path, before, after, legend_to=DYNAMIC_WORLD, nodata_after=None)
+    assert set(table["basis"]) == {CATEGORY_BASIS}
+    assert set(table["legend_from"]) == {"esa_worldcover_v100"} and set(table["legend_to"]) == {"dynamic_world"}
+    changed = table.loc[table["from_code"] != table["to_code"], "area_ha"]
+    assert changed.sum() == 0.0  # a product switch is not a land-cover change
+    stayed = table[table["from_code"] == table["to_code"]].set_index("from_code")["area_ha"]
+    assert stayed.to_dict() == pytest.approx(
+        {
+            "natural+tree_canopy+permeable": 2.0,  # Tree cover = Trees
+            "natural+permeable": 2.0,  # Grassland, Shrubland = Grass, Shrub and scrub
+            "permeable+cropland": 1.0,  # in the order of CATEGORIES
+            "built_up": 3.0,
+            "natural+water": 1.0,  # Permanent water bodies = Water
+        },
+        rel=1e-9,
+    )
+    matrix = transition_matrix_ha(table)
+    assert matrix.loc["natural, tree canopy, permeable", "natural, tree canopy, permeable"] == pytest.approx(2.0)
+    assert transition_matrix_ha(table, names="from_class_zh").index[0] == "自然区域、树冠覆盖、透水区域"
+
+
+def test_two_products_show_a_change_of_categories(tmp_path):
+    # 2020, WorldCover               2021, Dynamic World
+    # T T                            Built Trees        one tree cell built over: 1 ha
+    # W B                            Water Grass        one built cell now grass: 1 ha
+    before = np.array([[TREES, TREES], [WATER, BUILT]], dtype=np.uint8)
+    after = np.array([[DW_BUILT, DW_TREES], [DW_WATER, DW_GRASS]], dtype=np.uint8)
+    table = _stage(tmp_path, before, after, legend_to=DYNAMIC_WORLD, nodata_after=None)
+    area = table.set_index(["from_code", "to_code"])["area_ha"]
+    assert area["natural+tree_canopy+permeable", "built_up"] == pytest.approx(1.0, rel=1e-9)
+    assert area["built_up", "natural+permeable"] == pytest.approx(1.0, rel=1e-9)
+    assert area["natural+tree_canopy+permeable", "natural+tree_canopy+permeable"] == pytest.approx(1.0, rel=1e-9)
+    assert area["natural+water", "natural+water"] == pytest.approx(1.0, rel=1e-9)
+    assert table["area_ha"].sum() == pytest.approx(4.0, rel=1e-9)
+    assert (
+        area.drop([("natural+tree_canopy+permeable", "built_up"), ("built_up", "natural+permeable")])
+        .loc[lambda values: [a != b for a, b in values.index]]
+        .sum()
+        == 0.0
+    )
+
+
+def test_one_product_is_compared_class_by_class():
+    worldcover = load_legend(WORLDCOVER)
+    assert same_product(worldcover, load_legend(WORLDCOVER))
+    assert not same_product(worldcover, load_legend(DYNAMIC_WORLD))
+    v200 = load_legend(REPO / "config" / "legends" / "esa_worldcover_v200.yaml")  # same codes, another product
+    assert not same_product(worldcover, v200)
+
+
+def test_repeated_class_names_stay_apart_in_the_matrix():
+    table = pd.DataFrame(
+        [
+            {"from_code": a, "from_class": name_a, "to_code": b, "to_class": name_b, "area_ha": area}
+            for (a, name_a), (b, name_b), area in [
+                ((1, "Forest"), (1, "Forest"), 5.0),
+                ((1, "Forest"), (2, "Forest"), 1.0),
+                ((2, "Forest"), (1, "Forest"), 2.0),
+                ((2, "Forest"), (2, "Forest"), 3.0),
+            ]
+        ]
+    )
+    matrix = transition_matrix_ha(table)
+    assert list(matrix.index) == list(matrix.columns) == ["Forest (1)", "Forest (2)"]
+    assert matrix.to_numpy().tolist() == [[5.0, 1.0], [2.0, 3.0]]
