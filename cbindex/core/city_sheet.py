@@ -421,10 +421,10 @@ class CitySheet:
     def legends(self, city: str) -> dict[int, str]:
         """The legend file of each of the city's years, by year: column ``legend`` holds one legend for every
         year or ``year:legend`` entries (:func:`parse_year_legends`)."""
-        where = f"city sheet {self.path}, row {city}, column legend"
-        per_year = parse_year_legends(self.cell(city, "legend"), years=self.years(city), where=f"City {where[5:]}")
+        cell = f"{self.path}, row {city}, column legend"
+        per_year = parse_year_legends(self.cell(city, "legend"), years=self.years(city), where=f"City sheet {cell}")
         resolved = {
-            name: resolve_config_file(name, folder=self.legends_dir, kind="legend", where=where)
+            name: resolve_config_file(name, folder=self.legends_dir, kind="legend", where=f"city sheet {cell}")
             for name in dict.fromkeys(per_year.values())
         }
         return {year: resolved[name] for year, name in per_year.items()}
