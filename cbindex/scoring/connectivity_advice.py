@@ -39,7 +39,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from cbindex.scoring.next_band import _display
+from cbindex.core.messages import LANGUAGES, message, pair
+from cbindex.scoring.next_band import _display, points_text
 from cbindex.scoring.points import score_value
 from cbindex.scoring.rules import STATUS_SCORED
 
@@ -285,41 +286,36 @@ def describe_i2_advice(
     }
     largest_text = _about(largest)
     if not reachable:
-        if to_largest is None:
-            need, need_zh = "no added area suffices while the groups stay apart", "各组团保持分离时，增加多少面积都不够"
-        else:
-            amount = _amount(to_largest, inclusive)
-            need = f"the largest group ({largest_text} ha) would need {amount} ha more"
-            need_zh = f"最大组团（{largest_text} 公顷）需增加 {amount} 公顷"
-            if non_natural_ha is not None:
-                need += f", but only {_about(non_natural_ha)} ha of the city is not natural"
-                need_zh += f"，而城市中非自然区域仅 {_about(non_natural_ha)} 公顷"
-        result["area_text"] = (
-            f"adding natural area alone cannot reach {_points_en(points)}: {need}; join groups (close the gaps "
-            "between them) instead"
-        )
-        result["area_text_zh"] = f"仅增加自然区域无法达到 {points} 分：{need_zh}；应连接各组团（缩小其间距）"
+        for language, suffix in zip(LANGUAGES, ("", "_zh"), strict=True):
+            if to_largest is None:
+                need = message("connectivity.no_area_suffices", language)
+            else:
+                key = "connectivity.largest_needs" if non_natural_ha is None else "connectivity.largest_needs_but_only"
+                amount = _amount(to_largest, inclusive)
+                non_natural = None if non_natural_ha is None else _about(non_natural_ha)
+                need = message(key, language, largest=largest_text, amount=amount, non_natural=non_natural)
+            result[f"area_text{suffix}"] = message(
+                "connectivity.unreachable", language, points=points_text(language, points), need=need
+            )
         return result
     amount = _amount(to_largest, inclusive)
-    effect, effect_zh = _i2_change_phrases(rule, value, isolated)
-    result["area_text"] = (
-        f"add {amount} ha of natural area to the largest group ({largest_text} ha) to reach {_points_en(points)}; "
-        f"the same area as an isolated patch would {effect}"
-    )
-    result["area_text_zh"] = (
-        f"在最大组团（{largest_text} 公顷）上增加自然区域 {amount} 公顷可达到 {points} 分；"
-        f"同样面积若为孤立斑块，{effect_zh}"
-    )
+    effects = _i2_change_phrases(rule, value, isolated)
+    for language, effect in zip(LANGUAGES, effects, strict=True):
+        result["area_text_zh" if language == "zh" else "area_text"] = message(
+            "connectivity.add_to_largest",
+            language,
+            amount=amount,
+            largest=largest_text,
+            points=points_text(language, points),
+            effect=effect,
+        )
     if to_second is not None:
-        second_amount, second_text = _amount(to_second, inclusive), _about(second)
         beyond = non_natural_ha is not None and to_second > non_natural_ha
-        result["connectivity_text"] = f"or add {second_amount} ha to the second-largest group ({second_text} ha)"
-        result["connectivity_text_zh"] = f"或在第二大组团（{second_text} 公顷）上增加 {second_amount} 公顷"
+        key = "connectivity.add_to_second_beyond" if beyond else "connectivity.add_to_second"
+        fields = {"amount": _amount(to_second, inclusive), "second": _about(second)}
         if beyond:
-            result["connectivity_text"] += (
-                f", more than the {_about(non_natural_ha)} ha of the city that is not natural"
-            )
-            result["connectivity_text_zh"] += f"，超过城市中非自然区域的 {_about(non_natural_ha)} 公顷"
+            fields["non_natural"] = _about(non_natural_ha)
+        result["connectivity_text"], result["connectivity_text_zh"] = pair(key, **fields)
     return result
 
 
@@ -361,12 +357,11 @@ def describe_i2_effect(
         "i2_if_isolated_patch": isolated,
         "i2_points_if_added_to_largest_group": _points(i2_rule, joined),
         "i2_points_if_isolated_patch": _points(i2_rule, isolated),
-        "connectivity_text": (
-            f"these {amount} ha added to the largest group ({largest} ha) would {joined_en}; as an isolated patch "
-            f"they would {isolated_en}"
+        "connectivity_text": message(
+            "connectivity.i1_effect_on_i2", "en", amount=amount, largest=largest, joined=joined_en, isolated=isolated_en
         ),
-        "connectivity_text_zh": (
-            f"这 {amount} 公顷若并入最大组团（{largest} 公顷），{joined_zh}；若为孤立斑块，{isolated_zh}"
+        "connectivity_text_zh": message(
+            "connectivity.i1_effect_on_i2", "zh", amount=amount, largest=largest, joined=joined_zh, isolated=isolated_zh
         ),
     }
 
@@ -393,25 +388,15 @@ def _points(rule: IndicatorRule, value: float) -> int | None:
     return score.points if score.status == STATUS_SCORED else None
 
 
-def _points_en(points: int) -> str:
-    return f"{points} point{'' if points == 1 else 's'}"
-
-
 def _i2_change_phrases(rule: IndicatorRule, now: float, after: float) -> tuple[str, str]:
     """ "lower I2 to 380 ha (1 point)" / "I2 将降至 380 公顷（1 分）" (raise/升至, leave ... at/保持在)."""
-    unit, unit_zh = rule.unit, rule.unit_zh or rule.unit
-    shown = _about(after)
-    if after > now:
-        verb, verb_zh = "raise", "将升至"
-    elif after < now:
-        verb, verb_zh = "lower", "将降至"
-    else:
-        verb, verb_zh = "leave", "将保持在"
-    preposition = "at" if verb == "leave" else "to"
+    key = "connectivity.raise" if after > now else "connectivity.lower" if after < now else "connectivity.leave"
     points = _points(rule, after)
-    suffix = "" if points is None else f" ({_points_en(points)})"
-    suffix_zh = "" if points is None else f"（{points} 分）"
-    return (
-        f"{verb} {rule.id} {preposition} {shown} {unit}{suffix}",
-        f"{rule.id} {verb_zh} {shown} {unit_zh}{suffix_zh}",
-    )
+    phrases = []
+    for language in LANGUAGES:
+        unit = (rule.unit_zh or rule.unit) if language == "zh" else rule.unit
+        change = message(key, language, id=rule.id, value=_about(after), unit=unit)
+        if points is not None:
+            change = message("connectivity.with_points", language, change=change, points=points_text(language, points))
+        phrases.append(change)
+    return phrases[0], phrases[1]

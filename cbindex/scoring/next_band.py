@@ -195,7 +195,7 @@ def describe_next_band(
     for language, suffix in zip(LANGUAGES, ("", "_zh"), strict=True):
         label = target[f"next_band_label{suffix}"]
         change_text = _change(language, change, inclusive, _unit(rule, language), decimals=whole)
-        points = _points_text(language, target["points_next"])
+        points = points_text(language, target["points_next"])
         texts[f"text{suffix}"] = message("next_band.reach", language, change=change_text, points=points, label=label)
         texts[f"area_text{suffix}"] = None
         if area is not None:
@@ -247,8 +247,8 @@ def describe_margin(
             direction=message("next_band.fall" if change <= 0 else "next_band.rise", language),
             amount=amount,
             unit=_unit(rule, language),
-            now=_points_text(language, now),
-            below=_points_text(language, found["points_below"]),
+            now=points_text(language, now),
+            below=points_text(language, found["points_below"]),
             label=found[f"below_band_label{suffix}"],
         )
         texts[f"margin_area_text{suffix}"] = None
@@ -293,7 +293,7 @@ def describe_next_level(rule: IndicatorRule, value: str) -> dict[str, Any]:
     }
     if target is not None:
         for language, label in (("en", target.label), ("zh", target.label_zh)):
-            points = _points_text(language, target.points)
+            points = points_text(language, target.points)
             result["text_zh" if language == "zh" else "text"] = message(
                 "next_band.next_step", language, label=label, points=points
             )
@@ -350,7 +350,7 @@ def change_unit(unit: str, unit_zh: str | None, language: str) -> str:
     return (unit_zh or unit) if language == "zh" else unit
 
 
-def _points_text(language: str, points: int) -> str:
+def points_text(language: str, points: int) -> str:
     """``1 point`` / ``3 points`` / ``3 分``."""
     return message("next_band.points_one" if points == 1 else "next_band.points_many", language, points=points)
 
