@@ -27,7 +27,9 @@ if __name__ == "__main__":
         method=dict(smk.params.method),
         block_rows=smk.params.block_rows,
         barriers=BarrierSpec.of_files(smk.input.barriers, rule=smk.params.barrier_rule, **smk.params.barriers_spec),
-        districts=DistrictsSpec(first(smk.input.districts), **smk.params.districts_spec),
+        districts=DistrictsSpec(
+            first(smk.input.districts), population_csv=first(smk.input.district_population), **smk.params.districts_spec
+        ),
         city_tables=list(smk.input.city_tables),
         previous_districts_csv=first(smk.input.previous),
         rule_set_path=smk.input.rule_set,

@@ -10,8 +10,10 @@ outside the city; the workflow reports each of them and never silently accepts t
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -87,8 +89,9 @@ class CityDistricts:
         One (multi)polygon per district in ``crs`` (features of the same name dissolved, invalid ones repaired).
     crs : pyproj.CRS
     path : str
-    population : tuple of float or None, optional
-        Residents per district (column ``districts_population_column``), None when not given.
+    population : tuple of (float or None), optional
+        Residents per district (column ``districts_population_column`` or the CSV ``districts_population``), None
+        when not given; an entry is None for a district the CSV has no row for.
     tiling : DistrictTiling
     """
 
@@ -97,7 +100,7 @@ class CityDistricts:
     crs: CRS
     path: str
     tiling: DistrictTiling
-    population: tuple[float, ...] | None = None
+    population: tuple[float | None, ...] | None = None
 
     def to_crs(self, crs: CRS, *, max_segment_length: float | None = None) -> list[BaseGeometry]:
         """The district polygons in another CRS, edges densified first so that long edges follow the projection."""
@@ -119,10 +122,12 @@ class DistrictsSpec:
     population_column: str | None = None
     encoding: str | None = None
     default_encoding: str | None = None
+    population_csv: str | None = None
 
     def read(self, *, city: CityBoundary) -> CityDistricts:
-        """The districts (:func:`read_districts`)."""
-        return read_districts(
+        """The districts (:func:`read_districts`), with residents from ``population_csv`` (the sheet's
+        ``districts_population``, :func:`read_population_csv`) when given."""
+        districts = read_districts(
             self.path,
             city=city,
             layer=self.layer or None,
@@ -131,6 +136,52 @@ class DistrictsSpec:
             encoding=self.encoding or None,
             default_encoding=self.default_encoding or None,
         )
+        if not self.population_csv:
+            return districts
+        if self.population_column:
+            raise CBIInputError(
+                f"City sheet gives residents per district twice (districts_population_column {self.population_column!r}"
+                f" and districts_population {self.population_csv}); keep one."
+            )
+        people = read_population_csv(self.population_csv, names=districts.names)
+        return dataclasses.replace(districts, population=tuple(people.get(name) for name in districts.names))
+
+
+def read_population_csv(path: str, *, names: tuple[str, ...]) -> dict[str, float]:
+    """Residents per district from a CSV (UTF-8, with or without BOM) with columns ``district`` (the names of the
+    districts file's ``districts_name_column``) and ``population`` (a non-negative number). A district without a
+    row gets no I13 (logged).
+
+    Raises
+    ------
+    CBIInputError
+        Missing file or column, a repeated or unknown district, or a population that is not a non-negative number.
+    """
+    if not Path(path).is_file():
+        raise CBIInputError(
+            f"District population file {path} does not exist; check the city sheet's districts_population."
+        )
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    table.columns = [str(column).strip().lower() for column in table.columns]
+    missing = [column for column in ("district", "population") if column not in table.columns]
+    if missing:
+        raise CBIInputError(
+            f"District population file {path} has no column {', '.join(missing)} (columns: {', '.join(table.columns)});"
+            " give columns district and population."
+        )
+    table["district"] = table["district"].str.strip()
+    repeated = sorted(set(table["district"][table["district"].duplicated()]))
+    unknown = sorted(set(table["district"]) - set(names))
+    if repeated or unknown:
+        problem = f"repeats {', '.join(repeated)}" if repeated else f"names unknown districts {', '.join(unknown)}"
+        raise CBIInputError(
+            f"District population file {path} {problem}; give one row per district, named as in the districts file."
+        )
+    values = _population(table, column="population", path=path)
+    absent = [name for name in names if name not in set(table["district"])]
+    if absent:
+        LOGGER.warning("%s: no population for %s; their I13 is not computed.", path, ", ".join(absent))
+    return dict(zip(table["district"], values.astype(float), strict=True))
 
 
 def read_districts(
@@ -220,7 +271,7 @@ def _population(frame: gpd.GeoDataFrame, *, column: str, path: str) -> pd.Series
     if bad.any():
         shown = ", ".join(map(repr, frame[column][bad].astype(str).unique()[:5]))
         raise CBIInputError(
-            f"{WHAT} {path}: column {column!r} holds values that are not numbers of residents ({shown}); "
+            f"{path}: column {column!r} holds values that are not numbers of residents ({shown}); "
             "give a non-negative number for every district."
         )
     return values

@@ -96,7 +96,7 @@ def measure_districts(
     for district, values in rows.items():
         persons = None
         if districts.population is not None and district > 0:
-            persons = districts.population[district - 1]
+            persons = districts.population[district - 1]  # None: the population CSV has no row for it
         values += overlay_values(areas, district=district, persons=persons)
     return DistrictPass(city=city, areas=areas, rows=rows, names=(NO_DISTRICT_NAME, *districts.names))
 

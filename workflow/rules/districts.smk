@@ -17,6 +17,7 @@ rule compute_district_indicators:
         legend=get_legend,
         barriers=get_barriers,
         districts=get_districts,
+        district_population=city_file("districts_population"),
         protected_areas=city_year_file("protected_areas"),
         redline=city_year_file("redline"),
         parks=city_year_file("parks"),

@@ -314,3 +314,18 @@ def test_group_pieces_add_up_to_the_groups(tmp_path, tiny):
     assert sorted(by_group) == list(range(1, len(groups)))
     assert [by_group[g] for g in sorted(by_group)] == pytest.approx(list(groups[1:]), rel=1e-12)
     assert {district: len(p) for district, p in pieces.items()} == {1: 2, 2: 1, 3: 1, 4: 1}  # A: G1, G3; B, E: G2
+
+
+def test_population_from_a_csv(tmp_path, tiny):
+    raster, city, districts = tiny
+    csv = tmp_path / "people.csv"
+    csv.write_text("District,Population\nA,2000\nC,8000\n", encoding="utf-8-sig")
+    spec = DistrictsSpec(str(districts), name_column="name", population_csv=str(csv))
+    read = spec.read(city=BoundarySpec(str(city)).read())
+    assert read.population == (2000.0, None, None, 8000.0, None)
+    csv.write_text("district,population\nA,2000\nZ,1\n", encoding="utf-8")
+    with pytest.raises(CBIInputError, match=r"people.csv names unknown districts Z; give one row per district"):
+        spec.read(city=BoundarySpec(str(city)).read())
+    both = DistrictsSpec(str(districts), name_column="name", population_column="people", population_csv=str(csv))
+    with pytest.raises(CBIInputError, match=r"gives residents per district twice"):
+        both.read(city=BoundarySpec(str(city)).read())
