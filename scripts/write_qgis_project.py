@@ -8,7 +8,8 @@ if __name__ == "__main__":
     smk = snakemake  # noqa: F821 - injected by Snakemake
     years = list(smk.params.years)
     overlays = list(smk.input.overlays) or [None] * len(years)
-    outputs = zip(years, smk.input.natural_masks, smk.input.groups, overlays, strict=True)
+    districts = list(smk.input.districts) or [None] * len(years)
+    outputs = zip(years, smk.input.natural_masks, smk.input.groups, overlays, districts, strict=True)
     run_logged(
         smk.log[0],
         write_qgis_project,
@@ -18,8 +19,8 @@ if __name__ == "__main__":
         neighbourhood=smk.params.neighbourhood,
         display_crs=smk.params.display_crs,
         years=[
-            YearOutputs(year=year, natural_mask=mask, groups=groups, overlays=overlay)
-            for year, mask, groups, overlay in outputs
+            YearOutputs(year=year, natural_mask=mask, groups=groups, overlays=overlay, districts=district)
+            for year, mask, groups, overlay, district in outputs
         ],
         layers_gpkg=smk.output.layers,
         project_qgs=smk.output.project,

@@ -33,9 +33,10 @@ MASK_OUTSIDE = 255
 class YearOutputs:
     """The spatial outputs of one land-cover year (read by the QGIS package and the report): the natural-area mask,
     the groups GeoPackage (layers :data:`GROUPS_LAYER` and :data:`NATURAL_PATCHES_LAYER`) and, when the city has
-    overlays, the overlay GeoPackage."""
+    overlays, the overlay GeoPackage; with districts, the districts GeoPackage (layer :data:`DISTRICTS_LAYER`)."""
 
     year: int
     natural_mask: str
     groups: str
     overlays: str | None = None
+    districts: str | None = None

@@ -23,7 +23,8 @@ from pyproj import CRS
 
 from cbindex.core.atomic_write import atomic_path
 from cbindex.core.geopackage import atomic_geopackage
-from cbindex.core.output_names import GROUPS_LAYER, NATURAL_PATCHES_LAYER
+from cbindex.core.messages import messages
+from cbindex.core.output_names import DISTRICTS_LAYER, GROUPS_LAYER, NATURAL_PATCHES_LAYER
 from cbindex.geo.boundary import BoundarySpec
 from cbindex.geo.cell_area import row_cell_areas_m2
 from cbindex.geo.city_grid import DEFAULT_BLOCK_ROWS
@@ -301,6 +302,7 @@ def _year_package_layers(outputs: YearOutputs, *, neighbourhood: int) -> list[Pa
                 multi,
             )
         )
+    layers += _districts_layer(outputs)
     groups = gpd.read_file(outputs.groups, layer=GROUPS_LAYER)
     layers.append(
         PackageLayer(
@@ -323,6 +325,39 @@ def _year_package_layers(outputs: YearOutputs, *, neighbourhood: int) -> list[Pa
         )
     )
     return layers
+
+
+DISTRICT_SHARE_CLASSES = ((0.0, 20.0), (20.0, 40.0), (40.0, 60.0), (60.0, 80.0), (80.0, 100.0))
+"""I1 ranges (%) of the districts layer's graduated style, light to dark."""
+
+
+def districts_style() -> VectorStyle:
+    """Graduated style of the districts layer by ``I1`` (natural share, %), ColorBrewer YlGn in five ranges."""
+    colours = GROUP_AREA_COLOURS[::-1][: len(DISTRICT_SHARE_CLASSES)][::-1]
+    return VectorStyle(
+        name="districts by natural share",
+        geometry_kind="fill",
+        attribute="I1",
+        classes=tuple(
+            StyleClass(
+                f"{lower:g} – {upper:g} %",
+                Symbol(fill=(*colour, 220), outline=(60, 60, 60, 255), width_mm=0.2),
+                lower,
+                upper,
+            )
+            for (lower, upper), colour in zip(DISTRICT_SHARE_CLASSES, colours, strict=True)
+        ),
+        description="Districts coloured by their natural share I1 (every district value is a column of the layer)",
+    )
+
+
+def _districts_layer(outputs: YearOutputs) -> list[PackageLayer]:
+    """The year's districts joined to their values (none when the city has no districts)."""
+    if not outputs.districts:
+        return []
+    frame = gpd.read_file(outputs.districts, layer=DISTRICTS_LAYER)
+    name = " / ".join(messages("qgis.districts", year=outputs.year).values())
+    return [PackageLayer(f"districts_{outputs.year}", name, frame, districts_style(), "MultiPolygon")]
 
 
 def _project_layer(layer: PackageLayer, *, city: str, layers_gpkg: str, project_qgs: str) -> ProjectLayer:

@@ -72,6 +72,14 @@ def expected_layers(work: Path, city: str) -> dict[str, dict]:
                 "classes": 1,
                 "visible": latest,
             }
+        districts = work / f"results/{city}/{year}/districts.gpkg"
+        if districts.exists():
+            layers[f"{gpkg}districts_{year}"] = {
+                "features": pyogrio.read_info(districts, layer="districts")["features"],
+                "renderer": "graduatedSymbol",
+                "classes": 5,
+                "visible": latest,
+            }
         areas = gpd.read_file(work / f"results/{city}/{year}/connectivity_groups.gpkg", layer="connectivity_groups")[
             "area_ha"
         ]

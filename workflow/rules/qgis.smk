@@ -30,6 +30,7 @@ rule write_qgis_project:
         mask_styles=city_year_files("results/{city}/{year}/natural_areas.qml"),
         groups=city_year_files("results/{city}/{year}/connectivity_groups.gpkg"),
         overlays=get_overlay_layers,
+        districts=get_district_layers,
     output:
         layers="results/{city}/{city}_layers.gpkg",
         project="results/{city}/{city}.qgs",
