@@ -493,11 +493,11 @@ class CitySheet:
 
     def districts_spec(self, city: str) -> dict[str, str]:
         """How to read the districts file: ``layer``, ``name_column``, ``population_column`` (columns
-        ``districts_layer``, ``districts_name_column``, ``districts_population_column``; empty = not given) and its
-        :meth:`encodings`; keywords of :class:`cbindex.geo.districts.DistrictsSpec` besides the path."""
-        return {key: self.cell(city, column) for key, column in DISTRICT_COLUMNS.items()} | self.encodings(
-            city, "districts"
-        )
+        ``districts_layer``, ``districts_name_column``, ``districts_population_column``; empty = not given), its
+        :meth:`encodings` and :meth:`datum`; keywords of :class:`cbindex.geo.districts.DistrictsSpec` besides the
+        path."""
+        spec = {key: self.cell(city, column) for key, column in DISTRICT_COLUMNS.items()}
+        return spec | self.encodings(city, "districts") | self.datum(city, "districts")
 
     def district_tables(self, city: str) -> list[str]:
         """The city's districts.csv of every year, or none when its row names no districts file."""

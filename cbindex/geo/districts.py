@@ -27,6 +27,7 @@ from shapely.geometry.base import BaseGeometry
 from cbindex.core.errors import CBIInputError
 from cbindex.geo.boundary import CityBoundary, dissolve_polygons
 from cbindex.geo.city_grid import exact_coverage_fractions
+from cbindex.geo.datum_shift import check_datum
 from cbindex.geo.vector_layers import encoding_hint, equal_area_ha, open_vector_layer, read_vector_frame
 
 LOGGER = logging.getLogger(__name__)
@@ -113,8 +114,9 @@ class CityDistricts:
 @dataclass(frozen=True)
 class DistrictsSpec:
     """Where a city's districts are and how to read them (city-sheet columns ``districts``, ``districts_layer``,
-    ``districts_name_column``, ``districts_population_column``, ``districts_encoding``, config
-    ``vector_encoding`` as ``default_encoding``); empty texts mean "not given"."""
+    ``districts_name_column``, ``districts_population_column``, ``districts_encoding``, ``districts_datum``, config
+    ``vector_encoding`` as ``default_encoding``; ``districts_population`` as ``population_csv``); empty texts mean
+    "not given"."""
 
     path: str
     layer: str | None = None
@@ -123,6 +125,7 @@ class DistrictsSpec:
     encoding: str | None = None
     default_encoding: str | None = None
     population_csv: str | None = None
+    datum: str | None = None
 
     def read(self, *, city: CityBoundary) -> CityDistricts:
         """The districts (:func:`read_districts`), with residents from ``population_csv`` (the sheet's
@@ -135,6 +138,7 @@ class DistrictsSpec:
             population_column=self.population_column or None,
             encoding=self.encoding or None,
             default_encoding=self.default_encoding or None,
+            datum=self.datum or None,
         )
         if not self.population_csv:
             return districts
@@ -193,13 +197,15 @@ def read_districts(
     population_column: str | None = None,
     encoding: str | None = None,
     default_encoding: str | None = None,
+    datum: str | None = None,
 ) -> CityDistricts:
     """Read a district layer (any format and CRS GDAL reads) and measure how it tiles ``city``.
 
     Features with the same name are dissolved into one district (logged); without ``name_column`` each feature is
-    a district named by its position (``1``, ``2``, ...). Invalid geometries are repaired with ``make_valid`` and
-    only polygonal parts are kept. ``population_column`` gives residents per district (for I13); features of one
-    district add up.
+    a district named by its position (``1``, ``2``, ...). ``datum`` (sheet ``districts_datum``: ``wgs84``,
+    ``gcj02``, ``bd09``) converts a web-map outline to WGS 84 on reading, as for the boundary. Invalid geometries
+    are repaired with ``make_valid`` and only polygonal parts are kept. ``population_column`` gives residents per
+    district (for I13); features of one district add up.
 
     Raises
     ------
@@ -215,7 +221,8 @@ def read_districts(
         encoding=encoding,
         default_encoding=default_encoding,
     )
-    frame = read_vector_frame(path, what=WHAT, input_column="districts", layer=layer, encoding=encoding)
+    datum = check_datum(datum, sheet_column="districts_datum")
+    frame = read_vector_frame(path, what=WHAT, input_column="districts", layer=layer, encoding=encoding, datum=datum)
     frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
     if frame.empty:
         raise CBIInputError(f"{WHAT} {path} holds no polygon; give the districts' polygons.")

@@ -33,6 +33,7 @@ from pyproj import CRS
 from cbindex.core.errors import CBIDefectError, CBIInputError
 from cbindex.geo.boundary import BoundarySpec
 from cbindex.geo.cell_area import row_cell_areas_m2
+from cbindex.geo.datum_shift import wgs84_to_gcj02
 from cbindex.geo.districts import DistrictsSpec, district_ids
 from cbindex.landcover.stage import LandcoverInputs, compute_landcover_indicators
 from cbindex.overlays.district_indicators import measure_districts
@@ -329,3 +330,21 @@ def test_population_from_a_csv(tmp_path, tiny):
     both = DistrictsSpec(str(districts), name_column="name", population_column="people", population_csv=str(csv))
     with pytest.raises(CBIInputError, match=r"gives residents per district twice"):
         both.read(city=BoundarySpec(str(city)).read())
+
+
+def test_districts_in_gcj02_are_read_as_wgs84(tmp_path):
+    """A district layer traced on a Chinese web map (GCJ-02, districts_datum gcj02) lands on its WGS 84 place."""
+    wgs84 = [shapely.box(104.00, 30.60, 104.05, 30.65), shapely.box(104.05, 30.60, 104.10, 30.65)]
+    city = write_vector(tmp_path / "city.gpkg", [shapely.box(104.00, 30.60, 104.10, 30.65)])
+
+    def shifted(polygon):
+        lon, lat = np.asarray(shapely.segmentize(polygon, 0.005).exterior.coords).T
+        return shapely.Polygon(np.column_stack(wgs84_to_gcj02(lon, lat)))
+
+    gcj = write_vector(tmp_path / "gcj.gpkg", [shifted(p) for p in wgs84], name=["West", "East"])
+    boundary = BoundarySpec(str(city)).read()
+    read = DistrictsSpec(str(gcj), name_column="name", datum="gcj02").read(city=boundary)
+    for geometry, expected in zip(read.geometries, wgs84, strict=True):
+        assert shapely.hausdorff_distance(geometry, shapely.segmentize(expected, 0.005)) < 1e-5  # ~1 m
+    unshifted = DistrictsSpec(str(gcj), name_column="name").read(city=boundary)
+    assert shapely.hausdorff_distance(unshifted.geometries[0], wgs84[0]) > 1e-3  # the shift is hundreds of metres
