@@ -21,6 +21,7 @@ Start here. One row per indicator id as the workflow's tables hold it: a row a s
 
 Ids with ``{change}`` stand for each net-change indicator of config ``species_lists.change_indicators`` (I4–I8),
 ``{invasive}`` for ``species_lists.invasive_indicator`` (I10), ``{group}`` for a taxonomic group of the lists,
+``{layer}`` for a coverage layer of config ``coverage_layers`` (the red line's rows are listed by name),
 ``{category}`` for a category of China's protected-area system (cbindex/geo/protected_area_categories.py).
 In ``indicators.csv`` a row scored by an edition carries that edition's id; a row an edition does not score but
 whose name is one of its ids is renamed ``stage_<id>`` (si-2021: ``stage_I2``, the mesh size in ha).
@@ -42,7 +43,7 @@ LANDUSE_STAGE = "cbindex.landcover.stage.rasterize_landcover_vector"
 PROTECTED = "cbindex.overlays.protected_areas.protected_values"
 DISTRICT_AREAS = "cbindex.landcover.district_areas.district_landcover_values"
 DISTRICT_ROWS = "cbindex.overlays.district_indicators.district_rows"
-REDLINE = "cbindex.overlays.protected_areas.redline_values"
+REDLINE = "cbindex.overlays.coverage_shares.coverage_values"
 PROTECTED_CATEGORIES = "cbindex.overlays.protected_areas.category_values"
 PARKS = "cbindex.overlays.parks.parks_values"
 BIRDS = "cbindex.species.stage.occurrence_values"
@@ -134,6 +135,14 @@ INDICATORS = (
         "city area inside the red line, any land cover"),
     ("redline_natural_area", None, None, None, "ha", "spatial", REDLINE,
         "natural area inside the red line"),
+    ("{layer}_coverage", None, None, None, "%", "spatial", REDLINE,
+        "city area inside coverage layer {layer} of config coverage_layers (any land cover) ÷ city area × 100"),
+    ("{layer}_natural_share", None, None, None, "%", "spatial", REDLINE,
+        "natural area inside coverage layer {layer} ÷ its area in the city × 100"),
+    ("{layer}_area", None, None, None, "ha", "spatial", REDLINE,
+        "city area inside coverage layer {layer}, any land cover"),
+    ("{layer}_natural_area", None, None, None, "ha", "spatial", REDLINE,
+        "natural area inside coverage layer {layer}"),
     ("I13", 13, 12, 13, "ha per 1000 persons", "spatial", PARKS,
         "natural area under parks ∪ protected areas (dissolved together) [ha] ÷ (population ÷ 1000)"),
     ("park_natural_area", None, None, None, "ha", "spatial", PARKS,

@@ -4,8 +4,6 @@ from cbindex.core.rule_runtime import run_logged
 from cbindex.geo.boundary import BoundarySpec
 from cbindex.overlays.stage import compute_overlay_indicators
 
-OVERLAY_KINDS = ("protected_areas", "redline", "parks")
-
 
 def first(files):
     """The one file of an optional input, or None when the sheet leaves it empty."""
@@ -24,7 +22,8 @@ if __name__ == "__main__":
         legend_path=smk.input.legend,
         method=dict(smk.params.method),
         overlay_rules=dict(smk.params.overlay_rules),
-        overlay_paths={kind: first(getattr(smk.input, kind)) for kind in OVERLAY_KINDS},
+        overlay_paths={kind: first(getattr(smk.input, kind, [])) for kind in smk.params.overlay_kinds},
+        coverage_layers=[dict(layer) for layer in smk.params.coverage_layers],
         overlay_layers=dict(smk.params.overlay_layers),
         overlay_encodings={kind: dict(spec) for kind, spec in smk.params.overlay_encodings.items()},
         population=smk.params.population,

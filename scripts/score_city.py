@@ -27,4 +27,5 @@ if __name__ == "__main__":
         framework_path=smk.input.framework,
         targets_csv=smk.output.targets,
         boundary_notes=dict(smk.params.boundary_notes),
+        coverage_layers=[dict(layer) for layer in smk.params.coverage_layers],
     )

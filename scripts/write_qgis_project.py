@@ -18,6 +18,7 @@ if __name__ == "__main__":
         boundary=BoundarySpec(smk.input.boundary, **smk.params.boundary_spec),
         neighbourhood=smk.params.neighbourhood,
         display_crs=smk.params.display_crs,
+        coverage_layers=[dict(layer) for layer in smk.params.coverage_layers],
         years=[
             YearOutputs(year=year, natural_mask=mask, groups=groups, overlays=overlay, districts=district)
             for year, mask, groups, overlay, district in outputs

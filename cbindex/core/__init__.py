@@ -12,6 +12,7 @@ units            unit conversions and the percent formula, defined once
 method           LandcoverMethod: the method settings of the land-cover indicators (config ``method``), and the
                  keys each stage reads
 output_names     names of the layers one rule writes and another reads
+coverage_layers  the control lines of config coverage_layers (red line, ecological control line, ...): ids, names
 messages         the message catalogue: every user-facing string in English and Chinese (``catalogue/*.yaml``,
                  package data), looked up by ``message(key, language, **fields)``; how to add one
 glossary         the glossary of index terms in English and Chinese: docs/glossary.yaml rendered into

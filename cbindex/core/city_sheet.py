@@ -263,6 +263,7 @@ class CitySheet:
         default_landcover_bands: int,
         default_vector_encoding: str | None = None,
         frameworks_dir: str = DEFAULT_FRAMEWORKS_DIR,
+        coverage_columns: Mapping[str, str] | None = None,
     ) -> None:
         if "city_id" not in frame.columns:
             raise CBIInputError(f"City sheet {path} has no city_id column; add it as the first column.")
@@ -278,9 +279,13 @@ class CitySheet:
         self.frameworks_dir = frameworks_dir
         self.default_landcover_bands = default_landcover_bands
         self.default_vector_encoding = (default_vector_encoding or "").strip()
+        coverage = dict(coverage_columns) if coverage_columns is not None else {"redline": "redline"}
+        self.overlay_inputs = {"protected_areas": "protected_areas", **coverage, "parks": "parks"}
+        """Overlay kind (``protected_areas``, each coverage layer's id, ``parks``) to the sheet column naming its
+        file (config ``coverage_layers`` gives the coverage layers' columns; default the red line alone)."""
         if self.default_vector_encoding:
             known_encoding(self.default_vector_encoding, where="Config vector_encoding")
-        for column in (f"{kind}_encoding" for kind in VECTOR_COLUMNS):
+        for column in (f"{kind}_encoding" for kind in (*VECTOR_COLUMNS, *coverage.values())):
             for city in self.cities if column in self.frame.columns else ():
                 if self.cell(city, column).strip():
                     known_encoding(self.cell(city, column).strip(), where=f"City sheet {path}: {column} of {city}")
@@ -314,6 +319,7 @@ class CitySheet:
         encoding: str | None = None,
         default_vector_encoding: str | None = None,
         frameworks_dir: str = DEFAULT_FRAMEWORKS_DIR,
+        coverage_columns: Mapping[str, str] | None = None,
     ) -> CitySheet:
         """Read a CSV sheet as Excel saves it, every cell as text (``NA`` stays the text ``NA``, an empty cell
         stays empty): UTF-8 with or without BOM, else ``encoding`` (config ``cities_encoding``; see
@@ -337,6 +343,7 @@ class CitySheet:
             default_landcover_bands=default_landcover_bands,
             default_vector_encoding=default_vector_encoding,
             frameworks_dir=frameworks_dir,
+            coverage_columns=coverage_columns,
         )
 
     # ------------------------------------------------------------------------------------------- cells
@@ -487,7 +494,7 @@ class CitySheet:
         """The :meth:`datum` of each polygon input the city's row names (boundary and overlays), by column."""
         return {
             column: self.datum(city, column)["datum"] or "wgs84"
-            for column in ("boundary", *OVERLAY_COLUMNS)
+            for column in ("boundary", *self.overlay_inputs.values())
             if self.has(city, column)
         }
 
@@ -516,9 +523,16 @@ class CitySheet:
         return [RESULTS["districts_table"].replace("{city}", city).replace("{year}", str(earlier[-1]))]
 
     def overlay_encodings(self, city: str) -> dict[str, dict[str, str]]:
-        """How each overlay file (``protected_areas``, ``redline``, ``parks``) is read: its :meth:`encodings` and
-        its :meth:`datum`."""
-        return {kind: self.encodings(city, kind) | self.datum(city, kind) for kind in OVERLAY_COLUMNS}
+        """How each overlay file (:attr:`overlay_inputs`: ``protected_areas``, the coverage layers, ``parks``) is
+        read, by kind: its column's :meth:`encodings` and :meth:`datum`."""
+        return {
+            kind: self.encodings(city, column) | self.datum(city, column)
+            for kind, column in self.overlay_inputs.items()
+        }
+
+    def overlay_files_of_year(self, city: str, year: int) -> dict[str, list[str]]:
+        """Each overlay kind's file of one year (none or one path; ``{year}`` filled in), for the overlay rules."""
+        return {kind: self.year_file(city, column, year) for kind, column in self.overlay_inputs.items()}
 
     def natural_codes(self, city: str) -> tuple[int, ...] | None:
         """The city's own natural classes (column ``natural_codes``), or None for the legend's."""
@@ -554,12 +568,12 @@ class CitySheet:
         return [city for city in self.cities if self.landcover_bands(city) == 1]
 
     def has_overlays(self, city: str) -> bool:
-        """Whether the city has an overlay layer (protected_areas, redline or parks)."""
-        return any(self.has(city, column) for column in OVERLAY_COLUMNS)
+        """Whether the city has an overlay layer (protected_areas, a coverage layer or parks)."""
+        return any(self.has(city, column) for column in self.overlay_inputs.values())
 
     def overlay_layers(self, city: str) -> dict[str, str]:
         """The layer of each overlay file (columns ``<kind>_layer``; empty = the file's only layer)."""
-        return {kind: self.cell(city, f"{kind}_layer") for kind in OVERLAY_COLUMNS}
+        return {kind: self.cell(city, f"{column}_layer") for kind, column in self.overlay_inputs.items()}
 
     def population(self, city: str) -> str:
         """The city's population cell (empty = none, or a population_raster instead)."""

@@ -214,6 +214,7 @@ def validate_sheet(
     path: str,
     id_column: str = "city_id",
     log_path: str | Path | None = None,
+    coverage_columns: Sequence[str] = (),
 ) -> None:
     """Check a sheet (every cell text) against the JSON Schema of one row, raising one sentence.
 
@@ -234,6 +235,9 @@ def validate_sheet(
         The column that names a row in messages.
     log_path : str or Path, optional
         Where the full report of a violation is written.
+    coverage_columns : sequence of str
+        The sheet columns of config ``coverage_layers``: each, with its ``_layer``, ``_encoding`` and ``_datum``
+        columns, is a column of the sheet like ``redline`` (the schema lists only the shipped layers').
 
     Raises
     ------
@@ -241,6 +245,8 @@ def validate_sheet(
         On the first unknown column, missing required column or invalid cell.
     """
     schema = _schema(str(schema_path))
+    if coverage_columns:
+        schema = _with_coverage_columns(schema, coverage_columns)
     columns = list(schema.get("properties", {}))
     origin = f"City sheet {path}"
     for column in map(str, frame.columns):
@@ -258,6 +264,16 @@ def validate_sheet(
             sentence = _cell_error_sentence(error, row, origin=origin, number=number, id_column=id_column)
             _write_report(log_path, sentence, error)
             raise CBIInputError(sentence)
+
+
+def _with_coverage_columns(schema: dict, columns: Sequence[str]) -> dict:
+    """The sheet schema with the columns of each coverage layer, as the red line's (``redline``, ``_layer``,
+    ``_encoding``, ``_datum``)."""
+    properties = dict(schema["properties"])
+    for column in columns:
+        for suffix in ("", "_layer", "_encoding", "_datum"):
+            properties.setdefault(f"{column}{suffix}", schema["properties"][f"redline{suffix}"])
+    return {**schema, "properties": properties}
 
 
 def _config_origin(config_files: Sequence[str | Path]) -> str:

@@ -25,6 +25,17 @@ assessed)."""
 DISTRICTS_LAYER = "districts"
 """Layer of ``{year}/districts.gpkg``: the district polygons joined to their values (the district rule writes it)."""
 
+
+def overlay_layer_names(coverage_ids) -> dict[str, str]:
+    """The layers of ``{year}/overlays.gpkg`` with config ``coverage_layers``: protected areas, one
+    ``<id>_areas`` per coverage layer (the red line's is ``redline_areas``), parks ∪ protected areas."""
+    return {
+        "protected_areas": OVERLAY_LAYER_NAMES["protected_areas"],
+        **{layer_id: f"{layer_id}_areas" for layer_id in coverage_ids},
+        COUNTED_LAYER: COUNTED_LAYER,
+    }
+
+
 MASK_OUTSIDE = 255
 """Value of ``{year}/natural_areas.tif`` outside the city or without data (1 natural, 0 not natural)."""
 

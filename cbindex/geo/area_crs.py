@@ -24,7 +24,7 @@ EQUAL_AREA_METHODS = ("equal area", "mollweide", "sinusoidal", "homolosine", "ec
 
 @dataclass(frozen=True)
 class AreaCRS:
-    """The CRS areas are measured in and how the method column names it."""
+    """The CRS areas are measured in and, when it is not the CRS named, a method clause saying why (else ``""``)."""
 
     crs: CRS
     description: str
@@ -53,9 +53,7 @@ def equal_area_crs(setting: str, *, centre_lon: float, centre_lat: float) -> Are
         A setting PROJ does not know.
     """
     if setting == AUTO:
-        return AreaCRS(
-            _laea(centre_lon, centre_lat, CRS.from_epsg(4326)), "Lambert azimuthal equal-area centred on the city"
-        )
+        return AreaCRS(_laea(centre_lon, centre_lat, CRS.from_epsg(4326)), "")
     try:
         crs = CRS.from_user_input(setting)
     except CRSError as error:
@@ -64,10 +62,10 @@ def equal_area_crs(setting: str, *, centre_lon: float, centre_lat: float) -> Are
             "EPSG:6933 (equal-area) or the city's CGCS2000 Gauss-Krüger zone (e.g. EPSG:4544 for Chengdu)."
         ) from None
     if is_equal_area(crs):
-        return AreaCRS(crs, f"{setting} ({crs.name}), equal-area")
+        return AreaCRS(crs, "")
     return AreaCRS(
         _laea(centre_lon, centre_lat, crs),
-        f"{setting} ({crs.name}) is not equal-area, so a Lambert azimuthal equal-area projection on its ellipsoid "
+        f"{setting} is not equal-area: measured in a Lambert azimuthal equal-area projection on its ellipsoid "
         f"({crs.ellipsoid.name}) centred on the city",
     )
 

@@ -235,7 +235,7 @@ def read_overlay_polygons(
         Missing or unreadable file, several layers and none named, an unknown layer, text the encoding cannot
         decode, no CRS, a layer without features or without polygons, or a filter column the layer lacks.
     """
-    label = OVERLAY_LABELS[kind]
+    label = OVERLAY_LABELS.get(kind, f"Coverage-layer file ({kind})")
     path = str(path)
     attribute_filter = attribute_filter or AttributeFilter()
     layer, encoding = open_vector_layer(

@@ -374,6 +374,7 @@ def write_landcover_table(
     LOGGER.info("City %s %s: read %d x %d cells of %s", city, year, *result.window.shape, job.raster_path)
     boundary_ha = boundary_area_ha(job.boundary, equal_area_crs=equal_area_crs)
     area_description = boundary_area_crs(job.boundary, equal_area_crs=equal_area_crs).description
+    area_description = f"; {area_description}" if area_description else ""
     computed = result.values if landuse is None else landuse.values(result.values, job=job, city_ha=boundary_ha)
     value_of = {value.indicator: value.value for value in computed}
     coverage = raster_coverage(
@@ -385,7 +386,7 @@ def write_landcover_table(
             "boundary_area",
             boundary_ha,
             "ha",
-            f"area of the boundary polygon in {area_description}",
+            f"area of the boundary polygon in {equal_area_crs} equal-area CRS{area_description}",
         ),
         IndicatorValue(
             "boundary_features",

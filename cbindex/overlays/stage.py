@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
 import pandas as pd
@@ -14,7 +14,7 @@ from shapely.geometry.base import BaseGeometry
 from cbindex.core.geopackage import write_geopackage
 from cbindex.core.indicator_table import DEFAULT_CSV_ENCODING, IndicatorValue, write_csv, write_indicator_table
 from cbindex.core.method import OVERLAY_METHOD_KEYS, LandcoverMethod
-from cbindex.core.output_names import COUNTED_LAYER, DISTRICTS_LAYER, OVERLAY_LAYER_NAMES
+from cbindex.core.output_names import COUNTED_LAYER, DISTRICTS_LAYER, OVERLAY_LAYER_NAMES, overlay_layer_names
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE
 from cbindex.geo.boundary import BoundarySpec, dissolve_polygons
 from cbindex.geo.categories import CategoryCodes
@@ -26,14 +26,18 @@ from cbindex.geo.population import city_population
 from cbindex.landcover.area_shares import area_rule_text
 from cbindex.landcover.stage import LandcoverInputs, boundary_area_ha
 from cbindex.overlays.areas import OverlayAreas, measure_overlays
+from cbindex.overlays.coverage_shares import coverage_values
 from cbindex.overlays.district_indicators import district_frame, district_rows, measure_districts
 from cbindex.overlays.parks import parks_values
-from cbindex.overlays.protected_areas import category_values, protected_values, redline_values
+from cbindex.overlays.protected_areas import category_values, protected_values
 from cbindex.scoring.consistency import check_district_sums
 from cbindex.scoring.district_scores import DISTRICT_COLUMNS, add_change_since_previous_year, score_district_rows
 from cbindex.scoring.overrides import load_city_rule_set
 
 LOGGER = logging.getLogger(__name__)
+
+DEFAULT_COVERAGE_LAYERS = ({"id": "redline", "name": "ecological protection red line", "name_zh": "生态保护红线"},)
+"""The coverage layers when none are given: the red line alone."""
 
 
 def compute_overlay_indicators(
@@ -56,6 +60,7 @@ def compute_overlay_indicators(
     csv_encoding: str = DEFAULT_CSV_ENCODING,
     block_rows: int = DEFAULT_BLOCK_ROWS,
     overlay_encodings: Mapping[str, Mapping[str, str | None]] | None = None,
+    coverage_layers: Sequence[Mapping[str, str]] | None = None,
 ) -> None:
     """Compute the overlay indicators of one city and year; write their table and the counted polygons.
 
@@ -75,12 +80,17 @@ def compute_overlay_indicators(
     method : dict
         The method settings this stage reads, :data:`~cbindex.core.method.OVERLAY_METHOD_KEYS` (natural
         classes, boundary rule; the others do not change its outputs); the ``method`` column names them.
+    coverage_layers : list of dict, optional
+        Config ``coverage_layers`` (``id``, ``name``, ``name_zh``): the kinds of ``overlay_paths`` that are
+        coverage layers; default the red line alone (:data:`DEFAULT_COVERAGE_LAYERS`).
 
     Writes ``indicators_csv`` (columns city, year, indicator, value, unit, method: I9 and its areas when
-    protected areas are given; ``redline_coverage`` and ``redline_natural_share`` with a red line; I13 with
-    parks, NaN without a population) and ``overlays_gpkg`` (layers ``protected_natural_areas``,
-    ``redline_areas``, ``parks_counted``: the dissolved polygons clipped to the city, with ``area_ha`` and
-    ``natural_area_ha`` measured on the raster).
+    protected areas are given, and the area per category of China's protected-area system with a category
+    column; ``<id>_coverage``, ``<id>_natural_share`` and their areas for each coverage layer given, e.g.
+    ``redline_coverage``; I13 with parks, NaN without a population) and ``overlays_gpkg`` (layers
+    ``protected_natural_areas``, ``<id>_areas`` per configured coverage layer, ``parks_counted``: the dissolved
+    polygons clipped to the city, with ``area_ha`` and ``natural_area_ha`` measured on the raster; empty when not
+    given).
     """
     legend = load_legend(legend_path)
     city_boundary = boundary.read()
@@ -114,8 +124,15 @@ def compute_overlay_indicators(
             source=layers["protected_areas"].describe(),
             how=how,
         )
-    if "redline" in layers:
-        values += redline_values(areas=areas, name="redline", source=layers["redline"].describe(), how=how)
+    for layer in coverage_layers if coverage_layers is not None else DEFAULT_COVERAGE_LAYERS:
+        if layer["id"] in layers:
+            values += coverage_values(
+                areas=areas,
+                layer_id=layer["id"],
+                name=layer["name"],
+                source=layers[layer["id"]].describe(),
+                how=how,
+            )
     if "parks" in layers:
         people = city_population(
             population=population,
@@ -139,7 +156,12 @@ def compute_overlay_indicators(
         )
     elif population or population_raster_path:
         LOGGER.warning("City %s %s: a population is given but no parks, so I13 is not computed.", city, year)
-    write_overlay_layers(overlays_gpkg, layers=overlay_frames(window, geometries=geometries, areas=areas))
+    layer_names = overlay_layer_names(
+        [layer["id"] for layer in (coverage_layers if coverage_layers is not None else DEFAULT_COVERAGE_LAYERS)]
+    )
+    write_overlay_layers(
+        overlays_gpkg, layers=overlay_frames(window, geometries=geometries, areas=areas, layer_names=layer_names)
+    )
     write_indicator_table(indicators_csv, city=city, year=year, values=values, encoding=csv_encoding)
     LOGGER.info(
         "City %s %s: %s",
@@ -196,6 +218,7 @@ def overlay_frames(
     *,
     geometries: Mapping[str, BaseGeometry],
     areas: OverlayAreas,
+    layer_names: Mapping[str, str] = OVERLAY_LAYER_NAMES,
 ) -> dict[str, gpd.GeoDataFrame]:
     """One GeoDataFrame per output layer: the polygon set clipped to the city, with its areas in ha.
 
@@ -204,7 +227,7 @@ def overlay_frames(
     not given become empty layers.
     """
     frames = {}
-    for name, layer in OVERLAY_LAYER_NAMES.items():
+    for name, layer in layer_names.items():
         rows = {"area_ha": [], "natural_area_ha": []}
         geometry = []
         if name in geometries:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,6 +80,8 @@ OVERLAYS = {  # overlay layer: (name shown in QGIS, symbol)
     "redline_areas": ("Red-line areas", Symbol(fill=(215, 25, 28, 60), outline=(215, 25, 28, 255), width_mm=0.5)),
     "parks_counted": ("Parks counted", Symbol(fill=(253, 174, 97, 170), outline=(166, 97, 26, 255), width_mm=0.3)),
 }
+COVERAGE_LAYER_COLOURS = ((230, 85, 13), (49, 163, 84), (117, 107, 177), (99, 99, 99), (221, 28, 119))
+"""Outline colours of the coverage layers other than the red line, in config order (ColorBrewer Dark2-like)."""
 OTHER_OVERLAY_SYMBOL = Symbol(fill=(49, 130, 189, 110), outline=(8, 81, 156, 255), width_mm=0.3)
 EMPTY_LAYER_NOTES = {  # why a layer has no feature, in English and Chinese, appended to its name in QGIS
     "natural_areas": "no natural area in {year} / {year}年无自然区域",
@@ -151,6 +153,20 @@ def overlay_style(layer: str, *, geometry_type: str) -> VectorStyle:
     )
 
 
+def coverage_layer_style(title: str, *, index: int, geometry_type: str) -> VectorStyle:
+    """Style of a coverage layer other than the red line: an outlined, lightly filled zone in a colour of
+    :data:`COVERAGE_LAYER_COLOURS` (by its place in config ``coverage_layers``)."""
+    red, green, blue = COVERAGE_LAYER_COLOURS[index % len(COVERAGE_LAYER_COLOURS)]
+    return VectorStyle(
+        name=title.lower(),
+        geometry_kind=geometry_kind(geometry_type),
+        classes=(
+            StyleClass(title, Symbol(fill=(red, green, blue, 50), outline=(red, green, blue, 255), width_mm=0.5)),
+        ),
+        description=f"Coverage layer: {title}",
+    )
+
+
 def natural_patches_frame(mask: np.ndarray, *, transform: Affine, crs: CRS, neighbourhood: int) -> gpd.GeoDataFrame:
     """Polygons of the natural patches of a natural-area mask, one multipolygon per patch.
 
@@ -204,6 +220,7 @@ def write_qgis_project(
     layers_gpkg: str,
     project_qgs: str,
     display_crs: str = AUTO,
+    coverage_layers: Sequence[Mapping[str, str]] = (),
 ) -> None:
     """Write a city's styled GeoPackage and its QGIS project.
 
@@ -224,6 +241,9 @@ def write_qgis_project(
     display_crs : str
         Config ``display_crs``: the project's CRS and initial view (``auto`` = the city's UTM zone, see
         :func:`cbindex.geo.display_crs.city_display_crs`); layers keep their own CRS and QGIS reprojects them.
+    coverage_layers : list of dict
+        Config ``coverage_layers`` (``id``, ``name``, ``name_zh``): layer ``<id>_areas`` is shown under both names
+        (``Basic ecological control line / 基本生态控制线 2020``) in a colour of its own.
 
     Notes
     -----
@@ -242,7 +262,7 @@ def write_qgis_project(
         _project_layer(package[0], city=city, layers_gpkg=layers_gpkg, project_qgs=project_qgs)
     ]
     for index, outputs in enumerate(ordered):
-        year_layers = _year_package_layers(outputs, neighbourhood=neighbourhood)
+        year_layers = _year_package_layers(outputs, neighbourhood=neighbourhood, coverage_layers=coverage_layers)
         package += year_layers
         nodes = [
             _project_layer(layer, city=city, layers_gpkg=layers_gpkg, project_qgs=project_qgs) for layer in year_layers
@@ -285,23 +305,30 @@ def layer_name(name: str, frame: gpd.GeoDataFrame, *, kind: str, year: int) -> s
     return f"{name} — {note.format(year=year)}"
 
 
-def _year_package_layers(outputs: YearOutputs, *, neighbourhood: int) -> list[PackageLayer]:
+def _year_package_layers(
+    outputs: YearOutputs, *, neighbourhood: int, coverage_layers: Sequence[Mapping[str, str]] = ()
+) -> list[PackageLayer]:
     """The GeoPackage layers of one year, top to bottom: overlays, connectivity groups, natural patches."""
     year = outputs.year
     layers = []
+    coverage = {f"{entry['id']}_areas": entry for entry in coverage_layers if entry["id"] != "redline"}
     for layer, geometry_type in pyogrio.list_layers(outputs.overlays) if outputs.overlays else []:
         multi = _multi(geometry_type if geometry_type not in (None, "Unknown") else "Polygon")
-        title = OVERLAYS.get(layer, (_title(layer),))[0]
         frame = gpd.read_file(outputs.overlays, layer=layer)
-        layers.append(
-            PackageLayer(
-                f"{layer}_{year}",
-                layer_name(f"{title} {year}", frame, kind=layer, year=year),
-                frame,
-                overlay_style(layer, geometry_type=multi),
-                multi,
+        if layer in coverage:
+            entry = coverage[layer]
+            title = f"{entry['name'][:1].upper()}{entry['name'][1:]} / {entry['name_zh']}"
+            name = (
+                f"{title} {year}"
+                if len(frame)
+                else f"{title} {year} — no {entry['name']} inside the city / 市内无{entry['name_zh']}"
             )
-        )
+            style = coverage_layer_style(title, index=list(coverage).index(layer), geometry_type=multi)
+        else:
+            title = OVERLAYS.get(layer, (_title(layer),))[0]
+            name = layer_name(f"{title} {year}", frame, kind=layer, year=year)
+            style = overlay_style(layer, geometry_type=multi)
+        layers.append(PackageLayer(f"{layer}_{year}", name, frame, style, multi))
     layers += _districts_layer(outputs)
     groups = gpd.read_file(outputs.groups, layer=GROUPS_LAYER)
     layers.append(

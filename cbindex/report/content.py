@@ -57,6 +57,10 @@ class ReportContent:
         The figures of the plots, maps, change and targets sections.
     map_notes : list of str
         Sentences shown under the maps (e.g. why a map is absent).
+    coverage_rows, category_rows : list of list of str
+        The coverage layers' table (name, year, coverage %, natural share %, area ha) and the protected area per
+        category of China's protected-area system (category, year, area ha, natural area ha), shown under the
+        maps (:func:`cbindex.report.stage.coverage_rows`, :func:`~cbindex.report.stage.category_rows`).
     districts : pandas.DataFrame or None
         Every year's ``districts.csv`` (None when the city has no districts: the section is left out).
     district_figures : list of ReportFigure
@@ -81,6 +85,8 @@ class ReportContent:
     maps: Sequence[ReportFigure] = field(default_factory=list)
     change_figures: Sequence[ReportFigure] = field(default_factory=list)
     map_notes: Sequence[str] = field(default_factory=list)
+    coverage_rows: Sequence[Sequence[str]] = field(default_factory=list)
+    category_rows: Sequence[Sequence[str]] = field(default_factory=list)
     target_figures: Sequence[ReportFigure] = field(default_factory=list)
     districts: pd.DataFrame | None = None
     district_figures: Sequence[ReportFigure] = field(default_factory=list)

@@ -252,8 +252,9 @@ def overlay_map(
     frame: MapFrame,
     title: str,
     language: str,
+    colours: Mapping[str, str] | None = None,
 ) -> Figure:
-    """Protected and red-line polygons (outlined, lightly filled) over a faint natural-area mask.
+    """Protected-area and coverage-layer polygons (outlined, lightly filled) over a faint natural-area mask.
 
     Parameters
     ----------
@@ -263,6 +264,8 @@ def overlay_map(
         Overlay kind (``protected_areas``, ``redline``) to its (multi)polygon in the map's CRS.
     overlay_labels : dict
         Legend entry of each kind.
+    colours : dict, optional
+        Colour of each kind; default :data:`OVERLAY_COLOURS` (protected areas, red line), else grey.
     frame : MapFrame
     title : str
     language : {"en", "zh"}
@@ -275,7 +278,7 @@ def overlay_map(
         )
         handles = []
         for kind, geometry in overlays.items():
-            colour = OVERLAY_COLOURS.get(kind, "#555555")
+            colour = (colours or {}).get(kind) or OVERLAY_COLOURS.get(kind, "#555555")
             for polygon in getattr(geometry, "geoms", [geometry]):
                 x, y = polygon.exterior.xy
                 axes.fill(x, y, facecolor=colors.to_rgba(colour, 0.25), edgecolor=colour, linewidth=0.8)

@@ -50,7 +50,26 @@ def _plots(content: ReportContent) -> str:
 
 def _maps(content: ReportContent) -> str:
     notes = "".join(f'<p class="muted">{escape(note)}</p>' for note in content.map_notes)
-    return "".join(figure_html(figure) for figure in content.maps) + notes
+    return "".join(figure_html(figure) for figure in content.maps) + notes + _overlay_tables(content)
+
+
+def _overlay_tables(content: ReportContent) -> str:
+    """The coverage layers (control lines) per year, and the protected area per category, when the city has them."""
+    language = content.language
+    parts = []
+    if content.coverage_rows:
+        header = [text(key, language) for key in ("coverage_layer", "year", "coverage", "natural_share", "area_ha")]
+        parts += [
+            f"<h3>{escape(text('coverage_layers', language))}</h3>",
+            html_table(header, [[escape(cell) for cell in row] for row in content.coverage_rows]),
+        ]
+    if content.category_rows:
+        header = [text(key, language) for key in ("protected_category", "year", "area_ha", "natural_area_ha")]
+        parts += [
+            f"<h3>{escape(text('protected_categories', language))}</h3>",
+            html_table(header, [[escape(cell) for cell in row] for row in content.category_rows]),
+        ]
+    return "".join(parts)
 
 
 def yearly_indicator_rows(indicators: pd.DataFrame, *, rule_set: RuleSet) -> pd.DataFrame:

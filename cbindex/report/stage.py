@@ -28,6 +28,7 @@ from cbindex.core.output_names import GROUPS_LAYER, OVERLAY_LAYER_NAMES, YearOut
 from cbindex.core.provenance import file_checksums, software_versions
 from cbindex.geo.boundary import BoundarySpec
 from cbindex.geo.legends import load_legend
+from cbindex.geo.protected_area_categories import CATEGORIES
 from cbindex.report.content import ReportContent, ReportFigure
 from cbindex.report.districts import district_maps, read_district_tables
 from cbindex.report.figures import (
@@ -60,6 +61,8 @@ HIGHLIGHTED_GROUPS = 5
 MAP_OVERLAYS = ("protected_areas", "redline")
 OVERLAY_AREA_ROWS = {"protected_areas": "protected_area", "redline": "redline_area"}
 """The overlay stage's row that says a kind of overlay was given for a year (its area in the city, 0 or not)."""
+COVERAGE_COLOURS = ("#e6550d", "#31a354", "#756bb1", "#636363", "#dd1c77")
+"""Map colours of the coverage layers other than the red line, in config order (as the QGIS project's)."""
 
 
 def read_display_raster(path: str, *, max_cells: int = MAX_DISPLAY_CELLS) -> tuple[np.ndarray, Affine, Any]:
@@ -167,14 +170,14 @@ def _shortened(name: str, limit: int = 60) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
-def _overlay_geometries(path: str | None, *, crs: Any) -> dict[str, Any]:
-    """The non-empty protected and red-line layers of an overlays GeoPackage, dissolved, in `crs`."""
+def _overlay_geometries(path: str | None, *, crs: Any, kinds: Sequence[str] = MAP_OVERLAYS) -> dict[str, Any]:
+    """The non-empty protected-area and coverage layers of an overlays GeoPackage, dissolved, in `crs`."""
     if not path:
         return {}
     present = set(pyogrio.list_layers(path)[:, 0])
     geometries = {}
-    for kind in MAP_OVERLAYS:
-        layer = OVERLAY_LAYER_NAMES[kind]
+    for kind in kinds:
+        layer = OVERLAY_LAYER_NAMES.get(kind, f"{kind}_areas")
         if layer not in present:
             continue
         frame = gpd.read_file(path, layer=layer)
@@ -194,6 +197,7 @@ def draw_maps(
     gap_distance_m: float,
     language: str,
     overlay_kinds: Collection[str] = (),
+    coverage_layers: Sequence[Mapping[str, Any]] = (),
 ) -> tuple[list[ReportFigure], list[str]]:
     """The maps of the latest year: natural areas, connectivity groups and (when given) overlays; and notes.
 
@@ -224,24 +228,32 @@ def draw_maps(
         )
     else:  # no natural patch: an empty map would say nothing
         notes.append(text("no_groups", language, year=year))
-    overlays = _overlay_geometries(latest.overlays, crs=crs)
+    others = {layer["id"]: layer for layer in coverage_layers if layer["id"] not in MAP_OVERLAYS}
+    kinds = (*MAP_OVERLAYS, *others)
+    overlays = _overlay_geometries(latest.overlays, crs=crs, kinds=kinds)
     notes += [
         text(f"no_{kind}_inside", language, year=year)
-        for kind in MAP_OVERLAYS
+        if kind in MAP_OVERLAYS
+        else text("no_coverage_layer_inside", language, year=year, name=_layer_name(others[kind], language))
+        for kind in kinds
         if kind in overlay_kinds and kind not in overlays
     ]
     if not overlays:
-        if not any(kind in overlay_kinds for kind in MAP_OVERLAYS):
+        if not any(kind in overlay_kinds for kind in kinds):
             notes.append(text("no_overlays", language))
         return maps, notes
-    title = text("overlay_map", language, year=year)
+    title = text("coverage_overlay_map" if set(overlays) & set(others) else "overlay_map", language, year=year)
     figure = overlay_map(
         mask,
         overlays=overlays,
-        overlay_labels={kind: text(kind, language) for kind in overlays},
+        overlay_labels={
+            kind: text(kind, language) if kind in MAP_OVERLAYS else _layer_name(others[kind], language)
+            for kind in overlays
+        },
         frame=frame,
         title=title,
         language=language,
+        colours={kind: COVERAGE_COLOURS[index % len(COVERAGE_COLOURS)] for index, kind in enumerate(others)},
     )
     maps.append(
         _figure(
@@ -276,10 +288,56 @@ def _groups_figure(
     return _figure("connectivity-groups", figure, title=title, caption=caption, language=language)
 
 
-def given_overlay_kinds(indicators: pd.DataFrame, *, year: int) -> set[str]:
-    """The overlay kinds of :data:`MAP_OVERLAYS` the city sheet gives for a year (their area rows in ``indicators``)."""
+def given_overlay_kinds(indicators: pd.DataFrame, *, year: int, coverage_ids: Sequence[str] = ()) -> set[str]:
+    """The overlay kinds of :data:`MAP_OVERLAYS` and the coverage layers the city sheet gives for a year (their
+    area rows in ``indicators``)."""
     rows = set(indicators.loc[indicators["year"] == year, "indicator"])
-    return {kind for kind, row in OVERLAY_AREA_ROWS.items() if row in rows}
+    area_rows = OVERLAY_AREA_ROWS | {layer_id: f"{layer_id}_area" for layer_id in coverage_ids}
+    return {kind for kind, row in area_rows.items() if row in rows}
+
+
+def _layer_name(layer: Mapping[str, Any], language: str) -> str:
+    return str(layer["name_zh"] if language == "zh" else layer["name"])
+
+
+def coverage_rows(scorecard: Mapping[str, Any], *, language: str) -> list[list[str]]:
+    """The report's table of coverage layers: name, year, coverage (%), natural share inside (%), area (ha), one row
+    per layer and land-cover year, from ``scorecard.json``'s ``coverage_layers``."""
+    rows = []
+    for layer in scorecard.get("coverage_layers", []):
+        for year in layer["years"]:
+            rows.append(
+                [
+                    _layer_name(layer, language),
+                    str(year["year"]),
+                    *(_number(year[field], "{:.2f}") for field in ("coverage_percent", "natural_share_percent")),
+                    _number(year["area_ha"], "{:,.1f}"),
+                ]
+            )
+    return rows
+
+
+def category_rows(indicators: pd.DataFrame, *, language: str) -> list[list[str]]:
+    """The report's table of protected area per category of China's protected-area system (beside I9): category,
+    year, area (ha), natural area (ha), from the ``protected_area_<category>`` rows of ``indicators``."""
+    rows = []
+    for category in CATEGORIES:
+        area = indicators[indicators["indicator"] == f"protected_area_{category.id}"]
+        natural = indicators[indicators["indicator"] == f"protected_natural_area_{category.id}"].set_index("year")
+        for year, value in zip(area["year"], area["value"], strict=True):
+            rows.append(
+                [
+                    category.name_zh if language == "zh" else category.name,
+                    str(int(year)),
+                    _number(value, "{:,.1f}"),
+                    _number(natural["value"].get(year), "{:,.1f}"),
+                ]
+            )
+    return rows
+
+
+def _number(value: Any, pattern: str) -> str:
+    return "—" if value is None or pd.isna(value) else pattern.format(float(value))
 
 
 def natural_area_notes(indicators: pd.DataFrame, *, language: str) -> list[str]:
@@ -433,7 +491,12 @@ def write_city_report(
             boundary=city_boundary,
             gap_distance_m=method.get("gap_distance_m", 0),
             language=language,
-            overlay_kinds=given_overlay_kinds(indicators, year=years[-1].year),
+            overlay_kinds=given_overlay_kinds(
+                indicators,
+                year=years[-1].year,
+                coverage_ids=[layer["id"] for layer in scorecard.get("coverage_layers", [])],
+            ),
+            coverage_layers=scorecard.get("coverage_layers", []),
         )
         change_figures = draw_change(
             indicators, rule_set=rule_set, years_maps=years, boundary=city_boundary, language=language
@@ -469,6 +532,8 @@ def write_city_report(
         maps=maps,
         change_figures=change_figures,
         map_notes=[*natural_area_notes(indicators, language=language), *map_notes],
+        coverage_rows=coverage_rows(scorecard, language=language),
+        category_rows=category_rows(indicators, language=language),
         target_figures=target_figures,
         districts=districts,
         district_figures=district_figures,

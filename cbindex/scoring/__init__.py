@@ -15,6 +15,7 @@ connectivity_advice  I2's next band as natural area to add, and where (closed fo
 csv_rows     a hand-filled CSV file of the city (figures, targets) read as rows, one-sentence errors
 figures      the figures a city supplies for the indicators not derived (source city or records), templates
 coverage     each year's raster coverage in the scorecard, and which years' indicators are held
+coverage_layers  the control lines and zones the city gives, their coverage and natural share per year
 consistency  internal consistency of the computed values (district sums = city totals too), checked before scoring
 targets_file the targets a city sets per indicator (value or points, year, baseline), checked; templates
 target_progress  linear trajectory from baseline to target, on track or not, change per year still needed

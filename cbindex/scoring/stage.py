@@ -25,6 +25,7 @@ from cbindex.scoring.coverage import (
     add_input_datums,
     coverage_by_year,
 )
+from cbindex.scoring.coverage_layers import add_coverage_layers
 from cbindex.scoring.figures import read_city_figures
 from cbindex.scoring.frameworks import check_framework_indicators, load_framework
 from cbindex.scoring.next_band import describe_next_band, describe_next_level
@@ -78,6 +79,7 @@ def score_city(
     framework_path: str | None = None,
     targets_csv: str | None = None,
     boundary_notes: Mapping[str, str] | None = None,
+    coverage_layers: Sequence[Mapping[str, str]] = (),
 ) -> None:
     """Score every land-cover year and the city's figures; write ``indicators.csv``, ``scorecard.json`` and, when
     ``scorecard_xlsx`` is given, the scorecard workbook (:mod:`cbindex.scoring.workbook`; ``city_names`` under
@@ -104,7 +106,9 @@ def score_city(
     (``"score"``); either way ``scorecard.json`` lists every year's ``coverage`` and says so in its notes.
     ``input_datums`` (the city sheet's ``<input>_datum`` of each polygon input) puts the inputs converted from
     GCJ-02 or BD-09 in ``scorecard.json``'s ``input_datums`` and notes; ``boundary_notes`` (the sheet's
-    ``boundary_note`` and ``boundary_note_zh``: what the boundary is) becomes ``boundary_note`` and a note.
+    ``boundary_note`` and ``boundary_note_zh``: what the boundary is) becomes ``boundary_note`` and a note;
+    ``coverage_layers`` (config ``coverage_layers``) lists each control line the city gives with its coverage and
+    natural share per year (:mod:`cbindex.scoring.coverage_layers`).
 
     ``connectivity_groups`` is the latest land-cover year's ``connectivity_groups.gpkg`` (config
     ``method.mesh_denominator`` says what I2 divides by): with it, I2's next band says how much natural area to add,
@@ -185,6 +189,7 @@ def score_city(
     add_boundary_features(scorecard, quantities=quantities)
     add_input_datums(scorecard, input_datums=input_datums or {})
     add_boundary_note(scorecard, notes=boundary_notes or {})
+    add_coverage_layers(scorecard, layers=coverage_layers, spatial=spatial)
     add_coverage(
         scorecard,
         coverage=coverage,

@@ -29,6 +29,7 @@ def test_overlay_rule_in_a_workflow_run(tmp_path):
         protected_areas=str(ZION / "zion.gpkg"),
         parks=str(ZION / "zion.gpkg"),
         population="20000",
+        eco_control_line=str(ZION / "zion.gpkg"),  # a second control line (config coverage_layers)
     )
     pd.DataFrame([row]).to_csv(work / "config/cities.csv", index=False)
     planned = snakemake(work, "--dry-run").stdout
@@ -47,6 +48,30 @@ def test_overlay_rule_in_a_workflow_run(tmp_path):
     i9 = next(row for row in scorecard["indicators"] if row["id"] == "I9")
     assert i9["points"] == 4
     layers = dict(pyogrio.list_layers(work / "results/zion/2011/overlays.gpkg"))
-    assert set(layers) == {"protected_natural_areas", "redline_areas", "parks_counted"}
+    assert set(layers) == {
+        "protected_natural_areas",
+        "redline_areas",
+        "eco_control_line_areas",
+        "priority_eco_space_areas",
+        "urban_development_boundary_areas",
+        "parks_counted",
+    }
+    # The control line is the park's outline: its natural area is I9's numerator, its coverage the park's share.
+    assert overlay.loc["eco_control_line_natural_area", "value"] == pytest.approx(
+        overlay.loc["protected_natural_area", "value"], rel=1e-9
+    )
+    assert indicators.loc["eco_control_line_coverage", "status"] == "supporting"  # si-2014 does not score it
+    (control,) = scorecard["coverage_layers"]
+    assert control["id"] == "eco_control_line" and control["name_zh"] == "基本生态控制线"
+    assert control["years"][0]["coverage_percent"] == pytest.approx(
+        overlay.loc["eco_control_line_coverage", "value"], rel=1e-9
+    )
+    report_zh = (work / "results/zion/report_zh.html").read_text(encoding="utf-8")
+    assert "管控线与管控区" in report_zh and "基本生态控制线" in report_zh
+    qgis_layers = set(pyogrio.list_layers(work / "results/zion/zion_layers.gpkg")[:, 0])
+    assert "eco_control_line_areas_2011" in qgis_layers
+    assert "Basic ecological control line / 基本生态控制线 2011" in (work / "results/zion/zion.qgs").read_text(
+        encoding="utf-8"
+    )
     assert (work / "results/zion/logs/compute_overlay_indicators_2011.log").exists()
     assert (work / "results/zion/benchmarks/compute_overlay_indicators_2011.tsv").exists()

@@ -9,10 +9,12 @@ import os
 
 from cbindex.core.city_sheet import CitySheet, cities_pattern
 from cbindex.core.config_files import validate_sheet
+from cbindex.core.coverage_layers import coverage_layers, filter_rules
 from cbindex.core.method import METHOD_KEYS, OVERLAY_METHOD_KEYS, SPECIES_METHOD_KEYS
 from cbindex.core.rule_runtime import exit_on_input_error
 
 with exit_on_input_error():
+    COVERAGE_LAYERS = coverage_layers(config["coverage_layers"])
     SHEET = CitySheet.read(
         config["cities"],
         legends_dir=config["legends_dir"],
@@ -20,12 +22,14 @@ with exit_on_input_error():
         default_landcover_bands=config["landcover_bands"],
         encoding=config["cities_encoding"],
         default_vector_encoding=config["vector_encoding"],
+        coverage_columns={layer.id: layer.column for layer in COVERAGE_LAYERS},
     )
     validate_sheet(
         SHEET.frame,
         os.path.join(workflow.basedir, "workflow", "schemas", "cities.schema.yaml"),
         path=config["cities"],
         log_path=".snakemake/log/validation.log",
+        coverage_columns=[layer.column for layer in COVERAGE_LAYERS],
     )
     SHEET.check_legends()
 
@@ -152,6 +156,24 @@ get_landcover_method = method_settings(METHOD_KEYS)
 get_overlay_method = method_settings(OVERLAY_METHOD_KEYS)
 get_species_method = method_settings(SPECIES_METHOD_KEYS)
 get_report_method = method_settings(METHOD_KEYS)
+
+
+def get_overlay_inputs(wildcards):
+    """The overlay files of the job's city and year, by kind (protected_areas, each coverage layer, parks)."""
+    return SHEET.overlay_files_of_year(wildcards.city, int(wildcards.year))
+
+
+def coverage_layer_settings():
+    """Config coverage_layers as plain dicts (id, name, name_zh, column) for the rules that show them."""
+    return [
+        {"id": layer.id, "name": layer.name, "name_zh": layer.name_zh, "column": layer.column}
+        for layer in COVERAGE_LAYERS
+    ]
+
+
+def overlay_filter_rules():
+    """Config overlays with each coverage layer's own filter (cbindex.core.coverage_layers.filter_rules)."""
+    return filter_rules(COVERAGE_LAYERS, config["overlays"])
 
 
 def get_final_outputs():

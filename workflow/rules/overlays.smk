@@ -1,20 +1,20 @@
-"""Overlay indicators per city and year: I9 protected natural areas, red-line shares, I13 parks per 1000 persons.
+"""Overlay indicators per city and year: I9 protected natural areas, the coverage layers' shares (red line and
+every other control line of config coverage_layers), I13 parks per 1000 persons.
 
 method holds only what the overlay code reads (boundary_rule and the natural classes: bare_is_natural,
 snow_is_natural, the sheet's natural_codes), so the I2 settings do not re-run it; boundary_spec is the sheet's
 boundary_layer/boundary_filter_column/boundary_filter_value/boundary_encoding and config vector_encoding,
-overlay_encodings each overlay file's <kind>_encoding and config vector_encoding.
+overlay_encodings each overlay file's <kind>_encoding, <kind>_datum and config vector_encoding; the overlay
+files come as one named input per kind (protected_areas, each coverage layer's id, parks), unpacked from the sheet.
 """
 
 
 rule compute_overlay_indicators:
     input:
+        unpack(get_overlay_inputs),
         raster=get_landcover_raster,
         boundary=get_boundary,
         legend=get_legend,
-        protected_areas=city_year_file("protected_areas"),
-        redline=city_year_file("redline"),
-        parks=city_year_file("parks"),
         population_raster=city_year_file("population_raster"),
     output:
         indicators="results/{city}/{year}/overlay_indicators.csv",
@@ -34,7 +34,9 @@ rule compute_overlay_indicators:
         overlay_encodings=get_overlay_encodings,
         population=get_population,
         method=get_overlay_method,
-        overlay_rules=config["overlays"],
+        overlay_rules=overlay_filter_rules(),
+        overlay_kinds=list(SHEET.overlay_inputs),
+        coverage_layers=coverage_layer_settings(),
         equal_area_crs=config["equal_area_crs"],
         boundary_coverage_tolerance_percent=config["boundary_coverage_tolerance_percent"],
         block_rows=config["block_rows"],

@@ -49,5 +49,6 @@ rule write_qgis_project:
         boundary_spec=get_boundary_spec,
         neighbourhood=config["method"]["neighbourhood"],
         display_crs=config["display_crs"],
+        coverage_layers=coverage_layer_settings(),
     script:
         "../../scripts/write_qgis_project.py"

@@ -32,6 +32,7 @@ rule score_city:
         city_names=get_city_names,
         input_datums=get_input_datums,
         boundary_notes=get_boundary_notes,
+        coverage_layers=coverage_layer_settings(),
         csv_encoding=config["csv_encoding"],
     script:
         "../../scripts/score_city.py"

@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 
 from cbindex.core.city_sheet import CitySheet, cities_pattern
+from cbindex.core.config_files import validate_sheet
+from cbindex.core.coverage_layers import coverage_layers, filter_rules
 from cbindex.core.errors import CBIInputError
 from cbindex.core.method import METHOD_KEYS, OVERLAY_METHOD_KEYS, SPECIES_METHOD_KEYS
+from tests.helpers import REPO
 
 METHOD = {
     "gap_distance_m": 100,
@@ -539,3 +542,69 @@ def test_cities_pattern_matches_exactly_the_ids():
     assert not pattern.fullmatch("axb") and not pattern.fullmatch("cc")
     nothing = re.compile(cities_pattern([]))
     assert not nothing.fullmatch("") and not nothing.fullmatch("a")
+
+
+# ------------------------------------------------------------------------------------------- coverage layers
+
+
+def test_coverage_layers_are_overlay_inputs_read_from_their_columns(tmp_path, folders):
+    layers = coverage_layers(
+        [
+            {"id": "redline", "name": "red line", "name_zh": "生态保护红线"},
+            {"id": "eco_control_line", "name": "control line", "name_zh": "基本生态控制线", "column": "control"},
+        ]
+    )
+    rows = [
+        city("a", control="c{year}.gpkg", control_layer="lines", control_datum="gcj02", redline="r.gpkg"),
+        city("b"),
+    ]
+    legends, scoring = folders
+    path = str(write_sheet(tmp_path, rows))
+    sheet = CitySheet.read(
+        path,
+        legends_dir=str(legends),
+        scoring_dir=str(scoring),
+        default_landcover_bands=1,
+        coverage_columns={layer.id: layer.column for layer in layers},
+    )
+    assert list(sheet.overlay_inputs) == ["protected_areas", "redline", "eco_control_line", "parks"]
+    assert sheet.overlay_files_of_year("a", 2020) == {
+        "protected_areas": [],
+        "redline": ["r.gpkg"],
+        "eco_control_line": ["c2020.gpkg"],
+        "parks": [],
+    }
+    assert sheet.overlay_layers("a")["eco_control_line"] == "lines"
+    assert sheet.overlay_encodings("a")["eco_control_line"]["datum"] == "gcj02"
+    assert sheet.input_datums("a") == {"boundary": "wgs84", "redline": "wgs84", "control": "gcj02"}
+    assert sheet.has_overlays("a") and not sheet.has_overlays("b")
+    schema = REPO / "workflow" / "schemas" / "cities.schema.yaml"
+    validate_sheet(sheet.frame, schema, path=path, coverage_columns=["control"])
+    with pytest.raises(CBIInputError, match="unknown column 'control'"):
+        validate_sheet(sheet.frame, schema, path=path)
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        ([{"id": "Red Line", "name": "a", "name_zh": "b"}], "must be lower-case letters"),
+        ([{"id": "a", "name": "a"}], "needs name and name_zh"),
+        ([{"id": "a", "name": "a", "name_zh": "b"}, {"id": "a", "name": "c", "name_zh": "d"}], "the id 'a' twice"),
+        ([{"id": "parks", "name": "a", "name_zh": "b"}], "'parks', a city-sheet column of another input"),
+    ],
+)
+def test_bad_coverage_layers_are_one_sentence(entries, message):
+    with pytest.raises(CBIInputError, match=message):
+        coverage_layers(entries)
+
+
+def test_a_layer_filter_replaces_the_overlays_filter_only_when_given():
+    layers = coverage_layers(
+        [
+            {"id": "redline", "name": "r", "name_zh": "红线"},
+            {"id": "zone", "name": "z", "name_zh": "区", "where": {"TYPE": ["core"]}},
+        ]
+    )
+    rules = filter_rules(layers, {"redline": {"where": {"S": ["x"]}, "exclude": {}}, "parks": {}})
+    assert rules["redline"] == {"where": {"S": ["x"]}, "exclude": {}}
+    assert rules["zone"] == {"where": {"TYPE": ["core"]}, "exclude": {}}

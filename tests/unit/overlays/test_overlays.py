@@ -73,6 +73,7 @@ def run_stage(
     legend=WORLDCOVER,
     name: str = "out",
     block_rows: int = 3,
+    coverage_layers=None,
     **paths,
 ) -> pd.DataFrame:
     """Run the overlay stage (in strips of ``block_rows`` rows) and return its table indexed by indicator."""
@@ -93,6 +94,7 @@ def run_stage(
         indicators_csv=str(tmp_path / f"{name}.csv"),
         overlays_gpkg=str(tmp_path / f"{name}.gpkg"),
         block_rows=block_rows,
+        coverage_layers=coverage_layers,
     )
     return pd.read_csv(tmp_path / f"{name}.csv").set_index("indicator")
 
@@ -587,3 +589,73 @@ def test_no_feature_of_a_category_gives_zero_and_lists_the_values(tmp_path, tiny
         table = run_stage(tmp_path, *tiny, rules=CATEGORY_RULES, protected_areas=protected)
     assert value(table, "I9") == 0
     assert "城市公园" in caplog.text
+
+
+# ------------------------------------------------------------------------- coverage layers (control lines)
+
+CONTROL_LINES = [
+    {"id": "redline", "name": "ecological protection red line", "name_zh": "生态保护红线"},
+    {"id": "eco_control_line", "name": "basic ecological control line", "name_zh": "基本生态控制线"},
+    {"id": "urban_development_boundary", "name": "urban development boundary", "name_zh": "城镇开发边界"},
+]
+
+
+@pytest.mark.parametrize("rule", ["centre", "exact"])
+def test_every_coverage_layer_gives_its_coverage_and_natural_share(tmp_path, tiny, rule):
+    # Natural: columns 0-3. Red line: columns 2-5 (40 ha, 20 natural). Control line: columns 0-6, rows 0-4 (35 ha,
+    # 20 natural), overlapping the red line: each layer is measured on its own. The urban development boundary is
+    # configured but not given: no rows, an empty layer.
+    redline = write_vector(tmp_path / "redline.gpkg", [cells(2, 0, 6, 10)], crs=LAEA_EUROPE)
+    control = write_vector(tmp_path / "control.gpkg", [cells(0, 0, 7, 5), cells(0, 0, 2, 2)], crs=LAEA_EUROPE)
+    table = run_stage(
+        tmp_path, *tiny, rule=rule, coverage_layers=CONTROL_LINES, redline=redline, eco_control_line=control
+    )
+    assert value(table, "redline_coverage") == pytest.approx(40.0, rel=1e-6)
+    assert value(table, "redline_natural_share") == pytest.approx(50.0, rel=1e-6)
+    assert value(table, "eco_control_line_area") == pytest.approx(35.0, rel=1e-6)
+    assert value(table, "eco_control_line_natural_area") == pytest.approx(20.0, rel=1e-6)
+    assert value(table, "eco_control_line_coverage") == pytest.approx(35.0, rel=1e-6)  # of a 100 ha city
+    assert value(table, "eco_control_line_natural_share") == pytest.approx(100 * 20 / 35, rel=1e-6)
+    assert table.loc["eco_control_line_coverage", "method"].startswith("basic ecological control line area / city")
+    assert table.loc["redline_coverage", "method"].startswith("red-line area / city area x 100")
+    assert not any(name.startswith("urban_development_boundary") for name in table.index)
+    layers = dict(pyogrio.list_layers(tmp_path / "out.gpkg"))
+    assert list(layers) == [
+        "protected_natural_areas",
+        "redline_areas",
+        "eco_control_line_areas",
+        "urban_development_boundary_areas",
+        "parks_counted",
+    ]
+    control_areas = gpd.read_file(tmp_path / "out.gpkg", layer="eco_control_line_areas")
+    assert control_areas[["area_ha", "natural_area_ha"]].iloc[0].tolist() == pytest.approx([35.0, 20.0], rel=1e-6)
+    assert gpd.read_file(tmp_path / "out.gpkg", layer="urban_development_boundary_areas").empty
+
+
+def test_coverage_layers_in_the_scorecard(tmp_path):
+    from cbindex.scoring.coverage_layers import add_coverage_layers
+
+    spatial = pd.DataFrame(
+        {
+            "year": [2019, 2019, 2019, 2020, 2020, 2020, 2020],
+            "indicator": ["redline_coverage", "redline_natural_share", "redline_area"]
+            + ["redline_coverage", "redline_natural_share", "redline_area", "I1"],
+            "value": [40.0, 50.0, 40.0, 41.0, 49.0, 41.0, 40.0],
+        }
+    )
+    scorecard = {}
+    add_coverage_layers(scorecard, layers=CONTROL_LINES, spatial=spatial)
+    assert scorecard["coverage_layers"] == [
+        {
+            "id": "redline",
+            "name": "ecological protection red line",
+            "name_zh": "生态保护红线",
+            "years": [
+                {"year": 2019, "coverage_percent": 40.0, "natural_share_percent": 50.0, "area_ha": 40.0},
+                {"year": 2020, "coverage_percent": 41.0, "natural_share_percent": 49.0, "area_ha": 41.0},
+            ],
+        }
+    ]
+    untouched = {}
+    add_coverage_layers(untouched, layers=CONTROL_LINES, spatial=spatial[spatial["indicator"] == "I1"])
+    assert untouched == {}
