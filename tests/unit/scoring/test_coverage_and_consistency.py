@@ -53,12 +53,12 @@ def year_rows(*, boundary, city, nodata, natural=300.0, i2=100.0):
     }
 
 
-def run(tmp_path, rows_by_year, **options):
+def run(tmp_path, rows_by_year, *, rule_set_path=str(SI_2014), **options):
     settings = {"boundary_coverage_tolerance_percent": 1.0, "on_partial_coverage": "hold", **options}
     score_city(
         city="x",
         tables=[stage_table(tmp_path, rows_by_year)],
-        rule_set_path=str(SI_2014),
+        rule_set_path=rule_set_path,
         figures_path=None,
         indicators_csv=str(tmp_path / "i.csv"),
         scorecard_json=str(tmp_path / "s.json"),
@@ -175,3 +175,48 @@ def test_the_boundary_note_reaches_the_scorecard_in_both_languages():
     empty = {"notes": [], "notes_zh": []}
     add_boundary_note(empty, notes={"en": "", "zh": ""})
     assert empty == {"notes": [], "notes_zh": []}
+
+
+CONTROL_LINE_RULE = """
+  - id: eco_control_line_coverage
+    number: 25
+    name_zh: 基本生态控制线面积占城市面积的比例
+    name: Proportion of the city area within the basic ecological control line
+    component: ecological_redline
+    unit: "%"
+    unit_zh: "%"
+    kind: numeric
+    source: spatial
+    value_min: 0
+    value_max: 100
+    description: A city's own rule (test), not an official one.
+    bands_status: adapted
+    bands:
+      - {points: 0, min: 0, max: 50, min_inclusive: true, max_inclusive: false, label: "< 50 %", source: test,
+         verified: false}
+      - {points: 4, min: 50, max: 100, min_inclusive: true, max_inclusive: true, label: ">= 50 %", source: test,
+         verified: false}
+"""
+
+
+def test_a_control_line_is_scored_only_where_a_rule_set_gives_bands(tmp_path):
+    scoring = tmp_path / "scoring"
+    scoring.mkdir()
+    for source in (REPO / "config" / "scoring").glob("*.yaml"):
+        (scoring / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    with_rule = scoring / "cn-ubi.yaml"
+    with_rule.write_text(with_rule.read_text(encoding="utf-8") + CONTROL_LINE_RULE, encoding="utf-8")
+    rows = year_rows(boundary=1000.0, city=1000.0, nodata=0.0) | {
+        "redline_coverage": 30.0,
+        "redline_area": 300.0,
+        "eco_control_line_coverage": 55.0,
+        "eco_control_line_area": 550.0,
+        "priority_eco_space_coverage": 70.0,
+        "priority_eco_space_area": 700.0,
+    }
+    _, table = run(tmp_path, {2020: rows}, rule_set_path=str(with_rule))
+    status = table.set_index("indicator")["status"]
+    points = table.set_index("indicator")["points"]
+    assert status["eco_control_line_coverage"] == "scored" and points["eco_control_line_coverage"] == 4
+    assert status["priority_eco_space_coverage"] == "supporting"  # no rule set names it: reported, not scored
+    assert status["redline_coverage"] == "no_bands"  # cn-ubi: bands set by the city
