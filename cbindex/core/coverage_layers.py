@@ -6,7 +6,8 @@ development boundary (城镇开发边界). Each configured layer is read from th
 and gives, per land-cover year, ``<id>_coverage`` (% of the city inside it), ``<id>_natural_share`` (% of it that is
 natural) and their areas (``<id>_area``, ``<id>_natural_area``, ha); its polygons are layer ``<id>_areas`` of
 ``{year}/overlays.gpkg``. The red line is the layer ``redline`` (its rows keep their names: ``redline_coverage`` is
-cn-ubi's indicator 24). A layer is scored only where a rule set names ``<id>_coverage`` with bands (the red line's bands: the city's overrides).
+cn-ubi's indicator 24). A layer is scored only where a rule set names ``<id>_coverage`` with bands (the red
+line's bands: the city's overrides).
 """
 
 from __future__ import annotations
