@@ -41,6 +41,7 @@ from cbindex.landcover.landuse_polygons import (
     read_landuse_polygons,
 )
 from cbindex.landcover.landuse_raster import LandUseGrid, nodata_code, rasterize_landuse
+from cbindex.landcover.scenarios import Scenario, apply_scenario
 from cbindex.landcover.spatial_outputs import NaturalMaskWriter, PassPolygons, StripRasterWriter
 from cbindex.landcover.transitions import compute_landcover_transitions  # noqa: F401 - the rule's stage
 
@@ -453,3 +454,35 @@ def boundary_area_crs(boundary: CityBoundary, *, equal_area_crs: str) -> area_cr
     """The CRS (and its description) the boundary's area is measured in, centred on the boundary's centroid."""
     centre = boundary.to_crs(CRS.from_epsg(4326)).centroid
     return area_crs.equal_area_crs(equal_area_crs, centre_lon=centre.x, centre_lat=centre.y)
+
+
+def apply_city_scenario(
+    *,
+    scenario: dict,
+    years: list[int],
+    year_rasters: list[str],
+    boundary: BoundarySpec,
+    legend_path: str,
+    raster_tif: str,
+    changes_csv: str,
+    block_rows: int = DEFAULT_BLOCK_ROWS,
+    csv_encoding: str = DEFAULT_CSV_ENCODING,
+) -> None:
+    """Write a scenario's land-cover raster and the effect of each of its changes
+    (:func:`cbindex.landcover.scenarios.apply_scenario`); ``scenario`` is :meth:`Scenario.as_params`,
+    ``year_rasters`` the rasters of ``years``."""
+    plan = Scenario(
+        **{key: value for key, value in scenario.items() if key != "changes"}, changes=tuple(scenario["changes"])
+    )
+    rasters = dict(zip(years, year_rasters, strict=True))
+    effects = apply_scenario(
+        plan,
+        base_raster=rasters[plan.base_year],
+        year_rasters=rasters,
+        boundary=boundary.read(),
+        legend=load_legend(legend_path),
+        out_tif=raster_tif,
+        block_rows=block_rows,
+        encodings={"default_encoding": boundary.default_encoding},
+    )
+    write_csv(effects, changes_csv, encoding=csv_encoding)

@@ -22,4 +22,5 @@ target_progress  linear trajectory from baseline to target, on track or not, cha
 target_summary   the scorecard's targets section and targets.csv, grouped by framework target
 frameworks   framework mappings (KMGBF, a city's NBSAP): which framework targets each indicator informs
 district_scores  the points each district would score under the city's rule set, and its change across years
+scenario_comparison  a scenario scored beside its base year: values, points and their change per indicator
 """

@@ -32,6 +32,7 @@ from cbindex.scoring.next_band import describe_next_band, describe_next_level
 from cbindex.scoring.overrides import load_city_rule_set
 from cbindex.scoring.points import score_value
 from cbindex.scoring.rules import STATUS_PARTIAL_COVERAGE, STATUS_SCORED, IndicatorRule, RuleSet
+from cbindex.scoring.scenario_comparison import compare_scenario
 from cbindex.scoring.scorecard import build_scorecard
 from cbindex.scoring.target_summary import follow_targets, targets_table
 from cbindex.scoring.targets_file import read_city_targets
@@ -388,3 +389,37 @@ def _next_step_columns(rule: IndicatorRule, value: object) -> dict:
         "margin_to_band_below": described["margin"],
         "next_step": "; ".join(part for part in (described["text"], described["margin_text"]) if part),
     }
+
+
+def compare_city_scenario(
+    *,
+    base_csv: str,
+    scenario_csv: str,
+    rule_set_path: str,
+    overrides_path: str | None,
+    comparison_csv: str,
+    boundary_coverage_tolerance_percent: float,
+    on_partial_coverage: str,
+    csv_encoding: str = DEFAULT_CSV_ENCODING,
+) -> None:
+    """Score a scenario's land-cover table beside its base year's with the city's rules
+    (:func:`cbindex.scoring.scenario_comparison.compare_scenario`) and write the comparison."""
+    rule_set = load_city_rule_set(rule_set_path, overrides_path=overrides_path or None)
+    comparison = compare_scenario(
+        base=pd.read_csv(base_csv, encoding="utf-8-sig"),
+        scenario=pd.read_csv(scenario_csv, encoding="utf-8-sig"),
+        rule_set=rule_set,
+        tolerance_percent=boundary_coverage_tolerance_percent,
+        on_partial_coverage=on_partial_coverage,
+    )
+    write_csv(comparison, comparison_csv, encoding=csv_encoding)
+    for row in comparison.itertuples():
+        if row.base_status != "supporting":
+            LOGGER.info(
+                "%s: %s -> %s (%s points -> %s)",
+                row.indicator,
+                row.base_value,
+                row.scenario_value,
+                row.base_points,
+                row.scenario_points,
+            )

@@ -5,6 +5,7 @@ cbindex.core.city_sheet.CitySheet (unit-tested); the functions here only hand th
 cannot be read or breaks workflow/schemas/cities.schema.yaml stops the run with one sentence (no traceback).
 """
 
+import functools
 import os
 
 from cbindex.core.city_sheet import CitySheet, cities_pattern
@@ -176,8 +177,47 @@ def overlay_filter_rules():
     return filter_rules(COVERAGE_LAYERS, config["overlays"])
 
 
+@functools.cache
+def city_scenarios(city):
+    """The city's scenarios by name (cbindex.landcover.scenarios; the core sheet must not import the wing)."""
+    from cbindex.landcover.scenarios import city_scenarios
+
+    return city_scenarios(SHEET, city)
+
+
+def get_scenario(wildcards):
+    return city_scenarios(wildcards.city)[wildcards.scenario].as_params()
+
+
+def get_scenario_base_year(wildcards):
+    return city_scenarios(wildcards.city)[wildcards.scenario].base_year
+
+
+def get_scenario_years(wildcards):
+    return city_scenarios(wildcards.city)[wildcards.scenario].years_read()
+
+
+def get_scenario_year_rasters(wildcards):
+    return [SHEET.landcover_raster(wildcards.city, year) for year in get_scenario_years(wildcards)]
+
+
+def get_scenario_polygons(wildcards):
+    return city_scenarios(wildcards.city)[wildcards.scenario].polygon_files()
+
+
+def get_scenario_base_table(wildcards):
+    base_year = get_scenario_base_year(wildcards)
+    return f"results/{wildcards.city}/{base_year}/landcover_indicators.csv"
+
+
 def get_final_outputs():
-    return SHEET.final_outputs(languages=report_languages())
+    scenarios = [
+        f"results/{city}/scenarios/{name}/{output}"
+        for city in SHEET.cities
+        for name in city_scenarios(city)
+        for output in ("scenario_comparison.csv", "changes.csv")
+    ]
+    return SHEET.final_outputs(languages=report_languages()) + scenarios
 
 
 def get_latest_groups(wildcards):

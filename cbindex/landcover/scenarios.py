@@ -1,0 +1,290 @@
+"""What-if scenarios: a land-cover year of the city changed as a plan would change it, written as one more
+land-cover raster that the land-cover rules then compute exactly as a year (no second implementation of any
+indicator).
+
+A scenario (city-sheet column ``scenarios``, a YAML file; schema ``scenarios.schema.yaml``) starts from one land-cover
+year (``base_year``) and applies its ``changes`` in order, strip by strip over the city's window of the base raster:
+
+- ``landcover``: inside the polygons of a vector file (any CRS; a cell changes when its centre lies inside, GDAL's
+  rule), cells take the legend code ``to`` — only cells holding one of the codes ``from`` when given ("restore
+  cropland to tree cover", "develop these plots to built-up");
+- ``restore``: every cell whose code in the year ``since_year`` belongs to a legend category (``tree_canopy``,
+  ``natural``, ...) and whose current code does not gets its ``since_year`` code back ("restore the tree cover
+  lost 2016–2020"); both years must lie on the same grid, as the transitions need.
+
+Each change's effect is counted (cells and ground area changed inside the city) so that a change that changes
+nothing (polygons outside the city, or no cell of the ``from`` codes) is said, not silent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import rasterio
+import rasterio.features
+import shapely
+from pyproj import CRS
+
+from cbindex.core.atomic_write import atomic_path
+from cbindex.core.city_sheet import CitySheet
+from cbindex.core.config_files import check_against_schema, read_yaml_file, schema_path
+from cbindex.core.errors import CBIInputError
+from cbindex.core.units import SQUARE_METRES_PER_HECTARE
+from cbindex.geo.boundary import CityBoundary
+from cbindex.geo.city_grid import CityWindow, open_city_window, strips
+from cbindex.geo.legends import CATEGORIES, Legend
+from cbindex.geo.vector_layers import open_vector_layer, read_vector_frame
+
+LOGGER = logging.getLogger(__name__)
+SCHEMA_PATH = schema_path("scenarios")
+CHANGE_COLUMNS = ["step", "change", "cells_changed", "area_changed_ha", "note"]
+"""Columns of a scenario's ``changes.csv``: one row per change, in order."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One named scenario of a city: its base year and its changes, as the scenarios file gives them."""
+
+    name: str
+    base_year: int
+    changes: tuple[dict[str, Any], ...]
+    title: str = ""
+    title_zh: str = ""
+
+    def polygon_files(self) -> list[str]:
+        """The vector files the scenario's land-cover changes read (inputs of its job)."""
+        return [change["landcover"] for change in self.changes if "landcover" in change]
+
+    def years_read(self) -> list[int]:
+        """The base year and every year a ``restore`` change reads."""
+        return sorted({self.base_year, *(int(change["since_year"]) for change in self.changes if "restore" in change)})
+
+    def as_params(self) -> dict[str, Any]:
+        """The scenario as plain data (a rule parameter: editing it re-runs only this scenario's jobs)."""
+        return {
+            "name": self.name,
+            "base_year": self.base_year,
+            "changes": [dict(change) for change in self.changes],
+            "title": self.title,
+            "title_zh": self.title_zh,
+        }
+
+
+def read_scenarios(path: str | Path, *, years: Sequence[int]) -> dict[str, Scenario]:
+    """Read and check a city's scenarios file; ``years`` are the city's land-cover years.
+
+    Raises
+    ------
+    CBIInputError
+        One sentence naming the file, the scenario and the fix: schema violations, a repeated name, a base or
+        ``since_year`` that is not one of the city's years.
+    """
+    path = Path(path)
+    document = read_yaml_file(path, what="Scenarios file")
+    check_against_schema(document, schema_path=SCHEMA_PATH, origin=str(path))
+    scenarios: dict[str, Scenario] = {}
+    for entry in document["scenarios"]:
+        name = entry["name"]
+        if name in scenarios:
+            raise CBIInputError(f"Scenarios file {path} defines scenario {name!r} twice; give each its own name.")
+        scenario = Scenario(
+            name=name,
+            base_year=int(entry["base_year"]),
+            changes=tuple(entry.get("changes", ())),
+            title=entry.get("title", ""),
+            title_zh=entry.get("title_zh", ""),
+        )
+        unknown = [year for year in scenario.years_read() if year not in years]
+        if unknown:
+            raise CBIInputError(
+                f"Scenarios file {path}: scenario {name!r} reads year {unknown[0]}, which is not one of the city's "
+                f"land-cover years ({', '.join(map(str, years))}); use one of them."
+            )
+        scenarios[name] = scenario
+    return scenarios
+
+
+def city_scenarios(sheet: CitySheet, city: str) -> dict[str, Scenario]:
+    """The scenarios of a city (sheet column ``scenarios``), none when the column is empty.
+
+    Raises
+    ------
+    CBIInputError
+        The scenarios file is broken (:func:`read_scenarios`), or the city's land cover is land-use polygons
+        (their I1, I11, I12 come from exact polygon areas, which a changed raster cannot give; not supported yet).
+    """
+    if not sheet.has(city, "scenarios"):
+        return {}
+    if sheet.uses_landuse_polygons(city):
+        raise CBIInputError(
+            f"City sheet {sheet.path}: {city} has scenarios and land-use polygons (landcover_vector); scenarios need "
+            "a land-cover raster for now, so give the raster or leave scenarios empty."
+        )
+    return read_scenarios(sheet.cell(city, "scenarios"), years=sheet.years(city))
+
+
+@dataclass
+class ChangeEffect:
+    """How much one change changed, inside the city."""
+
+    step: int
+    change: str
+    cells_changed: int = 0
+    area_changed_m2: float = 0.0
+
+    def row(self) -> dict[str, Any]:
+        note = "" if self.cells_changed else "changed nothing inside the city"
+        area_ha = self.area_changed_m2 / SQUARE_METRES_PER_HECTARE
+        return dict(zip(CHANGE_COLUMNS, [self.step, self.change, self.cells_changed, area_ha, note], strict=True))
+
+
+def apply_scenario(
+    scenario: Scenario,
+    *,
+    base_raster: str | Path,
+    year_rasters: Mapping[int, str | Path],
+    boundary: CityBoundary,
+    legend: Legend,
+    out_tif: str | Path,
+    block_rows: int,
+    encodings: Mapping[str, str | None] | None = None,
+) -> pd.DataFrame:
+    """Write the scenario's land-cover raster (the base year's city window, changed) and return its effects
+    (:data:`CHANGE_COLUMNS`, one row per change).
+
+    Raises
+    ------
+    CBIInputError
+        A ``to`` or ``from`` code the legend does not define (naming the code and the legend), an unknown
+        category, polygon files that cannot be read, or a ``since_year`` raster on another grid.
+    """
+    window = open_city_window(base_raster, boundary)
+    steps = [_prepare(change, legend=legend, window=window, encodings=encodings or {}) for change in scenario.changes]
+    earlier = {
+        year: open_city_window(path, boundary) for year, path in year_rasters.items() if year != scenario.base_year
+    }
+    for year, other in earlier.items():
+        if other.shape != window.shape or not other.transform.almost_equals(window.transform):
+            raise CBIInputError(
+                f"Land-cover raster {other.path} ({year}) is not on the grid of {window.path} ({scenario.base_year}); "
+                "a restore change needs both years on one grid (resample one onto the other, nearest neighbour)."
+            )
+    effects = [ChangeEffect(step=index + 1, change=step.describe()) for index, step in enumerate(steps)]
+    with rasterio.open(base_raster) as source:
+        profile = source.profile | {
+            "height": window.shape[0],
+            "width": window.shape[1],
+            "transform": window.transform,
+            "tiled": True,
+            "blockxsize": 256,
+            "blockysize": 256,
+            "compress": "deflate",
+        }
+        profile.pop("photometric", None)
+        with atomic_path(out_tif) as temporary, rasterio.open(temporary, "w", **profile) as target:
+            for row_start, row_stop in strips(window.shape[0], block_rows):
+                strip = window.read_rows(row_start, row_stop)
+                codes = np.array(strip.codes, copy=True)
+                inside = strip.weight > 0
+                for step, effect in zip(steps, effects, strict=True):
+                    changed = step.apply(codes, row_start=row_start, row_stop=row_stop, window=window, earlier=earlier)
+                    counted = changed & inside
+                    effect.cells_changed += int(counted.sum())
+                    effect.area_changed_m2 += float((strip.weight * counted).sum(axis=1) @ strip.row_area_m2)
+                rows = rasterio.windows.Window(0, row_start, window.shape[1], row_stop - row_start)
+                target.write(codes.astype(profile["dtype"]), 1, window=rows)
+    for effect in effects:
+        LOGGER.info(
+            "Scenario %s, change %d (%s): %d cells, %.2f ha inside the city%s",
+            scenario.name,
+            effect.step,
+            effect.change,
+            effect.cells_changed,
+            effect.area_changed_m2 / SQUARE_METRES_PER_HECTARE,
+            "" if effect.cells_changed else " — it changes nothing",
+        )
+    return pd.DataFrame([effect.row() for effect in effects], columns=CHANGE_COLUMNS)
+
+
+@dataclass
+class _LandcoverChange:
+    path: str
+    to: int
+    from_codes: frozenset[int] | None
+    geometries: Any
+
+    def describe(self) -> str:
+        source = "" if self.from_codes is None else f" from {', '.join(map(str, sorted(self.from_codes)))}"
+        return f"land cover{source} to {self.to} inside the polygons of {self.path}"
+
+    def apply(self, codes, *, row_start, row_stop, window: CityWindow, earlier) -> np.ndarray:
+        height, width = row_stop - row_start, window.shape[1]
+        transform = window.transform * rasterio.Affine.translation(0, row_start)
+        if len(self.geometries) == 0:
+            return np.zeros((height, width), dtype=bool)
+        inside = rasterio.features.geometry_mask(
+            self.geometries, out_shape=(height, width), transform=transform, all_touched=False, invert=True
+        )
+        if self.from_codes is not None:
+            inside &= np.isin(codes, list(self.from_codes))
+        changed = inside & (codes != self.to)
+        codes[changed] = self.to
+        return changed
+
+
+@dataclass
+class _Restore:
+    category: str
+    codes: frozenset[int]
+    since_year: int
+
+    def describe(self) -> str:
+        return f"restore {self.category} lost since {self.since_year} (cells back to their {self.since_year} class)"
+
+    def apply(self, codes, *, row_start, row_stop, window: CityWindow, earlier) -> np.ndarray:
+        then = earlier[self.since_year].read_rows(row_start, row_stop).codes
+        selected = list(self.codes)
+        changed = np.isin(then, selected) & ~np.isin(codes, selected)
+        codes[changed] = then[changed]
+        return changed
+
+
+def _prepare(change: Mapping[str, Any], *, legend: Legend, window: CityWindow, encodings: Mapping[str, Any]):
+    if "restore" in change:
+        category = change["restore"]
+        if category not in CATEGORIES:
+            raise CBIInputError(
+                f"Scenario change restore: {category!r} is not a legend category; use one of {', '.join(CATEGORIES)}."
+            )
+        return _Restore(category=category, codes=legend.codes_in(category), since_year=int(change["since_year"]))
+    path = change["landcover"]
+    to = int(change["to"])
+    from_codes = None if change.get("from") is None else frozenset(int(code) for code in change["from"])
+    for code in [to, *(from_codes or ())]:
+        if code not in legend.classes:
+            raise CBIInputError(
+                f"Scenario change of {path}: class code {code} is not in legend {legend.path}; use one of its codes "
+                f"({', '.join(map(str, sorted(legend.classes)))})."
+            )
+    layer, encoding = open_vector_layer(
+        path,
+        what="Scenario polygons",
+        input_column="scenarios",
+        layer=change.get("layer"),
+        encoding=change.get("encoding"),
+        default_encoding=encodings.get("default_encoding"),
+    )
+    frame = read_vector_frame(path, what="Scenario polygons", input_column="scenarios", layer=layer, encoding=encoding)
+    frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+    if CRS.from_user_input(frame.crs) != window.crs:
+        frame = frame.to_crs(window.crs)
+    geometries = [geometry for geometry in frame.geometry if geometry.geom_type in ("Polygon", "MultiPolygon")]
+    if not geometries or not shapely.intersects(shapely.union_all(geometries), window.geometry):
+        LOGGER.warning("Scenario polygons %s lie outside the city: the change changes nothing.", path)
+    return _LandcoverChange(path=str(path), to=to, from_codes=from_codes, geometries=geometries)

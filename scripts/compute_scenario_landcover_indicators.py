@@ -1,0 +1,27 @@
+"""Rule compute_scenario_landcover_indicators: a scenario's raster through the land-cover stage of a year."""
+
+from cbindex.core.rule_runtime import run_logged
+from cbindex.geo.barriers import BarrierSpec
+from cbindex.geo.boundary import BoundarySpec
+from cbindex.landcover.stage import compute_landcover_indicators
+
+if __name__ == "__main__":
+    smk = snakemake  # noqa: F821 - injected by Snakemake
+    run_logged(
+        smk.log[0],
+        compute_landcover_indicators,
+        city=smk.wildcards.city,
+        year=smk.params.base_year,
+        raster_path=smk.input.raster,
+        boundary=BoundarySpec(smk.input.boundary, **smk.params.boundary_spec),
+        legend_path=smk.input.legend,
+        method=dict(smk.params.method),
+        block_rows=smk.params.block_rows,
+        barriers=BarrierSpec.of_files(smk.input.barriers, rule=smk.params.barrier_rule, **smk.params.barriers_spec),
+        equal_area_crs=smk.params.equal_area_crs,
+        boundary_coverage_tolerance_percent=smk.params.boundary_coverage_tolerance_percent,
+        csv_encoding=smk.params.csv_encoding,
+        indicators_csv=smk.output.indicators,
+        natural_mask_tif=smk.output.natural_mask,
+        groups_gpkg=smk.output.groups,
+    )

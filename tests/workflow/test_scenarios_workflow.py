@@ -1,0 +1,74 @@
+"""The sample scenario through Snakemake: Freetown's "restore the tree cover lost 2016–2020" is computed by the
+land-cover rule like a year and compared with 2020; the base year's outputs are never touched (checksums), and
+adding or editing one scenario re-runs only that scenario's jobs (dry runs)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import shapely
+import yaml
+
+from tests.helpers import snakemake, write_vector
+
+pytestmark = pytest.mark.workflow
+
+SCENARIO = "restore_tree_cover_2016_2020"
+
+
+def checksums(folder: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def planned(work: Path) -> list[tuple[str, str]]:
+    """(rule, wildcards text) of every job a dry run plans."""
+    text = snakemake(work, "--dry-run").stdout
+    return re.findall(r"^rule (\w+):\n(?:.*\n)*?\s+wildcards: (.*)$", text, flags=re.MULTILINE)
+
+
+def test_the_sample_scenario_is_compared_with_its_base_year(base_run):
+    folder = base_run / "results/freetown/scenarios" / SCENARIO
+    changes = pd.read_csv(folder / "changes.csv", encoding="utf-8-sig")
+    assert changes.loc[0, "cells_changed"] > 0 and changes.loc[0, "area_changed_ha"] > 0
+    comparison = pd.read_csv(folder / "scenario_comparison.csv", encoding="utf-8-sig").set_index("indicator")
+    base = pd.read_csv(base_run / "results/freetown/2020/landcover_indicators.csv", encoding="utf-8-sig")
+    base = base.set_index("indicator")["value"]
+    assert comparison.loc["I12", "base_value"] == pytest.approx(base["I12"])
+    assert comparison.loc["I12", "scenario_value"] > comparison.loc["I12", "base_value"]  # trees came back
+    assert comparison.loc["city_area", "change"] == pytest.approx(0, abs=1e-6)  # the same city, only classes change
+
+
+def test_scenarios_never_touch_the_base_year_and_rerun_only_their_own_jobs(copy_of_base_run, tmp_path):
+    work = copy_of_base_run
+    base_outputs = checksums(work / "results/freetown/2020")
+    scenarios_path = work / "data/freetown/scenarios.yaml"
+    document = yaml.safe_load(scenarios_path.read_text(encoding="utf-8"))
+    plots = write_vector(work / "data/freetown/plots.gpkg", [shapely.box(-13.25, 8.46, -13.24, 8.47)], crs="EPSG:4326")
+    document["scenarios"].append(
+        {"name": "develop", "base_year": 2020, "changes": [{"landcover": str(plots.relative_to(work)), "to": 6}]}
+    )
+    scenarios_path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    jobs = planned(work)
+    assert {rule for rule, _ in jobs} - {"all"} == {
+        "apply_scenario",
+        "compute_scenario_landcover_indicators",
+        "compare_scenario",
+    }
+    assert all("scenario=develop" in wildcards for rule, wildcards in jobs if rule != "all")
+    snakemake(work)
+    document["scenarios"][0]["changes"][0]["since_year"] = 2017
+    scenarios_path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    jobs = planned(work)
+    assert jobs and all(f"scenario={SCENARIO}" in wildcards for rule, wildcards in jobs if rule != "all")
+    snakemake(work)
+    assert checksums(work / "results/freetown/2020") == base_outputs
+    developed = pd.read_csv(work / "results/freetown/scenarios/develop/scenario_comparison.csv", encoding="utf-8-sig")
+    assert developed.set_index("indicator").loc["I1", "change"] <= 0
