@@ -202,6 +202,10 @@ DEFAULT_FRAMEWORKS_DIR = "config/frameworks"
 DEFAULT_FRAMEWORK = "kmgbf"
 """The framework mapping of a city whose ``framework`` cell is empty (``config/frameworks/kmgbf.yaml``)."""
 
+NOT_REPORT_SOURCES = ("scenarios",)
+"""Sheet columns whose files the report does not checksum (they feed outputs of their own)."""
+
+
 RESULTS = {
     "landcover_indicators": "results/{city}/{year}/landcover_indicators.csv",
     "natural_mask": "results/{city}/{year}/natural_areas.tif",
@@ -600,9 +604,12 @@ class CitySheet:
     def source_files(self, city: str, *, rule_set_files: Callable[[str], Sequence[str]]) -> list[str]:
         """Every data file the city's row names (each year's, for ``{year}`` patterns, when it exists), then its
         legend and ``rule_set_files(rule set)`` (the rule set and those it extends): what a report checksums.
+        The scenarios file is left out: scenarios have their own outputs, and editing one must re-run only its
+        jobs.
         """
         years = self.years(city)
-        named = [landcover_path(value, year) for value in self.frame.loc[city] if value for year in years]
+        row = self.frame.loc[city].drop(labels=list(NOT_REPORT_SOURCES), errors="ignore")
+        named = [landcover_path(value, year) for value in row if value for year in years]
         files = [path for path in named if os.path.isfile(path)]
         files += [*self.legend_files(city), *rule_set_files(self.rule_set(city))]
         return list(dict.fromkeys(files))
