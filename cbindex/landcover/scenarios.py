@@ -126,7 +126,16 @@ def city_scenarios(sheet: CitySheet, city: str) -> dict[str, Scenario]:
             f"City sheet {sheet.path}: {city} has scenarios and land-use polygons (landcover_vector); scenarios need "
             "a land-cover raster for now, so give the raster or leave scenarios empty."
         )
-    return read_scenarios(sheet.cell(city, "scenarios"), years=sheet.years(city))
+    scenarios = read_scenarios(sheet.cell(city, "scenarios"), years=sheet.years(city))
+    for scenario in scenarios.values():
+        base_legend = sheet.legend(city, scenario.base_year)
+        for year in scenario.years_read():
+            if sheet.legend(city, year) != base_legend:
+                raise CBIInputError(
+                    f"Scenarios file {sheet.cell(city, 'scenarios')}: scenario {scenario.name!r} restores classes of "
+                    f"{year}, whose legend differs from {scenario.base_year}'s; restore from a year of that product."
+                )
+    return scenarios
 
 
 @dataclass

@@ -205,6 +205,11 @@ def get_scenario_polygons(wildcards):
     return city_scenarios(wildcards.city)[wildcards.scenario].polygon_files()
 
 
+def get_scenario_legend(wildcards):
+    """The legend of the scenario's base year (its raster holds the base year's codes)."""
+    return SHEET.legend(wildcards.city, get_scenario_base_year(wildcards))
+
+
 def get_scenario_base_table(wildcards):
     base_year = get_scenario_base_year(wildcards)
     return f"results/{wildcards.city}/{base_year}/landcover_indicators.csv"

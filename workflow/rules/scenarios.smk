@@ -14,7 +14,7 @@ rule apply_scenario:
         years=get_scenario_year_rasters,
         polygons=get_scenario_polygons,
         boundary=get_boundary,
-        legend=get_legend,
+        legend=get_scenario_legend,
     output:
         raster="results/{city}/scenarios/{scenario}/landcover.tif",
         changes="results/{city}/scenarios/{scenario}/changes.csv",
@@ -41,7 +41,7 @@ rule compute_scenario_landcover_indicators:
     input:
         raster="results/{city}/scenarios/{scenario}/landcover.tif",
         boundary=get_boundary,
-        legend=get_legend,
+        legend=get_scenario_legend,
         barriers=get_barriers,
     output:
         indicators="results/{city}/scenarios/{scenario}/landcover_indicators.csv",
