@@ -166,10 +166,12 @@ def test_hand_computed_districts(tmp_path, tiny, rule):
     assert value(table, "A", "outside_city_area") == 0
 
 
-def test_district_sums_equal_the_city_totals(tmp_path, tiny):
+@pytest.mark.parametrize("rule", ["centre", "exact"])
+def test_district_sums_equal_the_city_totals(tmp_path, tiny, rule, caplog):
     protected = write_vector(tmp_path / "pa.gpkg", [cells(0, 0, 2.5, 2), cells(3.5, 0.5, 6, 4)], crs=LAEA_EUROPE)
     parks = write_vector(tmp_path / "parks.gpkg", [cells(2.5, 2.5, 5, 5)], crs=LAEA_EUROPE)
-    table, city = run(tmp_path, *tiny, overlays={"protected_areas": protected, "parks": parks})
+    table, city = run(tmp_path, *tiny, rule=rule, overlays={"protected_areas": protected, "parks": parks})
+    assert "the districts do not tile the city: city area in no district 3 ha" in caplog.text
     parts = table[table["district_id"] >= 0]
     for name in ("city_area", "natural_area", "terrestrial_area", "protected_natural_area"):
         summed = parts.loc[parts["indicator"] == name, "value"].sum()
