@@ -122,7 +122,8 @@ def _ranking(latest: pd.DataFrame, table: pd.DataFrame, *, year: int, rule_set: 
     for district_id, district in order:
         label = text("no_district", language) if district_id == 0 else district
         rank_cell = "" if district_id == 0 else str(rank := rank + 1)
-        row = [rank_cell, escape(label)]
+        # a district's name is a name: shown as written, marked not to be translated
+        row = [rank_cell, escape(label) if district_id == 0 else f'<span translate="no">{escape(label)}</span>']
         for indicator in indicators:
             value = values.loc[(district_id, district)].get(indicator)
             point = points.loc[(district_id, district)].get(indicator)

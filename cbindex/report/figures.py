@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import math
+import struct
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -17,6 +19,7 @@ from matplotlib import cm, colormaps, colors, rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 from shapely.geometry.base import BaseGeometry
 
 from cbindex.report.fonts import font_families
@@ -68,13 +71,28 @@ class BandedValues:
 def png_bytes(figure: Figure, *, language: str) -> bytes:
     """Render a figure to PNG bytes in the language's fonts (text matplotlib creates while drawing included).
 
-    No timestamp or software metadata is written, so equal figures give equal bytes.
+    No timestamp or software metadata is written, so equal figures give equal bytes. Every text the figure shows
+    (titles, axis and tick labels, legend entries) is recorded, one per line, in the PNG's UTF-8 ``Description``
+    (:data:`TEXT_KEYWORD`): the words of a picture can be searched, and checked for the report language.
     """
     FigureCanvasAgg(figure)
     buffer = io.BytesIO()
     with _font_context(language):
         figure.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None}, bbox_inches="tight", pad_inches=0.1)
-    return buffer.getvalue()
+    shown = [text.get_text() for text in figure.findobj(Text) if text.get_visible() and text.get_text().strip()]
+    return with_text_chunk(buffer.getvalue(), "\n".join(shown))
+
+
+TEXT_KEYWORD = "Description"
+"""Keyword of the PNG ``iTXt`` chunk that holds a figure's texts."""
+
+
+def with_text_chunk(png: bytes, text: str, *, keyword: str = TEXT_KEYWORD) -> bytes:
+    """`png` with an uncompressed UTF-8 ``iTXt`` chunk (PNG specification §11.3.4.5) before its ``IEND`` chunk."""
+    data = keyword.encode("latin-1") + b"\0\0\0" + b"\0" + b"\0" + text.encode("utf-8")
+    chunk = b"iTXt" + data
+    end = png.rindex(b"IEND") - 4  # the IEND chunk starts with its 4-byte length
+    return png[:end] + struct.pack(">I", len(data)) + chunk + struct.pack(">I", zlib.crc32(chunk)) + png[end:]
 
 
 def _figure(size: tuple[float, float]) -> Figure:

@@ -13,7 +13,7 @@ from typing import Any
 from cbindex.report.content import ReportContent, ReportFigure
 from cbindex.report.figures import png_bytes, target_chart
 from cbindex.report.html_tables import escape, figure_html, html_table
-from cbindex.report.text import format_change, format_number, localized, text
+from cbindex.report.text import format_change, format_number, localized, text, text_html
 from cbindex.scoring.next_band import change_unit
 
 
@@ -113,7 +113,7 @@ def _rows(items: Sequence[Mapping[str, Any]], indexes: Sequence[int], *, number:
                 _progress_badge(item, language),
                 escape(format_change(item["change_per_year_needed"], unit=_change_unit(item, language)) or "—"),
                 escape(localized(item, "status_label", language)),
-                escape(item["source"] or ""),
+                f"<cite>{escape(item['source'])}</cite>" if item["source"] else "",
                 escape(_basis_text(link, language)),
             ]
         )
@@ -126,7 +126,7 @@ def targets_section(content: ReportContent) -> str:
     section = content.scorecard.get("targets") or {}
     items = section.get("items", [])
     if not items:
-        return f"<p>{escape(text('no_targets', language))}</p>"
+        return f"<p>{text_html('no_targets', language, column='targets')}</p>"
     header = [
         text(key, language)
         for key in (

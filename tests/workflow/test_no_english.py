@@ -1,13 +1,15 @@
 """No English word reaches the Chinese outputs of the sample run.
 
-Checked: the text of ``report_zh.html`` (with its ``alt`` and ``title`` attributes), every ``*_zh`` text of
-``scorecard.json``, every text cell of the workbook's Chinese sheet, and the layer and group names of a Chinese
-QGIS project (``*_zh.qgs``) when the run writes one.
+Checked: the text of ``report_zh.html`` (with its ``alt`` and ``title`` attributes and the words drawn in its
+figures, which each PNG records in its ``Description``: :func:`cbindex.report.figures.png_bytes`), every ``*_zh``
+text of ``scorecard.json``, every text cell of the workbook's Chinese sheet, and the layer and group names of a
+Chinese QGIS project (``*_zh.qgs``) when the run writes one.
 
 What may stay in Latin letters, and why (the allow-list is rules, not a list of the sentences that happen to pass):
 
-- verbatim machine text and quoted sources: anything inside ``<code>`` (settings, file names, codes) or ``<cite>``
-  (a source as its producer published it) in the report;
+- verbatim machine text, quoted sources and names: anything inside ``<code>`` (settings, file names, codes),
+  ``<cite>`` (a source as its producer or the city wrote it) or an element marked ``translate="no"`` (a name from
+  the city's data, such as a district's) in the report;
 - codes, paths and links: a token holding a digit or an underscore (``I1``, ``EPSG:4326``, ``v100``, ``A_Gi``), a
   path or file name (``data/chengdu/x.geojson``, ``scorecard.json``), a URL;
 - international abbreviations: words in capitals (``SI``, ``CRS``, ``UTM``, ``WGS``, ``LBSAP``, ``CBD``);
@@ -18,7 +20,9 @@ What may stay in Latin letters, and why (the allow-list is rules, not a list of 
 
 from __future__ import annotations
 
+import base64
 import csv
+import io
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -29,7 +33,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
+from PIL import Image
 
+from cbindex.report.figures import TEXT_KEYWORD
 from tests.helpers import REPO
 
 ALLOWED_WORDS = frozenset({"ha", "km", "mm", "cm", "px", "dpi", "cbindex", "Zenodo"})
@@ -66,27 +72,52 @@ def english_words(text: str, *, names: Iterable[str] = ()) -> list[str]:
 
 
 class _ReportText(HTMLParser):
-    """The text a reader sees in a report page (and its alt/title texts), without <code>, <cite>, style, script."""
+    """The text a reader sees in a report page (and its alt/title texts and figure words), without <code>, <cite>,
+    style, script and elements marked ``translate="no"`` (names shown as written, e.g. districts)."""
 
     SKIPPED = frozenset({"style", "script", "code", "cite"})
+    VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"})
 
     def __init__(self) -> None:
         super().__init__()
         self.texts: list[str] = []
         self._skipping = 0
+        self._open: list[tuple[str, bool]] = []  # open elements, and whether each starts a skipped part
 
     def handle_starttag(self, tag, attrs):
-        if tag in self.SKIPPED:
-            self._skipping += 1
+        skips = tag in self.SKIPPED or ("translate", "no") in attrs
+        if tag not in self.VOID:
+            self._open.append((tag, skips))
+            self._skipping += skips
         self.texts.extend(value for name, value in attrs if name in ("alt", "title") and value)
+        for name, value in attrs:
+            if tag == "img" and name == "src" and value.startswith(PNG_DATA):
+                self.texts.extend(figure_texts(base64.b64decode(value.removeprefix(PNG_DATA))))
 
     def handle_endtag(self, tag):
-        if tag in self.SKIPPED:
-            self._skipping -= 1
+        # close the innermost open element of that name and any left open inside it (optional end tags)
+        if any(name == tag for name, _ in self._open):
+            while True:
+                name, skips = self._open.pop()
+                self._skipping -= skips
+                if name == tag:
+                    break
 
     def handle_data(self, data):
         if not self._skipping and data.strip():
             self.texts.append(data.strip())
+
+
+PNG_DATA = "data:image/png;base64,"
+
+
+def figure_texts(png: bytes) -> list[str]:
+    """The texts a report figure shows, as its PNG records them (a figure without the record fails the test)."""
+    with Image.open(io.BytesIO(png)) as image:
+        image.load()
+        recorded = image.info.get(TEXT_KEYWORD)
+    assert recorded is not None, "a report figure does not record its texts"
+    return [line for line in recorded.splitlines() if line.strip()]
 
 
 def report_texts(path: Path) -> list[str]:
@@ -164,6 +195,15 @@ def test_the_checker_finds_english_words(text):
 )
 def test_the_checker_lets_codes_names_and_units_pass(text):
     assert english_words(text, names={"Chengdu", "Dynamic", "World"}) == []
+
+
+def test_the_report_text_leaves_out_code_citations_and_names():
+    parser = _ReportText()
+    parser.feed(
+        '<ol><li>甲<li>乙 <code>gap_distance_m</code></ol><p>区县 <span translate="no">Cantón <b>X</b> Y</span> 丙'
+        '<br><cite>Chan et al. 2014</cite> 丁<img src="x.png" alt="地图"></p><style>p { color: red }</style>'
+    )
+    assert parser.texts == ["甲", "乙", "区县", "丙", "丁", "地图"]
 
 
 def test_names_come_from_the_run_configuration():
