@@ -15,6 +15,7 @@ encoding, readable, CRS, and the datum of a web-map outline converted to WGS 84,
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -187,8 +188,26 @@ def read_vector_frame(
         Text the encoding cannot decode (naming ``<input_column>_encoding``), a file GDAL cannot read, or a layer
         without a CRS.
     """
-    try:
+    with _read_errors(path, what=what, input_column=input_column, encoding=encoding):
         frame = gpd.read_file(path, layer=layer, encoding=encoding, **read_options)
+    if frame.crs is None:
+        raise CBIInputError(no_crs_message(path, what=what))
+    return shift_to_wgs84(frame, datum=datum, what=f"{what} {path}")
+
+
+def layer_fields(path: str | Path, *, what: str, input_column: str, layer: str, encoding: str | None) -> list[str]:
+    """The attribute field names of a layer chosen by :func:`open_vector_layer`, from its header (no feature is
+    read), with the errors of :func:`read_vector_frame`."""
+    with _read_errors(path, what=what, input_column=input_column, encoding=encoding):
+        return [str(field) for field in pyogrio.read_info(str(path), layer=layer, encoding=encoding)["fields"]]
+
+
+@contextmanager
+def _read_errors(path: str | Path, *, what: str, input_column: str, encoding: str | None):
+    """Reading errors as the one sentence users see: undecodable text (naming ``<input_column>_encoding``) or a
+    file GDAL cannot read."""
+    try:
+        yield
     except UnicodeDecodeError as error:
         raise CBIInputError(
             undecodable(path, error, what=what, encoding=encoding, sheet_column=f"{input_column}_encoding")
@@ -197,9 +216,6 @@ def read_vector_frame(
         raise CBIInputError(
             f"{what} {path} could not be read ({error}); give a valid GeoPackage, GeoJSON or Shapefile."
         ) from error
-    if frame.crs is None:
-        raise CBIInputError(no_crs_message(path, what=what))
-    return shift_to_wgs84(frame, datum=datum, what=f"{what} {path}")
 
 
 def no_crs_message(path: str | Path, *, what: str) -> str:

@@ -14,6 +14,11 @@ The exact areas are those of the polygons clipped to the city boundary, measured
 equal-area projection centred on the city (true ground area, never square degrees or a conformal projection's
 scaled area); SI indicators 1, 11 and 12 are computed from them (:func:`polygon_area_values`), while indicator 2
 needs cells and is computed on the rasterized grid (:mod:`cbindex.landcover.landuse_raster`).
+
+A survey layer may hold a million polygons (``benchmarks/benchmark_landuse.py`` measures one): only the code field
+and the geometry are read, overlaps are looked up in one spatial index a chunk of features at a time
+(:func:`overlapping_pairs`), and only the polygons crossing the city's outline are intersected with it, the areas
+reprojected a chunk at a time (:func:`clipped_areas_m2`).
 """
 
 from __future__ import annotations
@@ -34,12 +39,18 @@ from cbindex.core.units import SQUARE_METRES_PER_HECTARE, percent
 from cbindex.geo.boundary import CityBoundary
 from cbindex.geo.categories import CategoryCodes
 from cbindex.geo.legends import Legend
-from cbindex.geo.vector_layers import found_values, open_vector_layer, read_vector_frame
+from cbindex.geo.vector_layers import found_values, layer_fields, open_vector_layer, read_vector_frame
 
 WHAT = "Land-use layer"
 INPUT_COLUMN = "landcover_vector"
 AREA_COLUMNS = ["code", "name", "name_zh", "area_ha"]
 """Columns of the exact class-area table (one row per legend code found in the city)."""
+AREA_CHUNK_SIZE = 100_000
+"""Polygons reprojected and measured at a time by :func:`clipped_areas_m2` (bounds memory on a large layer)."""
+OVERLAP_CHUNK_SIZE = 100_000
+"""Features whose overlaps are looked up at a time by :func:`overlapping_pairs`."""
+POLYGON_TYPE_ID, MULTIPOLYGON_TYPE_ID = 3, 6
+"""shapely.get_type_id of polygons and multipolygons."""
 _ADJUSTABLE_SUFFIX = re.compile(r"^(\d+)K$", re.IGNORECASE)
 
 
@@ -136,15 +147,23 @@ def read_landuse_polygons(
         encoding=spec.encoding,
         default_encoding=spec.default_encoding,
     )
-    frame = read_vector_frame(
-        spec.path, what=WHAT, input_column=INPUT_COLUMN, layer=layer, encoding=encoding, bbox=bbox
-    )
-    if spec.code_column not in frame.columns:
-        fields = ", ".join(str(column) for column in frame.columns if column != "geometry")
+    fields = layer_fields(spec.path, what=WHAT, input_column=INPUT_COLUMN, layer=layer, encoding=encoding)
+    if spec.code_column not in fields:
+        fields = ", ".join(fields)
         raise CBIInputError(
             f"{WHAT} {spec.path} has no field {spec.code_column!r} (fields: {fields}); set the city sheet's "
             "landcover_code_column to the field holding the land-use code (e.g. DLBM)."
         )
+    # only the code and the geometry: a survey layer's thirty other fields would multiply the memory
+    frame = read_vector_frame(
+        spec.path,
+        what=WHAT,
+        input_column=INPUT_COLUMN,
+        layer=layer,
+        encoding=encoding,
+        bbox=bbox,
+        columns=[spec.code_column],
+    )
     frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
     if frame.empty:
         raise CBIInputError(
@@ -157,7 +176,9 @@ def read_landuse_polygons(
             "polygons; give a layer of land-use polygons only."
         )
     aliases = {text: code for code, c in legend.classes.items() for text in c.vector_codes}
-    codes = frame[spec.code_column].map(lambda text: landuse_code(text, aliases=aliases))
+    texts = frame[spec.code_column]
+    distinct = pd.unique(texts.dropna())
+    codes = texts.map({text: landuse_code(text, aliases=aliases) for text in distinct})
     unknown = frame.loc[codes.isna() | ~codes.isin(list(legend.classes)), spec.code_column]
     if len(unknown):
         raise CBIInputError(
@@ -169,8 +190,14 @@ def read_landuse_polygons(
     if invalid.any():
         geometries = geometries.copy()
         geometries[invalid] = shapely.make_valid(geometries[invalid])
-    polygons = gpd.GeoDataFrame({"code": codes.astype(np.int64).to_numpy()}, geometry=list(geometries), crs=frame.crs)
-    polygons["geometry"] = [_polygonal(geometry) for geometry in polygons.geometry]
+    not_polygonal = ~np.isin(shapely.get_type_id(geometries), [POLYGON_TYPE_ID, MULTIPOLYGON_TYPE_ID])
+    if not_polygonal.any():
+        geometries = geometries.copy()
+        geometries[not_polygonal] = [_polygonal(geometry) for geometry in geometries[not_polygonal]]
+    polygons = gpd.GeoDataFrame(
+        {"code": codes.astype(np.int64).to_numpy()}, geometry=np.asarray(geometries), crs=frame.crs
+    )
+    del frame
     polygons, n_overlapping, overlap_m2 = _first_feature_keeps_overlaps(polygons)
     return LandUsePolygons(
         frame=polygons,
@@ -191,8 +218,7 @@ def exact_class_areas(polygons: LandUsePolygons, *, boundary: CityBoundary, lege
     """
     city = boundary.to_crs(polygons.crs, max_segment_length=boundary.densify_step())
     laea = _equal_area_crs(city, polygons.crs)
-    clipped = shapely.intersection(polygons.frame.geometry.values, city)
-    areas_m2 = gpd.GeoSeries(clipped, crs=polygons.crs).to_crs(laea).area.to_numpy()
+    areas_m2 = clipped_areas_m2(polygons.frame.geometry.values, city=city, crs=polygons.crs, equal_area_crs=laea)
     by_code = pd.Series(areas_m2).groupby(polygons.frame["code"].to_numpy()).sum()
     by_code = by_code[by_code > 0]
     return pd.DataFrame(
@@ -204,6 +230,30 @@ def exact_class_areas(polygons: LandUsePolygons, *, boundary: CityBoundary, lege
         },
         columns=AREA_COLUMNS,
     )
+
+
+def clipped_areas_m2(
+    geometries: np.ndarray, *, city, crs: CRS, equal_area_crs: CRS, chunk_size: int = AREA_CHUNK_SIZE
+) -> np.ndarray:
+    """Each polygon's area inside ``city`` (both in ``crs``), measured in ``equal_area_crs``, square metres.
+
+    Only the polygons crossing the city's outline are intersected with it (a survey's polygons are nearly all
+    well inside or outside: intersecting each with an outline of thousands of vertices is what costs); those the
+    city contains count whole, the others 0. Reprojection and measurement go ``chunk_size`` polygons at a time, so
+    memory holds one chunk's reprojected copy, not the layer's.
+    """
+    geometries = np.asarray(geometries, dtype=object)
+    shapely.prepare(city)
+    inside = shapely.contains(city, geometries)
+    crossing = ~inside & shapely.intersects(city, geometries)
+    areas_m2 = np.zeros(len(geometries))
+    for start in range(0, len(geometries), chunk_size):
+        stop = min(start + chunk_size, len(geometries))
+        part = np.where(inside[start:stop], geometries[start:stop], None)
+        cross = np.flatnonzero(crossing[start:stop])
+        part[cross] = shapely.intersection(geometries[start:stop][cross], city)
+        areas_m2[start:stop] = gpd.GeoSeries(part, crs=crs).to_crs(equal_area_crs).area.fillna(0.0).to_numpy()
+    return areas_m2
 
 
 def city_area_ha(boundary: CityBoundary, *, crs: CRS) -> float:
@@ -261,15 +311,37 @@ def polygon_area_values(
     return rows
 
 
+def overlapping_pairs(geometries: np.ndarray, *, chunk_size: int = OVERLAP_CHUNK_SIZE) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs (later, earlier) of features, by index in file order, whose interiors intersect (not merely touch).
+
+    One spatial index (STRtree) over all features is queried ``chunk_size`` features at a time, so memory holds one
+    chunk's candidate pairs (a tessellation gives each feature about eight touching neighbours), not the layer's.
+    Returns the pairs sorted by ``later``, then ``earlier``.
+    """
+    geometries = np.asarray(geometries, dtype=object)
+    tree = shapely.STRtree(geometries)
+    found_later, found_earlier = [], []
+    for start in range(0, len(geometries), chunk_size):
+        chunk = np.arange(start, min(start + chunk_size, len(geometries)))
+        index, earlier = tree.query(geometries[chunk], predicate="intersects")
+        later = chunk[index]
+        keep = later > earlier
+        later, earlier = later[keep], earlier[keep]
+        interiors_meet = shapely.relate_pattern(geometries[later], geometries[earlier], "T********")
+        found_later.append(later[interiors_meet])
+        found_earlier.append(earlier[interiors_meet])
+    later, earlier = (
+        np.concatenate([np.zeros(0, np.intp), *found_later]),
+        np.concatenate([np.zeros(0, np.intp), *found_earlier]),
+    )
+    order = np.lexsort((earlier, later))
+    return later[order], earlier[order]
+
+
 def _first_feature_keeps_overlaps(polygons: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, int, float]:
     """Remove from each feature the parts an earlier feature already covers (interiors that intersect)."""
     geometries = polygons.geometry.values
-    tree = shapely.STRtree(geometries)
-    later, earlier = tree.query(geometries, predicate="intersects")
-    keep = later > earlier
-    later, earlier = later[keep], earlier[keep]
-    interiors_meet = shapely.relate_pattern(geometries[later], geometries[earlier], "T********")
-    later, earlier = later[interiors_meet], earlier[interiors_meet]
+    later, earlier = overlapping_pairs(geometries)
     if len(later) == 0:
         return polygons, 0, 0.0
     losers = np.unique(later)
