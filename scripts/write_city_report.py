@@ -33,4 +33,7 @@ if __name__ == "__main__":
         settings=dict(smk.params.settings),
         input_files=list(smk.input),
         report_html=smk.output.report,
+        landcover=dict(zip(years, smk.input.landcover, strict=True)),
+        display_crs=smk.params.display_crs,
+        class_areas=list(smk.input.class_areas),
     )

@@ -106,6 +106,12 @@ class Legend:
         Citation and free-text description of the product.
     colours_source : str
         Where the class colours come from (empty when the file gives no colours).
+    nominal_resolution_m : float or None
+        The product's native cell size (m), when the file gives it.
+    accuracy_percent : float or None
+        The product's published overall accuracy (%), None when not published or not given.
+    accuracy_source : str
+        Where the accuracy is published, or why none is given (empty when the file has no ``accuracy`` block).
     """
 
     id: str
@@ -117,6 +123,9 @@ class Legend:
     source: str = ""
     description: str = ""
     colours_source: str = ""
+    nominal_resolution_m: float | None = None
+    accuracy_percent: float | None = None
+    accuracy_source: str = ""
 
     def codes_in(self, category: str) -> frozenset[int]:
         """Return the codes of the classes that carry `category`.
@@ -190,6 +199,9 @@ def load_legend(path: str | Path, *, schema_path: str | Path = SCHEMA_PATH) -> L
         source=document["source"],
         description=document["description"],
         colours_source=document.get("colours_source", ""),
+        nominal_resolution_m=document.get("nominal_resolution_m"),
+        accuracy_percent=document.get("accuracy", {}).get("overall_accuracy_percent"),
+        accuracy_source=document.get("accuracy", {}).get("source", ""),
     )
 
 

@@ -65,6 +65,8 @@ class ReportContent:
         Every year's ``districts.csv`` (None when the city has no districts: the section is left out).
     district_figures : list of ReportFigure
         The district choropleths.
+    landcover_facts : LandcoverFacts or None
+        Class areas per year, cell size, boundary repairs: the land-cover section (none: the section is left out).
     """
 
     language: str
@@ -90,3 +92,4 @@ class ReportContent:
     target_figures: Sequence[ReportFigure] = field(default_factory=list)
     districts: pd.DataFrame | None = None
     district_figures: Sequence[ReportFigure] = field(default_factory=list)
+    landcover_facts: Any = None

@@ -13,6 +13,7 @@ import struct
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from matplotlib import cm, colormaps, colors, rc_context
@@ -23,27 +24,37 @@ from matplotlib.text import Text
 from shapely.geometry.base import BaseGeometry
 
 from cbindex.report.fonts import font_families
+from cbindex.report.map_furniture import decorate_map
 
 POINT_COLOURS = ("#d73027", "#fc8d59", "#fee08b", "#91cf60", "#1a9850")
 """Colour of a band awarding 0, 1, 2, 3 and 4 points (the HTML tables use the same)."""
 NATURAL_COLOUR, NOT_NATURAL_COLOUR, BOUNDARY_COLOUR = "#2e7d32", "#e3e3e3", "#222222"
-HIGHLIGHT_COLOURS = ("#d62728", "#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
+HIGHLIGHT_COLOURS = ("#2166ac", "#35978f", "#8073ac", "#bf812d", "#5aae61", "#e08214", "#878787", "#c51b7d")
+"""The largest groups' colours, largest first: a calm blue for the largest (red would read as "bad")."""
 MUTED_COLOURS = ("#c7e9c0", "#d9d9d9", "#c6dbef", "#fdd0a2", "#dadaeb", "#f2f0c8", "#d4b9da", "#ccebc5")
 OVERLAY_COLOURS = {"protected_areas": "#1f4e9c", "redline": "#c0392b"}
 MASK_NATURAL, MASK_NOT_NATURAL, MASK_OUTSIDE = 1, 0, 255
 _DPI = 110
+IMAGE_SCALE = 2
+"""PNGs are rendered at this multiple of :data:`_DPI` and shown at their 1× size: sharp on screens and paper."""
 _MAP_LEGEND = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "fontsize": "small", "frameon": False}
 _DISPLAY_PAD = 0.25  # share of the finite band span added beyond an open-ended band
 
 
 @dataclass(frozen=True)
 class MapFrame:
-    """Where a raster sits on the map: its extent (left, right, bottom, top), aspect and CRS name."""
+    """Where a raster sits on the map: its extent (left, right, bottom, top), aspect and CRS name.
+
+    With ``crs`` (a projected :class:`pyproj.CRS`) the map gets a graticule in °E/°N, a scale bar and a north
+    arrow lettered ``north_label`` (:mod:`cbindex.report.map_furniture`).
+    """
 
     extent: tuple[float, float, float, float]
     aspect: float
     crs_name: str
     boundary: BaseGeometry | None = None
+    crs: Any = None
+    north_label: str = "N"
 
 
 @dataclass(frozen=True)
@@ -78,7 +89,14 @@ def png_bytes(figure: Figure, *, language: str) -> bytes:
     FigureCanvasAgg(figure)
     buffer = io.BytesIO()
     with _font_context(language):
-        figure.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None}, bbox_inches="tight", pad_inches=0.1)
+        figure.savefig(
+            buffer,
+            format="png",
+            dpi=_DPI * IMAGE_SCALE,
+            metadata={"Software": None},
+            bbox_inches="tight",
+            pad_inches=0.1,
+        )
     shown = [text.get_text() for text in figure.findobj(Text) if text.get_visible() and text.get_text().strip()]
     return with_text_chunk(buffer.getvalue(), "\n".join(shown))
 
@@ -122,14 +140,27 @@ def _map_size(frame: MapFrame, *, width: float, extra: float) -> tuple[float, fl
     return width, width * ratio + extra
 
 
-def _map_axes(figure: Figure, frame: MapFrame, title: str):
-    axes = figure.add_subplot()
+def _map_axes(figure: Figure, frame: MapFrame, title: str, *, position: tuple[int, int, int] = (1, 1, 1)):
+    axes = figure.add_subplot(*position)
     axes.set_title(title)
     axes.set_aspect(frame.aspect)
     axes.set_xlim(frame.extent[0], frame.extent[1])
     axes.set_ylim(frame.extent[2], frame.extent[3])
-    axes.tick_params(labelsize="small")
+    axes.tick_params(labelsize="x-small" if position != (1, 1, 1) else "small")
     return axes
+
+
+def _finish_map(axes, frame: MapFrame, *, small: bool = False) -> None:
+    """Graticule, scale bar and north arrow of a map in a projected CRS (small multiples: no degree labels)."""
+    if frame.crs is not None:
+        decorate_map(
+            axes,
+            crs=frame.crs,
+            extent=frame.extent,
+            north_label=frame.north_label,
+            labels=not small,
+            furniture=("graticule", "scale") if small else ("graticule", "scale", "north"),
+        )
 
 
 def _mask_rgba(mask: np.ndarray, *, natural: str, not_natural: str) -> np.ndarray:
@@ -168,6 +199,7 @@ def natural_areas_map(
             interpolation="nearest",
         )
         _draw_boundary(axes, frame)
+        _finish_map(axes, frame)
         axes.legend(
             handles=[
                 Patch(color=NATURAL_COLOUR, label=labels["natural"]),
@@ -190,20 +222,17 @@ def natural_areas_small_multiples(
     columns = min(count, 3)
     rows = math.ceil(count / columns)
     with _font_context(language):
-        panel_width, panel_height = _map_size(frame, width=3.6, extra=0.4)
+        panel_width, panel_height = _map_size(frame, width=3.0, extra=0.4)
         figure = _figure((panel_width * columns, panel_height * rows))
         for position, (title, mask) in enumerate(masks, start=1):
-            axes = figure.add_subplot(rows, columns, position)
-            axes.set_title(title)
-            axes.set_aspect(frame.aspect)
+            axes = _map_axes(figure, frame, title, position=(rows, columns, position))
             axes.imshow(
                 _mask_rgba(mask, natural=NATURAL_COLOUR, not_natural=NOT_NATURAL_COLOUR),
                 extent=frame.extent,
                 interpolation="nearest",
             )
             _draw_boundary(axes, frame)
-            axes.set_xticks([])
-            axes.set_yticks([])
+            _finish_map(axes, frame, small=True)
     return figure
 
 
@@ -217,6 +246,7 @@ def connectivity_groups_map(
     group_label: str,
     other_label: str,
     language: str,
+    group_ids: Sequence[int] | None = None,
 ) -> Figure:
     """Map of the I2 connectivity groups, each in its own colour, the largest ones highlighted.
 
@@ -231,7 +261,8 @@ def connectivity_groups_map(
     frame : MapFrame
     title : str
     group_label : str
-        Legend entry template with ``{rank}`` and ``{area}`` (hectares, formatted).
+        Legend entry template with ``{rank}``, ``{group_id}`` (the group's ``group_id`` in the GeoPackage, from
+        ``group_ids``) and ``{area}`` (hectares, formatted).
     other_label : str
         Legend entry of the muted groups.
     language : {"en", "zh"}
@@ -252,8 +283,16 @@ def connectivity_groups_map(
         axes = _map_axes(figure, frame, title)
         axes.imshow(palette[index], extent=frame.extent, interpolation="nearest")
         _draw_boundary(axes, frame)
+        _finish_map(axes, frame)
         handles = [
-            Patch(color=HIGHLIGHT_COLOURS[rank], label=group_label.format(rank=rank + 1, area=f"{areas_ha[rank]:,.1f}"))
+            Patch(
+                color=HIGHLIGHT_COLOURS[rank],
+                label=group_label.format(
+                    rank=rank + 1,
+                    group_id=group_ids[rank] if group_ids is not None else rank + 1,
+                    area=f"{areas_ha[rank]:,.1f}",
+                ),
+            )
             for rank in range(highlighted)
         ]
         if len(areas_ha) > highlighted:
@@ -302,6 +341,7 @@ def overlay_map(
                 axes.fill(x, y, facecolor=colors.to_rgba(colour, 0.25), edgecolor=colour, linewidth=0.8)
             handles.append(Patch(facecolor=colors.to_rgba(colour, 0.25), edgecolor=colour, label=overlay_labels[kind]))
         _draw_boundary(axes, frame)
+        _finish_map(axes, frame)
         axes.legend(handles=handles, **_MAP_LEGEND)
     return figure
 
@@ -335,6 +375,95 @@ def choropleth_map(
         _draw_boundary(axes, frame)
         bar = figure.colorbar(cm.ScalarMappable(norm=norm, cmap=cmap), ax=axes, shrink=0.7)
         bar.set_label(unit)
+        _finish_map(axes, frame)
+    return figure
+
+
+@dataclass(frozen=True)
+class MapClass:
+    """A land-cover class as a map draws it: its index in the map's index raster (1, 2, ...), name and colour."""
+
+    index: int
+    name: str
+    colour: str
+
+
+def _class_rgba(indexes: np.ndarray, classes: Sequence[MapClass]) -> np.ndarray:
+    palette = np.zeros((max((item.index for item in classes), default=0) + 1, 4))
+    for item in classes:
+        palette[item.index] = colors.to_rgba(item.colour)
+    return palette[np.minimum(indexes, len(palette) - 1)]
+
+
+def _class_legend(axes_or_figure, classes: Sequence[MapClass], *, frame: MapFrame, boundary_label: str, **options):
+    handles = [Patch(color=item.colour, label=item.name) for item in classes]
+    if frame.boundary is not None:
+        handles.append(Patch(fill=False, edgecolor=BOUNDARY_COLOUR, label=boundary_label))
+    return axes_or_figure.legend(handles=handles, **options)
+
+
+def landcover_map(
+    indexes: np.ndarray,
+    *,
+    classes: Sequence[MapClass],
+    frame: MapFrame,
+    title: str,
+    boundary_label: str,
+    language: str,
+) -> Figure:
+    """Map of one year's land cover in the product's class colours, with a legend of the classes shown.
+
+    Parameters
+    ----------
+    indexes : ndarray of int
+        Each display cell's class index (:attr:`MapClass.index`), 0 outside the city or without data (drawn
+        transparent).
+    classes : sequence of MapClass
+        The classes in the legend, in legend order (the product's).
+    frame : MapFrame
+    title, boundary_label : str
+    language : {"en", "zh"}
+    """
+    with _font_context(language):
+        figure = _figure(_map_size(frame, width=7.0, extra=0.5))
+        axes = _map_axes(figure, frame, title)
+        axes.imshow(_class_rgba(indexes, classes), extent=frame.extent, interpolation="nearest")
+        _draw_boundary(axes, frame)
+        _finish_map(axes, frame)
+        _class_legend(axes, classes, frame=frame, boundary_label=boundary_label, **_MAP_LEGEND)
+    return figure
+
+
+def landcover_small_multiples(
+    years: Sequence[tuple[str, np.ndarray]],
+    *,
+    classes: Sequence[MapClass],
+    frame: MapFrame,
+    boundary_label: str,
+    language: str,
+) -> Figure:
+    """One small land-cover map per year (index rasters as for :func:`landcover_map`), one legend below them."""
+    count = len(years)
+    columns = min(count, 3)
+    rows = math.ceil(count / columns)
+    with _font_context(language):
+        panel_width, panel_height = _map_size(frame, width=3.0, extra=0.4)
+        figure = _figure((panel_width * columns, panel_height * rows + 0.6))
+        for position, (title, indexes) in enumerate(years, start=1):
+            axes = _map_axes(figure, frame, title, position=(rows, columns, position))
+            axes.imshow(_class_rgba(indexes, classes), extent=frame.extent, interpolation="nearest")
+            _draw_boundary(axes, frame)
+            _finish_map(axes, frame, small=True)
+        _class_legend(
+            figure,
+            classes,
+            frame=frame,
+            boundary_label=boundary_label,
+            loc="outside lower center",
+            ncols=min(5, len(classes) + 1),
+            fontsize="small",
+            frameon=False,
+        )
     return figure
 
 

@@ -28,11 +28,23 @@ from cbindex.report.html_tables import (
     scores_section,
     summary_section,
 )
+from cbindex.report.landcover_section import landcover_section, shared_noise_threshold, within_noise
 from cbindex.report.targets_section import targets_section
 from cbindex.report.text import format_change, format_number, format_percent, localized, method_html, text, text_html
 from cbindex.scoring.rules import STATUS_NO_BANDS, STATUS_NOT_ASSESSED, RuleSet
 
-SECTIONS = ("summary", "components", "scores", "plots", "maps", "districts", "change", "targets", "provenance")
+SECTIONS = (
+    "summary",
+    "components",
+    "scores",
+    "plots",
+    "land",
+    "maps",
+    "districts",
+    "change",
+    "targets",
+    "provenance",
+)
 """Section ids of the page, in order (each is an ``<section id=...>``)."""
 STATUS_SUPPORTING = "supporting"
 
@@ -46,6 +58,19 @@ def _plots(content: ReportContent) -> str:
     if not figures:
         return f"<p>{escape(text('band_plot_none', content.language))}</p>"
     return "".join(figure_html(figure) for figure in figures)
+
+
+def _land(content: ReportContent) -> str:
+    if content.landcover_facts is None:
+        return ""
+    return landcover_section(
+        facts=content.landcover_facts,
+        legend=content.legends[max(content.years)],
+        threshold_pp=shared_noise_threshold(content.legends),
+        indicators=content.indicators,
+        years=content.years,
+        language=content.language,
+    )
 
 
 def _maps(content: ReportContent) -> str:
@@ -108,25 +133,36 @@ def _change_tables(content: ReportContent) -> str:
     if yearly.empty:
         return ""
     years = sorted(int(year) for year in yearly["year"].unique())
-    value_rows, point_rows = [], []
+    value_rows, point_rows, marked = [], [], False
     for indicator, rows in yearly.groupby("indicator", sort=False):
         rule = content.rule_set.indicators[indicator]
         unit = localized(rule, "unit", language)
         by_year = {int(year): float(value) for year, value in zip(rows["year"], rows["value"], strict=True)}
         points = {int(year): value for year, value in zip(rows["year"], rows["points"], strict=True)}
         cells, previous = [], None
+        threshold = shared_noise_threshold(content.legends) if rule.unit == "%" else None
         for year in years:
             value = by_year.get(year)
             change = None if value is None or previous is None else value - previous
-            changed = f' <span class="change">({escape(format_change(change))})</span>' if change is not None else ""
+            noise = "≈ " if within_noise(change, threshold) else ""
+            marked = marked or bool(noise)
+            changed = (
+                f' <span class="change{" noise" if noise else ""}">({noise}{escape(format_change(change))})</span>'
+                if change is not None
+                else ""
+            )
             cells.append(escape(format_number(value)) + changed)
             previous = value if value is not None else previous
         label = f"<strong>{escape(indicator)}</strong> {escape(localized(rule, 'name', language))}"
         value_rows.append([label, escape(unit), *cells])
         point_rows.append([label, *[_points_cell(points.get(year)) for year in years]])
     value_header = [text("indicator", language), "", *[str(year) for year in years]]
+    threshold = shared_noise_threshold(content.legends)
+    note = (
+        f'<p class="small">{escape(text("noise_note", language, threshold=f"{threshold:.3g}"))}</p>' if marked else ""
+    )
     return (
-        f"<h3>{escape(text('values_by_year', language))}</h3>{html_table(value_header, value_rows)}"
+        f"<h3>{escape(text('values_by_year', language))}</h3>{html_table(value_header, value_rows)}{note}"
         f"<h3>{escape(text('points_by_year', language))}</h3>"
         f"{html_table([text('indicator', language), *[str(year) for year in years]], point_rows)}"
     )
@@ -297,20 +333,24 @@ def _provenance(content: ReportContent) -> str:
             html_table(["", ""], rule_rows, css_class="keyvalue"),
             f"<h3>{escape(text('landcover', language))}</h3>",
             *landcover_tables,
+            f'<details class="config"><summary>{escape(text("configuration", language))}</summary>',
             f"<h3>{escape(text('method_keys', language))}</h3>",
             html_table(key_header, _setting_rows(content.method)),
+            f"<h3>{escape(text('other_settings', language))}</h3>",
+            html_table(key_header, _setting_rows(content.settings)),
+            "</details>",
             f"<h3>{text_html('indicator_methods', language, column='method')}</h3>",
             html_table(
                 [text("indicator", language), text("years", language), text("method", language)],
                 _method_rows(content.indicators, language=language),
                 css_class="methods",
             ),
-            f"<h3>{escape(text('other_settings', language))}</h3>",
-            html_table(key_header, _setting_rows(content.settings)),
+            f'<details class="config"><summary>{escape(text("inputs_and_software", language))}</summary>',
             f"<h3>{escape(text('inputs', language))}</h3>",
             html_table([text("file", language), text("size", language), "SHA-256"], input_rows, css_class="inputs"),
             f"<h3>{escape(text('software', language))}</h3>",
             html_table([text("package", language), text("version", language)], software_rows),
+            "</details>",
             f'<p class="small">{font}</p>',
             f'<p class="small">{_glossary_link(language)}</p>',
         ]
@@ -322,6 +362,7 @@ _SECTION_BUILDERS = {
     "components": components_section,
     "scores": scores_section,
     "plots": _plots,
+    "land": _land,
     "maps": _maps,
     "districts": districts_section,
     "change": _change,
@@ -409,6 +450,36 @@ span.band {{ display: inline-block; min-width: 1.5em; text-align: center; }}
 .diagonal {{ font-weight: bold; }}
 figure {{ margin: 1em 0; }} figure img {{ max-width: 100%; height: auto; border: 1px solid #ddd; }}
 figcaption {{ font-size: 0.9em; color: #333; }}
+.change.noise {{ color: #8a8a8a; font-style: italic; }}
+table.composition td + td, table.areas td + td {{ text-align: right; white-space: nowrap; }}
+details.config > summary {{ cursor: pointer; font-weight: bold; margin: 1em 0 0.5em; }}
+table.inputs code {{ overflow-wrap: anywhere; word-break: break-all; }}
+@media print {{
+  @page {{ size: A4; margin: 14mm 12mm 14mm 12mm; }}
+  body {{ max-width: none; padding: 0; font-size: 9pt; line-height: 1.3; }}
+  nav {{ display: none; }}
+  h1 {{ font-size: 17pt; }} h2 {{ font-size: 13pt; margin-top: 1.2em; }} h3 {{ font-size: 10.5pt; }}
+  h2, h3 {{ break-after: avoid; page-break-after: avoid; }}
+  table {{ font-size: 7.5pt; max-width: 100%; }}
+  th, td {{ padding: 0.15em 0.35em; }}
+  tr, li, .warning, .keep, .total-box {{ break-inside: avoid; page-break-inside: avoid; }}
+  thead {{ display: table-header-group; }}
+  table.scores {{ table-layout: fixed; }}
+  table.scores td:first-child, table.scores td:nth-child(5), table.scores td:nth-child(8) {{ min-width: 0; }}
+  table.scores th:nth-child(1) {{ width: 17%; }} table.scores th:nth-child(2) {{ width: 8%; }}
+  table.scores th:nth-child(3) {{ width: 6%; }} table.scores th:nth-child(4) {{ width: 8%; }}
+  table.scores th:nth-child(5) {{ width: 21%; }} table.scores th:nth-child(6) {{ width: 8%; }}
+  table.scores th:nth-child(7) {{ width: 7%; }} table.scores th:nth-child(8) {{ width: 25%; }}
+  table.scores td {{ overflow-wrap: anywhere; }}
+  table.scores td:nth-child(2), table.scores td:nth-child(3), table.scores td:nth-child(4) {{ white-space: normal; }}
+  .status {{ white-space: normal; }}
+  figure {{ break-inside: avoid; page-break-inside: avoid; margin: 0.6em 0; }}
+  figure img {{ max-height: 125mm; width: auto; max-width: 100%; border: none; }}
+  figcaption {{ break-before: avoid; page-break-before: avoid; }}
+  code {{ overflow-wrap: anywhere; word-break: break-all; }}
+  a {{ color: inherit; text-decoration: none; }}
+  .big {{ font-size: 2em; }}
+}}
 """
 
 

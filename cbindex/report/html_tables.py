@@ -12,6 +12,7 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from cbindex.report.figures import IMAGE_SCALE
 from cbindex.report.text import format_number, format_percent, localized, text
 from cbindex.scoring.headline import SEPARATOR, headline_parts
 from cbindex.scoring.rules import STATUS_NOT_ASSESSED, STATUS_SCORED, IndicatorRule
@@ -34,12 +35,22 @@ def html_table(header: Sequence[str], rows: Sequence[Sequence[str]], *, css_clas
     return f"<table{attribute}>{head}<tbody>{body}</tbody></table>"
 
 
+def png_size(png: bytes) -> tuple[int, int]:
+    """Width and height (pixels) of a PNG, from its header chunk."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
 def figure_html(figure: ReportFigure) -> str:
-    """A ``<figure>`` with its PNG embedded as a ``data:`` URI, its title and caption."""
+    """A ``<figure>`` with its PNG embedded as a ``data:`` URI, its title and caption.
+
+    The image is declared at 1 / :data:`~cbindex.report.figures.IMAGE_SCALE` of its pixel size, so the 2× PNG is
+    shown at its drawn size and stays sharp on high-density screens and in print.
+    """
     encoded = base64.b64encode(figure.png).decode("ascii")
+    width, height = (round(side / IMAGE_SCALE) for side in png_size(figure.png))
     return (
-        f'<figure id="figure-{escape(figure.key)}"><img alt="{escape(figure.title)}" '
-        f'src="data:image/png;base64,{encoded}"><figcaption><strong>{escape(figure.title)}.</strong> '
+        f'<figure id="figure-{escape(figure.key)}"><img alt="{escape(figure.title)}" width="{width}" '
+        f'height="{height}" src="data:image/png;base64,{encoded}"><figcaption><strong>{escape(figure.title)}.</strong> '
         f"{escape(figure.caption)}</figcaption></figure>"
     )
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import warnings
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,25 +20,37 @@ import rasterio.features
 import shapely
 from affine import Affine
 from pyproj import CRS
-from rasterio.enums import Resampling
 
 from cbindex.core.atomic_write import atomic_path
 from cbindex.core.errors import CBIInputError
-from cbindex.core.output_names import GROUPS_LAYER, OVERLAY_LAYER_NAMES, YearOutputs
+from cbindex.core.output_names import GROUPS_LAYER, MASK_OUTSIDE, OVERLAY_LAYER_NAMES, YearOutputs
 from cbindex.core.provenance import file_checksums, software_versions
 from cbindex.geo.boundary import BoundarySpec
-from cbindex.geo.legends import load_legend
+from cbindex.geo.cell_area import cell_size_m
+from cbindex.geo.display_crs import AUTO, city_display_crs
+from cbindex.geo.legends import Legend, load_legend
 from cbindex.geo.protected_area_categories import CATEGORIES
 from cbindex.report.content import ReportContent, ReportFigure
+from cbindex.report.display_rasters import (
+    DataGrid,
+    DisplayGrid,
+    display_grid,
+    read_display_raster,
+    read_display_window,
+    to_display,
+)
 from cbindex.report.districts import district_maps, read_district_tables
 from cbindex.report.figures import (
     BandedValues,
     BandSpan,
+    MapClass,
     MapFrame,
     band_strips,
     component_bars,
     connectivity_groups_map,
     indicator_time_series,
+    landcover_map,
+    landcover_small_multiples,
     natural_areas_map,
     natural_areas_small_multiples,
     overlay_map,
@@ -46,15 +58,13 @@ from cbindex.report.figures import (
 )
 from cbindex.report.fonts import FONT_DISTRIBUTION, embedded_font_css, font_version, register_cjk_font
 from cbindex.report.html import render_report, render_report_body, yearly_indicator_rows
+from cbindex.report.landcover_section import LandcoverFacts
 from cbindex.report.targets_section import draw_target_charts
 from cbindex.report.text import LANGUAGES, localized, text
 from cbindex.scoring.overrides import load_city_rule_set
 from cbindex.scoring.rules import STATUS_SCORED, IndicatorRule, RuleSet
 
 LOGGER = logging.getLogger(__name__)
-MAX_DISPLAY_CELLS = 800
-"""Longest side, in cells, of a raster drawn on a map (larger rasters are read from their overviews): about 1.5 ×
-the map's width in pixels (7 in at 110 dpi, legend beside), so the figure shows every display cell it can."""
 COMPILED_BURN_BYTES = 2_000_000
 """Groups with more WKB than this (about 120,000 vertices) are burnt onto the map by the compiled kernel."""
 HIGHLIGHTED_GROUPS = 5
@@ -65,35 +75,65 @@ COVERAGE_COLOURS = ("#e6550d", "#31a354", "#756bb1", "#636363", "#dd1c77")
 """Map colours of the coverage layers other than the red line, in config order (as the QGIS project's)."""
 
 
-def read_display_raster(path: str, *, max_cells: int = MAX_DISPLAY_CELLS) -> tuple[np.ndarray, Affine, Any]:
-    """Read band 1 at most `max_cells` on its longest side (nearest cell; overviews are used when present).
-
-    Returns
-    -------
-    tuple
-        The array, its transform and its CRS.
-    """
-    with rasterio.open(path) as dataset:
-        scale = max(dataset.width, dataset.height) / max_cells
-        if scale <= 1:
-            return dataset.read(1), dataset.transform, dataset.crs
-        shape = (max(1, round(dataset.height / scale)), max(1, round(dataset.width / scale)))
-        array = dataset.read(1, out_shape=shape, resampling=Resampling.nearest)
-        transform = dataset.transform @ Affine.scale(dataset.width / shape[1], dataset.height / shape[0])
-        return array, transform, dataset.crs
-
-
-def map_frame(shape: tuple[int, int], transform: Affine, crs: Any, *, boundary=None) -> MapFrame:
-    """Extent, aspect (true ground proportions for geographic CRSs) and CRS name of a raster on a map."""
-    left, top = transform @ (0, 0)
-    right, bottom = transform @ (shape[1], shape[0])
-    aspect = 1.0
-    if crs is not None and crs.is_geographic:
-        aspect = 1.0 / math.cos(math.radians((top + bottom) / 2))
-    name = crs.to_string() if crs is not None else "?"
+def map_frame(grid: DisplayGrid, *, boundary=None, language: str = "en") -> MapFrame:
+    """The frame of maps drawn on a display grid: extent in metres, true proportions, furniture in `language`."""
     return MapFrame(
-        extent=(left, right, min(bottom, top), max(bottom, top)), aspect=aspect, crs_name=name, boundary=boundary
+        extent=grid.extent,
+        aspect=1.0,
+        crs_name=crs_label(grid.crs),
+        boundary=None if boundary is None else boundary.to_crs(grid.crs),
+        crs=grid.crs,
+        north_label=text("north", language),
     )
+
+
+def crs_label(crs: CRS) -> str:
+    """``WGS 84 / UTM zone 48N (EPSG:32648)``: the CRS's name and its EPSG code when it has one."""
+    code = crs.to_epsg()
+    return f"{crs.name} (EPSG:{code})" if code else crs.name
+
+
+def landcover_indexes(codes: np.ndarray, *, inside: np.ndarray, legend: Legend) -> np.ndarray:
+    """Each cell's class position in the legend (1 = first class), 0 outside the city, without data or unknown."""
+    order = list(legend.classes)
+    indexes = np.zeros(codes.shape, dtype=np.uint8 if len(order) < 255 else np.uint16)
+    for position, code in enumerate(order, start=1):
+        indexes[(codes == code) & inside] = position
+    return indexes
+
+
+def map_classes(legend: Legend, indexes: Collection[int], *, language: str) -> list[MapClass]:
+    """The legend's classes present among `indexes` (positions as :func:`landcover_indexes` gives), in its order."""
+    return [
+        MapClass(index=position, name=localized(legend_class, "name", language), colour=legend_class.colour)
+        for position, legend_class in enumerate(legend.classes.values(), start=1)
+        if position in indexes
+    ]
+
+
+@dataclass(frozen=True)
+class YearDisplay:
+    """One land-cover year on the display grid: the natural-area mask, the class indexes (None without a
+    land-cover raster) and the data grid the mask was read on (for burning the groups)."""
+
+    year: int
+    mask: np.ndarray
+    classes: np.ndarray | None
+    data: DataGrid
+
+
+def year_display(year: YearOutputs, *, grid: DisplayGrid | None, crs: CRS, landcover: str | None, legend: Legend):
+    """Read a year's mask (and land cover) at display resolution and warp them onto `grid` (made from the mask
+    when None). Returns the year's display rasters and the grid."""
+    data = read_display_raster(year.natural_mask)
+    grid = grid or display_grid(data, crs=crs)
+    classes = None
+    if landcover is not None:
+        codes = read_display_window(landcover, like=data)
+        indexes = landcover_indexes(codes.array, inside=data.array != MASK_OUTSIDE, legend=legend)
+        classes = to_display(DataGrid(indexes, data.transform, data.crs), grid, fill=0)
+    mask = to_display(data, grid, fill=MASK_OUTSIDE)
+    return YearDisplay(year=year.year, mask=mask, classes=classes, data=data), grid
 
 
 def group_ranks(groups: gpd.GeoDataFrame, *, shape: tuple[int, int], transform: Affine) -> tuple[np.ndarray, list]:
@@ -198,20 +238,30 @@ def draw_maps(
     language: str,
     overlay_kinds: Collection[str] = (),
     coverage_layers: Sequence[Mapping[str, Any]] = (),
+    display_crs: str = AUTO,
+    landcover: str | None = None,
+    legend: Legend | None = None,
 ) -> tuple[list[ReportFigure], list[str]]:
-    """The maps of the latest year: natural areas, connectivity groups and (when given) overlays; and notes.
+    """The maps of the latest year: land cover (with ``landcover`` and ``legend``), natural areas, connectivity
+    groups and (when given) overlays; and notes.
 
-    A map with nothing to show is replaced by a note saying so: no connectivity group, or a kind of overlay in
-    ``overlay_kinds`` (the kinds the city sheet gives, see :func:`given_overlay_kinds`) with no polygon inside
-    the city.
+    Every map is drawn in the display CRS (config ``display_crs``, :func:`cbindex.geo.display_crs.city_display_crs`)
+    from rasters read at display resolution (:mod:`cbindex.report.display_rasters`), with a graticule in °E/°N, a
+    scale bar and a north arrow. A map with nothing to show is replaced by a note saying so: no connectivity group,
+    or a kind of overlay in ``overlay_kinds`` (the kinds the city sheet gives, see :func:`given_overlay_kinds`)
+    with no polygon inside the city.
     """
-    mask, transform, crs = read_display_raster(latest.natural_mask)
-    frame = map_frame(mask.shape, transform, crs, boundary=boundary.to_crs(crs))
-    year = latest.year
+    crs = city_display_crs(display_crs, boundary=boundary)
+    shown, grid = year_display(latest, grid=None, crs=crs, landcover=landcover, legend=legend)
+    frame = map_frame(grid, boundary=boundary, language=language)
+    mask, year = shown.mask, latest.year
+    maps = []
+    if shown.classes is not None:
+        maps.append(_landcover_figure(shown.classes, legend=legend, frame=frame, year=year, language=language))
     labels = {key: text(key, language) for key in ("natural", "not_natural", "boundary")}
     title = text("natural_map", language, year=year)
     figure = natural_areas_map(mask, frame=frame, title=title, labels=labels, language=language)
-    maps = [
+    maps.append(
         _figure(
             "natural-areas",
             figure,
@@ -219,18 +269,21 @@ def draw_maps(
             language=language,
             caption=text("natural_map_caption", language, year=year, crs=frame.crs_name),
         )
-    ]
-    ranks, areas = read_group_ranks(latest.groups, crs=crs, shape=mask.shape, transform=transform)
+    )
+    data = shown.data
+    ranks, areas = read_group_ranks(latest.groups, crs=data.crs, shape=data.array.shape, transform=data.transform)
     notes = []
     if areas:
+        ranks = to_display(DataGrid(ranks, data.transform, data.crs), grid, fill=0)
+        ids = largest_group_ids(latest.groups, count=HIGHLIGHTED_GROUPS)
         maps.append(
-            _groups_figure(ranks, areas, frame=frame, year=year, gap_distance_m=gap_distance_m, language=language)
+            _groups_figure(ranks, areas, ids, frame=frame, year=year, gap_distance_m=gap_distance_m, language=language)
         )
     else:  # no natural patch: an empty map would say nothing
         notes.append(text("no_groups", language, year=year))
     others = {layer["id"]: layer for layer in coverage_layers if layer["id"] not in MAP_OVERLAYS}
     kinds = (*MAP_OVERLAYS, *others)
-    overlays = _overlay_geometries(latest.overlays, crs=crs, kinds=kinds)
+    overlays = _overlay_geometries(latest.overlays, crs=grid.crs, kinds=kinds)
     notes += [
         text(f"no_{kind}_inside", language, year=year)
         if kind in MAP_OVERLAYS
@@ -263,8 +316,35 @@ def draw_maps(
     return maps, notes
 
 
+def _landcover_figure(indexes: np.ndarray, *, legend: Legend, frame: MapFrame, year: int, language: str):
+    title = text("landcover_map", language, year=year)
+    classes = map_classes(legend, set(np.unique(indexes).tolist()), language=language)
+    figure = landcover_map(
+        indexes, classes=classes, frame=frame, title=title, boundary_label=text("boundary", language), language=language
+    )
+    caption = text("landcover_map_caption", language, product=legend.name, year=year, crs=frame.crs_name)
+    return _figure("landcover", figure, title=title, caption=caption, language=language)
+
+
+def largest_group_ids(path: str, *, count: int) -> list[int]:
+    """``group_id`` of the `count` largest groups of a groups GeoPackage, largest first (ties in file order, as
+    :func:`group_ranks` ranks them); positions 1, 2, ... when the layer has no ``group_id``."""
+    frame = pyogrio.read_dataframe(path, layer=GROUPS_LAYER, read_geometry=False)
+    order = np.argsort(-frame["area_ha"].to_numpy(dtype=float), kind="stable")[:count]
+    if "group_id" not in frame:
+        return [int(position) + 1 for position in order]
+    return [int(frame["group_id"].iloc[position]) for position in order]
+
+
 def _groups_figure(
-    ranks: np.ndarray, areas: list, *, frame: MapFrame, year: int, gap_distance_m: float, language: str
+    ranks: np.ndarray,
+    areas: list,
+    group_ids: Sequence[int],
+    *,
+    frame: MapFrame,
+    year: int,
+    gap_distance_m: float,
+    language: str,
 ) -> ReportFigure:
     title = text("groups_map", language, year=year)
     figure = connectivity_groups_map(
@@ -273,9 +353,10 @@ def _groups_figure(
         highlighted=HIGHLIGHTED_GROUPS,
         frame=frame,
         title=title,
-        group_label=text("group_label", language, rank="{rank}", area="{area}"),
+        group_label=text("group_label", language, rank="{rank}", group_id="{group_id}", area="{area}"),
         other_label=text("other_groups", language),
         language=language,
+        group_ids=group_ids,
     )
     caption = text(
         "groups_map_caption",
@@ -386,8 +467,13 @@ def draw_change(
     years_maps: Sequence[YearOutputs],
     boundary,
     language: str,
+    display_crs: str = AUTO,
+    landcover: Mapping[int, str] | None = None,
+    legends: Mapping[int, Legend] | None = None,
 ) -> list[ReportFigure]:
-    """Indicators through the years over their bands, and the natural areas of every year (several years only)."""
+    """Indicators through the years over their bands, and the land cover (with ``landcover`` and ``legends``, the
+    legend of each year; only when every year has the same one) and natural areas of every year as small maps on
+    the latest year's display grid (several years only)."""
     if len(years_maps) < 2:
         return []
     yearly = yearly_indicator_rows(indicators, rule_set=rule_set)
@@ -411,22 +497,60 @@ def draw_change(
                 language=language,
             )
         )
-    masks = []
-    for year_maps in years_maps:
-        mask, transform, crs = read_display_raster(year_maps.natural_mask)
-        masks.append((str(year_maps.year), mask))
-    frame = map_frame(masks[0][1].shape, transform, crs, boundary=boundary.to_crs(crs))
+    crs = city_display_crs(display_crs, boundary=boundary)
+    legends = legends or {}
+    one_legend = len({legend.path for legend in legends.values()}) == 1
+    landcover = landcover if one_legend and landcover else {}
+    legend = next(iter(legends.values()), None)
+    grid, shown = None, []
+    for year_maps in sorted(years_maps, key=lambda item: -item.year):  # the latest year's grid for all
+        display, grid = year_display(
+            year_maps, grid=grid, crs=crs, landcover=landcover.get(year_maps.year), legend=legend
+        )
+        shown.insert(0, display)
+    frame = map_frame(grid, boundary=boundary, language=language)
+    if all(display.classes is not None for display in shown):
+        present = set().union(*(np.unique(display.classes).tolist() for display in shown))
+        title = text("landcover_years", language)
+        figure = landcover_small_multiples(
+            [(str(display.year), display.classes) for display in shown],
+            classes=map_classes(legend, present, language=language),
+            frame=frame,
+            boundary_label=text("boundary", language),
+            language=language,
+        )
+        caption = text("landcover_years_caption", language, product=legend.name, crs=frame.crs_name)
+        figures.append(_figure("landcover-years", figure, title=title, caption=caption, language=language))
     title = text("natural_years", language)
     figures.append(
         _figure(
             "natural-years",
-            natural_areas_small_multiples(masks, frame=frame, language=language),
+            natural_areas_small_multiples(
+                [(str(display.year), display.mask) for display in shown], frame=frame, language=language
+            ),
             title=title,
             caption=text("natural_years_caption", language, crs=frame.crs_name),
             language=language,
         )
     )
     return figures
+
+
+def landcover_facts(class_areas: Sequence[str], *, boundary, latest: YearOutputs) -> LandcoverFacts | None:
+    """The land-cover section's facts: the class-area tables stacked, the cell size (m) of the latest year's
+    raster at the city's latitude (the mask is that raster's window over the city), the boundary's repairs."""
+    if not class_areas:
+        return None
+    with rasterio.open(latest.natural_mask) as dataset:
+        size = cell_size_m(crs=CRS.from_user_input(dataset.crs), transform=dataset.transform, height=dataset.height)
+    return LandcoverFacts(
+        class_areas=pd.concat([pd.read_csv(path) for path in class_areas], ignore_index=True),
+        cell_size_m=size,
+        latitude=boundary.to_crs(CRS.from_epsg(4326)).centroid.y,
+        boundary_path=boundary.path,
+        boundary_features=boundary.n_features,
+        boundary_repaired=boundary.repaired,
+    )
 
 
 def _year_pair(path: str) -> tuple[int, int]:
@@ -455,14 +579,20 @@ def write_city_report(
     report_html: str,
     district_tables: Sequence[str] = (),
     district_layers: Sequence[str] = (),
+    landcover: Mapping[int, str] | None = None,
+    display_crs: str = AUTO,
+    class_areas: Sequence[str] = (),
 ) -> None:
     """Write the city's report in one language: scores, bands, totals, maps, plots, districts, change, provenance.
 
     ``district_tables`` and ``district_layers`` are every year's ``districts.csv`` and ``districts.gpkg`` (empty
     when the city has no districts): the districts section maps the latest year's and ranks its districts.
 
-    ``legend_paths`` gives the legend of each year (their products are named per year).  ``input_files`` are
-    every file the report rule depends on; their SHA-256 checksums are listed, so the
+    ``legend_paths`` gives the legend of each year (their products are named per year). ``landcover`` maps each
+    year to its land-cover raster (drawn in its legend's class colours) and ``display_crs`` is config
+    ``display_crs``, the CRS every map is drawn in; ``class_areas`` are the years' class-area tables (the
+    land-cover section is left out without them). ``input_files`` are every file the report rule depends on;
+    their SHA-256 checksums are listed, so the
     report says exactly what it was computed from.  Matplotlib's warnings (a glyph missing from the fonts,
     for example) are written to the log.
 
@@ -483,6 +613,8 @@ def write_city_report(
     city_boundary = boundary.read()
     indicators = pd.read_csv(indicators_csv)
     years = sorted(years, key=lambda item: item.year)
+    legends = {int(year): load_legend(path) for year, path in sorted(legend_paths.items())}
+    landcover = landcover or {}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         plots = draw_plots(scorecard, rule_set=rule_set, language=language)
@@ -497,9 +629,19 @@ def write_city_report(
                 coverage_ids=[layer["id"] for layer in scorecard.get("coverage_layers", [])],
             ),
             coverage_layers=scorecard.get("coverage_layers", []),
+            display_crs=display_crs,
+            landcover=landcover.get(years[-1].year),
+            legend=legends[years[-1].year],
         )
         change_figures = draw_change(
-            indicators, rule_set=rule_set, years_maps=years, boundary=city_boundary, language=language
+            indicators,
+            rule_set=rule_set,
+            years_maps=years,
+            boundary=city_boundary,
+            language=language,
+            display_crs=display_crs,
+            landcover=landcover,
+            legends=legends,
         )
         target_figures = draw_target_charts(scorecard.get("targets"), language=language)
         districts = read_district_tables(district_tables)
@@ -519,7 +661,7 @@ def write_city_report(
         city_name=city_name,
         scorecard=scorecard,
         rule_set=rule_set,
-        legends={int(year): load_legend(path) for year, path in sorted(legend_paths.items())},
+        legends=legends,
         years=tuple(item.year for item in years),
         indicators=indicators,
         transitions={_year_pair(path): pd.read_csv(path) for path in transitions},
@@ -537,6 +679,7 @@ def write_city_report(
         target_figures=target_figures,
         districts=districts,
         district_figures=district_figures,
+        landcover_facts=landcover_facts(class_areas, boundary=city_boundary, latest=years[-1]),
     )
     page = render_report(content, font_css=embedded_font_css([render_report_body(content)]))
     with atomic_path(report_html) as temporary:

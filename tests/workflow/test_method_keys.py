@@ -68,7 +68,8 @@ def planned_rules(work: Path) -> set[str]:
         (
             "boundary_rule",
             "exact",
-            LANDCOVER_AND_AFTER | {"compute_landcover_transitions", "compute_overlay_indicators"},
+            LANDCOVER_AND_AFTER
+            | {"compute_landcover_transitions", "compute_class_areas", "compute_overlay_indicators"},
         ),
         ("bare_is_natural", True, LANDCOVER_AND_AFTER | {"compute_overlay_indicators", "compute_species_indicators"}),
         ("snow_is_natural", False, LANDCOVER_AND_AFTER | {"compute_overlay_indicators", "compute_species_indicators"}),

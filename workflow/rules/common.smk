@@ -118,13 +118,35 @@ def report_languages():
     return config.get("report", {}).get("languages", ["en", "zh"])
 
 
-def report_settings():
-    """The configuration a report lists besides the method keys (every key but the report's own)."""
-    return {key: value for key, value in config.items() if key not in ("report", "method")}
+REPORT_SETTING_KEYS = ("equal_area_crs", "display_crs", "boundary_coverage_tolerance_percent", "on_partial_coverage")
+REPORT_SETTING_INPUTS = {
+    "barriers": ("barriers",),
+    "overlays": ("protected_areas", "redline", "parks"),
+    "occurrences": ("occurrences",),
+    "species_lists": ("species_lists",),
+}
+
+
+def get_report_settings(wildcards):
+    """The configuration a report lists besides the method keys: the keys that shaped this city's numbers (areas,
+    coverage, maps) and those of the inputs its row gives (barriers, overlays, occurrences, species lists)."""
+    used = [
+        key
+        for key, columns in REPORT_SETTING_INPUTS.items()
+        if any(SHEET.has(wildcards.city, column) for column in columns)
+    ]
+    return {key: config[key] for key in (*REPORT_SETTING_KEYS, *used) if key in config}
 
 
 get_landcover_raster = landcover_raster_of("year")
 get_landuse_spec = of_city(SHEET.landuse_spec)
+
+
+def get_landcover_rasters(wildcards):
+    """The land-cover raster of each of the city's years, in year order (the report draws them)."""
+    return [SHEET.landcover_raster(wildcards.city, year) for year in SHEET.years(wildcards.city)]
+
+
 get_barriers = city_file("barriers")
 get_figures = city_file("figures")
 get_scoring_overrides = city_file("scoring_overrides")

@@ -1,5 +1,5 @@
-"""Land-cover indicators per city and year: I1, I2, I11, I12, the natural-area mask and the groups; and the
-land-cover transitions between consecutive years.
+"""Land-cover indicators per city and year: I1, I2, I11, I12, the natural-area mask and the groups; the
+land-cover transitions between consecutive years; the area of each class per year (the report's composition).
 
 One job per city and year, or, for a city with landcover_bands > 1 (config or city sheet), one job per row
 band and a merge whose outputs are identical to the one-job rule's. The boundary file is an input and the
@@ -173,3 +173,28 @@ rule compute_landcover_transitions:
         csv_encoding=config["csv_encoding"],
     script:
         "../../scripts/compute_landcover_transitions.py"
+
+
+rule compute_class_areas:
+    input:
+        raster=get_landcover_raster,
+        boundary=get_boundary,
+        legend=get_legend,
+    output:
+        class_areas="results/{city}/{year}/class_areas.csv",
+    log:
+        "results/{city}/logs/compute_class_areas_{year}.log",
+    benchmark:
+        "results/{city}/benchmarks/compute_class_areas_{year}.tsv"
+    conda:
+        "../envs/cbindex.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        boundary_spec=get_boundary_spec,
+        boundary_rule=config["method"]["boundary_rule"],
+        block_rows=config["block_rows"],
+        csv_encoding=config["csv_encoding"],
+    script:
+        "../../scripts/compute_class_areas.py"

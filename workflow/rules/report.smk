@@ -1,7 +1,8 @@
 """City report: one self-contained HTML page per language (scores, maps, change across years, provenance).
 
-The report lists every method key and the sheet's natural_codes, so it receives them all; the land-cover
-transitions it shows are computed in landcover.smk.
+The report lists every method key and the sheet's natural_codes, so it receives them all, and the other
+configuration keys that shaped the city's numbers (get_report_settings); the land-cover transitions and class
+areas it shows are computed in landcover.smk.
 """
 
 
@@ -11,6 +12,8 @@ rule write_city_report:
         indicators="results/{city}/indicators.csv",
         stage_tables=get_indicator_tables,
         natural_masks=city_year_files("results/{city}/{year}/natural_areas.tif"),
+        landcover=get_landcover_rasters,
+        class_areas=city_year_files("results/{city}/{year}/class_areas.csv"),
         groups=city_year_files("results/{city}/{year}/connectivity_groups.gpkg"),
         overlays=get_overlay_layers,
         transitions=get_transition_tables,
@@ -47,6 +50,7 @@ rule write_city_report:
         year_legends=get_year_legends,
         boundary_spec=get_boundary_spec,
         method=get_report_method,
-        settings=report_settings(),
+        settings=get_report_settings,
+        display_crs=config["display_crs"],
     script:
         "../../scripts/write_city_report.py"
