@@ -371,6 +371,16 @@ _SECTION_BUILDERS = {
 }
 
 
+def product_with_cells(content: ReportContent) -> str:
+    """The product's name with the cell size of the raster used (the name may say 10 m of a resampled copy)."""
+    facts = content.landcover_facts
+    name = content.legends[max(content.years)].name
+    if facts is None or facts.cell_size_m is None:
+        return name
+    size = f"{max(facts.cell_size_m):.0f}" if max(facts.cell_size_m) >= 20 else f"{max(facts.cell_size_m):.1f}"
+    return text("product_cells", content.language, product=name, size=size)
+
+
 def render_report_body(content: ReportContent) -> str:
     """The page's ``<body>`` content: a header, a table of contents and every section of :data:`SECTIONS`."""
     language = content.language
@@ -378,7 +388,7 @@ def render_report_body(content: ReportContent) -> str:
     products = products_by_year(content.legends)
     if len(products) == 1:
         years = ", ".join(str(year) for year in content.years)
-        subtitle = text("subtitle", language, rule_set=rule_set_name, product=products[0][0].name, years=years)
+        subtitle = text("subtitle", language, rule_set=rule_set_name, product=product_with_cells(content), years=years)
     else:
         named = text("list_separator", language).join(
             text("product_years", language, product=legend.name, years=", ".join(str(year) for year in years))
@@ -465,11 +475,11 @@ table.inputs code {{ overflow-wrap: anywhere; word-break: break-all; }}
   tr, li, .warning, .keep, .total-box {{ break-inside: avoid; page-break-inside: avoid; }}
   thead {{ display: table-header-group; }}
   table.scores {{ table-layout: fixed; }}
-  table.scores td:first-child, table.scores td:nth-child(5), table.scores td:nth-child(8) {{ min-width: 0; }}
-  table.scores th:nth-child(1) {{ width: 17%; }} table.scores th:nth-child(2) {{ width: 8%; }}
-  table.scores th:nth-child(3) {{ width: 6%; }} table.scores th:nth-child(4) {{ width: 8%; }}
-  table.scores th:nth-child(5) {{ width: 21%; }} table.scores th:nth-child(6) {{ width: 8%; }}
-  table.scores th:nth-child(7) {{ width: 7%; }} table.scores th:nth-child(8) {{ width: 25%; }}
+  table.scores td:first-child, table.scores td:nth-child(5), table.scores td:last-child {{ min-width: 0; }}
+  table.scores th:nth-child(1) {{ width: 18%; }} table.scores th:nth-child(2) {{ width: 9%; }}
+  table.scores th:nth-child(3) {{ width: 6%; }} table.scores th:nth-child(4) {{ width: 9%; }}
+  table.scores th:nth-child(5) {{ width: 22%; }} table.scores th:nth-child(6) {{ width: 9%; }}
+  table.scores th:last-child {{ width: 27%; }}
   table.scores td {{ overflow-wrap: anywhere; }}
   table.scores td:nth-child(2), table.scores td:nth-child(3), table.scores td:nth-child(4) {{ white-space: normal; }}
   .status {{ white-space: normal; }}

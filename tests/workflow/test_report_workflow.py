@@ -232,3 +232,32 @@ def test_report_rule_logs_no_missing_glyph(reports):
         log = (reports / f"results/freetown/logs/write_city_report_{language}.log").read_text(encoding="utf-8")
         assert "missing from" not in log and "Traceback" not in log
         assert "input files checksummed" in log
+
+
+def test_land_cover_section_composition_and_maps_for_freetown(reports):
+    text = page(reports, "freetown", "en")
+    land = text[text.index('<section id="land">') : text.index('<section id="maps">')]
+    indicators = pd.read_csv(reports / "results/freetown/indicators.csv").set_index(["indicator", "year"])
+    for year in FREETOWN_YEARS:
+        table = pd.read_csv(reports / f"results/freetown/{year}/class_areas.csv")
+        # the classes add up to the land-cover stage's city area, computed by the other pass
+        assert table["area_ha"].sum() == pytest.approx(indicators.loc[("city_area", year), "value"], rel=1e-9)
+        assert f"<th>{year}</th>" in land
+    assert "Dynamic World" in land and "not published" in land  # no accuracy figure is invented
+    assert "cannot be compared with its noise" in land
+    assert "Trees" in land and "树木" in land and "ha</span>" in land
+    for figure in ("landcover", "landcover-years"):
+        assert f'id="figure-{figure}"' in text, figure
+    assert "WGS 84 / UTM zone 28N (EPSG:32628)" in text  # maps in Freetown's display CRS
+
+
+def test_chengdu_report_states_cell_size_and_accuracy(base_run):
+    text = (base_run / "results/chengdu/report_en.html").read_text(encoding="utf-8")
+    land = text[text.index('<section id="land">') : text.index('<section id="maps">')]
+    assert "the product's nominal resolution is 10 m" in land and "resampled" in land
+    assert re.search(r"\b(8\d|9\d) m × (8\d|9\d) m at 30\.\d°N", land)  # about 90 m cells at Chengdu's latitude
+    assert "overall accuracy 74.4 %" in land and "worldcover2020.esa.int" in land
+    assert re.search(r"this raster: cells of about (8\d|9\d) m", text[: text.index("<main>")])  # the subtitle
+    assert "WGS 84 / UTM zone 48N (EPSG:32648)" in text
+    chinese = (base_run / "results/chengdu/report_zh.html").read_text(encoding="utf-8")
+    assert "总体精度 74.4 %" in chinese and "重采样" in chinese

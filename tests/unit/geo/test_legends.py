@@ -474,3 +474,42 @@ def test_every_schema_property_is_described():
     assert undescribed == []
     assert schema["additionalProperties"] is False
     assert schema["properties"]["classes"]["items"]["additionalProperties"] is False
+
+
+# ----------------------------------------------------------------------------------- resolution and accuracy
+
+
+def test_accuracy_and_nominal_resolution_are_read_with_their_source(tmp_path):
+    document = user_legend_document()
+    document["nominal_resolution_m"] = 30
+    document["accuracy"] = {"overall_accuracy_percent": 81.5, "source": "Validation report, table 4"}
+    legend = load_legend(write_legend(tmp_path, document))
+    assert (legend.nominal_resolution_m, legend.accuracy_percent) == (30, 81.5)
+    assert legend.accuracy_source == "Validation report, table 4"
+    plain = load_legend(write_legend(tmp_path, user_legend_document()))
+    assert (plain.nominal_resolution_m, plain.accuracy_percent, plain.accuracy_source) == (None, None, "")
+
+
+@pytest.mark.parametrize(
+    ("accuracy", "expected"),
+    [
+        ({"overall_accuracy_percent": 120, "source": "x"}, "accuracy.overall_accuracy_percent"),
+        ({"overall_accuracy_percent": 80}, "accuracy"),  # a figure without its source
+    ],
+)
+def test_accuracy_out_of_range_or_without_source_is_refused(tmp_path, accuracy, expected):
+    document = user_legend_document()
+    document["accuracy"] = accuracy
+    path = write_legend(tmp_path, document)
+    with pytest.raises(CBIInputError) as raised:
+        load_legend(path)
+    assert str(path) in str(raised.value) and expected in str(raised.value)
+
+
+def test_shipped_accuracies_are_the_published_figures_or_none():
+    published = {"esa_worldcover_v100": 74.4, "esa_worldcover_v200": 76.7}
+    for path in sorted(LEGENDS_DIR.glob("*.yaml")):
+        legend = load_legend(path)
+        assert legend.accuracy_percent == published.get(legend.id), legend.id
+        if legend.accuracy_percent is not None:
+            assert f"{legend.accuracy_percent}%" in legend.accuracy_source  # the producer's own words, quoted
