@@ -39,10 +39,10 @@ def coverage_values(*, areas: OverlayAreas, layer_id: str, name: str, source: st
         REDLINE_TEXTS
         if layer_id == "redline"
         else {
-            "area": f"city area inside the {name}, any land cover",
-            "natural_area": f"natural area inside the {name}",
-            "coverage": f"{name} area / city area x 100",
-            "natural_share": f"natural area in the {name} / {name} area x 100",
+            "area": f"city area inside coverage layer {layer_id} ({name}), any land cover",
+            "natural_area": f"natural area inside coverage layer {layer_id} ({name})",
+            "coverage": f"area of coverage layer {layer_id} ({name}) / city area x 100",
+            "natural_share": f"natural area in coverage layer {layer_id} ({name}) / its area x 100",
         }
     )
     return [

@@ -53,8 +53,9 @@ def central_chengdu(tmp_path_factory):
     return path
 
 
-def measure(path, *, boundary_rule: str):
-    boundary = read_city_boundary(path)
+def measure(path, *, boundary_rule: str, datum: str = "wgs84"):
+    """The city's category areas on the real Chengdu raster, the boundary read from ``path`` in ``datum``."""
+    boundary = read_city_boundary(path, datum=datum)
     legend = load_legend(LEGEND)
     method = LandcoverMethod(**{**METHOD, "boundary_rule": boundary_rule})
     areas = measure_overlays(

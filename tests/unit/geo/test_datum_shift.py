@@ -21,6 +21,7 @@ from cbindex.geo.datum_shift import (
 from cbindex.geo.overlay_polygons import read_overlay_polygons
 from cbindex.scoring.coverage import add_input_datums
 from tests.helpers import REPO
+from tests.unit.geo.test_cgcs2000 import measure
 
 GEOD = Geod(ellps="WGS84")
 CHENGDU = REPO / "data" / "chengdu" / "admin_boundaries_CHN-Chengdu.geojson"
@@ -164,3 +165,18 @@ def test_the_scorecard_names_each_converted_input_in_both_languages():
     untouched = {"notes": [], "notes_zh": []}
     add_input_datums(untouched, input_datums={"boundary": "wgs84"})
     assert untouched == {"notes": [], "notes_zh": []}
+
+
+def test_the_natural_area_of_a_gcj02_boundary_read_with_its_datum_is_the_original(tmp_path):
+    """The indicator-level check: a part of Chengdu measured on the real raster from its WGS 84 outline, from a
+    GCJ-02 copy read with datum gcj02 (the same cells), and from the copy read as WGS 84 (other cells)."""
+    city = read_city_boundary(CHENGDU, filter_column="boundary_use", filter_value="TRUE")
+    part = shapely.segmentize(shapely.intersection(city.geometry, shapely.box(103.9, 30.55, 104.2, 30.8)), 0.002)
+    gpd.GeoDataFrame(geometry=[part], crs="EPSG:4326").to_file(tmp_path / "wgs84.gpkg")
+    shifted_copy(tmp_path / "wgs84.gpkg", tmp_path / "gcj02.gpkg", datum="gcj02")
+    original = measure(tmp_path / "wgs84.gpkg", boundary_rule="exact")
+    converted = measure(tmp_path / "gcj02.gpkg", boundary_rule="exact", datum="gcj02")
+    unconverted = measure(tmp_path / "gcj02.gpkg", boundary_rule="exact")
+    assert converted.natural_m2 == pytest.approx(original.natural_m2, rel=1e-6)
+    assert converted.city_m2 == pytest.approx(original.city_m2, rel=1e-6)
+    assert unconverted.natural_m2 != pytest.approx(original.natural_m2, rel=1e-4)  # the shift matters

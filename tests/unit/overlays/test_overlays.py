@@ -9,6 +9,7 @@ columns [c0, c1) and rows [r0, r1).
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,6 +29,7 @@ from cbindex.geo.legends import load_legend, natural_codes
 from cbindex.geo.population import parse_population
 from cbindex.geo.protected_area_categories import CATEGORIES, category_of
 from cbindex.overlays.stage import compute_overlay_indicators
+from cbindex.report.text import method_html
 from tests.helpers import REPO, write_raster, write_vector
 
 WORLDCOVER = REPO / "config" / "legends" / "esa_worldcover_v100.yaml"
@@ -575,6 +577,9 @@ def test_overlapping_categories_count_once_and_add_up(tmp_path, tiny, rule):
     assert sum(value(table, name) for name in categories) == pytest.approx(value(table, "protected_area"), rel=1e-9)
     assert not any(name.endswith(("_wetland_park", "_geopark")) for name in table.index)  # absent: no row
     assert "类型 names a category of China's protected-area system" in table.loc["I9", "method"]
+    for indicator in categories:  # the Chinese report translates every clause (the filter is shown as a code)
+        chinese = method_html(table.loc[indicator, "method"], "zh")
+        assert not re.search(r"[A-Za-z]{3,}", re.sub(r"<code>.*?</code>", "", chinese)), chinese
 
 
 def test_a_missing_category_column_names_the_config_key(tmp_path, tiny):
@@ -616,7 +621,12 @@ def test_every_coverage_layer_gives_its_coverage_and_natural_share(tmp_path, tin
     assert value(table, "eco_control_line_natural_area") == pytest.approx(20.0, rel=1e-6)
     assert value(table, "eco_control_line_coverage") == pytest.approx(35.0, rel=1e-6)  # of a 100 ha city
     assert value(table, "eco_control_line_natural_share") == pytest.approx(100 * 20 / 35, rel=1e-6)
-    assert table.loc["eco_control_line_coverage", "method"].startswith("basic ecological control line area / city")
+    assert table.loc["eco_control_line_coverage", "method"].startswith(
+        "area of coverage layer eco_control_line (basic ecological control line) / city area x 100"
+    )
+    for indicator in table.index:  # the Chinese report translates every clause of these methods
+        chinese = method_html(table.loc[indicator, "method"], "zh")
+        assert not re.search(r"[A-Za-z]{3,}", re.sub(r"<code>.*?</code>", "", chinese)), chinese
     assert table.loc["redline_coverage", "method"].startswith("red-line area / city area x 100")
     assert not any(name.startswith("urban_development_boundary") for name in table.index)
     layers = dict(pyogrio.list_layers(tmp_path / "out.gpkg"))
