@@ -89,3 +89,20 @@ def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.Compl
         text=True,
         check=check,
     )
+
+
+def exactextract_fractions(geometry, *, shape, transform: Affine, crs) -> np.ndarray:
+    """Reference coverage fractions: exactextract's, of every cell of the grid by ``geometry`` (float32)."""
+    from exactextract import exact_extract
+    from exactextract.raster import NumPyRasterSource
+
+    rows, cols = shape
+    xmin, ymax = transform.c, transform.f
+    xmax, ymin = xmin + transform.a * cols, ymax + transform.e * rows
+    source = NumPyRasterSource(np.zeros(shape, dtype=np.uint8), xmin, ymin, xmax, ymax, srs_wkt=crs.to_wkt())
+    frame = gpd.GeoDataFrame(geometry=[geometry], crs=crs)
+    result = exact_extract(source, frame, ["cell_id", "coverage"], output="pandas")
+    fractions = np.zeros(rows * cols, dtype=np.float32)
+    if len(result):
+        fractions[np.asarray(result["cell_id"].iloc[0], dtype=np.int64)] = result["coverage"].iloc[0]
+    return fractions.reshape(shape)

@@ -6,6 +6,7 @@ boundary          BoundarySpec (file, layer, filter) and reading the city bounda
                   repair geometries, dissolve
 city_grid         the land-cover cells of one city: the raster window over the boundary, cell weights, ground areas
 cell_area         ground area of raster cells (m²), exact per row for geographic grids, scale-corrected if projected
+exact_coverage    exact share of each cell a polygon covers (the exact boundary rule), computed on crossed cells only
 coverage          how much of the boundary the raster covers with data (rows covered_share, uncovered_area)
 display_crs       the CRS a city's maps are shown in (config display_crs): its UTM or CGCS2000 zone, or an EPSG code
 area_crs          the equal-area CRS a boundary's own area is measured in (config equal_area_crs, CGCS2000 zones too)

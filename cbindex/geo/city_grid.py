@@ -7,13 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import rasterio
 import rasterio.features
 import rasterio.transform
 import rasterio.windows
-import shapely
 from affine import Affine
 from pyproj import CRS
 from rasterio.errors import RasterioError, RasterioIOError
@@ -22,6 +20,7 @@ from shapely.geometry.base import BaseGeometry
 from cbindex.core.errors import CBIInputError
 from cbindex.geo.boundary import CityBoundary
 from cbindex.geo.cell_area import cell_size_m, row_cell_areas_m2
+from cbindex.geo.exact_coverage import exact_coverage_fractions
 
 BOUNDARY_RULES = ("centre", "exact")
 DEFAULT_BLOCK_ROWS = 512
@@ -156,7 +155,7 @@ class CityWindow:
             valid &= codes != code
         if self.categorical and codes.dtype.kind == "f":
             self._require_whole_codes(codes, valid)
-        weight = _boundary_weights(self.geometry, codes.shape, transform, self.crs, boundary_rule)
+        weight = _boundary_weights(self.geometry, codes.shape, transform, boundary_rule)
         row_area_m2 = self.row_area_m2[row_start:row_stop]
         nodata_area_m2 = float(np.einsum("ij,ij->i", weight, ~valid, dtype=np.float64) @ row_area_m2)
         weight[~valid] = 0
@@ -309,7 +308,8 @@ def read_city_grid(
         The city, in any CRS; it is reprojected (with densified edges) to the raster's CRS.
     boundary_rule : {"centre", "exact"}
         ``centre``: a cell belongs to the city when its centre is inside the boundary (weight 0/1).
-        ``exact``: each cell weighs its exact covered fraction (exactextract's coverage algorithm).
+        ``exact``: each cell weighs its exact covered fraction (:mod:`cbindex.geo.exact_coverage`: exactextract's
+        quantity, computed on the cells the boundary crosses).
     nodata_codes : tuple of int
         Codes that mean "no data" besides the raster's own nodata value (from the legend).
 
@@ -349,54 +349,8 @@ def _window_over(dataset, geometry, *, path: str, boundary_path: str) -> rasteri
     )
 
 
-def _boundary_weights(geometry, shape, transform: Affine, crs: CRS, boundary_rule: str) -> np.ndarray:
+def _boundary_weights(geometry, shape, transform: Affine, boundary_rule: str) -> np.ndarray:
     if boundary_rule == "centre":
         inside = rasterio.features.geometry_mask([geometry], out_shape=shape, transform=transform, invert=True)
         return inside.astype(np.float32)
-    return exact_coverage_fractions(geometry, shape=shape, transform=transform, crs=crs)
-
-
-def exact_coverage_fractions(geometry, *, shape, transform: Affine, crs: CRS) -> np.ndarray:
-    """Exact fraction of each cell covered by ``geometry``, float32 array of ``shape``.
-
-    A cell the boundary line does not cross lies wholly inside or wholly outside, so its centre decides (1 or
-    0); the cells the line crosses (rasterised with all-touched) get exactextract's coverage fraction, computed
-    over the city clipped to a ring around its boundary (two cell diagonals wide, so it holds every crossed cell
-    whole and their fractions are those of the city). Equal to exactextract over the whole polygon, at a cost
-    that grows with the boundary's length in cells rather than the city's area.
-    """
-    rows, cols = shape
-    fractions = np.zeros(shape, dtype=np.float32)
-    if rows == 0 or cols == 0:
-        return fractions
-    west, south, east, north = rasterio.transform.array_bounds(rows, cols, transform)
-    margin = 2.0 * float(np.hypot(transform.a, transform.e))
-    near = geometry.intersection(shapely.box(west - margin, south - margin, east + margin, north + margin))
-    if near.is_empty:
-        return fractions
-    fractions[rasterio.features.geometry_mask([near], out_shape=shape, transform=transform, invert=True)] = 1.0
-    line = near.boundary
-    crossed = rasterio.features.geometry_mask(
-        [line], out_shape=shape, transform=transform, invert=True, all_touched=True
-    )
-    if crossed.any():
-        ring = near.intersection(line.buffer(margin))
-        fractions[crossed] = _exactextract_fractions(ring, shape=shape, transform=transform, crs=crs)[crossed]
-    return fractions
-
-
-def _exactextract_fractions(geometry, *, shape, transform: Affine, crs: CRS) -> np.ndarray:
-    """Coverage fraction of every cell by ``geometry`` from exactextract (cost grows with the cells covered)."""
-    from exactextract import exact_extract
-    from exactextract.raster import NumPyRasterSource
-
-    rows, cols = shape
-    xmin, ymax = transform.c, transform.f
-    xmax, ymin = xmin + transform.a * cols, ymax + transform.e * rows
-    source = NumPyRasterSource(np.zeros(shape, dtype=np.uint8), xmin, ymin, xmax, ymax, srs_wkt=crs.to_wkt())
-    frame = gpd.GeoDataFrame(geometry=[geometry], crs=crs)
-    result = exact_extract(source, frame, ["cell_id", "coverage"], output="pandas")
-    fractions = np.zeros(rows * cols, dtype=np.float32)
-    if len(result):
-        fractions[np.asarray(result["cell_id"].iloc[0], dtype=np.int64)] = result["coverage"].iloc[0]
-    return fractions.reshape(shape)
+    return exact_coverage_fractions(geometry, shape=shape, transform=transform)

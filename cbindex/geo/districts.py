@@ -26,8 +26,8 @@ from shapely.geometry.base import BaseGeometry
 
 from cbindex.core.errors import CBIInputError
 from cbindex.geo.boundary import CityBoundary, dissolve_polygons
-from cbindex.geo.city_grid import exact_coverage_fractions
 from cbindex.geo.datum_shift import check_datum
+from cbindex.geo.exact_coverage import exact_coverage_fractions
 from cbindex.geo.vector_layers import encoding_hint, equal_area_ha, open_vector_layer, read_vector_frame
 
 LOGGER = logging.getLogger(__name__)
@@ -322,7 +322,7 @@ def district_ids(
     """The district of every cell of a grid (int32, 1..n in the order of ``geometries``, 0 = no district).
 
     ``centre`` rule: the district whose polygon holds the cell's centre (as the city boundary is burnt);
-    ``exact`` rule: the district covering the largest fraction of the cell (exactextract's coverage), a cell no
+    ``exact`` rule: the district covering the largest fraction of the cell (exact coverage), a cell no
     district touches being 0. Where districts overlap, the first one in file order wins (ties too), so that a
     cell is never counted twice. ``geometries`` are in the grid's CRS.
     """
@@ -339,7 +339,7 @@ def district_ids(
     for index, geometry in enumerate(geometries):
         if not shapely.intersects(geometry, window):
             continue
-        fractions = exact_coverage_fractions(geometry, shape=shape, transform=transform, crs=crs)
+        fractions = exact_coverage_fractions(geometry, shape=shape, transform=transform)
         wins = fractions > best
         ids[wins] = index + 1
         best[wins] = fractions[wins]

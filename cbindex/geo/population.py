@@ -75,7 +75,7 @@ def sum_population_raster(
     """Sum a population-count raster under the boundary, area-weighted by exact coverage fractions.
 
     ``population = Σ f_i · c_i`` over the cells ``i`` with data, where ``c_i`` is the count of people in cell
-    ``i`` and ``f_i`` the exact fraction of the cell inside the boundary (exactextract's algorithm; a cell
+    ``i`` and ``f_i`` the exact fraction of the cell inside the boundary (:mod:`cbindex.geo.exact_coverage`; a cell
     half inside brings half its people). For SI indicator 13 (ha per 1,000 persons).
 
     Parameters

@@ -9,7 +9,7 @@ it that lies both in the city and under the (dissolved) polygons:
   cells cut by both the city edge and the polygon edge).
 
 Area under the polygons = Σ s · cell area; natural area under them = Σ s · cell area over natural cells.
-The fractions come from exactextract's coverage algorithm, so the areas agree with
+The fractions are exact coverage fractions (:mod:`cbindex.geo.exact_coverage`), so the areas agree with
 ``exact_extract(raster, polygons, "weighted_sum", weights=cell_area_raster)``.
 """
 
@@ -25,7 +25,8 @@ from rasterio.transform import array_bounds
 from shapely.geometry.base import BaseGeometry
 
 from cbindex.geo.categories import CategoryCodes
-from cbindex.geo.city_grid import CityGrid, CityWindow, exact_coverage_fractions
+from cbindex.geo.city_grid import CityGrid, CityWindow
+from cbindex.geo.exact_coverage import exact_coverage_fractions
 from cbindex.geo.legends import Legend
 from cbindex.landcover.area_shares import CategoryAreas, measure_categories
 
@@ -65,7 +66,7 @@ def cell_shares(grid: CityGrid, geometry: BaseGeometry) -> np.ndarray:
     shape = grid.codes.shape
     if geometry.is_empty or not shapely.intersects(geometry, shapely.box(*array_bounds(*shape, grid.transform))):
         return np.zeros(shape, dtype=np.float32)
-    fractions = exact_coverage_fractions(geometry, shape=shape, transform=grid.transform, crs=grid.crs)
+    fractions = exact_coverage_fractions(geometry, shape=shape, transform=grid.transform)
     if grid.boundary_rule == "exact":
         return np.where(grid.weight > 0, fractions, np.float32(0))
     return grid.weight * fractions

@@ -7,8 +7,9 @@ from affine import Affine
 
 from cbindex.core.errors import CBIInputError
 from cbindex.geo.boundary import read_city_boundary
-from cbindex.geo.city_grid import _exactextract_fractions, exact_coverage_fractions, open_city_window, read_city_grid
-from tests.helpers import REPO, write_raster, write_vector
+from cbindex.geo.city_grid import open_city_window, read_city_grid
+from cbindex.geo.exact_coverage import exact_coverage_fractions
+from tests.helpers import REPO, exactextract_fractions, write_raster, write_vector
 
 
 def test_bow_tie_is_repaired_and_logged(tmp_path, caplog):
@@ -186,8 +187,8 @@ def test_exact_fractions_through_the_boundary_ring_equal_exactextract_on_the_who
     for start, stop in [(0, 300), (300, 301), (700, window.shape[0])]:
         transform = window.transform @ Affine.translation(0, start)
         shape = (stop - start, window.shape[1])
-        ours = exact_coverage_fractions(window.geometry, shape=shape, transform=transform, crs=window.crs)
-        whole = _exactextract_fractions(window.geometry, shape=shape, transform=transform, crs=window.crs)
+        ours = exact_coverage_fractions(window.geometry, shape=shape, transform=transform)
+        whole = exactextract_fractions(window.geometry, shape=shape, transform=transform, crs=window.crs)
         np.testing.assert_allclose(ours, whole, atol=1e-6)
         assert ours.sum() > 0 and ((ours > 0) & (ours < 1)).any()
 
@@ -201,8 +202,8 @@ def test_exact_fractions_of_random_polygons(seed):
     transform = Affine(0.7, 0, -1.0, 0, -0.6, 21.0)
     from pyproj import CRS
 
-    ours = exact_coverage_fractions(polygon, shape=(40, 35), transform=transform, crs=CRS.from_epsg(32648))
-    whole = _exactextract_fractions(polygon, shape=(40, 35), transform=transform, crs=CRS.from_epsg(32648))
+    ours = exact_coverage_fractions(polygon, shape=(40, 35), transform=transform)
+    whole = exactextract_fractions(polygon, shape=(40, 35), transform=transform, crs=CRS.from_epsg(32648))
     np.testing.assert_allclose(ours, whole, atol=1e-6)
     assert ours.sum() * 0.7 * 0.6 == pytest.approx(
         polygon.intersection(shapely.box(-1.0, -3.0, 23.5, 21.0)).area, rel=1e-5
