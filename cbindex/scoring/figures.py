@@ -26,6 +26,7 @@ from typing import Any
 
 from cbindex.core.config_files import check_against_schema, read_yaml_file, schema_path
 from cbindex.core.errors import CBIInputError
+from cbindex.core.messages import message, pair
 from cbindex.scoring.csv_rows import CSV_ENCODING, read_csv_rows
 from cbindex.scoring.points import is_missing, value_problem
 from cbindex.scoring.rule_sets import load_rule_set
@@ -266,22 +267,17 @@ def _city_supplied_rule(rule_set: RuleSet, indicator_id: str, *, origin: str) ->
 
 
 def _template_hints(rule: IndicatorRule) -> list[str]:
-    """Short remarks on what to write for one indicator, shared by both template formats."""
-    hints = []
+    """Short remarks on what to write for one indicator ("English / 中文"), shared by both template formats."""
+    keys = []
     if rule.source == "records":
-        hints.append(
-            "leave empty when the city sheet names species data: the workflow derives it / "
-            "城市表格提供物种数据时由工作流计算，此处留空"
-        )
+        keys.append(("hint_records", {}))
     if rule.integer:
-        hints.append("whole number / 整数")
+        keys.append(("hint_integer", {}))
     if rule.levels:
-        hints.append(f"value: one of {', '.join(rule.level_keys)}")
+        keys.append(("hint_levels", {"keys": ", ".join(rule.level_keys)}))
     if not rule.has_bands:
-        hints.append(
-            "bands unknown: reported but not scored unless the city configures bands / 评分区间未知，城市设定前不评分"
-        )
-    return hints
+        keys.append(("hint_no_bands", {}))
+    return [" / ".join(pair(f"figures_template.{key}", **fields)) for key, fields in keys]
 
 
 def render_figures_template(rule_set: RuleSet, *, city: str = "my-city", year: int = 2024) -> str:
@@ -304,18 +300,14 @@ def render_figures_template(rule_set: RuleSet, *, city: str = "my-city", year: i
         YAML text that :func:`read_city_figures` accepts as it is (every figure not assessed).
     """
     spatial = ", ".join(rule.id for rule in rule_set.indicators.values() if rule.source == "spatial")
-    english = [
-        f"# Figures a city supplies for rule set {rule_set.id}: {rule_set.name}.",
-        "# Copy this file, give each indicator's value in the unit shown (null = not assessed, never",
-        "# 0 points) and say where it comes from in `source`.  The workflow computes the other",
-        f"# indicators ({spatial}); do not list them.",
-    ]
-    chinese = [
-        f"# 城市自报数据模板，规则集 {rule_set.id}：{rule_set.name_zh}。",
-        "# 复制本文件，按所示单位填写各指标的 value（null 表示未评估，不计为 0 分），",
-        "# 并在 source 中注明数据来源。",
-        f"# 工作流自动计算的指标（{spatial}）不要填写在此。",
-    ]
+    names = {"id": rule_set.id, "name": rule_set.name, "name_zh": rule_set.name_zh}
+    english, chinese = (
+        [
+            "# " + message("figures_template.title", language, **names),
+            *("# " + line for line in message("figures_template.instructions", language, spatial=spatial).splitlines()),
+        ]
+        for language in ("en", "zh")
+    )
     zh_first = rule_set.primary_language == "zh"
     first, second = (chinese, english) if zh_first else (english, chinese)
     lines = [first[0], second[0], *first[1:], *second[1:]]
