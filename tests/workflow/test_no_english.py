@@ -2,8 +2,8 @@
 
 Checked: the text of ``report_zh.html`` (with its ``alt`` and ``title`` attributes and the words drawn in its
 figures, which each PNG records in its ``Description``: :func:`cbindex.report.figures.png_bytes`), every ``*_zh``
-text of ``scorecard.json``, every text cell of the workbook's Chinese sheet, and the layer and group names of a
-Chinese QGIS project (``*_zh.qgs``) when the run writes one.
+text of ``scorecard.json``, every text cell of the workbook's Chinese sheet, and what a Chinese QGIS project
+(``*_zh.qgs``, when the run writes one) shows: layer and group names, field aliases, legend labels, layout texts.
 
 What may stay in Latin letters, and why (the allow-list is rules, not a list of the sentences that happen to pass):
 
@@ -38,8 +38,9 @@ from PIL import Image
 from cbindex.report.figures import TEXT_KEYWORD
 from tests.helpers import REPO
 
-ALLOWED_WORDS = frozenset({"ha", "km", "mm", "cm", "px", "dpi", "cbindex", "Zenodo"})
-"""Units and the workflow's own name; everything else is allowed by a rule of the module docstring."""
+ALLOWED_WORDS = frozenset({"ha", "km", "mm", "cm", "px", "dpi", "cbindex", "zone"})
+"""Units, the workflow's own name and the word of CRS names as EPSG registers them ("WGS 84 / UTM zone 48N");
+everything else is allowed by a rule of the module docstring."""
 
 _URL = re.compile(r"https?://\S+|doi:\S+")
 _PATH = re.compile(r"[A-Za-z0-9_./\\-]+\.(?:csv|tif|tiff|gpkg|geojson|shp|yaml|yml|json|qgs|qml|html|xlsx|png|md)\b")
@@ -143,10 +144,23 @@ def workbook_texts(path: Path) -> list[str]:
     return [value for row in sheet.iter_rows(values_only=True) for value in row if isinstance(value, str)]
 
 
+QGIS_TEXTS = {  # element: attribute whose value a QGIS user reads (layer panel, legend, attribute table, layout)
+    "layer-tree-layer": "name",
+    "layer-tree-group": "name",
+    "alias": "name",
+    "Layout": "name",
+    "LayoutItem": "labelText",
+    "paletteEntry": "label",
+    "category": "label",
+    "range": "label",
+}
+
+
 def qgis_names(path: Path) -> list[str]:
+    """The names and labels a QGIS project shows: layers, groups, field aliases, legend entries, layout texts."""
     root = ET.parse(path).getroot()
     names = [element.text or "" for element in root.iter("layername")]
-    names += [element.get("name", "") for element in root.iter() if element.tag.startswith("layer-tree-")]
+    names += [element.get(QGIS_TEXTS[element.tag], "") for element in root.iter() if element.tag in QGIS_TEXTS]
     return [name for name in names if name]
 
 
