@@ -47,10 +47,14 @@ def mixed_run(tmp_path_factory):
     (data / "lc2019.tif").write_bytes((FREETOWN / "SLE-Freetown_core-landcover2019.tif").read_bytes())
     recode(FREETOWN / "SLE-Freetown_core-landcover2020.tif", data / "lc2020.tif", DW_TO_WORLDCOVER)
     sheet = pd.read_csv(work / "config/cities.csv", dtype=str, keep_default_na=False)
-    row = sheet[sheet["city_id"] == "freetown"].iloc[0].copy()
+    freetown = sheet[sheet["city_id"] == "freetown"].iloc[0]
+    row = dict.fromkeys(sheet.columns, "")  # only the land cover: no optional input of the sample row (scenarios, …)
     row.update(
         {
             "city_id": CITY,
+            "name": freetown["name"],
+            "name_zh": freetown["name_zh"],
+            "scoring": freetown["scoring"],
             "boundary": f"data/{CITY}/{BOUNDARY}",
             "landcover": f"data/{CITY}/lc{{year}}.tif",
             "years": "2019 2020",
