@@ -245,3 +245,11 @@ def test_every_config_key_and_sheet_column_is_documented():
     undocumented = [key for key in config_keys if f"`{key}`" not in readme and f"`{key}." not in readme]
     undocumented += [column for column in columns if f"`{column}`" not in readme]
     assert undocumented == []
+
+
+def test_a_datum_cell_is_wgs84_gcj02_or_bd09():
+    row = {"city_id": "a", "boundary": "b.gpkg", "landcover": "l.tif", "years": "2020", "legend": "x", "scoring": "s"}
+    for datum in ("", "wgs84", "GCJ02", " bd09 "):
+        validate_sheet(pd.DataFrame([row | {"boundary_datum": datum}]), SHEET_SCHEMA, path="config/cities.csv")
+    with pytest.raises(CBIInputError, match=r"row 2 \(a\): redline_datum 'gcj-02' is not allowed .*; correct the cell"):
+        validate_sheet(pd.DataFrame([row | {"redline_datum": "gcj-02"}]), SHEET_SCHEMA, path="config/cities.csv")
