@@ -88,7 +88,7 @@ def common(raster, city, *, rule="centre"):
         "boundary": BoundarySpec(str(city)),
         "legend_path": str(WORLDCOVER),
         "method": {**METHOD, "boundary_rule": rule},
-        "block_rows": 3,
+        "block_rows": 2,
     }
 
 
