@@ -28,7 +28,7 @@ from cbindex.report.html_tables import (
     scores_section,
     summary_section,
 )
-from cbindex.report.landcover_section import landcover_section, shared_noise_threshold, within_noise
+from cbindex.report.landcover_section import landcover_section, products_by_year, shared_noise_threshold, within_noise
 from cbindex.report.targets_section import targets_section
 from cbindex.report.text import format_change, format_number, format_percent, localized, method_html, text, text_html
 from cbindex.scoring.rules import STATUS_NO_BANDS, STATUS_NOT_ASSESSED, RuleSet
@@ -67,6 +67,7 @@ def _land(content: ReportContent) -> str:
         facts=content.landcover_facts,
         legend=content.legends[max(content.years)],
         threshold_pp=shared_noise_threshold(content.legends),
+        products=products_by_year(content.legends),
         indicators=content.indicators,
         years=content.years,
         language=content.language,
@@ -172,14 +173,6 @@ def _points_cell(points: Any) -> str:
     if points is None or pd.isna(points):
         return "—"
     return f'<span class="band p{int(points)}">{int(points)}</span>'
-
-
-def products_by_year(legends: Mapping[int, Legend]) -> list[tuple[Legend, list[int]]]:
-    """Each distinct land-cover product (legend) with its years, in the order of its first year."""
-    products: dict[str, tuple[Legend, list[int]]] = {}
-    for year, legend in sorted(legends.items()):
-        products.setdefault(f"{legend.path}", (legend, []))[1].append(year)
-    return list(products.values())
 
 
 def _transition_table(

@@ -65,6 +65,18 @@ def shared_noise_threshold(legends: Mapping[int, Legend]) -> float | None:
     return noise_threshold_pp(next(iter(legends.values()))) if len(files) == 1 else None
 
 
+def products_by_year(legends: Mapping[int, Legend]) -> list[tuple[Legend, list[int]]]:
+    """Each distinct land-cover product (legend file) with its years, in the order of its first year."""
+    products: dict[str, tuple[Legend, list[int]]] = {}
+    for year, legend in sorted(legends.items()):
+        products.setdefault(str(legend.path), (legend, []))[1].append(year)
+    return list(products.values())
+
+
+def _years(years: Sequence[int]) -> str:
+    return ", ".join(str(year) for year in years)
+
+
 def within_noise(change_pp: float | None, threshold_pp: float | None) -> bool:
     """Whether a change of a share (percentage points) is smaller in size than the product's noise threshold."""
     if change_pp is None or threshold_pp is None or math.isnan(change_pp):
@@ -135,7 +147,9 @@ def composition_table(
     class_areas: pd.DataFrame, years: Sequence[int], *, threshold_pp: float | None, language: str
 ) -> tuple[str, bool]:
     """The classes' share (%) and area (ha) per year, classes absent in every year left out; from the second year
-    each share carries its change since the year before, greyed with ≈ when within the noise threshold.
+    each share carries its change since the year before, greyed with ≈ when within the noise threshold. A class is
+    a legend's code: years of different products have rows of their own (named with the legend), never one row
+    for two products' classes that share a code or a name.
 
     Returns
     -------
@@ -143,12 +157,14 @@ def composition_table(
         The HTML table and whether any change was marked as noise.
     """
     hectares = text("hectares", language)
-    present = class_areas.groupby("code", sort=False)["area_ha"].sum()
-    codes = [code for code in dict.fromkeys(class_areas["code"]) if present[code] > 0]
+    present = class_areas.groupby(["legend", "code"], sort=False)["area_ha"].sum()
+    pairs = zip(class_areas["legend"], class_areas["code"], strict=True)
+    keys = [key for key in dict.fromkeys(pairs) if present[key] > 0]
+    several = class_areas["legend"].nunique() > 1  # years of different products: a class is its legend's code
     marked = False
     rows = []
-    for code in codes:
-        by_year = class_areas[class_areas["code"] == code].set_index("year")
+    for legend_id, code in keys:
+        by_year = class_areas[(class_areas["legend"] == legend_id) & (class_areas["code"] == code)].set_index("year")
         cells, previous = [], None
         for year in years:
             if year not in by_year.index:
@@ -163,7 +179,8 @@ def composition_table(
             )
             previous = share
         first = by_year.iloc[0]
-        rows.append([_class_name(first, language=language), *cells])
+        product = f' <span class="muted small">({escape(legend_id)})</span>' if several else ""
+        rows.append([_class_name(first, language=language) + product, *cells])
     totals = class_areas.groupby("year")["area_ha"].sum()
     rows.append(
         [
@@ -191,13 +208,26 @@ def landcover_section(
     years: Sequence[int],
     language: str,
     threshold_pp: float | None = None,
+    products: Sequence[tuple[Legend, Sequence[int]]] = (),
 ) -> str:
-    """The land-cover section's HTML: product facts (of `legend`, the latest year's), boundary warnings, areas per
-    year, class composition with changes smaller than ``threshold_pp`` (:func:`shared_noise_threshold`) marked."""
-    product_rows = [
-        [escape(text("product", language)), escape(f"{legend.name} ({legend.version})")],
-        [escape(text("cell_size", language)), escape(cell_size_text(facts, legend, language=language))],
-        [escape(text("accuracy", language)), escape(accuracy_text(legend, language=language))],
+    """The land-cover section's HTML: product facts (of `legend`, the latest year's; with several ``products``,
+    :func:`products_by_year`, each product with its years and accuracy), boundary warnings, areas per year, class
+    composition with changes smaller than ``threshold_pp`` (:func:`shared_noise_threshold`) marked."""
+    cell_size_row = [escape(text("cell_size", language)), escape(cell_size_text(facts, legend, language=language))]
+    if len(products) > 1:
+        product_rows = []
+        for item, item_years in products:
+            label = text("product_years", language, product=text("product", language), years=_years(item_years))
+            product_rows.append([escape(label), escape(f"{item.name} ({item.version})")])
+            product_rows.append([escape(text("accuracy", language)), escape(accuracy_text(item, language=language))])
+        product_rows.append(cell_size_row)
+    else:
+        product_rows = [
+            [escape(text("product", language)), escape(f"{legend.name} ({legend.version})")],
+            cell_size_row,
+            [escape(text("accuracy", language)), escape(accuracy_text(legend, language=language))],
+        ]
+    product_rows += [
         [
             escape(text("boundary_file", language)),
             escape(

@@ -117,5 +117,7 @@ def test_the_reports_name_both_products_and_mark_the_transitions(mixed_run):
     assert "2019 is Dynamic World and 2020 is ESA WorldCover 10 m 2020: different products" in english
     assert "土地覆盖转移 2019 → 2020（公顷；按指标类别比较，数据产品不同）" in chinese
     assert "natural, tree canopy, permeable" in english and "自然区域、树冠覆盖、透水区域" in chinese
+    assert "Land-cover product (2019)" in english and "Land-cover product (2020)" in english  # land-cover section
+    assert "(dynamic_world)" in english and "(esa_worldcover_v100)" in english  # class rows keyed by legend and code
     for legend in ("dynamic_world.yaml", "esa_worldcover_v100.yaml"):  # both legends checksummed
         assert f"config/legends/{legend}</code>" in english

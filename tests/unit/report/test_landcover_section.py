@@ -101,3 +101,38 @@ def test_section_warns_about_repaired_boundaries_and_several_features():
     assert "repaired with make_valid" in html and "3 features of the boundary file" in html
     assert "1,000 ha" in html and "990 ha" in html and "10 ha" in html
     assert "not published" in html
+
+
+def test_years_of_two_products_sharing_codes_keep_their_own_rows():
+    # ESA WorldCover v100 in 2019 and v200 in 2020: the same codes and class names, but two products. Each class is
+    # a legend's code, so no row mixes the two and no change is computed across the product switch.
+    v200 = load_legend(REPO / "config/legends/esa_worldcover_v200.yaml")
+    rows = [
+        {
+            "year": year,
+            "legend": legend.id,
+            "code": code,
+            "class": legend.classes[code].name,
+            "class_zh": "",
+            "area_ha": share * 10.0,
+            "share_percent": share,
+        }
+        for year, legend in ((2019, WORLDCOVER), (2020, v200))
+        for code, share in ((10, 40.0), (50, 60.0))
+    ]
+    html, marked = composition_table(pd.DataFrame(rows), [2019, 2020], threshold_pp=5.0, language="en")
+    assert html.count("Tree cover") == 2 and html.count("(esa_worldcover_v100)") == 2
+    assert html.count("(esa_worldcover_v200)") == 2 and html.count("—") == 4  # each row only its product's year
+    assert not marked and "(+0)" not in html and "(≈" not in html
+    indicators = pd.DataFrame({"indicator": ["city_area"] * 2, "year": [2019, 2020], "value": [1000.0, 1000.0]})
+    facts = LandcoverFacts(class_areas=pd.DataFrame(rows), cell_size_m=(10.0, 10.0), latitude=8.4)
+    section = landcover_section(
+        facts=facts,
+        legend=v200,
+        indicators=indicators,
+        years=(2019, 2020),
+        language="en",
+        products=[(WORLDCOVER, [2019]), (v200, [2020])],
+    )
+    assert "Land-cover product (2019)" in section and "Land-cover product (2020)" in section
+    assert "74.4 %" in section and "76.7 %" in section  # each product's own published accuracy
