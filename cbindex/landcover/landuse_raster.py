@@ -10,7 +10,8 @@ polygonized from a grid and burnt back onto the same grid is identical cell for 
 World 2020).
 
 Memory is bounded by the strip (``block_rows`` × width cells) plus the polygons themselves: each strip burns only
-the polygons a spatial index finds in it.
+the polygons a spatial index finds in it, handed to GDAL as mappings built from flat coordinate arrays
+(:func:`geojson_polygons`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from affine import Affine
 from pyproj import CRS
 
 from cbindex.core.atomic_write import atomic_path
-from cbindex.core.errors import CBIInputError
+from cbindex.core.errors import CBIDefectError, CBIInputError
 from cbindex.geo.boundary import CityBoundary
 from cbindex.geo.city_grid import DEFAULT_BLOCK_ROWS, strips
 from cbindex.geo.legends import Legend
@@ -146,7 +147,7 @@ def rasterize_landuse(
             strip = np.full((row_stop - row_start, width), nodata, dtype=np.uint16)
             if len(found):
                 rasterio.features.rasterize(
-                    zip(geometries[found], codes[found].tolist(), strict=True),
+                    zip(geojson_polygons(geometries[found]), codes[found].tolist(), strict=True),
                     out=strip,
                     transform=transform,
                     all_touched=False,
@@ -154,3 +155,33 @@ def rasterize_landuse(
             covered += int(np.count_nonzero(strip != nodata))
             target.write(strip, 1, window=window)
     return covered
+
+
+def geojson_polygons(geometries: np.ndarray) -> list[dict]:
+    """Polygons and multipolygons as GeoJSON-like ``MultiPolygon`` mappings with the same rings in the same order
+    (what ``rasterio.features.rasterize`` burns), built from shapely's flat coordinate arrays: shapely's own
+    ``__geo_interface__`` makes each vertex a Python tuple, most of the time of burning a million polygons."""
+    if len(geometries) == 0:
+        return []
+    kind, coordinates, offsets = shapely.to_ragged_array(geometries)
+    if kind == shapely.GeometryType.POLYGON:
+        ring_offsets, part_offsets = (offset.tolist() for offset in offsets)
+        geometry_offsets = list(range(len(part_offsets)))
+    elif kind == shapely.GeometryType.MULTIPOLYGON:
+        ring_offsets, part_offsets, geometry_offsets = (offset.tolist() for offset in offsets)
+    else:
+        raise CBIDefectError(f"Land-use polygons to burn hold {kind.name} geometries; only polygons were expected.")
+    vertices = coordinates.tolist()
+    return [
+        {
+            "type": "MultiPolygon",
+            "coordinates": [
+                [
+                    vertices[ring_offsets[ring] : ring_offsets[ring + 1]]
+                    for ring in range(part_offsets[part], part_offsets[part + 1])
+                ]
+                for part in range(geometry_offsets[geometry], geometry_offsets[geometry + 1])
+            ],
+        }
+        for geometry in range(len(geometry_offsets) - 1)
+    ]

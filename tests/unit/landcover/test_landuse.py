@@ -26,7 +26,7 @@ from cbindex.landcover.landuse_polygons import (
     polygon_area_values,
     read_landuse_polygons,
 )
-from cbindex.landcover.landuse_raster import LandUseGrid, nodata_code, rasterize_landuse
+from cbindex.landcover.landuse_raster import LandUseGrid, geojson_polygons, nodata_code, rasterize_landuse
 from cbindex.landcover.stage import boundary_area_ha
 from tests.helpers import REPO, write_vector
 
@@ -245,3 +245,23 @@ def test_only_the_code_field_is_read_and_a_missing_field_lists_the_others(tmp_pa
     assert polygons.frame["code"].tolist() == [301, 1101]
     with pytest.raises(CBIInputError, match=r"has no field 'DLBMX' \(fields: DLBM, DLMC, TBMJ\)"):
         read_landuse_polygons(LandUseSpec(str(layer), "DLBMX"), legend=GBT)
+
+
+def test_geojson_polygons_burn_exactly_as_shapely_geometries():
+    # a polygon with a hole, a multipolygon (one part with a hole), and polygons only (shapely's other ragged kind)
+    holed = shapely.Polygon([(0, 0), (37, 0), (37, 29), (0, 29)], holes=[[(9, 7), (21, 7), (21, 19), (9, 19)]])
+    multi = shapely.MultiPolygon([shapely.Polygon([(40, 3), (58, 5), (49, 27)]), holed.buffer(-2, join_style="mitre")])
+    transform = rasterio.Affine(1, 0, -0.3, 0, -1, 30.2)
+    for geometries in (
+        np.array([holed, multi], dtype=object),
+        np.array([holed, shapely.box(3, 3, 7, 7)], dtype=object),
+    ):
+        mappings = geojson_polygons(geometries)
+        for mapping, geometry in zip(mappings, geometries, strict=True):
+            assert shapely.equals_exact(shape(mapping), shapely.MultiPolygon(shapely.get_parts(geometry)), 0)
+        burnt = [
+            rasterio.features.rasterize(zip(shapes, [7, 9], strict=True), out_shape=(31, 60), transform=transform)
+            for shapes in (mappings, geometries)
+        ]
+        assert np.array_equal(*burnt) and np.count_nonzero(burnt[0] == 9) > 0
+    assert geojson_polygons(np.array([], dtype=object)) == []
