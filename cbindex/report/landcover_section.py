@@ -9,7 +9,9 @@ between two years may be classification error alone; such changes are marked "wi
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -111,17 +113,25 @@ def cell_size_text(facts: LandcoverFacts, legend: Legend, *, language: str) -> s
 
 
 def accuracy_text(legend: Legend, *, language: str) -> str:
-    """The published overall accuracy with its source, or 'not published' with the legend's reason."""
+    """The published overall accuracy with its source, or 'not published' with the legend's reason (plain text)."""
+    return html.unescape(re.sub(r"</?cite>", "", accuracy_html(legend, language=language)))
+
+
+def accuracy_html(legend: Legend, *, language: str) -> str:
+    """:func:`accuracy_text` as HTML, the source (or the legend's reason) quoted as written, in ``<cite>``."""
+    cited = f"<cite>{escape(legend.accuracy_source)}</cite>" if legend.accuracy_source else ""
     if legend.accuracy_percent is None:
-        reason = f" ({legend.accuracy_source})" if legend.accuracy_source else ""
-        return text("accuracy_not_published", language, legend=legend.path.name) + reason
-    return text(
+        words = escape(text("accuracy_not_published", language, legend=legend.path.name))
+        return f"{words} ({cited})" if cited else words
+    mark = "\x00"
+    words = text(
         "accuracy_value",
         language,
         accuracy=f"{float(legend.accuracy_percent):g} %",
-        source=legend.accuracy_source,
+        source=mark,
         threshold=f"{noise_threshold_pp(legend):.3g}",
     )
+    return escape(words).replace(mark, cited)
 
 
 def _area_table(indicators: pd.DataFrame, years: Sequence[int], *, language: str) -> str:
@@ -139,8 +149,10 @@ def _area_table(indicators: pd.DataFrame, years: Sequence[int], *, language: str
 
 
 def _class_name(row: Mapping, *, language: str) -> str:
+    """The class name in the report's language, then the product's other name (a name, not to be translated)."""
     first, second = (row["class_zh"], row["class"]) if language == "zh" else (row["class"], row["class_zh"])
-    return f'{escape(first)} <span class="muted small">{escape(second)}</span>'
+    other = "en" if language == "zh" else "zh-Hans"
+    return f'{escape(first)} <span class="muted small" lang="{other}" translate="no">{escape(second)}</span>'
 
 
 def composition_table(
@@ -218,14 +230,14 @@ def landcover_section(
         product_rows = []
         for item, item_years in products:
             label = text("product_years", language, product=text("product", language), years=_years(item_years))
-            product_rows.append([escape(label), escape(f"{item.name} ({item.version})")])
-            product_rows.append([escape(text("accuracy", language)), escape(accuracy_text(item, language=language))])
+            product_rows.append([escape(label), f"{escape(item.name)} (<cite>{escape(item.version)}</cite>)"])
+            product_rows.append([escape(text("accuracy", language)), accuracy_html(item, language=language)])
         product_rows.append(cell_size_row)
     else:
         product_rows = [
-            [escape(text("product", language)), escape(f"{legend.name} ({legend.version})")],
+            [escape(text("product", language)), f"{escape(legend.name)} (<cite>{escape(legend.version)}</cite>)"],
             cell_size_row,
-            [escape(text("accuracy", language)), escape(accuracy_text(legend, language=language))],
+            [escape(text("accuracy", language)), accuracy_html(legend, language=language)],
         ]
     product_rows += [
         [

@@ -80,17 +80,20 @@ def map_frame(grid: DisplayGrid, *, boundary=None, language: str = "en") -> MapF
     return MapFrame(
         extent=grid.extent,
         aspect=1.0,
-        crs_name=crs_label(grid.crs),
+        crs_name=crs_label(grid.crs, language=language),
         boundary=None if boundary is None else boundary.to_crs(grid.crs),
         crs=grid.crs,
         north_label=text("north", language),
     )
 
 
-def crs_label(crs: CRS) -> str:
-    """``WGS 84 / UTM zone 48N (EPSG:32648)``: the CRS's name and its EPSG code when it has one."""
+def crs_label(crs: CRS, *, language: str = "en") -> str:
+    """``WGS 84 / UTM zone 48N (EPSG:32648)``: the CRS's name and its EPSG code when it has one; in Chinese the
+    code only (PROJ's names are English words)."""
     code = crs.to_epsg()
-    return f"{crs.name} (EPSG:{code})" if code else crs.name
+    if not code:
+        return crs.name
+    return f"EPSG:{code}" if language == "zh" else f"{crs.name} (EPSG:{code})"
 
 
 def landcover_indexes(codes: np.ndarray, *, inside: np.ndarray, legend: Legend) -> np.ndarray:

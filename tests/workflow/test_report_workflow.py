@@ -254,7 +254,7 @@ def test_land_cover_section_composition_and_maps_for_freetown(reports):
 def test_chengdu_report_states_cell_size_and_accuracy(base_run):
     text = (base_run / "results/chengdu/report_en.html").read_text(encoding="utf-8")
     land = text[text.index('<section id="land">') : text.index('<section id="maps">')]
-    assert "the product's nominal resolution is 10 m" in land and "resampled" in land
+    assert "nominal resolution is 10 m" in land and "resampled" in land
     assert re.search(r"\b(8\d|9\d) m × (8\d|9\d) m at 30\.\d°N", land)  # about 90 m cells at Chengdu's latitude
     assert "overall accuracy 74.4 %" in land and "worldcover2020.esa.int" in land
     assert re.search(r"this raster: cells of about (8\d|9\d) m", text[: text.index("<main>")])  # the subtitle
