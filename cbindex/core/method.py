@@ -30,6 +30,8 @@ class LandcoverMethod:
         Treat the legend category ``built_up`` as a barrier for I2 (SI 2014: "heavily built-up areas").
     natural_codes_override : tuple of int, optional
         Replace the legend's natural classes for this city.
+    link_search_m : float
+        I2's candidate links: the longest gap between two groups, edge to edge, a link may close (metres).
     """
 
     gap_distance_m: float = 100.0
@@ -40,6 +42,7 @@ class LandcoverMethod:
     snow_is_natural: bool = True
     builtup_is_barrier: bool = False
     natural_codes_override: tuple[int, ...] | None = None
+    link_search_m: float = 2000.0
 
     def describe(self, *, keys: Iterable[str] | None = None) -> str:
         """One line naming every choice (or only those of ``keys``), for the ``method`` column of the outputs."""
@@ -57,6 +60,13 @@ NATURAL_CODES_KEY = "natural_codes_override"
 
 METHOD_KEYS = tuple(field.name for field in fields(LandcoverMethod))
 """Every method key: what the land-cover stage reads (and the report lists)."""
+
+LINK_METHOD_KEYS = ("link_search_m",)
+"""The method keys of I2's candidate links alone: no indicator value depends on them."""
+
+INDICATOR_METHOD_KEYS = tuple(key for key in METHOD_KEYS if key not in LINK_METHOD_KEYS)
+"""The method keys the land-cover indicators' values depend on (what their ``method`` column names, and what a
+band job reads)."""
 
 NATURAL_CLASS_KEYS = ("bare_is_natural", "snow_is_natural", NATURAL_CODES_KEY)
 """The method keys that decide which legend classes are natural."""

@@ -11,6 +11,10 @@ NATURAL_PATCHES_LAYER = "natural_patches"
 """Layer of ``{year}/connectivity_groups.gpkg``: one multipolygon per natural patch (the land-cover rule writes it,
 the QGIS package copies it)."""
 
+LINKS_LAYER = "candidate_links"
+"""Layer of ``{year}/connectivity_groups.gpkg``: one line per candidate link between two I2 groups (the land-cover
+rule writes it, the scoring stage, the report and the QGIS package read it)."""
+
 COUNTED_LAYER = "parks_counted"
 """Overlay layer of parks and protected areas dissolved together: the natural area I13 counts."""
 

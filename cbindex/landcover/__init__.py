@@ -7,6 +7,7 @@ stage            the rules' entry points for one city and year: read, compute, w
 area_shares      I1 natural share, I11 permeable share, I12 tree-canopy share, the I2 rows and the supporting areas
 connectivity     I2: effective mesh size of groups of natural patches (2014, ha) and coherence (2021 I2, %)
 links            I2: candidate links between groups, ranked by the gain 2·A_i·A_j ÷ A_total of joining them
+link_crossings   what a candidate link crosses: land-cover shares sampled on the raster, barriers
 blockwise        every land-cover indicator computed strip by strip, in memory bounded by the strip size
 bands            one huge city as separate band jobs, joined into the one-job result
 in_memory        the same indicators over a whole grid in memory: the reference the strip pass is tested against

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cbindex.core.indicator_table import IndicatorValue
-from cbindex.core.method import MESH_DENOMINATORS, LandcoverMethod
+from cbindex.core.method import INDICATOR_METHOD_KEYS, MESH_DENOMINATORS, LandcoverMethod
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE, percent
 from cbindex.geo.categories import CategoryCodes
 from cbindex.geo.city_grid import CityGrid
@@ -100,7 +100,7 @@ def landcover_values(
         raise ValueError(f"mesh_denominator must be one of {MESH_DENOMINATORS}")
     terrestrial_m2 = areas.city_m2 - areas.water_m2
     mesh_denominator_m2 = areas.natural_m2 if method.mesh_denominator == "natural" else areas.city_m2
-    how = method.describe()
+    how = method.describe(keys=INDICATOR_METHOD_KEYS)
     codes_text = ",".join(str(code) for code in sorted(codes.natural))
     mesh = effective_mesh_size_ha(group_areas_m2_, denominator_m2=mesh_denominator_m2)
     mesh_method = f"effective mesh size sum(A_Gi^2)/A_total, A_total={method.mesh_denominator} area; {how}"

@@ -2,17 +2,21 @@
 effective mesh size most.
 
 I2 is ``MESH = Σ A_Gi² ÷ A_total`` (ha). Joining groups i and j (a corridor closing the gap between them, so that
-they are less than the gap distance apart) replaces ``A_i² + A_j²`` by ``(A_i + A_j)² `` in the sum, so
+they are less than the gap distance apart) replaces ``A_i² + A_j²`` by ``(A_i + A_j)²`` in the sum, so
 
     MESH' = MESH + 2·A_i·A_j ÷ A_total
 
-— the corridor's own area is left out (it would add to the group and, with ``mesh_denominator: natural``, to
-A_total). For every pair of groups at least the gap distance and at most ``link_search_m`` apart, edge to edge, the
-candidate is the shortest segment between them: the distance between the groups' polygons (the outlines of their
-cells) is the edge-to-edge distance of their nearest cells, ``√((h·max(0, |Δr| − 1))² + (w·max(0, |Δc| − 1))²)``
-for cells Δr rows and Δc columns apart (docs/method.md A.5), measured in a metric CRS (the groups' own when
-projected, else the UTM zone of their centre). Candidates are ranked by the gain ``2·A_i·A_j ÷ A_total``, largest
-first (ties: the shorter link first). Barriers are not considered: a link across a road is listed like any other.
+with A_total unchanged: the corridor's own area is left out (it would add to the group and, with
+``mesh_denominator: natural``, to A_total). Every pair of distinct groups at most ``link_search_m`` apart, edge to
+edge, is a candidate (config ``method.link_search_m``). Distinct groups are at least the gap distance apart unless
+a barrier keeps them apart; such closer pairs are kept (a crossing of the barrier is the link) and the land-cover
+stage marks them ``crosses_barrier``. The candidate is the shortest segment between the groups: their outlines
+(the outlines of their cells, with a vertex at every cell corner) are measured in a metric CRS (the groups' own
+when projected, else the UTM zone of their centre), and the nearest two vertices are the edge-to-edge distance of
+the groups' nearest cells, ``√((h·max(0, |Δr| − 1))² + (w·max(0, |Δc| − 1))²)`` for cells Δr rows and Δc columns
+apart (docs/method.md A.5). Never all pairs: an STRtree on the outlines' boxes finds the pairs that may be close
+enough, and a k-d tree on the larger outline's vertices measures each. Candidates are ranked by the gain
+``2·A_i·A_j ÷ A_total``, largest first (ties: the shorter link first, then the group ids).
 """
 
 from __future__ import annotations
@@ -21,16 +25,20 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from scipy.spatial import cKDTree
 
-LINK_COLUMNS = ["group_a", "group_b", "length_m", "area_a_ha", "area_b_ha", "gain_ha", "mesh_after_ha"]
+LINK_COLUMNS = ["link_id", "group_a", "group_b", "length_m", "area_a_ha", "area_b_ha", "gain_ha", "mesh_after_ha"]
+
+QUERY_CHUNK = 4096
+"""Groups queried against the spatial index at once: bounds the pairs held before the distance filter."""
 
 
 def candidate_links(
     groups: gpd.GeoDataFrame,
     *,
     total_ha: float,
-    gap_distance_m: float,
     link_search_m: float,
+    cell_size: float | None = None,
 ) -> gpd.GeoDataFrame:
     """Rank the links that would join two groups of natural patches by their gain in I2 (SI indicator 2, ha).
 
@@ -41,36 +49,46 @@ def candidate_links(
         ``area_ha`` (the group's ground area A_Gi, as I2 counts it) and one (multi)polygon per group.
     total_ha : float
         A_total of I2 (ha): the natural area, or the city area with ``mesh_denominator: landscape``.
-    gap_distance_m : float
-        Groups are at least this far apart (config ``method.gap_distance_m``); closer pairs (kept apart by a
-        barrier) are not candidates.
     link_search_m : float
-        The longest link considered, edge to edge, metres.
+        The longest link considered, edge to edge, metres (config ``method.link_search_m``).
+    cell_size : float, optional
+        The raster's cell side in the groups' CRS units (the smaller of width and height). The outlines are
+        given a vertex at every cell corner, so that the nearest two vertices of two groups are their nearest
+        points (the outlines run along the grid, so the nearest points of two of their edges include a corner);
+        None takes the outlines' vertices as they are (exact for polygons whose nearest points are vertices).
 
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per candidate, best first: ``group_a``, ``group_b`` (ids, ``group_a`` the larger group),
-        ``length_m`` (edge to edge), ``area_a_ha``, ``area_b_ha``, ``gain_ha`` = 2·A_a·A_b ÷ A_total,
-        ``mesh_after_ha`` = MESH + gain, and the link as a two-point line in the metric CRS used.
+        One row per candidate, best first: ``link_id`` (1 for the best), ``group_a``, ``group_b`` (ids,
+        ``group_a`` the larger group), ``length_m`` (edge to edge), ``area_a_ha``, ``area_b_ha``,
+        ``gain_ha`` = 2·A_a·A_b ÷ A_total, ``mesh_after_ha`` = MESH + gain, and the link as a two-point line from
+        group a to group b in the metric CRS used.
     """
-    metric = groups if groups.crs is not None and groups.crs.is_projected else groups.to_crs(groups.estimate_utm_crs())
-    geometries = np.asarray(metric.geometry.values, dtype=object)
-    ids = metric["group_id"].to_numpy()
-    areas = metric["area_ha"].to_numpy(dtype=np.float64)
-    mesh = float(np.sum(np.square(areas)) / total_ha)
-    tree = shapely.STRtree(geometries)
-    first, second = tree.query(geometries, predicate="dwithin", distance=link_search_m)
-    keep = first < second
-    first, second = first[keep], second[keep]
-    lengths = shapely.distance(geometries[first], geometries[second])
-    keep = (lengths >= gap_distance_m) & (lengths <= link_search_m)
-    first, second, lengths = first[keep], second[keep], lengths[keep]
-    swap = areas[second] > areas[first]
+    outlines = shapely.boundary(np.asarray(groups.geometry.values, dtype=object))
+    if cell_size is not None:
+        outlines = shapely.segmentize(outlines, max_segment_length=cell_size)
+    outlines = gpd.GeoSeries(outlines, crs=groups.crs)
+    metric_crs = groups.crs
+    if metric_crs is not None and not metric_crs.is_projected and len(groups):
+        metric_crs = groups.estimate_utm_crs()
+        outlines = outlines.to_crs(metric_crs)
+    geometries = np.asarray(outlines.values, dtype=object)
+    ids = groups["group_id"].to_numpy()
+    areas = groups["area_ha"].to_numpy(dtype=np.float64)
+    mesh = float(np.sum(np.square(areas)) / total_ha) if len(areas) else 0.0
+    first, second = _pairs_within(geometries, link_search_m)
+    swap = (areas[second] > areas[first]) | ((areas[second] == areas[first]) & (ids[second] < ids[first]))
     first, second = np.where(swap, second, first), np.where(swap, first, second)
+    lengths, ends_a, ends_b = _nearest_points(geometries, first, second, within_m=2.0 * link_search_m)
+    keep = lengths <= link_search_m
+    first, second, lengths, ends_a, ends_b = first[keep], second[keep], lengths[keep], ends_a[keep], ends_b[keep]
     gains = 2.0 * areas[first] * areas[second] / total_ha
+    order = np.lexsort((ids[second], ids[first], lengths, -gains))
+    first, second, lengths, gains = first[order], second[order], lengths[order], gains[order]
     frame = pd.DataFrame(
         {
+            "link_id": np.arange(1, len(first) + 1, dtype=np.int64),
             "group_a": ids[first],
             "group_b": ids[second],
             "length_m": lengths,
@@ -81,7 +99,94 @@ def candidate_links(
         },
         columns=LINK_COLUMNS,
     )
-    lines = shapely.shortest_line(geometries[first], geometries[second])
-    links = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(lines, crs=metric.crs), crs=metric.crs)
-    order = np.lexsort((links["length_m"].to_numpy(), -links["gain_ha"].to_numpy()))
-    return links.iloc[order].reset_index(drop=True)
+    lines = shapely.linestrings(np.stack([ends_a[order], ends_b[order]], axis=1).reshape(-1, 2, 2))
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(lines, crs=metric_crs), crs=metric_crs)
+
+
+def _pairs_within(outlines: np.ndarray, distance_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (i < j) of outlines whose pieces' boxes are at most ``distance_m`` apart: every pair at most that
+    far apart, and a few more that :func:`_nearest_points` measures and drops.
+
+    The outlines are cut into pieces of :data:`PIECE_VERTICES` consecutive vertices (each piece also holds the
+    next piece's first vertex, so every segment lies in a piece); an STRtree on the pieces' boxes, queried a
+    chunk at a time, finds the close pieces of different outlines. A large group's outline (a million vertices)
+    then costs no more than its many small pieces.
+    """
+    boxes, owner = _piece_boxes(outlines)
+    tree = shapely.STRtree(boxes)
+    found = [np.zeros(0, dtype=np.int64)]
+    n = len(outlines)
+    for start in range(0, len(boxes), QUERY_CHUNK):
+        query, other = tree.query(boxes[start : start + QUERY_CHUNK], predicate="dwithin", distance=distance_m)
+        first, second = owner[query + start], owner[other]
+        keep = first < second
+        found.append(np.unique(first[keep].astype(np.int64) * n + second[keep]))
+    pairs = np.unique(np.concatenate(found))
+    return pairs // n, pairs % n
+
+
+PIECE_VERTICES = 64
+"""Vertices per piece of an outline in :func:`_pairs_within` (its box is then at most 64 cells across)."""
+
+
+def _piece_boxes(outlines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The boxes of the outlines' pieces and the outline each belongs to."""
+    parts, owner_of_part = shapely.get_parts(outlines, return_index=True)
+    coordinates, part_of = shapely.get_coordinates(parts, return_index=True)
+    if len(coordinates) == 0:
+        return np.zeros(0, dtype=object), np.zeros(0, dtype=np.intp)
+    part_start = np.searchsorted(part_of, np.arange(len(parts) + 1))
+    position = np.arange(len(coordinates)) - part_start[part_of]
+    step = PIECE_VERTICES - 1
+    pieces_per_part = np.maximum(1, -(-(np.diff(part_start) - 1) // step))
+    piece_offset = np.concatenate([[0], np.cumsum(pieces_per_part)])
+    piece = piece_offset[part_of] + np.minimum(position // step, pieces_per_part[part_of] - 1)
+    starts = np.searchsorted(piece, np.arange(piece_offset[-1]))
+    low = np.minimum.reduceat(coordinates, starts, axis=0)
+    high = np.maximum.reduceat(coordinates, starts, axis=0)
+    following = np.append(starts[1:], len(coordinates))  # the next piece's first vertex, when on the same part
+    same_part = (following < len(coordinates)) & (
+        part_of[np.minimum(following, len(coordinates) - 1)] == part_of[starts]
+    )
+    extra = coordinates[np.minimum(following, len(coordinates) - 1)]
+    low = np.where(same_part[:, None], np.minimum(low, extra), low)
+    high = np.where(same_part[:, None], np.maximum(high, extra), high)
+    boxes = shapely.box(low[:, 0], low[:, 1], high[:, 0], high[:, 1])
+    return boxes, owner_of_part[part_of[starts]]
+
+
+def _nearest_points(
+    outlines: np.ndarray, first: np.ndarray, second: np.ndarray, *, within_m: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each pair of outlines (``first[k]``, ``second[k]``), the distance between their nearest vertices and
+    those two vertices (k × 2 arrays, the first outline's then the second's); vertices farther than ``within_m``
+    from the other outline are not measured (the k-d tree stops there), so a pair farther apart gets ``inf``.
+
+    Each outline with more vertices than its partner gets a k-d tree once; every partner's vertices are looked
+    up in it together, so a large group with thousands of small neighbours costs one tree and one query.
+    """
+    coordinates, owner = shapely.get_coordinates(outlines, return_index=True)
+    starts = np.searchsorted(owner, np.arange(len(outlines) + 1))
+    counts = np.diff(starts)
+    lengths = np.full(len(first), np.inf)
+    ends_first, ends_second = np.zeros((len(first), 2)), np.zeros((len(first), 2))
+    first_is_big = counts[first] >= counts[second]
+    big = np.where(first_is_big, first, second)
+    small = np.where(first_is_big, second, first)
+    order = np.argsort(big, kind="stable")
+    bounds = np.flatnonzero(np.diff(big[order])) + 1
+    for pairs in np.split(order, bounds) if len(order) else []:
+        tree_points = coordinates[starts[big[pairs[0]]] : starts[big[pairs[0]] + 1]]
+        pieces = [np.arange(starts[index], starts[index + 1]) for index in small[pairs]]
+        rows = np.concatenate(pieces)
+        distance, nearest = cKDTree(tree_points).query(coordinates[rows], distance_upper_bound=within_m)
+        nearest = np.minimum(nearest, len(tree_points) - 1)  # past the bound: index n, distance inf
+        piece_of = np.repeat(np.arange(len(pairs)), [len(piece) for piece in pieces])
+        best = np.lexsort((distance, piece_of))
+        best = best[np.r_[0, np.flatnonzero(np.diff(piece_of[best])) + 1]]
+        near_small, near_big = coordinates[rows[best]], tree_points[nearest[best]]
+        lengths[pairs] = distance[best]
+        flip = first_is_big[pairs][:, None]
+        ends_first[pairs] = np.where(flip, near_big, near_small)
+        ends_second[pairs] = np.where(flip, near_small, near_big)
+    return lengths, ends_first, ends_second

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -15,16 +16,16 @@ from affine import Affine
 from pyproj import CRS
 
 from cbindex.core.atomic_write import atomic_path
-from cbindex.core.geopackage import write_geopackage
+from cbindex.core.geopackage import atomic_geopackage
 from cbindex.core.indicator_table import DEFAULT_CSV_ENCODING, IndicatorValue, write_csv, write_indicator_table
 from cbindex.core.method import LandcoverMethod
-from cbindex.core.output_names import GROUPS_LAYER, NATURAL_PATCHES_LAYER
+from cbindex.core.output_names import GROUPS_LAYER, LINKS_LAYER, NATURAL_PATCHES_LAYER
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE
 from cbindex.geo import area_crs
 from cbindex.geo.barriers import BarrierSpec
 from cbindex.geo.boundary import BoundarySpec, CityBoundary
 from cbindex.geo.categories import CategoryCodes
-from cbindex.geo.city_grid import DEFAULT_BLOCK_ROWS, open_city_window, strips
+from cbindex.geo.city_grid import DEFAULT_BLOCK_ROWS, CityWindow, open_city_window, strips
 from cbindex.geo.coverage import raster_coverage
 from cbindex.geo.legends import Legend, load_legend
 from cbindex.landcover.bands import compute_band, merge_bands, window_bands
@@ -42,6 +43,8 @@ from cbindex.landcover.landuse_polygons import (
 )
 from cbindex.landcover.landuse_raster import LandUseGrid, nodata_code, rasterize_landuse
 from cbindex.landcover.scenarios import Scenario, apply_scenario
+from cbindex.landcover.link_crossings import classes_along_links, crosses_barriers
+from cbindex.landcover.links import candidate_links
 from cbindex.landcover.spatial_outputs import NaturalMaskWriter, PassPolygons, StripRasterWriter
 from cbindex.landcover.transitions import compute_landcover_transitions  # noqa: F401 - the rule's stage
 
@@ -146,7 +149,7 @@ def compute_landcover_indicators(
         result = compute_landcover_indicators_blockwise(
             job.raster_path, job.boundary, on_strip=write_strip, window=city_window, **job.computation()
         )
-        write_groups(groups_gpkg, polygons, result)
+    write_groups(groups_gpkg, polygons, result, job=job)
     write_landcover_table(
         indicators_csv,
         job,
@@ -326,7 +329,7 @@ def merge_landcover_bands(
                         row_area_m2=window.row_area_m2[start + row : start + row_stop],
                         transform=window.transform @ Affine.translation(0, start + row),
                     )
-        write_groups(groups_gpkg, polygons, merged.result)
+    write_groups(groups_gpkg, polygons, merged.result, job=job)
     write_landcover_table(
         indicators_csv,
         job,
@@ -338,17 +341,50 @@ def merge_landcover_bands(
     )
 
 
-def write_groups(groups_gpkg: str, polygons: PassPolygons, result: BlockwiseResult) -> None:
-    """The groups GeoPackage: layer ``connectivity_groups`` (one multipolygon per I2 group with its I2 area) and
-    layer ``natural_patches`` (one multipolygon per natural patch with its cells and ground area)."""
+def write_groups(groups_gpkg: str, polygons: PassPolygons, result: BlockwiseResult, *, job: LandcoverInputs) -> None:
+    """The groups GeoPackage: layer ``connectivity_groups`` (one multipolygon per I2 group with its I2 area), layer
+    ``natural_patches`` (one multipolygon per natural patch with its cells and ground area) and layer
+    ``candidate_links`` (:func:`link_layer`)."""
     layers = polygons.frames(result)
-    write_geopackage(groups_gpkg, layers, geometry_type="MultiPolygon")
+    started = time.perf_counter()
+    links = link_layer(layers[GROUPS_LAYER], result, job=job)
+    with atomic_geopackage(groups_gpkg) as package:
+        for name, frame in layers.items():
+            package.add_layer(name, frame, geometry_type="MultiPolygon")
+        package.add_layer(LINKS_LAYER, links, geometry_type="LineString")
     LOGGER.info(
-        "Wrote %d group and %d natural patch polygons to %s",
+        "Wrote %d group and %d natural patch polygons and %d candidate links (found in %.1f s) to %s",
         len(layers[GROUPS_LAYER]),
         len(layers[NATURAL_PATCHES_LAYER]),
+        len(links),
+        time.perf_counter() - started,
         groups_gpkg,
     )
+
+
+def link_layer(groups: gpd.GeoDataFrame, result: BlockwiseResult, *, job: LandcoverInputs) -> gpd.GeoDataFrame:
+    """The candidate links of I2 (:func:`cbindex.landcover.links.candidate_links`, pairs of groups at most
+    ``method.link_search_m`` apart) with the land cover under each (:func:`classes_along_links`), as lines in the
+    raster's CRS; with barriers (a barrier file, or ``method.builtup_is_barrier``) also ``crosses_barrier``: the
+    link crosses a barrier polygon, or built-up cells when they are barriers."""
+    method = job.method
+    total = result.value_of("natural_area" if method.mesh_denominator == "natural" else "city_area")
+    window: CityWindow = result.window
+    cell_size = min(abs(window.transform.a), abs(window.transform.e))
+    links = candidate_links(groups, total_ha=total, link_search_m=method.link_search_m, cell_size=cell_size)
+    links = links.to_crs(window.crs)
+    crossed = classes_along_links(
+        links.geometry, window=window, legend=job.legend, method=method, block_rows=job.block_rows
+    )
+    links = pd.concat([links.drop(columns="geometry"), crossed, links.geometry], axis=1)
+    if job.barriers is not None or method.builtup_is_barrier:
+        crossing = (
+            np.zeros(len(links), dtype=bool) if job.barriers is None else crosses_barriers(links.geometry, job.barriers)
+        )
+        if method.builtup_is_barrier:
+            crossing |= links["built_up_share"].to_numpy() > 0
+        links.insert(links.columns.get_loc("geometry"), "crosses_barrier", crossing)
+    return gpd.GeoDataFrame(links, geometry="geometry", crs=window.crs)
 
 
 def write_landcover_table(

@@ -13,6 +13,7 @@ workbook     scorecard.xlsx: the scorecard laid out like the SI scoring sheet, o
 next_band    distance to the next band, in the indicator's unit and in hectares
 connectivity_advice  I2's next band as natural area to add, and where (closed forms on the groups' areas)
 csv_rows     a hand-filled CSV file of the city (figures, targets) read as rows, one-sentence errors
+link_advice  I2's candidate links in the scorecard: I2 and points after each, the link that reaches the next band
 figures      the figures a city supplies for the indicators not derived (source city or records), templates
 coverage     each year's raster coverage in the scorecard, and which years' indicators are held
 coverage_layers  the control lines and zones the city gives, their coverage and natural share per year

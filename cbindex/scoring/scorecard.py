@@ -10,7 +10,7 @@ from typing import Any
 
 from cbindex.core.errors import CBIInputError
 from cbindex.core.messages import message, pair
-from cbindex.scoring import connectivity_advice, next_band
+from cbindex.scoring import connectivity_advice, link_advice, next_band
 from cbindex.scoring.points import held_score, is_missing, score_value
 from cbindex.scoring.rules import (
     POINTS_PER_INDICATOR,
@@ -35,6 +35,7 @@ def build_scorecard(
     held: Collection[str] = (),
     origin: str = "values",
     connectivity: connectivity_advice.MeshGroups | None = None,
+    candidate_links: Sequence[link_advice.CandidateLink] | None = None,
 ) -> dict[str, Any]:
     """Score every indicator of a rule set and total the points per component and overall.
 
@@ -58,6 +59,11 @@ def build_scorecard(
         The latest year's groups of natural patches (I2): I2's next band then says how much natural area to add
         to the largest (or second-largest) group and what the same area would do as an isolated patch, and I1's
         what its hectares would do to I2 (:mod:`cbindex.scoring.connectivity_advice`).
+    candidate_links : sequence of CandidateLink, optional
+        With ``connectivity``: the latest year's candidate links, best first; the scorecard then lists the best
+        (key ``candidate_links``, :func:`cbindex.scoring.link_advice.describe_links`) and I2's next band says
+        which single link reaches it (``link_text``, ``link_text_zh``, ``links_reaching_next_band``,
+        ``best_link``).
 
     Returns
     -------
@@ -97,8 +103,11 @@ def build_scorecard(
         )
         for rule in rule_set.indicators.values()
     ]
+    links_summary = None
     if connectivity is not None:
         _add_connectivity_advice(rows, rule_set, connectivity=connectivity, quantities=quantities or {})
+        if candidate_links is not None:
+            links_summary = _add_link_advice(rows, rule_set, connectivity=connectivity, links=candidate_links)
     components = [
         _points_summary(rows, component, max_points=rule_set.component_max_points(component.id))
         for component in rule_set.components.values()
@@ -115,6 +124,7 @@ def build_scorecard(
         any_unverified_bands=any(row["status"] == STATUS_SCORED and not row["verified"] for row in rows),
     )
     notes, notes_zh = _scorecard_notes(rule_set, rows, totals)
+    extra = {} if links_summary is None else {"candidate_links": links_summary}
     return {
         "rule_set": {
             "id": rule_set.id,
@@ -133,6 +143,7 @@ def build_scorecard(
         "totals": totals,
         "notes": notes,
         "notes_zh": notes_zh,
+        **extra,
     }
 
 
@@ -228,6 +239,38 @@ def _add_connectivity_advice(
                 kind=kind,
             )
         )
+
+
+def _add_link_advice(
+    rows: Sequence[dict[str, Any]],
+    rule_set: RuleSet,
+    *,
+    connectivity: connectivity_advice.MeshGroups,
+    links: Sequence[link_advice.CandidateLink],
+) -> dict[str, Any] | None:
+    """The scorecard's ``candidate_links`` (the best links with I2 and its points after each) and, in the scored
+    I2's ``next_band``, which single link reaches the next band (:func:`cbindex.scoring.link_advice.describe_links`);
+    None when I2 is not scored."""
+    by_quantity = {rule_set.quantity_of(row["id"]): row for row in rows}
+    i2_quantity = next((name for name in connectivity_advice.I2_QUANTITIES if name in by_quantity), None)
+    if i2_quantity is None or by_quantity[i2_quantity]["status"] != STATUS_SCORED:
+        return None
+    i2_row = by_quantity[i2_quantity]
+    summary = link_advice.describe_links(
+        links,
+        connectivity,
+        rule_set.indicators[i2_row["id"]],
+        next_step=i2_row["next_band"],
+        kind=connectivity_advice.I2_QUANTITIES[i2_quantity],
+    )
+    if i2_row["next_band"] is not None:
+        i2_row["next_band"].update(
+            link_text=summary["text"],
+            link_text_zh=summary["text_zh"],
+            links_reaching_next_band=summary["reaching_next_band"],
+            best_link=summary["best_reaching"],
+        )
+    return summary
 
 
 def _plain_value(value: Any) -> float | int | str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import Collection, Mapping, Sequence
@@ -14,7 +15,7 @@ from cbindex import __version__
 from cbindex.core.atomic_write import atomic_path
 from cbindex.core.errors import CBIDefectError, CBIInputError
 from cbindex.core.indicator_table import DEFAULT_CSV_ENCODING, write_csv
-from cbindex.core.output_names import GROUPS_LAYER
+from cbindex.core.output_names import GROUPS_LAYER, LINKS_LAYER
 from cbindex.geo.coverage import ON_PARTIAL_COVERAGE
 from cbindex.scoring.connectivity_advice import MeshGroups, mesh_ha
 from cbindex.scoring.consistency import check_consistency
@@ -28,6 +29,7 @@ from cbindex.scoring.coverage import (
 from cbindex.scoring.coverage_layers import add_coverage_layers
 from cbindex.scoring.figures import read_city_figures
 from cbindex.scoring.frameworks import check_framework_indicators, load_framework
+from cbindex.scoring.link_advice import FLOAT_FIELDS, CandidateLink
 from cbindex.scoring.next_band import describe_next_band, describe_next_level
 from cbindex.scoring.overrides import load_city_rule_set
 from cbindex.scoring.points import score_value
@@ -173,11 +175,12 @@ def score_city(
         for indicator in latest.index.intersection(list(rule_set.indicators))
         if not pd.isna(latest.loc[indicator, "year"]) and int(latest.loc[indicator, "year"]) in held_years
     }
-    connectivity = None
+    connectivity = links = None
     if connectivity_groups:
         connectivity = read_mesh_groups(
             connectivity_groups, latest=latest, rule_set=rule_set, mesh_denominator=mesh_denominator
         )
+        links = read_candidate_links(connectivity_groups)
     scorecard = build_scorecard(
         rule_set,
         values=values,
@@ -186,6 +189,7 @@ def score_city(
         held=held,
         origin=f"city {city}",
         connectivity=connectivity,
+        candidate_links=links,
     )
     add_boundary_features(scorecard, quantities=quantities)
     add_input_datums(scorecard, input_datums=input_datums or {})
@@ -253,6 +257,36 @@ def read_mesh_groups(path: str, *, latest: pd.DataFrame, rule_set: RuleSet, mesh
             "latest year's. Please report this."
         )
     return groups
+
+
+def read_candidate_links(path: str) -> list[CandidateLink] | None:
+    """The candidate links of a ``connectivity_groups.gpkg`` (layer ``candidate_links``, best first) as plain
+    Python values (ids int, lengths and areas float, ``crosses_barrier`` bool or None when no barrier was given);
+    None, with a warning, for a file written before the land-cover rule wrote links (no such layer)."""
+    if LINKS_LAYER not in pyogrio.list_layers(path)[:, 0]:
+        LOGGER.warning(
+            "%s has no layer %s: the scorecard lists no candidate links; run the land-cover rule again.",
+            path,
+            LINKS_LAYER,
+        )
+        return None
+    frame = pyogrio.read_dataframe(path, layer=LINKS_LAYER, read_geometry=False)
+    barrier = frame["crosses_barrier"].astype(bool).tolist() if "crosses_barrier" in frame else [None] * len(frame)
+    columns = [field.name for field in dataclasses.fields(CandidateLink) if field.name in frame]
+    records = zip(*(frame[name].tolist() for name in columns), strict=True)
+    links = []
+    for record, crossing in zip(records, barrier, strict=True):
+        values = dict(zip(columns, record, strict=True))
+        links.append(
+            CandidateLink(
+                **{key: int(values[key]) for key in ("link_id", "group_a", "group_b")},
+                **{key: float(values[key]) for key in FLOAT_FIELDS},
+                classes_crossed=str(values.get("classes_crossed", "")),
+                classes_crossed_zh=str(values.get("classes_crossed_zh", "")),
+                crosses_barrier=crossing,
+            )
+        )
+    return links
 
 
 def reject_figures_also_derived(

@@ -11,7 +11,12 @@ import os
 from cbindex.core.city_sheet import CitySheet, cities_pattern
 from cbindex.core.config_files import validate_sheet
 from cbindex.core.coverage_layers import coverage_layers, filter_rules
-from cbindex.core.method import METHOD_KEYS, OVERLAY_METHOD_KEYS, SPECIES_METHOD_KEYS
+from cbindex.core.method import (
+    INDICATOR_METHOD_KEYS,
+    METHOD_KEYS,
+    OVERLAY_METHOD_KEYS,
+    SPECIES_METHOD_KEYS,
+)
 from cbindex.core.rule_runtime import exit_on_input_error
 
 with exit_on_input_error():
@@ -176,6 +181,7 @@ get_population = of_city(SHEET.population)
 get_project_title = of_city(SHEET.project_title)
 get_city_names = of_city(SHEET.names)
 get_landcover_method = method_settings(METHOD_KEYS)
+get_band_method = method_settings(INDICATOR_METHOD_KEYS)
 get_overlay_method = method_settings(OVERLAY_METHOD_KEYS)
 get_species_method = method_settings(SPECIES_METHOD_KEYS)
 get_report_method = method_settings(METHOD_KEYS)

@@ -5,9 +5,10 @@ One job per city and year, or, for a city with landcover_bands > 1 (config or ci
 band and a merge whose outputs are identical to the one-job rule's. The boundary file is an input and the
 sheet's boundary_layer/boundary_filter_column/boundary_filter_value/boundary_encoding (with config
 vector_encoding) one param (boundary_spec), and barriers_spec the barrier file's layer and encoding; method holds
-every config method key and the sheet's natural_codes (the land-cover indicators read them all), while the
-transitions read only method.boundary_rule. A city given as land-use polygons (sheet landcover_vector) gets its
-raster from rasterize_landcover_vector, whose exact class areas the land-cover rule reads (input landuse).
+every config method key and the sheet's natural_codes (the land-cover indicators and candidate links read them
+all; a band job all but method.link_search_m), while the transitions read only method.boundary_rule. A city given
+as land-use polygons (sheet landcover_vector) gets its raster from rasterize_landcover_vector, whose exact class
+areas the land-cover rule reads (input landuse).
 """
 
 LANDCOVER_INPUTS = dict(
@@ -26,6 +27,8 @@ LANDCOVER_PARAMS = dict(
     block_rows=config["block_rows"],
     barrier_rule=config["barriers"],
 )
+BAND_PARAMS = dict(LANDCOVER_PARAMS, method=get_band_method)
+"""A band job computes no candidate links: it gets every method key but method.link_search_m."""
 LANDCOVER_OUTPUTS = dict(
     indicators="results/{city}/{year}/landcover_indicators.csv",
     natural_mask=report(
@@ -108,7 +111,7 @@ rule compute_landcover_band:
     resources:
         mem_mb=4000,
     params:
-        **LANDCOVER_PARAMS,
+        **BAND_PARAMS,
         n_bands=get_landcover_bands,
     script:
         "../../scripts/compute_landcover_band.py"
