@@ -42,9 +42,9 @@ from cbindex.landcover.landuse_polygons import (
     read_landuse_polygons,
 )
 from cbindex.landcover.landuse_raster import LandUseGrid, nodata_code, rasterize_landuse
-from cbindex.landcover.scenarios import Scenario, apply_scenario
 from cbindex.landcover.link_crossings import classes_along_links, crosses_barriers
 from cbindex.landcover.links import candidate_links
+from cbindex.landcover.scenarios import Scenario, apply_scenario
 from cbindex.landcover.spatial_outputs import NaturalMaskWriter, PassPolygons, StripRasterWriter
 from cbindex.landcover.transitions import compute_landcover_transitions  # noqa: F401 - the rule's stage
 

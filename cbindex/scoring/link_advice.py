@@ -15,7 +15,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from cbindex.scoring.connectivity_advice import MeshGroups, _about, _points, _points_en
+from cbindex.core.messages import message, pair
+from cbindex.scoring.connectivity_advice import MeshGroups, _about, _points
+from cbindex.scoring.next_band import points_text
 
 if TYPE_CHECKING:
     from cbindex.scoring.rules import IndicatorRule
@@ -134,67 +136,58 @@ def _texts(
     points_next: int | None,
     kind: str,
 ) -> tuple[str, str]:
-    """The sentence naming the link to build, in English and Chinese."""
+    """The sentence naming the link to build, in English and Chinese (catalogue section ``links``)."""
     if not links:
-        return "no two groups are close enough for a candidate link", "没有距离足够近、可作候选连接的两个组团"
-    if best is not None:
-        link, after = best
-        if n_reaching == 1:
-            how_many = f"it is the only one of the {len(links)} candidate links that reaches {_points_en(points_next)}"
-            how_many_zh = f"{len(links)} 条候选连接中仅此一条单独即可达到 {points_next} 分"
+        return pair("links.none")
+    texts = []
+    for language in ("en", "zh"):
+        if best is not None:
+            link, after = best
+            key = "links.only_one_reaches" if n_reaching == 1 else "links.several_reach"
         else:
-            how_many = (
-                f"{n_reaching} of the {len(links)} candidate links each reach {_points_en(points_next)} on their "
-                "own; this is the shortest"
+            link = links[0]
+            after = value_after_link(groups, link, kind=kind)
+            key = "links.best_in_top_band" if points_next is None else "links.none_reaches"
+        texts.append(
+            message(
+                key,
+                language,
+                pair=_pair(link, language),
+                id=rule.id,
+                value=_value(rule, after, language),
+                count=len(links),
+                reaching=n_reaching,
+                points="" if points_next is None else points_text(language, points_next),
             )
-            how_many_zh = f"{len(links)} 条候选连接中有 {n_reaching} 条单独即可达到 {points_next} 分，此为最短的一条"
-        return (
-            f"joining {_pair_en(link)}, would raise {rule.id} to {_value_en(rule, after)}; {how_many}",
-            f"连接{_pair_zh(link)}可使 {rule.id} 升至 {_value_zh(rule, after)}；{how_many_zh}",
         )
-    link = links[0]
-    after = value_after_link(groups, link, kind=kind)
-    if points_next is None:
-        return (
-            f"the best candidate link, joining {_pair_en(link)}, would raise {rule.id} to {_value_en(rule, after)}",
-            f"最佳候选连接为连接{_pair_zh(link)}，可使 {rule.id} 升至 {_value_zh(rule, after)}",
-        )
-    return (
-        f"no single candidate link reaches {_points_en(points_next)}; the best, joining {_pair_en(link)}, would raise "
-        f"{rule.id} to {_value_en(rule, after)}",
-        f"没有一条候选连接能单独达到 {points_next} 分；最佳的一条为连接{_pair_zh(link)}，可使 {rule.id} 升至 "
-        f"{_value_zh(rule, after)}",
-    )
+    return texts[0], texts[1]
 
 
-def _pair_en(link: CandidateLink) -> str:
+def _pair(link: CandidateLink, language: str) -> str:
     """ "groups 37 and 42 (517 ha and 472 ha), 1.34 km apart (link 1)"."""
-    return (
-        f"groups {link.group_a} and {link.group_b} ({_about(link.area_a_ha)} ha and {_about(link.area_b_ha)} ha), "
-        f"{_distance(link.length_m)} apart (link {link.link_id})"
+    return message(
+        "links.pair",
+        language,
+        a=link.group_a,
+        b=link.group_b,
+        area_a=_about(link.area_a_ha),
+        area_b=_about(link.area_b_ha),
+        distance=_distance(link.length_m, language),
+        link=link.link_id,
     )
 
 
-def _pair_zh(link: CandidateLink) -> str:
-    """ "组团 37 与 42（517 公顷和 472 公顷，相距 1.34 公里；连接 1）"."""
-    return (
-        f"组团 {link.group_a} 与 {link.group_b}（{_about(link.area_a_ha)} 公顷和 {_about(link.area_b_ha)} 公顷，"
-        f"相距 {_distance(link.length_m, chinese=True)}；连接 {link.link_id}）"
-    )
-
-
-def _distance(metres: float, *, chinese: bool = False) -> str:
-    """A link's length: "1.34 km" from 1,000 m on, else "437 m" (公里, 米)."""
+def _distance(metres: float, language: str) -> str:
+    """A link's length: "1.34 km" from 1,000 m on, else "437 m"."""
     if metres >= 1000:
-        return f"{_about(metres / 1000)} {'公里' if chinese else 'km'}"
-    return f"{_about(metres)} {'米' if chinese else 'm'}"
+        return message("links.km", language, value=_about(metres / 1000))
+    return message("links.m", language, value=_about(metres))
 
 
-def _value_en(rule: IndicatorRule, after: float) -> str:
+def _value(rule: IndicatorRule, after: float, language: str) -> str:
+    """ "786 ha (2 points)": I2 after a link, with the points it scores."""
+    unit = rule.unit if language == "en" else rule.unit_zh or rule.unit
     points = _points(rule, after)
-    return f"{_about(after)} {rule.unit}" + ("" if points is None else f" ({_points_en(points)})")
-
-
-def _value_zh(rule: IndicatorRule, after: float) -> str:
-    points = _points(rule, after)
-    return f"{_about(after)} {rule.unit_zh or rule.unit}" + ("" if points is None else f"（{points} 分）")
+    if points is None:
+        return message("links.value", language, value=_about(after), unit=unit)
+    return message("links.value_points", language, value=_about(after), unit=unit, points=points_text(language, points))

@@ -55,6 +55,9 @@ def test_the_link_that_reaches_the_next_band():
         "连接组团 1 与 2（400 公顷和 300 公顷，相距 1.5 公里；连接 1）可使 I2 升至 625 公顷（2 分）；"
         "3 条候选连接中仅此一条单独即可达到 2 分"
     )
+    two = describe_links(links_by_hand(), GROUPS, I2_2014, next_step={**NEXT, "threshold": 400.0}, kind="mesh")
+    assert two["best_reaching"] == 2  # the shortest of the three that reach 400 ha
+    assert two["text"].endswith("3 of the 3 candidate links each reach 2 points on their own, this is the shortest")
     assert len(describe_links(links_by_hand(), GROUPS, I2_2014, next_step=NEXT, kind="mesh", top=2)["top"]) == 2
 
 
