@@ -233,7 +233,7 @@ def _next_band_text(row: Mapping[str, Any], language: str) -> str:
     distance = row.get("next_band")
     if not isinstance(distance, Mapping):
         return ""
-    keys = ("text", "area_text", "connectivity_text", "margin_text", "margin_area_text")
+    keys = ("text", "area_text", "connectivity_text", "link_text", "margin_text", "margin_area_text")
     parts = [localized(distance, key, language) for key in keys if distance.get(key)]
     return "<br>".join(escape(part) for part in parts if part)
 

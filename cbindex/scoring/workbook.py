@@ -35,7 +35,7 @@ SHEET_NAMES = messages("workbook.sheet_name")
 HEADER_ROW = 5
 """Row of the indicator table's header (rows above: title, rule set, score, a blank row); frozen with all above."""
 COLUMNS = ("number", "id", "name", "value", "unit", "band", "points", "status", "next_step")
-NEXT_STEP_KEYS = ("text", "area_text", "connectivity_text", "margin_text", "margin_area_text")
+NEXT_STEP_KEYS = ("text", "area_text", "connectivity_text", "link_text", "margin_text", "margin_area_text")
 """The parts of an indicator's ``next_band`` joined in the next-step column (those it has)."""
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the earliest a ZIP entry can carry; written for every entry
 _CORE_PROPERTIES = "docProps/core.xml"

@@ -35,3 +35,14 @@ def test_next_band_cell_without_the_groups():
     plain = {key: value for key, value in I2_NEXT_BAND.items() if not key.startswith(("area", "connectivity"))}
     assert _next_band_text({"next_band": plain}, "en").split("<br>")[1].startswith("may fall by")
     assert _next_band_text({"next_band": None}, "en") == ""
+
+
+def test_next_band_cell_names_the_link_that_reaches_the_next_band():
+    link = {
+        **I2_NEXT_BAND,
+        "link_text": "joining groups 37 and 42 (517 ha and 472 ha), 1.34 km apart (link 1), would raise I2 to 786 ha",
+        "link_text_zh": "连接组团 37 与 42（517 公顷和 472 公顷，相距 1.34 公里；连接 1）可使 I2 升至 786 公顷",
+    }
+    english = _next_band_text({"next_band": link}, "en").split("<br>")
+    assert english[3] == link["link_text"] and english[4].startswith("may fall by")
+    assert _next_band_text({"next_band": link}, "zh").split("<br>")[3] == link["link_text_zh"]
