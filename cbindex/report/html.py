@@ -76,7 +76,45 @@ def _land(content: ReportContent) -> str:
 
 def _maps(content: ReportContent) -> str:
     notes = "".join(f'<p class="muted">{escape(note)}</p>' for note in content.map_notes)
-    return "".join(figure_html(figure) for figure in content.maps) + notes + _overlay_tables(content)
+    maps = "".join(figure_html(figure) for figure in content.maps)
+    return maps + notes + _links_table(content) + _overlay_tables(content)
+
+
+def _links_table(content: ReportContent) -> str:
+    """The best candidate links of I2 (scorecard ``candidate_links``, :mod:`cbindex.scoring.link_advice`): the
+    groups each joins, its length, the gain, I2 and the points after it, the land it crosses."""
+    links = content.scorecard.get("candidate_links")
+    if not links or not links["top"]:
+        return ""
+    language = content.language
+    i2 = content.rule_set.indicators.get("I2")
+    unit = "" if i2 is None else (i2.unit if language == "en" else i2.unit_zh or i2.unit)
+    keys = ("link_column", "link_groups", "link_length", "link_gain", "link_i2_after", "link_points_after")
+    header = [text(key, language) for key in (*keys, "link_crosses")]
+    rows = [
+        [
+            str(link["link_id"]),
+            escape(
+                f"{link['group_a']} ({format_number(link['area_a_ha'])}) + {link['group_b']} "
+                f"({format_number(link['area_b_ha'])})"
+            ),
+            escape(format_number(link["length_m"])),
+            escape(format_number(link["gain_ha"])),
+            escape(f"{format_number(link['value_after'])} {unit}".strip()),
+            _points_cell(link["points_after"]),
+            escape(link["classes_crossed" if language == "en" else "classes_crossed_zh"]),
+        ]
+        for link in links["top"]
+    ]
+    search = content.method.get("link_search_m")
+    intro = text(
+        "candidate_links_intro",
+        language,
+        count=links["count"],
+        year=content.scorecard.get("landcover_year", ""),
+        search=format_number(search) if search is not None else "",
+    )
+    return f"<h3>{escape(text('candidate_links', language))}</h3><p>{escape(intro)}</p>" + html_table(header, rows)
 
 
 def _overlay_tables(content: ReportContent) -> str:

@@ -46,3 +46,39 @@ def test_next_band_cell_names_the_link_that_reaches_the_next_band():
     english = _next_band_text({"next_band": link}, "en").split("<br>")
     assert english[3] == link["link_text"] and english[4].startswith("may fall by")
     assert _next_band_text({"next_band": link}, "zh").split("<br>")[3] == link["link_text_zh"]
+
+
+def test_report_lists_the_best_candidate_links_in_both_languages():
+    from types import SimpleNamespace
+
+    from cbindex.report.html import _links_table
+    from cbindex.scoring.rule_sets import load_rule_set
+    from tests.helpers import REPO
+
+    link = {
+        "link_id": 1,
+        "group_a": 37,
+        "group_b": 42,
+        "length_m": 1340.5,
+        "area_a_ha": 517.18,
+        "area_b_ha": 471.68,
+        "gain_ha": 378.02,
+        "value_after": 786.11,
+        "points_after": 2,
+        "classes_crossed": "Built 100 %",
+        "classes_crossed_zh": "建成区 100%",
+    }
+    scorecard = {"landcover_year": 2020, "candidate_links": {"count": 294, "top": [link]}}
+    rule_set = load_rule_set(REPO / "config/scoring/si-2014.yaml")
+    english, chinese = (
+        _links_table(
+            SimpleNamespace(language=language, scorecard=scorecard, rule_set=rule_set, method={"link_search_m": 2000})
+        )
+        for language in ("en", "zh")
+    )
+    assert "<h3>Candidate links between connectivity groups (I2)</h3>" in english
+    assert "The best of the 294 candidate links of 2020" in english and "at most 2,000 m apart" in english
+    assert "<td>37 (517.2) + 42 (471.7)</td><td>1,340.5</td><td>378.0</td><td>786.1 ha</td>" in english
+    assert "<td>Built 100 %</td>" in english
+    assert "连通组之间的候选连接（I2）" in chinese and "<td>建成区 100%</td>" in chinese and "786.1 公顷" in chinese
+    assert _links_table(SimpleNamespace(language="en", scorecard={}, rule_set=rule_set, method={})) == ""
