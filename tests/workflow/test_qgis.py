@@ -141,8 +141,11 @@ def test_every_layer_has_its_default_style_in_layer_styles(base_run):
             assert ET.fromstring(sld).tag == "{http://www.opengis.net/sld}StyledLayerDescriptor"
 
 
-def test_a_qml_beside_every_geotiff(base_run):
-    rasters = sorted((base_run / "results").rglob("*.tif"))
+def test_a_qml_beside_every_natural_area_mask(base_run):
+    """Every year's natural-area mask opens styled (scenario folders hold the rule's working rasters)."""
+    rasters = sorted(
+        path for path in (base_run / "results").rglob("natural_areas.tif") if "scenarios" not in path.parts
+    )
     assert rasters
     for raster in rasters:
         palette = ET.parse(raster.with_suffix(".qml")).getroot().find("pipe/rasterrenderer/colorPalette")

@@ -47,7 +47,7 @@ def reports(base_run, tmp_path_factory):
     work = copy_run(base_run, tmp_path_factory.mktemp("report") / "work")
     sheet = pd.read_csv(work / "config/cities.csv", dtype=str, keep_default_na=False)
     freetown = sheet[sheet["city_id"] == "freetown"]
-    single = freetown.assign(city_id=SINGLE_YEAR_CITY, years="2020")
+    single = freetown.assign(city_id=SINGLE_YEAR_CITY, years="2020", scenarios="")  # its scenario reads 2016
     pd.concat([freetown, single]).to_csv(work / "config/cities.csv", index=False)
     targets = [
         f"results/{city}/report_{language}.html" for city in ("freetown", SINGLE_YEAR_CITY) for language in ("en", "zh")
