@@ -2,7 +2,7 @@
 
 from cbindex.core.rule_runtime import run_logged
 from cbindex.geo.boundary import BoundarySpec
-from cbindex.qgis.stage import YearOutputs, write_qgis_project
+from cbindex.qgis.stage import LandcoverMap, YearOutputs, write_qgis_project
 
 if __name__ == "__main__":
     smk = snakemake  # noqa: F821 - injected by Snakemake
@@ -14,7 +14,7 @@ if __name__ == "__main__":
         smk.log[0],
         write_qgis_project,
         city=smk.wildcards.city,
-        title=smk.params.title,
+        names=smk.params.names,
         boundary=BoundarySpec(smk.input.boundary, **smk.params.boundary_spec),
         neighbourhood=smk.params.neighbourhood,
         display_crs=smk.params.display_crs,
@@ -23,6 +23,10 @@ if __name__ == "__main__":
             YearOutputs(year=year, natural_mask=mask, groups=groups, overlays=overlay, districts=district)
             for year, mask, groups, overlay, district in outputs
         ],
+        landcover=[
+            LandcoverMap(year=year, raster=raster, legend=smk.params.legends[year])
+            for year, raster in zip(years, smk.input.landcover_maps, strict=True)
+        ],
         layers_gpkg=smk.output.layers,
-        project_qgs=smk.output.project,
+        projects=dict(zip(smk.params.languages, smk.output.projects, strict=True)),
     )

@@ -232,6 +232,13 @@ RESULTS = {
 """The workflow's output paths that the sheet's answers name (the rules write them under the same patterns)."""
 
 
+def qgis_project_pattern(language: str) -> str:
+    """The path pattern of a city's QGIS project in a report language: ``results/{city}/{city}.qgs`` in English,
+    ``results/{city}/{city}_<language>.qgs`` in another (``{city}_zh.qgs``)."""
+    pattern = RESULTS["qgis_project"]
+    return pattern if language == "en" else pattern.removesuffix(".qgs") + f"_{language}.qgs"
+
+
 class CitySheet:
     """The city sheet (config ``cities``): one row per city, every cell text, an empty cell meaning "not given".
 
@@ -635,8 +642,8 @@ class CitySheet:
         return [pattern.replace("{year0}", str(a)).replace("{year1}", str(b)) for a, b in self.year_pairs(city)]
 
     def final_outputs(self, *, languages: Sequence[str]) -> list[str]:
-        """Every file a full run makes: per city its reports (one per language), transition tables, scores,
-        QGIS package and, per year, its mask, groups and mask style."""
+        """Every file a full run makes: per city its reports and QGIS projects (one per language), transition
+        tables, scores, QGIS layers and, per year, its mask, groups and mask style."""
         outputs = []
         for city in self.cities:
             outputs += [RESULTS["report"].replace("{city}", city).replace("{lang}", lang) for lang in languages]
@@ -645,7 +652,8 @@ class CitySheet:
                 RESULTS[name].replace("{city}", city)
                 for name in ("indicators", "scorecard", "scorecard_workbook", "targets")
             ]
-            outputs += [RESULTS[name].replace("{city}", city) for name in ("qgis_layers", "qgis_project")]
+            outputs.append(RESULTS["qgis_layers"].replace("{city}", city))
+            outputs += [qgis_project_pattern(lang).replace("{city}", city) for lang in languages]
             outputs += self.district_tables(city) + self.district_layers(city)
             for year in self.years(city):
                 outputs += [

@@ -53,6 +53,8 @@ class ProjectLayer:
         Geometry type of a vector layer (e.g. ``MultiPolygon``); ignored for rasters.
     visible : bool
         Whether the layer is ticked in the layers panel.
+    aliases : tuple of (str, str)
+        ``(field, alias)`` of a vector layer's fields: the names QGIS shows in the attribute table and forms.
     """
 
     layer_id: str
@@ -63,6 +65,7 @@ class ProjectLayer:
     extent: Extent
     wkb_type: str = ""
     visible: bool = True
+    aliases: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ def project_xml(
     crs: CRS,
     view_extent: Extent,
     tree: Sequence[ProjectLayer | ProjectGroup],
+    layouts: ET.Element | None = None,
 ) -> str:
     """The text of a QGIS project file.
 
@@ -109,6 +113,8 @@ def project_xml(
         ``(xmin, ymin, xmax, ymax)`` in ``crs`` shown when the project opens.
     tree : sequence of ProjectLayer and ProjectGroup
         The layers panel from top to bottom; the top layer is drawn last (on top).
+    layouts : xml.etree.ElementTree.Element, optional
+        The project's print layouts, a ``<Layouts>`` element (:func:`cbindex.qgis.print_layout.layouts_element`).
 
     Returns
     -------
@@ -137,6 +143,8 @@ def project_xml(
     view = ET.SubElement(root, "ProjectViewSettings", {"UseProjectScales": "0", "rotation": "0"})
     default_extent = ET.SubElement(view, "DefaultViewExtent", _extent_attributes(view_extent))
     default_extent.append(spatial_reference_element(crs))
+    if layouts is not None:
+        root.append(layouts)
     ET.indent(root)
     return f"{QML_DOCTYPE}\n{ET.tostring(root, encoding='unicode')}\n"
 
@@ -207,7 +215,7 @@ def _layer_tree_group(name: str, children, *, visible: bool, expanded: bool) -> 
                     "id": node.layer_id,
                     "name": node.name,
                     "source": node.source,
-                    "providerKey": _provider(node),
+                    "providerKey": provider_key(node),
                     "checked": _checked(node.visible),
                     "expanded": "1",
                 },
@@ -233,10 +241,13 @@ def _map_layer(layer: ProjectLayer) -> ET.Element:
     _text(element, "datasource", layer.source)
     _text(element, "layername", layer.name)
     ET.SubElement(element, "srs").append(spatial_reference_element(layer.crs))
-    provider = _text(element, "provider", _provider(layer))
+    provider = _text(element, "provider", provider_key(layer))
     if isinstance(layer.style, VectorStyle):
         provider.set("encoding", "UTF-8")
         element.extend(vector_style_elements(layer.style))
+        aliases = ET.SubElement(element, "aliases")
+        for field_name, alias in layer.aliases:
+            ET.SubElement(aliases, "alias", {"field": field_name, "name": alias})
     else:
         no_data = ET.SubElement(element, "noData")
         ET.SubElement(no_data, "noDataList", {"bandNo": str(layer.style.band), "useSrcNoData": "1"})
@@ -254,7 +265,8 @@ def _map_canvas(crs: CRS, extent: Extent) -> ET.Element:
     return canvas
 
 
-def _provider(layer: ProjectLayer) -> str:
+def provider_key(layer: ProjectLayer) -> str:
+    """QGIS's data provider of a layer: ``ogr`` for a vector layer, ``gdal`` for a raster."""
     return "ogr" if isinstance(layer.style, VectorStyle) else "gdal"
 
 

@@ -8,10 +8,12 @@ opens all of them, styled, with paths relative to the project file.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 import geopandas as gpd
@@ -23,24 +25,28 @@ from pyproj import CRS
 
 from cbindex.core.atomic_write import atomic_path
 from cbindex.core.geopackage import atomic_geopackage
-from cbindex.core.messages import messages
 from cbindex.core.output_names import DISTRICTS_LAYER, GROUPS_LAYER, NATURAL_PATCHES_LAYER
 from cbindex.geo.boundary import BoundarySpec
-from cbindex.geo.cell_area import row_cell_areas_m2
+from cbindex.geo.cell_area import cell_size_m, row_cell_areas_m2
 from cbindex.geo.city_grid import DEFAULT_BLOCK_ROWS
 from cbindex.geo.display_crs import AUTO, city_display_crs
+from cbindex.geo.legends import Legend, load_legend
 from cbindex.landcover.spatial_outputs import (
     NaturalPatchCollector,
     YearOutputs,
     natural_patches_from_mask,
 )
-from cbindex.qgis.mask_style import NATURAL_MASK_PALETTE, write_natural_areas_style  # noqa: F401
+from cbindex.qgis.landcover_map import LandcoverMap, landcover_palette, write_city_landcover
+from cbindex.qgis.mask_style import NATURAL_MASK_PALETTE, natural_mask_palette, write_natural_areas_style  # noqa: F401
+from cbindex.qgis.names import field_aliases, has_qgis_text, qgis_text, style_label
+from cbindex.qgis.print_layout import PrintLayout, layouts_element
 from cbindex.qgis.project import Extent, ProjectGroup, ProjectLayer, project_layers, project_xml, relative_source
 from cbindex.qgis.styles import (
     StyleClass,
     Symbol,
     VectorStyle,
     geometry_kind,
+    raster_qml,
     write_layer_styles,
 )
 
@@ -49,18 +55,42 @@ GEOPACKAGE_VERSION = "1.2"  # readable without warnings by the GDAL of every sup
 BOUNDARY_LAYER = "city_boundary"
 VIEW_MARGIN = 0.03  # share of the boundary's width and height added around it in the initial view
 
-CITY_BOUNDARY_STYLE = VectorStyle(
-    name="city boundary",
-    geometry_kind="fill",
-    classes=(StyleClass("city boundary", Symbol(fill=None, outline=(35, 35, 35, 255), width_mm=0.6)),),
-    description="The city's area of assessment (boundary after filtering, repair and dissolve)",
-)
-NATURAL_PATCHES_STYLE = VectorStyle(
-    name="natural patches",
-    geometry_kind="fill",
-    classes=(StyleClass("natural patch", Symbol(fill=(26, 150, 65, 200), outline=(0, 104, 55, 255), width_mm=0.1)),),
-    description="Natural patches (I1, I2): connected natural cells of the natural-area mask",
-)
+
+def city_boundary_style(*, language: str | None = None) -> VectorStyle:
+    """The city boundary: a dark outline, no fill (class label in ``language``, both languages for None)."""
+    return VectorStyle(
+        name="city boundary",
+        geometry_kind="fill",
+        classes=(
+            StyleClass(
+                style_label("class_city_boundary", language),
+                Symbol(fill=None, outline=(35, 35, 35, 255), width_mm=0.6),
+            ),
+        ),
+        description="The city's area of assessment (boundary after filtering, repair and dissolve)",
+    )
+
+
+def natural_patches_style(*, language: str | None = None) -> VectorStyle:
+    """Natural patches: one green fill."""
+    return VectorStyle(
+        name="natural patches",
+        geometry_kind="fill",
+        classes=(
+            StyleClass(
+                style_label("class_natural_patch", language),
+                Symbol(fill=(26, 150, 65, 200), outline=(0, 104, 55, 255), width_mm=0.1),
+            ),
+        ),
+        description="Natural patches (I1, I2): connected natural cells of the natural-area mask",
+    )
+
+
+CITY_BOUNDARY_STYLE = city_boundary_style()
+"""The boundary's style in the GeoPackage every project shares (labels in both languages)."""
+NATURAL_PATCHES_STYLE = natural_patches_style()
+"""The natural patches' style in the GeoPackage every project shares (labels in both languages)."""
+
 # ColorBrewer YlGn, light to dark: larger connectivity groups are darker.
 GROUP_AREA_COLOURS = (
     (255, 255, 204),
@@ -72,24 +102,18 @@ GROUP_AREA_COLOURS = (
     (0, 90, 50),
 )
 GROUP_OUTLINE = (0, 69, 41, 110)  # a faint hairline keeps small light groups visible on grey
-OVERLAYS = {  # overlay layer: (name shown in QGIS, symbol)
-    "protected_natural_areas": (
-        "Protected natural areas",
-        Symbol(fill=(118, 42, 131, 90), outline=(118, 42, 131, 255), width_mm=0.4),
-    ),
-    "redline_areas": ("Red-line areas", Symbol(fill=(215, 25, 28, 60), outline=(215, 25, 28, 255), width_mm=0.5)),
-    "parks_counted": ("Parks counted", Symbol(fill=(253, 174, 97, 170), outline=(166, 97, 26, 255), width_mm=0.3)),
+OVERLAY_SYMBOLS = {
+    "protected_natural_areas": Symbol(fill=(118, 42, 131, 90), outline=(118, 42, 131, 255), width_mm=0.4),
+    "redline_areas": Symbol(fill=(215, 25, 28, 60), outline=(215, 25, 28, 255), width_mm=0.5),
+    "parks_counted": Symbol(fill=(253, 174, 97, 170), outline=(166, 97, 26, 255), width_mm=0.3),
 }
+"""Symbol of each overlay layer the workflow writes; other layers get :data:`OTHER_OVERLAY_SYMBOL`."""
 COVERAGE_LAYER_COLOURS = ((230, 85, 13), (49, 163, 84), (117, 107, 177), (99, 99, 99), (221, 28, 119))
 """Outline colours of the coverage layers other than the red line, in config order (ColorBrewer Dark2-like)."""
 OTHER_OVERLAY_SYMBOL = Symbol(fill=(49, 130, 189, 110), outline=(8, 81, 156, 255), width_mm=0.3)
-EMPTY_LAYER_NOTES = {  # why a layer has no feature, in English and Chinese, appended to its name in QGIS
-    "natural_areas": "no natural area in {year} / {year}年无自然区域",
-    "connectivity_groups": "no natural patch to connect in {year} / {year}年无可连通的自然斑块",
-    "protected_natural_areas": "no protected area inside the city / 市内无保护地",
-    "redline_areas": "no red-line area inside the city / 市内无生态保护红线",
-    "parks_counted": "no park or protected area inside the city / 市内无公园或保护地",
-}
+LAYOUT_FONTS = {"en": "DejaVu Sans", "zh": "Noto Sans CJK SC"}
+"""Font of the print layout's text per language (QGIS falls back to another font of the system when it lacks one;
+Noto Sans CJK SC is Debian's fonts-noto-cjk)."""
 
 
 def decade_classes(values: Sequence[float], *, max_classes: int = len(GROUP_AREA_COLOURS)) -> list[tuple[float, float]]:
@@ -118,8 +142,9 @@ def decade_classes(values: Sequence[float], *, max_classes: int = len(GROUP_AREA
     return list(zip(edges[:-1], edges[1:], strict=True))
 
 
-def connectivity_groups_style(areas_ha: Sequence[float]) -> VectorStyle:
-    """Graduated style of connectivity groups by ``area_ha``, one colour per decade of area."""
+def connectivity_groups_style(areas_ha: Sequence[float], *, language: str | None = None) -> VectorStyle:
+    """Graduated style of connectivity groups by ``area_ha``, one colour per decade of area (labels in
+    ``language``, both languages for None)."""
     classes = decade_classes(areas_ha)
     colours = [
         GROUP_AREA_COLOURS[round(i * (len(GROUP_AREA_COLOURS) - 1) / max(len(classes) - 1, 1))]
@@ -131,7 +156,7 @@ def connectivity_groups_style(areas_ha: Sequence[float]) -> VectorStyle:
         attribute="area_ha",
         classes=tuple(
             StyleClass(
-                f"{lower:,g} – {upper:,g} ha",
+                style_label("class_group_area", language, lower=f"{lower:,g}", upper=f"{upper:,g}"),
                 Symbol(fill=(*colour, 255), outline=GROUP_OUTLINE, width_mm=0.0),
                 lower,
                 upper,
@@ -142,28 +167,34 @@ def connectivity_groups_style(areas_ha: Sequence[float]) -> VectorStyle:
     )
 
 
-def overlay_style(layer: str, *, geometry_type: str) -> VectorStyle:
+def overlay_style(layer: str, *, geometry_type: str, language: str | None = None) -> VectorStyle:
     """Style of an overlay layer (``protected_natural_areas``, ``redline_areas``, ``parks_counted``, others)."""
-    title, symbol = OVERLAYS.get(layer, (_title(layer), OTHER_OVERLAY_SYMBOL))
+    title = style_label(
+        "other_overlay" if layer not in OVERLAY_SYMBOLS else layer, language, year="", layer=_title(layer)
+    )
     return VectorStyle(
-        name=title.lower(),
+        name=layer.replace("_", " "),
         geometry_kind=geometry_kind(geometry_type),
-        classes=(StyleClass(title, symbol),),
-        description=f"Overlay: {title.lower()}",
+        classes=(StyleClass(title.strip(), OVERLAY_SYMBOLS.get(layer, OTHER_OVERLAY_SYMBOL)),),
+        description=f"Overlay: {layer.replace('_', ' ')}",
     )
 
 
-def coverage_layer_style(title: str, *, index: int, geometry_type: str) -> VectorStyle:
+def coverage_layer_style(
+    titles: Mapping[str, str], *, index: int, geometry_type: str, language: str | None = None
+) -> VectorStyle:
     """Style of a coverage layer other than the red line: an outlined, lightly filled zone in a colour of
-    :data:`COVERAGE_LAYER_COLOURS` (by its place in config ``coverage_layers``)."""
+    :data:`COVERAGE_LAYER_COLOURS` (by its place in config ``coverage_layers``), labelled with its name in
+    ``language`` (``titles``: ``en``, ``zh``; both for None)."""
     red, green, blue = COVERAGE_LAYER_COLOURS[index % len(COVERAGE_LAYER_COLOURS)]
+    title = titles[language] if language else f"{titles['en']} / {titles['zh']}"
     return VectorStyle(
-        name=title.lower(),
+        name=titles["en"].lower(),
         geometry_kind=geometry_kind(geometry_type),
         classes=(
             StyleClass(title, Symbol(fill=(red, green, blue, 50), outline=(red, green, blue, 255), width_mm=0.5)),
         ),
-        description=f"Coverage layer: {title}",
+        description=f"Coverage layer: {titles['en']}",
     )
 
 
@@ -213,96 +244,252 @@ def read_natural_patches(outputs: YearOutputs, *, neighbourhood: int) -> gpd.Geo
 def write_qgis_project(
     *,
     city: str,
-    title: str,
+    names: Mapping[str, str],
     boundary: BoundarySpec,
     years: Sequence[YearOutputs],
     neighbourhood: int,
     layers_gpkg: str,
-    project_qgs: str,
+    projects: Mapping[str, str],
+    landcover: Sequence[LandcoverMap] = (),
     display_crs: str = AUTO,
     coverage_layers: Sequence[Mapping[str, str]] = (),
 ) -> None:
-    """Write a city's styled GeoPackage and its QGIS project.
+    """Write a city's styled GeoPackage and its QGIS project in each language.
 
     Parameters
     ----------
     city : str
         City id (prefix of the project's layer ids).
-    title : str
-        Project title.
+    names : mapping of str to str
+        The city's name per language (``en``, ``zh``): the project titles, the boundary's ``name`` and
+        ``name_zh`` fields and the print layouts' titles.
     boundary : BoundarySpec
         The city's boundary as in the city sheet (read as the land-cover stage reads it).
     years : sequence of YearOutputs
         Every land-cover year's mask, groups and, when the city has overlays, overlay GeoPackage.
     neighbourhood : {4, 8}
         Pixel neighbourhood of natural patches.
-    layers_gpkg, project_qgs : str
-        Output paths; the project refers to the GeoPackage and the GeoTIFFs by paths relative to itself.
+    layers_gpkg : str
+        Output GeoPackage of every vector layer (shared by the projects of every language).
+    projects : mapping of str to str
+        Output project per language (``en``, ``zh``; :func:`cbindex.core.city_sheet.qgis_project_pattern`):
+        layer, group and layout names and field aliases in that language; paths to the GeoPackage and
+        GeoTIFFs relative to the project.
+    landcover : sequence of LandcoverMap
+        Each year's land-cover copy and legend (rule write_landcover_map): a paletted layer in the product's
+        colours and the map of the year's print layout. A year without one gets its layout drawn from the
+        natural-area mask.
     display_crs : str
         Config ``display_crs``: the project's CRS and initial view (``auto`` = the city's UTM zone, see
         :func:`cbindex.geo.display_crs.city_display_crs`); layers keep their own CRS and QGIS reprojects them.
     coverage_layers : list of dict
-        Config ``coverage_layers`` (``id``, ``name``, ``name_zh``): layer ``<id>_areas`` is shown under both names
-        (``Basic ecological control line / 基本生态控制线 2020``) in a colour of its own.
+        Config ``coverage_layers`` (``id``, ``name``, ``name_zh``): layer ``<id>_areas`` is shown under its name
+        in the project's language (``Basic ecological control line 2020``, ``2020年基本生态控制线``) in a colour of
+        its own.
 
     Notes
     -----
     The layers panel shows the city boundary, then one group per year, latest first; only the latest
     year's group is ticked. Within a year: overlays, connectivity groups, natural patches (unticked, as the
-    groups cover them) and the natural-area mask.
+    groups cover them), the natural-area mask and the land cover. Each year has a print layout (A4 landscape):
+    the land cover in the city boundary, legend, scale bar, north arrow, title and source line
+    (:mod:`cbindex.qgis.print_layout`).
     """
     city_boundary = boundary.read()
     ordered = sorted(years, key=lambda outputs: outputs.year, reverse=True)
+    maps = {item.year: item for item in landcover}
     project_crs = city_display_crs(display_crs, boundary=city_boundary)
     boundary_frame = gpd.GeoDataFrame(
-        {"city": [city], "name": [title]}, geometry=[city_boundary.geometry], crs=city_boundary.crs
+        {"city": [city], "name": [names["en"]], "name_zh": [names["zh"]]},
+        geometry=[city_boundary.geometry],
+        crs=city_boundary.crs,
     )
-    package = [PackageLayer(BOUNDARY_LAYER, "City boundary", boundary_frame, CITY_BOUNDARY_STYLE, "MultiPolygon")]
-    tree: list[ProjectLayer | ProjectGroup] = [
-        _project_layer(package[0], city=city, layers_gpkg=layers_gpkg, project_qgs=project_qgs)
-    ]
-    for index, outputs in enumerate(ordered):
-        year_layers = _year_package_layers(outputs, neighbourhood=neighbourhood, coverage_layers=coverage_layers)
-        package += year_layers
-        nodes = [
-            _project_layer(layer, city=city, layers_gpkg=layers_gpkg, project_qgs=project_qgs) for layer in year_layers
-        ]
-        nodes.append(_natural_mask_layer(outputs, city=city, project_qgs=project_qgs))
-        tree.append(ProjectGroup(str(outputs.year), tuple(nodes), visible=index == 0, expanded=index == 0))
+    package = [PackageLayer(BOUNDARY_LAYER, "city_boundary", None, boundary_frame, city_boundary_style, "MultiPolygon")]
+    for outputs in ordered:
+        package += _year_package_layers(outputs, neighbourhood=neighbourhood, coverage_layers=coverage_layers)
     with atomic_geopackage(layers_gpkg, version=GEOPACKAGE_VERSION) as geopackage:
         for layer in package:
             geopackage.add_layer(layer.layer, layer.frame, geometry_type=layer.wkb_type, promote_to_multi=True)
-        write_layer_styles(geopackage.path, styles={layer.layer: layer.style for layer in package})
-    view = _view_extent(city_boundary.to_crs(project_crs, max_segment_length=city_boundary.densify_step()).bounds)
-    _write_text(project_qgs, project_xml(title=title, crs=project_crs, view_extent=view, tree=tree))
-    LOGGER.info(
-        "City %s: %d vector layers in %s; project %s with %d layers",
-        city,
-        len(package),
-        layers_gpkg,
-        project_qgs,
-        len(project_layers(tree)),
-    )
+        write_layer_styles(geopackage.path, styles={layer.layer: layer.style() for layer in package})
+    city_extent = city_boundary.to_crs(project_crs, max_segment_length=city_boundary.densify_step()).bounds
+    view = _view_extent(city_extent)
+    legends = {item.legend: load_legend(item.legend) for item in landcover}
+    for language, project_qgs in projects.items():
+        context = _ProjectContext(city, language, layers_gpkg, project_qgs)
+        by_table = {layer.layer: context.vector_layer(layer) for layer in package}
+        boundary_layer = by_table[BOUNDARY_LAYER]
+        tree: list[ProjectLayer | ProjectGroup] = [boundary_layer]
+        layouts = []
+        for index, outputs in enumerate(ordered):
+            year = outputs.year
+            nodes = [by_table[layer.layer] for layer in package if layer.year == year]
+            nodes.append(context.natural_mask_layer(outputs))
+            year_map = maps.get(year)
+            if year_map is not None:
+                nodes.append(context.landcover_layer(year_map, legends[year_map.legend]))
+            name = qgis_text("year_group", language, year=year)
+            tree.append(ProjectGroup(name, tuple(nodes), visible=index == 0, expanded=index == 0))
+            layouts.append(
+                _year_layout(
+                    context,
+                    names[language],
+                    year,
+                    (boundary_layer, nodes[-1]),
+                    raster_path=year_map.raster if year_map else outputs.natural_mask,
+                    crs=project_crs,
+                    city_extent=tuple(city_extent),
+                    boundary_source=Path(boundary.path).name,
+                    legend=legends[year_map.legend] if year_map else None,
+                )
+            )
+        title = qgis_text("project_title", language, city=names[language])
+        xml = project_xml(title=title, crs=project_crs, view_extent=view, tree=tree, layouts=layouts_element(layouts))
+        _write_text(project_qgs, xml)
+        LOGGER.info("City %s: project %s with %d layers", city, project_qgs, len(project_layers(tree)))
+    LOGGER.info("City %s: %d vector layers in %s", city, len(package), layers_gpkg)
 
 
 @dataclass(frozen=True)
 class PackageLayer:
-    """One layer of the city's GeoPackage: its table name, the name QGIS shows, features and style."""
+    """One layer of the city's GeoPackage: its table name, what it shows (a key of the catalogue's ``qgis``
+    section), its year, features and style (a function of the label language), and whether it is ticked."""
 
     layer: str
-    name: str
+    kind: str
+    year: int | None
     frame: gpd.GeoDataFrame
-    style: VectorStyle
+    style: Callable[..., VectorStyle]
     wkb_type: str
     visible: bool = True
+    titles: Mapping[str, str] | None = None
+    """The layer's own name per language (a coverage layer's names from config), for kind ``coverage_layer``."""
+
+    def name(self, language: str) -> str:
+        """The name QGIS shows in ``language``; an empty layer's name says why it is empty."""
+        own = self.titles[language] if self.titles else _title(self.layer.removesuffix(f"_{self.year}"))
+        name = qgis_text(self.kind, language, year=self.year, layer=own)
+        if len(self.frame):
+            return name
+        note_key = f"empty_{self.kind}" if has_qgis_text(f"empty_{self.kind}") else "empty_other"
+        return f"{name} — {qgis_text(note_key, language, year=self.year, layer=own)}"
 
 
-def layer_name(name: str, frame: gpd.GeoDataFrame, *, kind: str, year: int) -> str:
-    """The name QGIS shows for a layer; an empty layer's name says why it is empty (:data:`EMPTY_LAYER_NOTES`)."""
-    if len(frame):
-        return name
-    note = EMPTY_LAYER_NOTES.get(kind, "no feature inside the city / 市内无要素")
-    return f"{name} — {note.format(year=year)}"
+@dataclass(frozen=True)
+class _ProjectContext:
+    """What every layer of one project shares: the city, the language and where the project lies."""
+
+    city: str
+    language: str
+    layers_gpkg: str
+    project_qgs: str
+
+    def vector_layer(self, layer: PackageLayer) -> ProjectLayer:
+        frame = layer.frame
+        return ProjectLayer(
+            layer_id=f"{self.city}_{layer.layer}",
+            name=layer.name(self.language),
+            style=layer.style(language=self.language),
+            crs=CRS.from_user_input(frame.crs),
+            source=relative_source(self.layers_gpkg, project_path=self.project_qgs, layer=layer.layer),
+            wkb_type=layer.wkb_type,
+            extent=tuple(frame.total_bounds) if len(frame) else (0.0, 0.0, 0.0, 0.0),
+            visible=layer.visible,
+            aliases=field_aliases([c for c in frame.columns if c != frame.geometry.name], self.language),
+        )
+
+    def natural_mask_layer(self, outputs: YearOutputs) -> ProjectLayer:
+        with rasterio.open(outputs.natural_mask) as source:
+            crs, bounds = CRS.from_user_input(source.crs), tuple(source.bounds)
+        return ProjectLayer(
+            layer_id=f"{self.city}_natural_mask_{outputs.year}",
+            name=qgis_text("natural_mask", self.language, year=outputs.year),
+            style=natural_mask_palette(language=self.language),
+            source=relative_source(outputs.natural_mask, project_path=self.project_qgs),
+            crs=crs,
+            extent=bounds,
+        )
+
+    def landcover_layer(self, year_map: LandcoverMap, legend: Legend) -> ProjectLayer:
+        with rasterio.open(year_map.raster) as source:
+            crs, bounds = CRS.from_user_input(source.crs), tuple(source.bounds)
+        return ProjectLayer(
+            layer_id=f"{self.city}_landcover_{year_map.year}",
+            name=qgis_text("landcover", self.language, year=year_map.year),
+            style=landcover_palette(legend, language=self.language),
+            source=relative_source(year_map.raster, project_path=self.project_qgs),
+            crs=crs,
+            extent=bounds,
+        )
+
+
+def _year_layout(
+    context: _ProjectContext,
+    city_name: str,
+    year: int,
+    layers: tuple[ProjectLayer, ...],
+    *,
+    raster_path: str,
+    crs: CRS,
+    city_extent: tuple[float, float, float, float],
+    boundary_source: str,
+    legend: Legend | None,
+) -> PrintLayout:
+    """The print layout of one year: the year's land cover (or natural-area mask) in the city boundary."""
+    language = context.language
+    with rasterio.open(raster_path) as source:
+        width_m, height_m = cell_size_m(
+            crs=CRS.from_user_input(source.crs), transform=source.transform, height=source.height
+        )
+    product = legend.name if legend else qgis_text("natural_mask", language, year=year)
+    authority = crs.to_authority()
+    return PrintLayout(
+        name=qgis_text("layout_name", language, year=year),
+        title=qgis_text("layout_title", language, city=city_name, year=year),
+        source=qgis_text(
+            "layout_source",
+            language,
+            product=product,
+            year=year,
+            cell_m=f"{(width_m + height_m) / 2:.3g}",
+            boundary=boundary_source,
+            crs=f"{crs.name} ({':'.join(authority)})" if authority else crs.name,
+            version=cbindex_version(),
+        ),
+        legend_title=qgis_text("layout_legend", language),
+        font_family=LAYOUT_FONTS.get(language, LAYOUT_FONTS["en"]),
+        crs=crs,
+        city_extent=city_extent,
+        layers=layers,
+    )
+
+
+def write_landcover_map(*, landcover: str, boundary: BoundarySpec, legend: str, map_tif: str, map_style: str) -> None:
+    """Rule write_landcover_map: the city's cells of a year's land-cover raster as a COG, and its style beside it.
+
+    Parameters
+    ----------
+    landcover : str
+        The year's land-cover raster (sheet column ``landcover``).
+    boundary : BoundarySpec
+        The city's boundary as in the city sheet.
+    legend : str
+        The raster's legend file (codes, names, colours).
+    map_tif, map_style : str
+        Outputs: the copy (:func:`cbindex.qgis.landcover_map.write_city_landcover`: cells outside the city are
+        nodata) and its ``.qml`` (paletted, the legend's colours, class names in English and Chinese).
+    """
+    product = load_legend(legend)
+    nodata = write_city_landcover(landcover, boundary=boundary.read(), legend=product, path=map_tif)
+    _write_text(map_style, raster_qml(landcover_palette(product)))
+    LOGGER.info("Land cover %s: the city's cells in %s (nodata %d), style %s", landcover, map_tif, nodata, map_style)
+
+
+def cbindex_version() -> str:
+    """The installed cbindex's version (printed on every map)."""
+    try:
+        return metadata.version("cbindex")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _year_package_layers(
@@ -317,26 +504,33 @@ def _year_package_layers(
         frame = gpd.read_file(outputs.overlays, layer=layer)
         if layer in coverage:
             entry = coverage[layer]
-            title = f"{entry['name'][:1].upper()}{entry['name'][1:]} / {entry['name_zh']}"
-            name = (
-                f"{title} {year}"
-                if len(frame)
-                else f"{title} {year} — no {entry['name']} inside the city / 市内无{entry['name_zh']}"
-            )
-            style = coverage_layer_style(title, index=list(coverage).index(layer), geometry_type=multi)
+            titles = {"en": f"{entry['name'][:1].upper()}{entry['name'][1:]}", "zh": entry["name_zh"]}
+            index = list(coverage).index(layer)
+            kind, style = "coverage_layer", functools.partial(coverage_layer_style, titles, index=index)
         else:
-            title = OVERLAYS.get(layer, (_title(layer),))[0]
-            name = layer_name(f"{title} {year}", frame, kind=layer, year=year)
-            style = overlay_style(layer, geometry_type=multi)
-        layers.append(PackageLayer(f"{layer}_{year}", name, frame, style, multi))
+            titles = None
+            kind = layer if layer in OVERLAY_SYMBOLS else "other_overlay"
+            style = functools.partial(overlay_style, layer)
+        layers.append(
+            PackageLayer(
+                f"{layer}_{year}",
+                kind,
+                year,
+                frame,
+                functools.partial(style, geometry_type=multi),
+                multi,
+                titles=titles,
+            )
+        )
     layers += _districts_layer(outputs)
     groups = gpd.read_file(outputs.groups, layer=GROUPS_LAYER)
     layers.append(
         PackageLayer(
             f"connectivity_groups_{year}",
-            layer_name(f"Connectivity groups {year} (I2)", groups, kind="connectivity_groups", year=year),
+            "connectivity_groups",
+            year,
             groups,
-            connectivity_groups_style(groups["area_ha"].tolist()),
+            functools.partial(connectivity_groups_style, groups["area_ha"].tolist()),
             "MultiPolygon",
         )
     )
@@ -344,9 +538,10 @@ def _year_package_layers(
     layers.append(
         PackageLayer(
             f"natural_areas_{year}",
-            layer_name(f"Natural patches {year}", patches, kind="natural_areas", year=year),
+            "natural_patches",
+            year,
             patches,
-            NATURAL_PATCHES_STYLE,
+            natural_patches_style,
             "MultiPolygon",
             visible=False,
         )
@@ -358,8 +553,9 @@ DISTRICT_SHARE_CLASSES = ((0.0, 20.0), (20.0, 40.0), (40.0, 60.0), (60.0, 80.0),
 """I1 ranges (%) of the districts layer's graduated style, light to dark."""
 
 
-def districts_style() -> VectorStyle:
-    """Graduated style of the districts layer by ``I1`` (natural share, %), ColorBrewer YlGn in five ranges."""
+def districts_style(*, language: str | None = None) -> VectorStyle:
+    """Graduated style of the districts layer by ``I1`` (natural share, %), ColorBrewer YlGn in five ranges (the
+    range labels are the same in every language)."""
     colours = GROUP_AREA_COLOURS[::-1][: len(DISTRICT_SHARE_CLASSES)][::-1]
     return VectorStyle(
         name="districts by natural share",
@@ -383,35 +579,9 @@ def _districts_layer(outputs: YearOutputs) -> list[PackageLayer]:
     if not outputs.districts:
         return []
     frame = gpd.read_file(outputs.districts, layer=DISTRICTS_LAYER)
-    name = " / ".join(messages("qgis.districts", year=outputs.year).values())
-    return [PackageLayer(f"districts_{outputs.year}", name, frame, districts_style(), "MultiPolygon")]
-
-
-def _project_layer(layer: PackageLayer, *, city: str, layers_gpkg: str, project_qgs: str) -> ProjectLayer:
-    frame = layer.frame
-    return ProjectLayer(
-        layer_id=f"{city}_{layer.layer}",
-        name=layer.name,
-        style=layer.style,
-        crs=CRS.from_user_input(frame.crs),
-        source=relative_source(layers_gpkg, project_path=project_qgs, layer=layer.layer),
-        wkb_type=layer.wkb_type,
-        extent=tuple(frame.total_bounds) if len(frame) else (0.0, 0.0, 0.0, 0.0),
-        visible=layer.visible,
-    )
-
-
-def _natural_mask_layer(outputs: YearOutputs, *, city: str, project_qgs: str) -> ProjectLayer:
-    with rasterio.open(outputs.natural_mask) as source:
-        crs, bounds = CRS.from_user_input(source.crs), tuple(source.bounds)
-    return ProjectLayer(
-        layer_id=f"{city}_natural_mask_{outputs.year}",
-        name=f"Natural-area mask {outputs.year} (I1)",
-        style=NATURAL_MASK_PALETTE,
-        source=relative_source(outputs.natural_mask, project_path=project_qgs),
-        crs=crs,
-        extent=bounds,
-    )
+    return [
+        PackageLayer(f"districts_{outputs.year}", "districts", outputs.year, frame, districts_style, "MultiPolygon")
+    ]
 
 
 def _multi(geometry_type: str) -> str:

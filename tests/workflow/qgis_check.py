@@ -10,7 +10,11 @@ venv::
     {"projects": [{"project": "results/x/x.qgs", "png": "x.png", "crs": "EPSG:32648", "ellipsoid": "EPSG:7030",
                    "layers": {"x_layers.gpkg|layername=city_boundary":
                               {"features": 1, "renderer": "singleSymbol", "classes": 1, "visible": true},
-                              "2020/natural_areas.tif": {"renderer": "paletted", "classes": 3, ...}}}]}
+                              "2020/landcover.tif": {"renderer": "paletted", "classes": 9,
+                                                     "palette": [[0, "#419bdf"], ...], ...}},
+                   "language": "zh",
+                   "layouts": {"names": ["2020年土地覆盖图"], "png": "x.png", "pdf": "x.pdf", "dpi": 100,
+                               "min_grey_std": 20}}]}
 
 Layer keys are data sources relative to the project's folder. For each project the script checks that
 QGIS reads it with relative paths; that the project CRS is valid, is the expected one (``crs``, an authority id)
@@ -19,14 +23,24 @@ and is the CRS the ``.qgs`` writes in ``<projectCrs>``, that the measurement ell
 whole city boundary; that its layers are exactly the expected ones, each valid, with the
 expected feature count, renderer type and number of classes, and visibility; that each vector layer's style
 equals the default style QGIS loads from the GeoPackage's ``layer_styles`` table and its SLD parses; that
-each raster's style equals the one QGIS loads from the ``.qml`` beside it; and that every layer with features
-draws pixels on its own and the visible layers render to a PNG that is not blank. It prints a JSON summary
-and exits 1 listing every failure.
+each raster's style equals the one QGIS loads from the ``.qml`` beside it (labels aside: the shared files label
+in both languages); and that every layer with features
+draws pixels on its own and the visible layers render to a PNG that is not blank. A ``palette`` is the exact
+``(value, colour)`` list of a paletted layer (the legend's codes and colours). With ``language`` ``zh`` every
+layer and group name is Chinese (a Han character, no English word). With ``layouts``: the project's print
+layouts are those named, each one A4 landscape page with a title, map, legend, scale bar, north arrow and source
+line; the map in the project CRS shows the whole city; the legend lists the map's layers; the scale bar is
+metric with round segments 10–20 mm long at the map's scale; in Chinese the title, legend title and source line
+are Chinese and drawn in a font Qt lists for Simplified Chinese (no empty boxes); and the first layout
+exports headless to a PNG of the A4 size at ``dpi`` whose grey levels spread (standard deviation at least
+``min_grey_std``) and to a PDF of one A4 landscape page (its ``/MediaBox``).
+It prints a JSON summary and exits 1 listing every failure.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import sys
 import tempfile
@@ -39,6 +53,7 @@ from qgis.core import (
     QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
+    QgsLayoutExporter,
     QgsMapRendererParallelJob,
     QgsMapSettings,
     QgsProject,
@@ -48,7 +63,7 @@ from qgis.core import (
     QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QSize
-from qgis.PyQt.QtGui import QColor, QImage
+from qgis.PyQt.QtGui import QColor, QFontDatabase, QFontInfo, QImage
 
 BACKGROUND = QColor(255, 255, 255)
 IMAGE_WIDTH = 1200
@@ -125,6 +140,8 @@ def check_project(expected: dict, failures: list[str]) -> dict:
         }
         if features != want.get("features"):
             failures.append(f"{where}: {features} features, expected {want.get('features')}")
+        if "palette" in want and palette(layer) != [tuple(entry) for entry in want["palette"]]:
+            failures.append(f"{where}: palette {palette(layer)}, expected the legend's {want['palette']}")
         if (renderer, classes) != (want["renderer"], want["classes"]):
             failures.append(
                 f"{where}: renderer {renderer} with {classes} classes, expected {want['renderer']} "
@@ -135,6 +152,11 @@ def check_project(expected: dict, failures: list[str]) -> dict:
         if pixels == 0 and (features is None or features > 0):
             failures.append(f"{where}: draws nothing on its own")
         failures += [f"{where}: {problem}" for problem in default_style_problems(layer)]
+    if expected.get("language") == "zh":
+        names = [layer.name() for layer in project.mapLayers().values()] + [group.name() for group in root.findGroups()]
+        failures += [f"{project_path.name}: name {name!r} is not Chinese" for name in names if not is_chinese(name)]
+    if "layouts" in expected:
+        report["layouts"] = check_layouts(project, expected, failures)
     image, render_seconds = render(
         [layer for layer in root.layerOrder() if layer.id() in visible_ids], settings, width=IMAGE_WIDTH
     )
@@ -151,6 +173,152 @@ def check_project(expected: dict, failures: list[str]) -> dict:
     if coloured < MIN_MAP_SHARE * total:
         failures.append(f"{project_path.name}: the map image is nearly blank ({coloured} of {total} pixels)")
     return report
+
+
+def palette(layer) -> list[tuple[int, str]]:
+    """``(value, #rrggbb)`` of every class of a paletted raster layer, in the renderer's order."""
+    return [(int(entry.value), entry.color.name()) for entry in layer.renderer().classes()]
+
+
+def is_chinese(text: str) -> bool:
+    """Holds a Han character and no English word (letters beyond codes like I1 or units like ha)."""
+    words = re.findall(r"[A-Za-z]{3,}", text)
+    return bool(re.search(r"[\u4e00-\u9fff]", text)) and not words
+
+
+LAYOUT_ITEMS = ("title", "map", "legend", "scalebar", "north_arrow", "source")
+A4_LANDSCAPE_MM = (297.0, 210.0)
+PDF_POINTS_PER_MM = 72 / 25.4
+SEGMENT_MM = (9.9, 20.1)
+"""Length of a scale-bar segment on paper: the round distance (1, 2, 5 × 10ⁿ m) of at most 20 mm is at least half."""
+
+
+def check_layouts(project, expected: dict, failures: list[str]) -> list[dict]:
+    """Check every print layout: one A4 landscape page, its items, the map's CRS and extent (the whole city), the
+    legend's layers and classes, the scale bar; export the first one to PNG and PDF and measure both files."""
+    want = expected["layouts"]
+    name = Path(expected["project"]).name
+    layouts = project.layoutManager().printLayouts()
+    if [layout.name() for layout in layouts] != want["names"]:
+        failures.append(f"{name}: layouts {[layout.name() for layout in layouts]}, expected {want['names']}")
+    boundary = next(
+        layer for layer in project.mapLayers().values() if layer.source().endswith("layername=city_boundary")
+    )
+    city = next(boundary.getFeatures()).geometry()
+    city.transform(QgsCoordinateTransform(boundary.crs(), project.crs(), project))
+    summaries = []
+    for layout in layouts:
+        where = f"{name}: layout {layout.name()!r}"
+        pages = layout.pageCollection()
+        size = pages.page(0).pageSize() if pages.pageCount() else None
+        page_mm = (size.width(), size.height()) if size else (0.0, 0.0)
+        if pages.pageCount() != 1 or any(abs(a - b) > 1 for a, b in zip(page_mm, A4_LANDSCAPE_MM, strict=True)):
+            failures.append(f"{where}: {pages.pageCount()} pages of {page_mm} mm, expected one A4 landscape page")
+        items = {item_id: layout.itemById(item_id) for item_id in LAYOUT_ITEMS}
+        missing = [item_id for item_id, item in items.items() if item is None]
+        if missing:
+            failures.append(f"{where}: no item {missing}")
+            continue
+        map_item, legend, bar = items["map"], items["legend"], items["scalebar"]
+        if map_item.crs() != project.crs():
+            failures.append(f"{where}: the map is in {map_item.crs().authid()}, not {project.crs().authid()}")
+        if not map_item.extent().contains(city.boundingBox()):
+            failures.append(f"{where}: the map {map_item.extent().toString(0)} does not show the whole city")
+        if bar.linkedMap() is not map_item or items["north_arrow"].linkedMap() is not map_item:
+            failures.append(f"{where}: the scale bar or the north arrow is not linked to the map")
+        # a metric bar of round segments 10 to 20 mm long on paper at the scale QGIS computes for the map
+        drawn_mm = segment_mm(bar, map_item)
+        metric = bar.units() in (QgsUnitTypes.DistanceMeters, QgsUnitTypes.DistanceKilometers)
+        if not metric or not SEGMENT_MM[0] <= drawn_mm <= SEGMENT_MM[1]:
+            failures.append(
+                f"{where}: scale-bar segments of {bar.unitsPerSegment()} {QgsUnitTypes.toString(bar.units())} are "
+                f"{drawn_mm:.1f} mm at 1:{map_item.scale():.0f}, expected metric segments of {SEGMENT_MM} mm"
+            )
+        legend_layers = [node.layer() for node in legend.model().rootGroup().findLayers()]
+        legend_lines = {
+            node.layer().name(): [n.data(0) for n in legend.model().layerLegendNodes(node)]
+            for node in legend.model().rootGroup().findLayers()
+        }
+        if [layer.id() for layer in legend_layers] != [layer.id() for layer in map_item.layers()]:
+            failures.append(f"{where}: the legend lists {legend_lines}, not the map's layers")
+        texts = [items["title"].text(), items["source"].text(), legend.title()]
+        if expected.get("language") == "zh":
+            family = QFontInfo(items["title"].font()).family()  # the font Qt draws with, after substitution
+            if family not in QFontDatabase().families(QFontDatabase.SimplifiedChinese):
+                failures.append(f"{where}: the title is drawn in {family}, a font without Chinese (empty boxes)")
+            failures += [
+                f"{where}: {text!r} is not in Chinese" for text in texts if not re.search("[\u4e00-\u9fff]", text)
+            ]
+        summaries.append(
+            {
+                "name": layout.name(),
+                "page_mm": page_mm,
+                "title": items["title"].text(),
+                "source": items["source"].text(),
+                "legend": legend_lines,
+                "scale": round(map_item.scale()),
+                "scale_bar": [bar.numberOfSegments(), bar.unitsPerSegment(), QgsUnitTypes.toString(bar.units())],
+                "segment_mm": round(drawn_mm, 3),
+            }
+        )
+    if layouts and "png" in want:
+        summaries[0].update(export_layout(layouts[0], want, failures, where=f"{name}: layout {layouts[0].name()!r}"))
+    return summaries
+
+
+def segment_mm(bar, map_item) -> float:
+    """One scale-bar segment's length on the page, millimetres: its ground distance at the linked map's scale."""
+    metres = bar.unitsPerSegment() * QgsUnitTypes.fromUnitToUnitFactor(bar.units(), QgsUnitTypes.DistanceMeters)
+    return metres * 1000 / map_item.scale()
+
+
+def export_layout(layout, want: dict, failures: list[str], *, where: str) -> dict:
+    """Export a layout to PNG (at ``want["dpi"]``) and PDF headless; the files' pixel size, grey-level spread and
+    page box."""
+    exporter = QgsLayoutExporter(layout)
+    settings = QgsLayoutExporter.ImageExportSettings()
+    settings.dpi = want["dpi"]
+    png_result = exporter.exportToImage(want["png"], settings)
+    pdf_result = exporter.exportToPdf(want["pdf"], QgsLayoutExporter.PdfExportSettings())
+    if (png_result, pdf_result) != (QgsLayoutExporter.Success, QgsLayoutExporter.Success):
+        failures.append(f"{where}: export to PNG gave {png_result}, to PDF {pdf_result} (0 is success)")
+        return {}
+    image = QImage(want["png"]).convertToFormat(QImage.Format_Grayscale8)
+    grey = grey_levels(image)
+    expected_px = [round(mm / 25.4 * want["dpi"]) for mm in A4_LANDSCAPE_MM]
+    if abs(image.width() - expected_px[0]) > 1 or abs(image.height() - expected_px[1]) > 1:
+        failures.append(f"{where}: the PNG is {image.width()} × {image.height()} px, expected {expected_px}")
+    pdf = Path(want["pdf"]).read_bytes()
+    counts = re.findall(rb"/Count\s+(\d+)", pdf)  # the page tree's count (QGIS's georeferencing appends an update)
+    pages = int(counts[-1]) if counts else 0
+    boxes = {tuple(float(v) for v in box.split()) for box in re.findall(rb"/MediaBox\s*\[\s*([\d.\s]+)\]", pdf)}
+    page_mm = sorted([(b[2] - b[0]) / PDF_POINTS_PER_MM, (b[3] - b[1]) / PDF_POINTS_PER_MM] for b in boxes)
+    a4 = all(abs(a - b) <= 1 for size in page_mm for a, b in zip(size, A4_LANDSCAPE_MM, strict=True))
+    if pages != 1 or not page_mm or not a4:
+        failures.append(f"{where}: the PDF has {pages} pages, boxes {page_mm} mm; expected one A4 landscape page")
+    if grey["std"] < want["min_grey_std"]:
+        failures.append(f"{where}: the PNG is nearly blank (grey-level standard deviation {grey['std']:.1f})")
+    return {
+        "png": want["png"],
+        "png_px": [image.width(), image.height()],
+        "pdf_pages": pages,
+        "pdf_page_mm": page_mm,
+        "grey": grey,
+    }
+
+
+def grey_levels(image: QImage) -> dict:
+    """Mean and standard deviation of an 8-bit grey image's levels and the share of pixels that are not white."""
+    import numpy as np
+
+    bits = image.constBits()
+    bits.setsize(image.sizeInBytes())
+    pixels = np.frombuffer(bits, dtype=np.uint8).reshape(image.height(), image.bytesPerLine())[:, : image.width()]
+    return {
+        "mean": round(float(pixels.mean()), 2),
+        "std": round(float(pixels.std()), 2),
+        "not_white": round(float((pixels < 250).mean()), 4),
+    }
 
 
 def crs_problems(project, project_path: Path, expected: dict) -> list[str]:
@@ -207,7 +375,7 @@ def default_style_problems(layer) -> list[str]:
     """
     if isinstance(layer, QgsVectorLayer):
         fresh = QgsVectorLayer(layer.source(), "fresh", "ogr")
-        same = fresh.renderer().dump() == layer.renderer().dump()
+        same = symbology(fresh.renderer()) == symbology(layer.renderer())
         problems = [] if same else ["the style in layer_styles differs from the project's style"]
         path, _, options = layer.source().partition("|")
         table = options.removeprefix("layername=")
@@ -231,6 +399,14 @@ def default_style_problems(layer) -> list[str]:
         (c.value, c.color.name(QColor.HexArgb)) for c in layer.renderer().classes()
     ]
     return [] if same else ["the .qml beside the raster differs from the project's style"]
+
+
+def symbology(renderer) -> list:
+    """What a vector renderer draws, without its labels (the GeoPackage's labels are in both languages, a
+    project's in its own): the ranges and symbols of a graduated renderer, else the renderer's dump."""
+    if renderer.type() == "graduatedSymbol":
+        return [(r.lowerValue(), r.upperValue(), r.symbol().dump()) for r in renderer.ranges()]
+    return [renderer.dump()]
 
 
 def map_settings(project, layers) -> QgsMapSettings:

@@ -19,9 +19,10 @@ import pytest
 from affine import Affine
 from shapely.geometry import box
 
+from cbindex.geo.legends import load_legend
 from cbindex.qgis.stage import decade_classes
 from tests.helpers import BUILT, REPO, copy_workflow, snakemake, write_raster, write_vector
-from tests.workflow.test_qgis import QGIS_ENV, QGIS_PYTHON, qgis_import_error
+from tests.workflow.test_qgis import QGIS_ENV, QGIS_PYTHON, legend_palette, qgis_import_error
 
 pytestmark = pytest.mark.workflow
 
@@ -138,8 +139,11 @@ def test_an_all_built_up_district_runs_every_rule_and_says_it_has_no_natural_are
     for layer in counts:
         assert gpd.read_file(gpkg, layer=layer).crs is not None
     project = (results / f"{CITY}.qgs").read_text(encoding="utf-8")
-    assert f"Natural patches {YEAR} — no natural area in {YEAR} / {YEAR}年无自然区域" in project
-    assert f"Protected natural areas {YEAR} — no protected area inside the city / 市内无保护地" in project
+    assert f"Natural patches {YEAR} — no natural area in {YEAR}" in project
+    assert f"Protected natural areas {YEAR} — no protected area inside the city" in project
+    chinese = (results / f"{CITY}_zh.qgs").read_text(encoding="utf-8")
+    assert f"{YEAR}年自然斑块 — {YEAR}年无自然区域" in chinese
+    assert f"{YEAR}年受保护自然区域 — 市内无保护地" in chinese
     check_project_in_qgis(work, counts, tmp_path)
 
 
@@ -156,6 +160,9 @@ def check_project_in_qgis(work, counts: dict[str, int], tmp_path) -> None:
         visible = not layer.startswith("natural_areas")
         layers[f"{gpkg}{layer}"] = {"features": 0, "renderer": renderer, "classes": classes, "visible": visible}
     layers[f"{YEAR}/natural_areas.tif"] = {"features": None, "renderer": "paletted", "classes": 3, "visible": True}
+    palette = legend_palette(load_legend(work / "config/legends/esa_worldcover_v100.yaml"))
+    layers[f"{YEAR}/landcover.tif"] = {"renderer": "paletted", "classes": len(palette), "palette": palette}
+    layers[f"{YEAR}/landcover.tif"] |= {"features": None, "visible": True}
     project = {
         "project": str(work / f"results/{CITY}/{CITY}.qgs"),
         "png": str(tmp_path / "map.png"),

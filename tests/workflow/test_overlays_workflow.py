@@ -70,8 +70,7 @@ def test_overlay_rule_in_a_workflow_run(tmp_path):
     assert "管控线与管控区" in report_zh and "基本生态控制线" in report_zh
     qgis_layers = set(pyogrio.list_layers(work / "results/zion/zion_layers.gpkg")[:, 0])
     assert "eco_control_line_areas_2011" in qgis_layers
-    assert "Basic ecological control line / 基本生态控制线 2011" in (work / "results/zion/zion.qgs").read_text(
-        encoding="utf-8"
-    )
+    assert "Basic ecological control line 2011" in (work / "results/zion/zion.qgs").read_text(encoding="utf-8")
+    assert "2011年基本生态控制线" in (work / "results/zion/zion_zh.qgs").read_text(encoding="utf-8")
     assert (work / "results/zion/logs/compute_overlay_indicators_2011.log").exists()
     assert (work / "results/zion/benchmarks/compute_overlay_indicators_2011.tsv").exists()

@@ -17,12 +17,18 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
+import rasterio
+import rasterio.features
+import rasterio.windows
 import yaml
 
-from cbindex.qgis.stage import decade_classes
+from cbindex.core.city_sheet import parse_year_legends, qgis_project_pattern
+from cbindex.geo.legends import Legend, load_legend
+from cbindex.qgis.stage import cbindex_version, decade_classes
 from tests.helpers import REPO, snakemake
 
 pytestmark = pytest.mark.workflow
@@ -44,6 +50,25 @@ def qgis_import_error() -> str | None:
 def cities(work: Path) -> dict[str, list[int]]:
     sheet = pd.read_csv(work / "config/cities.csv", dtype=str, keep_default_na=False)
     return {row.city_id: sorted(int(y) for y in row.years.split()) for row in sheet.itertuples()}
+
+
+def city_legend(work: Path, city: str, year: int) -> Legend:
+    """The legend the city's sheet row names for a year (one legend, or ``year:legend`` entries)."""
+    sheet = pd.read_csv(work / "config/cities.csv", dtype=str, keep_default_na=False).set_index("city_id")
+    years = [int(y) for y in sheet.loc[city, "years"].split()]
+    value = parse_year_legends(sheet.loc[city, "legend"], years=years, where=city)[year]
+    return load_legend(work / value if value.endswith(".yaml") else work / f"config/legends/{value}.yaml")
+
+
+def legend_palette(legend: Legend) -> list[list]:
+    """The legend's ``[code, #rrggbb]`` in file order: what the land-cover layer's paletted renderer must hold."""
+    return [[code, legend_class.colour] for code, legend_class in legend.classes.items()]
+
+
+def projects(work: Path, city: str) -> dict[str, Path]:
+    """The city's QGIS project per language of the shipped config (report.languages: en, zh)."""
+    languages = yaml.safe_load((work / "config/config.yaml").read_text(encoding="utf-8"))["report"]["languages"]
+    return {language: work / qgis_project_pattern(language).replace("{city}", city) for language in languages}
 
 
 def indicator(work: Path, city: str, year: int, name: str) -> float:
@@ -101,6 +126,14 @@ def expected_layers(work: Path, city: str) -> dict[str, dict]:
             "classes": 3,
             "visible": latest,
         }
+        palette = legend_palette(city_legend(work, city, year))
+        layers[f"{year}/landcover.tif"] = {
+            "features": None,
+            "renderer": "paletted",
+            "classes": len(palette),
+            "palette": palette,
+            "visible": latest,
+        }
     return layers
 
 
@@ -141,16 +174,54 @@ def test_every_layer_has_its_default_style_in_layer_styles(base_run):
             assert ET.fromstring(sld).tag == "{http://www.opengis.net/sld}StyledLayerDescriptor"
 
 
-def test_a_qml_beside_every_natural_area_mask(base_run):
-    """Every year's natural-area mask opens styled (scenario folders hold the rule's working rasters)."""
-    rasters = sorted(
-        path for path in (base_run / "results").rglob("natural_areas.tif") if "scenarios" not in path.parts
-    )
-    assert rasters
+def test_a_qml_beside_every_geotiff(base_run):
+    """Every year's natural-area mask and land cover open styled (scenario folders hold other rules' rasters)."""
+    rasters = sorted((base_run / "results").glob("*/[0-9][0-9][0-9][0-9]/*.tif"))  # each city's years
+    assert {raster.name for raster in rasters} == {"natural_areas.tif", "landcover.tif"}
     for raster in rasters:
         palette = ET.parse(raster.with_suffix(".qml")).getroot().find("pipe/rasterrenderer/colorPalette")
-        entries = {int(e.get("value")): int(e.get("alpha")) for e in palette.iter("paletteEntry")}
-        assert entries == {1: 255, 0: 255, 255: 0}
+        entries = {int(e.get("value")): (e.get("color"), int(e.get("alpha"))) for e in palette.iter("paletteEntry")}
+        if raster.name == "natural_areas.tif":
+            assert {value: alpha for value, (_, alpha) in entries.items()} == {1: 255, 0: 255, 255: 0}
+            continue
+        legend = city_legend(base_run, raster.parts[-3], int(raster.parts[-2]))
+        assert entries == {code: (colour, 255) for code, colour in legend_palette(legend)}
+        labels = [e.get("label") for e in palette.iter("paletteEntry")]  # both languages: one file for both projects
+        assert labels == [f"{c.name} / {c.name_zh}" for c in legend.classes.values()]
+
+
+def test_the_landcover_copy_holds_the_city_cells_of_the_input_raster(base_run):
+    """landcover.tif: the input's window over the city, cells whose centre is outside the boundary set to nodata;
+    checked against the boundary rasterised by rasterio (all cells inside keep their code, every other is nodata)."""
+    sheet = pd.read_csv(base_run / "config/cities.csv", dtype=str, keep_default_na=False).set_index("city_id")
+    for city, years in cities(base_run).items():
+        row = sheet.loc[city]
+        boundary = gpd.read_file(base_run / row["boundary"])
+        if row["boundary_filter_column"]:
+            column = boundary[row["boundary_filter_column"]].astype(str).str.upper()
+            boundary = boundary[column == row["boundary_filter_value"].upper()]
+        for year in years:
+            legend = city_legend(base_run, city, year)
+            copy = base_run / f"results/{city}/{year}/landcover.tif"
+            with (
+                rasterio.open(copy) as result,
+                rasterio.open(base_run / row["landcover"].replace("{year}", str(year))) as source,
+            ):
+                values, nodata = result.read(1), result.nodata
+                window = rasterio.windows.from_bounds(*result.bounds, transform=source.transform)
+                original = source.read(1, window=window.round_offsets().round_lengths())
+                inside = rasterio.features.geometry_mask(
+                    boundary.to_crs(result.crs).geometry,
+                    out_shape=values.shape,
+                    transform=result.transform,
+                    invert=True,
+                )
+                assert result.crs == source.crs and result.dtypes[0] in ("uint8", "int32", "int16", "uint16")
+            assert nodata is not None and int(nodata) not in legend.classes
+            valid = inside & ~np.isin(original, legend.nodata)
+            assert (values[valid] == original[valid]).all()
+            assert (values[~valid] == nodata).all()
+            assert valid.sum() > 0.5 * values.size
 
 
 def test_project_refers_to_its_layers_by_relative_paths(base_run):
@@ -186,27 +257,73 @@ def qgis_check(projects: list[dict], tmp_path: Path) -> dict:
     return json.loads(result.stdout)
 
 
-def test_qgis_opens_every_layer_styled_and_renders_the_map(base_run, tmp_path):
-    summary = qgis_check(
-        [
-            {
-                "project": str(base_run / f"results/{city}/{city}.qgs"),
-                "png": str(tmp_path / f"{city}.png"),
-                "crs": SAMPLE_DISPLAY_CRS[city],
-                "ellipsoid": WGS84_ELLIPSOID,
-                "layers": expected_layers(base_run, city),
-            }
-            for city in cities(base_run)
-        ],
-        tmp_path,
-    )
-    for project in summary["projects"]:
-        assert (project["crs"], project["ellipsoid"]) == (
-            SAMPLE_DISPLAY_CRS[Path(project["project"]).stem],
-            WGS84_ELLIPSOID,
-        )
+LAYOUT_DPI = 100
+MIN_GREY_STD = 20.0
+"""A blank page has a grey-level standard deviation of 0, a page of title and frame alone about 10; a land-cover
+map over a third of the page well over 40."""
+
+
+def layout_names(work: Path, city: str, language: str) -> list[str]:
+    """The print layouts a project must hold: one per land-cover year, latest first, named in its language."""
+    years = sorted(cities(work)[city], reverse=True)
+    return [f"Land-cover map {year}" if language == "en" else f"{year}年土地覆盖图" for year in years]
+
+
+def project_expectations(work: Path, tmp_path: Path, city: str, **overrides) -> list[dict]:
+    """What qgis_check must find in each language's project of a city (layouts exported to tmp_path)."""
+    return [
+        {
+            "project": str(path),
+            "png": str(tmp_path / f"{path.stem}.png"),
+            "crs": SAMPLE_DISPLAY_CRS[city],
+            "ellipsoid": WGS84_ELLIPSOID,
+            "layers": expected_layers(work, city),
+            "language": language,
+            "layouts": {
+                "names": layout_names(work, city, language),
+                "png": str(tmp_path / f"{path.stem}_layout.png"),
+                "pdf": str(tmp_path / f"{path.stem}_layout.pdf"),
+                "dpi": LAYOUT_DPI,
+                "min_grey_std": MIN_GREY_STD,
+            },
+            **overrides,
+        }
+        for language, path in projects(work, city).items()
+    ]
+
+
+def test_qgis_opens_every_layer_styled_renders_the_map_and_exports_each_print_layout(base_run, tmp_path):
+    expectations = [item for city in cities(base_run) for item in project_expectations(base_run, tmp_path, city)]
+    assert len(expectations) == 2 * len(cities(base_run))  # every city, English and Chinese
+    summary = qgis_check(expectations, tmp_path)
+    for project, expected in zip(summary["projects"], expectations, strict=True):
+        city = Path(project["project"]).stem.removesuffix("_zh")
+        assert (project["crs"], project["ellipsoid"]) == (SAMPLE_DISPLAY_CRS[city], WGS84_ELLIPSOID)
         assert project["coloured_share"] > 0.05
         assert all(layer["pixels_alone"] > 0 for layer in project["layers"].values())
+        latest = project["layouts"][0]
+        assert latest["png_px"] == [
+            pytest.approx(297 / 25.4 * LAYOUT_DPI, abs=1),
+            pytest.approx(210 / 25.4 * LAYOUT_DPI, abs=1),
+        ]
+        assert latest["pdf_pages"] == 1
+        assert latest["pdf_page_mm"] == [[pytest.approx(297, abs=0.5), pytest.approx(210, abs=0.5)]]
+        assert latest["grey"]["std"] > MIN_GREY_STD and 0.1 < latest["grey"]["not_white"] < 0.9
+        year = max(cities(base_run)[city])
+        legend = city_legend(base_run, city, year)
+        names = cities_names(base_run)[city]
+        language = expected["language"]
+        landcover = next(name for name in latest["legend"] if str(year) in name)
+        class_names = [c.name if language == "en" else c.name_zh for c in legend.classes.values()]
+        assert latest["legend"][landcover] == class_names  # the classes, without QGIS's "Band 1 (Gray)"
+        assert names[language] in latest["title"] and str(year) in latest["title"]
+        assert legend.name in latest["source"] and f"cbindex {cbindex_version()}" in latest["source"]
+        assert SAMPLE_DISPLAY_CRS[city] in latest["source"]
+
+
+def cities_names(work: Path) -> dict[str, dict[str, str]]:
+    sheet = pd.read_csv(work / "config/cities.csv", dtype=str, keep_default_na=False)
+    return {row.city_id: {"en": row.name, "zh": row.name_zh} for row in sheet.itertuples()}
 
 
 def test_a_cgcs2000_display_crs_reruns_the_qgis_projects_and_qgis_shows_chengdu_in_it(copy_of_base_run, tmp_path):
@@ -224,16 +341,8 @@ def test_a_cgcs2000_display_crs_reruns_the_qgis_projects_and_qgis_shows_chengdu_
         "write_city_report",
     }
     snakemake(work, "results/chengdu/chengdu.qgs")
-    summary = qgis_check(
-        [
-            {
-                "project": str(work / "results/chengdu/chengdu.qgs"),
-                "png": str(tmp_path / "chengdu.png"),
-                "crs": "EPSG:4544",
-                "ellipsoid": "EPSG:1024",  # CGCS2000
-                "layers": expected_layers(work, "chengdu"),
-            }
-        ],
-        tmp_path,
-    )
+    chinese = project_expectations(work, tmp_path, "chengdu", crs="EPSG:4544", ellipsoid="EPSG:1024")[-1]
+    assert chinese["language"] == "zh"
+    summary = qgis_check([chinese], tmp_path)  # CGCS2000's ellipsoid EPSG:1024
     assert summary["projects"][0]["crs"] == "EPSG:4544"
+    assert "EPSG:4544" in summary["projects"][0]["layouts"][0]["source"]

@@ -8,7 +8,7 @@ cannot be read or breaks workflow/schemas/cities.schema.yaml stops the run with 
 import functools
 import os
 
-from cbindex.core.city_sheet import CitySheet, cities_pattern
+from cbindex.core.city_sheet import CitySheet, cities_pattern, qgis_project_pattern
 from cbindex.core.config_files import validate_sheet
 from cbindex.core.coverage_layers import coverage_layers, filter_rules
 from cbindex.core.method import (
@@ -121,6 +121,11 @@ def rule_set_files(path):
 
 def report_languages():
     return config.get("report", {}).get("languages", ["en", "zh"])
+
+
+def qgis_projects():
+    """The QGIS project of each report language: {city}.qgs in English, {city}_<language>.qgs in another."""
+    return [qgis_project_pattern(language) for language in report_languages()]
 
 
 REPORT_SETTING_KEYS = ("equal_area_crs", "display_crs", "boundary_coverage_tolerance_percent", "on_partial_coverage")

@@ -1,8 +1,32 @@
-"""QGIS package per city: a styled GeoPackage of every vector output, a style beside each GeoTIFF, a project.
+"""QGIS package per city: a styled GeoPackage of every vector output, a style beside each GeoTIFF, the city's land
+cover of each year, and a project per report language (layer names, aliases and print layouts in that language).
 
 Of the method it reads only method.neighbourhood (how the patches are drawn); boundary_spec is the sheet's three
 boundary reading columns; display_crs is the project's CRS (auto = the city's UTM zone).
 """
+
+
+rule write_landcover_map:
+    input:
+        landcover=get_landcover_raster,
+        boundary=get_boundary,
+        legend=get_legend,
+    output:
+        map="results/{city}/{year}/landcover.tif",
+        style="results/{city}/{year}/landcover.qml",
+    log:
+        "results/{city}/logs/write_landcover_map_{year}.log",
+    benchmark:
+        "results/{city}/benchmarks/write_landcover_map_{year}.tsv"
+    conda:
+        "../envs/cbindex.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        boundary_spec=get_boundary_spec,
+    script:
+        "../../scripts/write_landcover_map.py"
 
 
 rule write_natural_areas_style:
@@ -31,9 +55,12 @@ rule write_qgis_project:
         groups=city_year_files("results/{city}/{year}/connectivity_groups.gpkg"),
         overlays=get_overlay_layers,
         districts=get_district_layers,
+        landcover_maps=city_year_files("results/{city}/{year}/landcover.tif"),
+        landcover_styles=city_year_files("results/{city}/{year}/landcover.qml"),
+        legends=get_legend_files,
     output:
         layers="results/{city}/{city}_layers.gpkg",
-        project="results/{city}/{city}.qgs",
+        projects=qgis_projects(),
     log:
         "results/{city}/logs/write_qgis_project.log",
     benchmark:
@@ -45,7 +72,9 @@ rule write_qgis_project:
         mem_mb=3000,
     params:
         years=get_city_years,
-        title=get_project_title,
+        names=get_city_names,
+        languages=report_languages(),
+        legends=get_year_legends,
         boundary_spec=get_boundary_spec,
         neighbourhood=config["method"]["neighbourhood"],
         display_crs=config["display_crs"],

@@ -494,6 +494,12 @@ def test_final_outputs_of_every_city(tmp_path, folders):
         "results/b/2020/natural_areas.qml",
     ]
     both = sheet.final_outputs(languages=["en", "zh"])
+    assert [path for path in both if path.endswith(".qgs")] == [
+        "results/a/a.qgs",
+        "results/a/a_zh.qgs",
+        "results/b/b.qgs",
+        "results/b/b_zh.qgs",
+    ]
     assert [path for path in both if path.endswith(".html")] == [
         "results/a/report_en.html",
         "results/a/report_zh.html",

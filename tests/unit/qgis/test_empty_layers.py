@@ -46,11 +46,11 @@ def test_package_of_a_year_without_natural_area_keeps_its_empty_layers(tmp_path)
     )
     write_qgis_project(
         city="c",
-        title="C",
+        names={"en": "C", "zh": "C"},
         boundary=BoundarySpec(str(boundary)),
         neighbourhood=8,
         layers_gpkg=str(tmp_path / "c_layers.gpkg"),
-        project_qgs=str(tmp_path / "c.qgs"),
+        projects={"en": str(tmp_path / "c.qgs")},
         years=[YearOutputs(2020, str(tmp_path / "2020/natural_areas.tif"), str(groups_gpkg), str(overlays))],
     )
     package = tmp_path / "c_layers.gpkg"
@@ -58,11 +58,11 @@ def test_package_of_a_year_without_natural_area_keeps_its_empty_layers(tmp_path)
         info = pyogrio.read_info(package, layer=layer)
         assert info["features"] == 0 and info["geometry_type"] == "MultiPolygon", layer
     root = ET.parse(tmp_path / "c.qgs").getroot()
-    names = [layer.get("name") for layer in root.iter("layer-tree-layer")]
+    names = [layer.get("name") for layer in root.find("layer-tree-group").iter("layer-tree-layer")]
     assert names == [
         "City boundary",
-        "Protected natural areas 2020 — no protected area inside the city / 市内无保护地",
-        "Connectivity groups 2020 (I2) — no natural patch to connect in 2020 / 2020年无可连通的自然斑块",
-        "Natural patches 2020 — no natural area in 2020 / 2020年无自然区域",
+        "Protected natural areas 2020 — no protected area inside the city",
+        "Connectivity groups 2020 (I2) — no natural patch to connect in 2020",
+        "Natural patches 2020 — no natural area in 2020",
         "Natural-area mask 2020 (I1)",
     ]

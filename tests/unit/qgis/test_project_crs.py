@@ -64,11 +64,11 @@ def city_package(tmp_path, **options):
     boundary = write_vector(tmp_path / "city.gpkg", [CITY], crs="EPSG:4326")
     write_qgis_project(
         city="c",
-        title="C",
+        names={"en": "C", "zh": "C"},
         boundary=BoundarySpec(str(boundary)),
         neighbourhood=8,
         layers_gpkg=str(tmp_path / "c_layers.gpkg"),
-        project_qgs=str(tmp_path / "c.qgs"),
+        projects={"en": str(tmp_path / "c.qgs")},
         years=[YearOutputs(2020, str(tmp_path / "2020/natural_areas.tif"), str(tmp_path / "2020/groups.gpkg"))],
         **options,
     )

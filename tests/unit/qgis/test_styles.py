@@ -170,11 +170,11 @@ def test_package_takes_every_overlay_layer_even_an_empty_one(tmp_path):
     )
     write_qgis_project(
         city="c",
-        title="C",
+        names={"en": "C", "zh": "C"},
         boundary=BoundarySpec(str(boundary)),
         neighbourhood=8,
         layers_gpkg=str(tmp_path / "c_layers.gpkg"),
-        project_qgs=str(tmp_path / "c.qgs"),
+        projects={"en": str(tmp_path / "c.qgs")},
         years=[
             YearOutputs(
                 2020, str(tmp_path / "2020/natural_areas.tif"), str(tmp_path / "2020/groups.gpkg"), str(overlays)
@@ -194,11 +194,11 @@ def test_package_takes_every_overlay_layer_even_an_empty_one(tmp_path):
         "layer_styles": 5,
     }
     root = ET.parse(tmp_path / "c.qgs").getroot()
-    names = [layer.get("name") for layer in root.iter("layer-tree-layer")]
+    names = [layer.get("name") for layer in root.find("layer-tree-group").iter("layer-tree-layer")]
     assert names == [
         "City boundary",
         "Protected natural areas 2020",
-        "Parks counted 2020 — no park or protected area inside the city / 市内无公园或保护地",
+        "Parks counted 2020 — no park or protected area inside the city",
         "Connectivity groups 2020 (I2)",
         "Natural patches 2020",
         "Natural-area mask 2020 (I1)",
