@@ -601,11 +601,6 @@ class CitySheet:
         english = self.cell(city, "name") or city
         return {"en": english, "zh": self.cell(city, "name_zh") or english}
 
-    def project_title(self, city: str) -> str:
-        """The title of the city's QGIS project: its names (or id) and what the layers are."""
-        names = " ".join(name for name in (self.cell(city, "name"), self.cell(city, "name_zh")) if name)
-        return f"{names or city}: City Biodiversity Index layers"
-
     # ------------------------------------------------------------------------------------------- files
 
     def source_files(self, city: str, *, rule_set_files: Callable[[str], Sequence[str]]) -> list[str]:

@@ -434,14 +434,12 @@ def test_a_sheet_without_overlay_columns_has_no_overlays(tmp_path, folders):
     assert sheet.overlay_layers("a") == {"protected_areas": "", "redline": "", "parks": ""}
 
 
-def test_names_and_project_title_fall_back_to_the_id(tmp_path, folders):
+def test_names_fall_back_to_the_id(tmp_path, folders):
     rows = [city("a", name="Alpha", name_zh="阿尔法"), city("b", name="Beta", name_zh=""), city("c", name="")]
     sheet = open_sheet(tmp_path, folders, rows)
     assert sheet.names("a") == {"en": "Alpha", "zh": "阿尔法"}
     assert sheet.names("b") == {"en": "Beta", "zh": "Beta"}
     assert sheet.names("c") == {"en": "c", "zh": "c"}
-    assert sheet.project_title("a") == "Alpha 阿尔法: City Biodiversity Index layers"
-    assert sheet.project_title("c") == "c: City Biodiversity Index layers"
 
 
 # ------------------------------------------------------------------------------------------- stage tables, outputs
