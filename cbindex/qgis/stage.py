@@ -452,7 +452,8 @@ def _year_layout(
             year=year,
             cell_m=f"{(width_m + height_m) / 2:.3g}",
             boundary=boundary_source,
-            crs=f"{crs.name} ({':'.join(authority)})" if authority else crs.name,
+            crs_name=crs.name,  # the EPSG name is English: the Chinese line gives the code alone
+            crs_id=":".join(authority) if authority else crs.name,
             version=cbindex_version(),
         ),
         legend_title=qgis_text("layout_legend", language),
