@@ -25,7 +25,7 @@ from pyproj import CRS
 
 from cbindex.core.atomic_write import atomic_path
 from cbindex.core.geopackage import atomic_geopackage
-from cbindex.core.output_names import DISTRICTS_LAYER, GROUPS_LAYER, NATURAL_PATCHES_LAYER
+from cbindex.core.output_names import DISTRICTS_LAYER, GROUPS_LAYER, LINKS_LAYER, NATURAL_PATCHES_LAYER
 from cbindex.geo.boundary import BoundarySpec
 from cbindex.geo.cell_area import cell_size_m, row_cell_areas_m2
 from cbindex.geo.city_grid import DEFAULT_BLOCK_ROWS
@@ -164,6 +164,32 @@ def connectivity_groups_style(areas_ha: Sequence[float], *, language: str | None
             for (lower, upper), colour in zip(classes, colours, strict=True)
         ),
         description="Connectivity groups of I2 (patches less than the gap distance apart), coloured by area",
+    )
+
+
+LINK_COLOUR = (230, 85, 13, 255)
+"""Colour of the candidate links (ColorBrewer Oranges, dark), drawn over the green groups."""
+
+
+def candidate_links_style(gains_ha: Sequence[float], *, language: str | None = None) -> VectorStyle:
+    """Graduated style of I2's candidate links by ``gain_ha``: one line width per decade of gain, 0.4 mm for the
+    lowest to 2 mm for the highest, so the links that pay most stand out (labels in ``language``, both for None)."""
+    classes = decade_classes(gains_ha, max_classes=5)
+    widths = [0.4 + 1.6 * i / max(len(classes) - 1, 1) for i in range(len(classes))]
+    return VectorStyle(
+        name="candidate links by gain",
+        geometry_kind="line",
+        attribute="gain_ha",
+        classes=tuple(
+            StyleClass(
+                style_label("class_link_gain", language, lower=f"{lower:,g}", upper=f"{upper:,g}"),
+                Symbol(fill=None, outline=LINK_COLOUR, width_mm=width),
+                lower,
+                upper,
+            )
+            for (lower, upper), width in zip(classes, widths, strict=True)
+        ),
+        description="Candidate links of I2 between connectivity groups, wider where joining the two gains more",
     )
 
 
@@ -524,6 +550,7 @@ def _year_package_layers(
             )
         )
     layers += _districts_layer(outputs)
+    layers += _links_layer(outputs)
     groups = gpd.read_file(outputs.groups, layer=GROUPS_LAYER)
     layers.append(
         PackageLayer(
@@ -573,6 +600,17 @@ def districts_style(*, language: str | None = None) -> VectorStyle:
         ),
         description="Districts coloured by their natural share I1 (every district value is a column of the layer)",
     )
+
+
+def _links_layer(outputs: YearOutputs) -> list[PackageLayer]:
+    """Layer ``candidate_links_{year}`` (the year's ``candidate_links``, styled by gain); none for a groups file
+    written before the land-cover rule wrote links."""
+    if LINKS_LAYER not in pyogrio.list_layers(outputs.groups)[:, 0]:
+        return []
+    links = gpd.read_file(outputs.groups, layer=LINKS_LAYER)
+    style = functools.partial(candidate_links_style, links["gain_ha"].tolist())
+    year = outputs.year
+    return [PackageLayer(f"candidate_links_{year}", "candidate_links", year, links, style, "MultiLineString")]
 
 
 def _districts_layer(outputs: YearOutputs) -> list[PackageLayer]:
