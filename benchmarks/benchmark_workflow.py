@@ -24,7 +24,8 @@ only every 0.5 s for a job's first 15 s and every 30 s after, so its ``max_rss``
 high-water mark cannot (up to the last poll). Then the sum of the jobs' wall times, the end-to-end wall time of
 the Snakemake command (start-up and DAG included) and the load average after each run: on a machine shared
 with other work, wall times grow with the load while CPU times barely move. With several repeats every number
-is the median over the repeats.
+is the median over the repeats. Last, per land-cover job, the candidate links of I2 it wrote and the seconds
+finding and describing them took (from its log), whose memory is part of the job's peak.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ WORKFLOW_PARTS = ("Snakefile", "workflow", "scripts", "config", "data")
 TILE_CITY = "saotome_tile"
 POLL_SECONDS = 0.1
 LOG_PATTERN = re.compile(r"results/([^/]+)/logs/([^/]+)\.log$")
+LINKS_PATTERN = re.compile(r"and (\d+) candidate links \(found in ([\d.]+) s\)")
+"""The land-cover job's log line on I2's candidate links (cbindex.landcover.stage.write_groups)."""
 TARGETS = {  # issue: the whole workflow as fast and lean as its kernels
     "b_peak_mib": 2048,
     "a_wall_s": 40.0,
@@ -68,6 +71,8 @@ class Run:
     load: float = 0.0
     jobs: dict[tuple[str, str], dict[str, float | None]] = field(default_factory=dict)
     failed: dict[tuple[str, str], str] = field(default_factory=dict)
+    links: dict[tuple[str, str], tuple[int, float]] = field(default_factory=dict)
+    """Per land-cover job: the candidate links it wrote and the seconds finding and describing them took."""
 
 
 # --- preparing a case -------------------------------------------------------------------------------------
@@ -246,11 +251,22 @@ def run_case(case: str, *, keep: Path | None, cores: int, extra: list[str]) -> R
             }
         for job in run.failed:
             run.jobs[job] = {"s": None, "max_rss": None, "hwm": sampler.peaks.get(job), "cpu": None}
+        run.links = read_link_counts(workdir / "results")
         if keep is not None:
             if keep.exists():
                 shutil.rmtree(keep)
             shutil.copytree(workdir, keep, symlinks=True)
     return run
+
+
+def read_link_counts(results: Path) -> dict[tuple[str, str], tuple[int, float]]:
+    """Per land-cover job (city, log stem): the candidate links it wrote and the seconds they took, from its log."""
+    counts = {}
+    for log in sorted(results.glob("*/logs/*.log")):
+        found = LINKS_PATTERN.search(log.read_text(encoding="utf-8", errors="replace"))
+        if found:
+            counts[(log.parent.parent.name, log.stem)] = (int(found.group(1)), float(found.group(2)))
+    return counts
 
 
 def read_benchmark(tsv: Path) -> dict[str, str] | None:
@@ -323,6 +339,10 @@ def summarise(case: str, runs: list[Run]) -> list[str]:
     lines.append(f"{'end to end (snakemake --cores 2)':<59} {_format(statistics.median(r.wall_s for r in runs), 2):>8}")
     loads = [run.load for run in runs]
     lines.append(f"{'load average (1 min) at the end of each run':<59} {' '.join(f'{load:.1f}' for load in loads)}")
+    for city, job in sorted({job for run in runs for job in run.links}):
+        counts = [run.links[(city, job)] for run in runs if (city, job) in run.links]
+        seconds = _median([seconds for _, seconds in counts])
+        lines.append(f"candidate links {city} {job}: {counts[-1][0]:,} links, found and described in {seconds:.1f} s")
     lines.append(_targets(case, runs))
     return lines
 

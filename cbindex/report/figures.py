@@ -19,6 +19,7 @@ import numpy as np
 from matplotlib import cm, colormaps, colors, rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 from shapely.geometry.base import BaseGeometry
@@ -247,8 +248,11 @@ def connectivity_groups_map(
     other_label: str,
     language: str,
     group_ids: Sequence[int] | None = None,
+    links: Sequence[tuple[int, float, float, float, float]] = (),
+    link_label: str = "",
 ) -> Figure:
-    """Map of the I2 connectivity groups, each in its own colour, the largest ones highlighted.
+    """Map of the I2 connectivity groups, each in its own colour, the largest ones highlighted, and the best
+    candidate links drawn over them.
 
     Parameters
     ----------
@@ -266,6 +270,10 @@ def connectivity_groups_map(
     other_label : str
         Legend entry of the muted groups.
     language : {"en", "zh"}
+    links : sequence of (link_id, x0, y0, x1, y1)
+        The best candidate links in the frame's coordinates, drawn as lines numbered by their ``link_id``.
+    link_label : str
+        Legend entry of the links.
     """
     highlighted = min(highlighted, len(areas_ha), len(HIGHLIGHT_COLOURS))
     palette = np.array(
@@ -297,8 +305,17 @@ def connectivity_groups_map(
         ]
         if len(areas_ha) > highlighted:
             handles.append(Patch(color=MUTED_COLOURS[0], label=other_label))
+        for link_id, x0, y0, x1, y1 in links:
+            axes.plot([x0, x1], [y0, y1], color=LINK_COLOUR, linewidth=2.0, solid_capstyle="round")
+            axes.annotate(str(link_id), ((x0 + x1) / 2, (y0 + y1) / 2), color=LINK_COLOUR, fontsize=7, weight="bold")
+        if links:
+            handles.append(Line2D([], [], color=LINK_COLOUR, linewidth=2.0, label=link_label))
         axes.legend(handles=handles, **_MAP_LEGEND)
     return figure
+
+
+LINK_COLOUR = "#e6550d"
+"""Colour of the candidate links on the groups map (ColorBrewer Oranges, as in the QGIS package)."""
 
 
 def overlay_map(

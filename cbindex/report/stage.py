@@ -23,7 +23,7 @@ from pyproj import CRS
 
 from cbindex.core.atomic_write import atomic_path
 from cbindex.core.errors import CBIInputError
-from cbindex.core.output_names import GROUPS_LAYER, MASK_OUTSIDE, OVERLAY_LAYER_NAMES, YearOutputs
+from cbindex.core.output_names import GROUPS_LAYER, LINKS_LAYER, MASK_OUTSIDE, OVERLAY_LAYER_NAMES, YearOutputs
 from cbindex.core.provenance import file_checksums, software_versions
 from cbindex.geo.boundary import BoundarySpec
 from cbindex.geo.cell_area import cell_size_m
@@ -61,6 +61,7 @@ from cbindex.report.html import render_report, render_report_body, yearly_indica
 from cbindex.report.landcover_section import LandcoverFacts
 from cbindex.report.targets_section import draw_target_charts
 from cbindex.report.text import LANGUAGES, localized, text
+from cbindex.scoring.link_advice import TOP_LINKS
 from cbindex.scoring.overrides import load_city_rule_set
 from cbindex.scoring.rules import STATUS_SCORED, IndicatorRule, RuleSet
 
@@ -279,8 +280,11 @@ def draw_maps(
     if areas:
         ranks = to_display(DataGrid(ranks, data.transform, data.crs), grid, fill=0)
         ids = largest_group_ids(latest.groups, count=HIGHLIGHTED_GROUPS)
+        links = best_links(latest.groups, crs=grid.crs)
         maps.append(
-            _groups_figure(ranks, areas, ids, frame=frame, year=year, gap_distance_m=gap_distance_m, language=language)
+            _groups_figure(
+                ranks, areas, ids, links, frame=frame, year=year, gap_distance_m=gap_distance_m, language=language
+            )
         )
     else:  # no natural patch: an empty map would say nothing
         notes.append(text("no_groups", language, year=year))
@@ -339,10 +343,23 @@ def largest_group_ids(path: str, *, count: int) -> list[int]:
     return [int(frame["group_id"].iloc[position]) for position in order]
 
 
+def best_links(groups_gpkg: str, *, crs: Any, count: int = TOP_LINKS) -> list[tuple[int, float, float, float, float]]:
+    """The first ``count`` candidate links of a year (layer ``candidate_links``, best first) as ``(link_id, x0, y0,
+    x1, y1)`` in ``crs``; none for a file written before the land-cover rule wrote links."""
+    if LINKS_LAYER not in pyogrio.list_layers(groups_gpkg)[:, 0]:
+        return []
+    links = pyogrio.read_dataframe(groups_gpkg, layer=LINKS_LAYER, columns=["link_id"], max_features=count)
+    if links.empty:
+        return []
+    coordinates = shapely.get_coordinates(links.to_crs(crs).geometry.values).reshape(-1, 4)
+    return [(int(link_id), *map(float, row)) for link_id, row in zip(links["link_id"], coordinates, strict=True)]
+
+
 def _groups_figure(
     ranks: np.ndarray,
     areas: list,
     group_ids: Sequence[int],
+    links: Sequence[tuple[int, float, float, float, float]],
     *,
     frame: MapFrame,
     year: int,
@@ -360,6 +377,8 @@ def _groups_figure(
         other_label=text("other_groups", language),
         language=language,
         group_ids=group_ids,
+        links=links,
+        link_label=text("links_on_map", language, count=len(links)),
     )
     caption = text(
         "groups_map_caption",

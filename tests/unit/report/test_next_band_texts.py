@@ -82,3 +82,46 @@ def test_report_lists_the_best_candidate_links_in_both_languages():
     assert "<td>Built 100 %</td>" in english
     assert "连通组之间的候选连接（I2）" in chinese and "<td>建成区 100%</td>" in chinese and "786.1 公顷" in chinese
     assert _links_table(SimpleNamespace(language="en", scorecard={}, rule_set=rule_set, method={})) == ""
+
+
+def test_groups_map_draws_the_best_links(tmp_path):
+    import numpy as np
+    from matplotlib.lines import Line2D
+
+    from cbindex.report.figures import LINK_COLOUR, connectivity_groups_map
+    from cbindex.report.stage import best_links, map_frame
+    from tests.unit.landcover.test_links import X0, Y0, hand_raster, run_stage
+
+    raster, boundary = hand_raster(tmp_path)
+    run_stage(tmp_path, raster, boundary, link_search_m=300)
+    links = best_links(str(tmp_path / "groups.gpkg"), crs="EPSG:3035")
+    # A–B from A's east edge (x = 100 m) to B's west edge (x = 300 m), A–C from A's bottom (y = −100 m) to C's top
+    assert [link[0] for link in links] == [1, 2]
+    (_, ax0, ay0, ax1, ay1), (_, cx0, cy0, cx1, cy1) = links
+    assert (ax0 - X0, ax1 - X0, ay0 == ay1) == (100.0, 300.0, True)
+    assert (cy0 - Y0, cy1 - Y0, cx0 == cx1) == (-100.0, -350.0, True)
+    assert best_links(str(tmp_path / "groups.gpkg"), crs="EPSG:3035", count=1) == links[:1]
+    from affine import Affine
+    from pyproj import CRS
+
+    from cbindex.report.display_rasters import DisplayGrid
+
+    frame = map_frame(DisplayGrid(CRS.from_epsg(3035), Affine(10, 0, X0, 0, -10, Y0), (40, 60)))
+    figure = connectivity_groups_map(
+        np.zeros((40, 60), dtype=np.int64),
+        areas_ha=[1.0, 0.5, 0.25],
+        highlighted=3,
+        frame=frame,
+        title="t",
+        group_label="{rank}",
+        other_label="o",
+        language="en",
+        links=links,
+        link_label="best links",
+    )
+    drawn = [line for line in figure.axes[0].get_lines() if line.get_color() == LINK_COLOUR]
+    assert len(drawn) == 2 and list(drawn[0].get_xdata()) == [ax0, ax1]
+    legend = figure.axes[0].get_legend()
+    assert any(isinstance(h, Line2D) for h in legend.legend_handles) and "best links" in [
+        t.get_text() for t in legend.get_texts()
+    ]
