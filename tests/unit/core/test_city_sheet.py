@@ -22,6 +22,7 @@ METHOD = {
     "bare_is_natural": False,
     "snow_is_natural": True,
     "builtup_is_barrier": False,
+    "link_search_m": 2000,
 }
 
 

@@ -50,6 +50,7 @@ def test_missing_keys_get_the_schema_defaults_nested_ones_too():
         "bare_is_natural": False,
         "snow_is_natural": True,
         "builtup_is_barrier": False,
+        "link_search_m": 2000,
     }
     assert config["barriers"]["class_widths_m"]["motorway"] == 30 and config["barriers"]["min_width_m"] == 15
     assert config["report"] == {"languages": ["en", "zh"]}
