@@ -109,15 +109,19 @@ def _pairs_within(outlines: np.ndarray, distance_m: float) -> tuple[np.ndarray, 
 
     The outlines are cut into pieces of :data:`PIECE_VERTICES` consecutive vertices (each piece also holds the
     next piece's first vertex, so every segment lies in a piece); an STRtree on the pieces' boxes, queried a
-    chunk at a time, finds the close pieces of different outlines. A large group's outline (a million vertices)
-    then costs no more than its many small pieces.
+    chunk at a time with the boxes grown by ``distance_m`` (overlapping boxes: no geometry test), finds the close
+    pieces of different outlines. A large group's outline (a million vertices) then costs no more than its many
+    small pieces.
     """
-    boxes, owner = _piece_boxes(outlines)
-    tree = shapely.STRtree(boxes)
+    (low, high), owner = _piece_boxes(outlines)
+    tree = shapely.STRtree(shapely.box(low[:, 0], low[:, 1], high[:, 0], high[:, 1]))
+    grown = shapely.box(
+        low[:, 0] - distance_m, low[:, 1] - distance_m, high[:, 0] + distance_m, high[:, 1] + distance_m
+    )
     found = [np.zeros(0, dtype=np.int64)]
     n = len(outlines)
-    for start in range(0, len(boxes), QUERY_CHUNK):
-        query, other = tree.query(boxes[start : start + QUERY_CHUNK], predicate="dwithin", distance=distance_m)
+    for start in range(0, len(grown), QUERY_CHUNK):
+        query, other = tree.query(grown[start : start + QUERY_CHUNK])  # boxes overlapping: the tree alone
         first, second = owner[query + start], owner[other]
         keep = first < second
         found.append(np.unique(first[keep].astype(np.int64) * n + second[keep]))
@@ -129,12 +133,12 @@ PIECE_VERTICES = 64
 """Vertices per piece of an outline in :func:`_pairs_within` (its box is then at most 64 cells across)."""
 
 
-def _piece_boxes(outlines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The boxes of the outlines' pieces and the outline each belongs to."""
+def _piece_boxes(outlines: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """The boxes of the outlines' pieces (their lowest and highest x, y) and the outline each belongs to."""
     parts, owner_of_part = shapely.get_parts(outlines, return_index=True)
     coordinates, part_of = shapely.get_coordinates(parts, return_index=True)
     if len(coordinates) == 0:
-        return np.zeros(0, dtype=object), np.zeros(0, dtype=np.intp)
+        return (np.zeros((0, 2)), np.zeros((0, 2))), np.zeros(0, dtype=np.intp)
     part_start = np.searchsorted(part_of, np.arange(len(parts) + 1))
     position = np.arange(len(coordinates)) - part_start[part_of]
     step = PIECE_VERTICES - 1
@@ -151,8 +155,7 @@ def _piece_boxes(outlines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     extra = coordinates[np.minimum(following, len(coordinates) - 1)]
     low = np.where(same_part[:, None], np.minimum(low, extra), low)
     high = np.where(same_part[:, None], np.maximum(high, extra), high)
-    boxes = shapely.box(low[:, 0], low[:, 1], high[:, 0], high[:, 1])
-    return boxes, owner_of_part[part_of[starts]]
+    return (low, high), owner_of_part[part_of[starts]]
 
 
 def _nearest_points(
