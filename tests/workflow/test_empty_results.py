@@ -155,7 +155,8 @@ def check_project_in_qgis(work, counts: dict[str, int], tmp_path) -> None:
     gpkg = f"{CITY}_layers.gpkg|layername="
     layers = {f"{gpkg}city_boundary": {"features": 1, "renderer": "singleSymbol", "classes": 1, "visible": True}}
     for layer in counts:
-        renderer = "graduatedSymbol" if layer.startswith("connectivity_groups") else "singleSymbol"
+        graduated = layer.startswith(("connectivity_groups", "candidate_links"))
+        renderer = "graduatedSymbol" if graduated else "singleSymbol"
         classes = len(decade_classes([])) if renderer == "graduatedSymbol" else 1
         visible = not layer.startswith("natural_areas")
         layers[f"{gpkg}{layer}"] = {"features": 0, "renderer": renderer, "classes": classes, "visible": visible}

@@ -114,6 +114,18 @@ def expected_layers(work: Path, city: str) -> dict[str, dict]:
             "classes": len(decade_classes(areas.tolist())),
             "visible": latest,
         }
+        gains = pyogrio.read_dataframe(
+            work / f"results/{city}/{year}/connectivity_groups.gpkg",
+            layer="candidate_links",
+            columns=["gain_ha"],
+            read_geometry=False,
+        )["gain_ha"]
+        layers[f"{gpkg}candidate_links_{year}"] = {
+            "features": len(gains),
+            "renderer": "graduatedSymbol",
+            "classes": len(decade_classes(gains.tolist(), max_classes=5)),
+            "visible": latest,
+        }
         layers[f"{gpkg}natural_areas_{year}"] = {
             "features": int(indicator(work, city, year, "natural_patches")),
             "renderer": "singleSymbol",
