@@ -376,7 +376,11 @@ def link_layer(groups: gpd.GeoDataFrame, result: BlockwiseResult, *, job: Landco
     crossed = classes_along_links(
         links.geometry, window=window, legend=job.legend, method=method, block_rows=job.block_rows
     )
-    links = pd.concat([links.drop(columns="geometry"), crossed, links.geometry], axis=1)
+    links = gpd.GeoDataFrame(
+        pd.concat([links.drop(columns="geometry"), crossed, links.geometry], axis=1),
+        geometry="geometry",
+        crs=window.crs,
+    )
     if job.barriers is not None or method.builtup_is_barrier:
         crossing = (
             np.zeros(len(links), dtype=bool) if job.barriers is None else crosses_barriers(links.geometry, job.barriers)

@@ -135,7 +135,7 @@ def hand_raster(tmp_path):
     return raster, boundary
 
 
-def run_stage(tmp_path, raster, boundary, **method):
+def run_stage(tmp_path, raster, boundary, barriers=None, **method):
     groups_gpkg = tmp_path / "groups.gpkg"
     compute_landcover_indicators(
         indicators_csv=str(tmp_path / "table.csv"),
@@ -150,6 +150,7 @@ def run_stage(tmp_path, raster, boundary, **method):
         legend_path=str(REPO / "config/legends/dynamic_world.yaml"),
         method=method,
         block_rows=7,
+        barriers=barriers,
     )
     return pyogrio.read_dataframe(groups_gpkg, layer=GROUPS_LAYER), pyogrio.read_dataframe(
         groups_gpkg, layer=LINKS_LAYER
@@ -179,6 +180,19 @@ def test_the_land_cover_rule_writes_the_links_of_a_hand_drawn_raster(tmp_path):
     assert "crosses_barrier" not in links.columns  # no barrier configured: nothing checked, nothing claimed
     wider = run_stage(tmp_path, raster, boundary, link_search_m=400)[1]
     assert wider["length_m"].max() == pytest.approx(math.hypot(300, 250))
+
+
+def test_a_road_marks_the_link_across_it(tmp_path):
+    """A 20 m wide road (a barrier: at least 15 m) runs north–south at x = 250 m, across the A–B gap only."""
+    from cbindex.geo.barriers import BarrierRule, BarrierSpec
+
+    raster, boundary = hand_raster(tmp_path)
+    road = shapely.LineString([(X0 + 250, Y0 + 10), (X0 + 250, Y0 - 60)])
+    roads = write_vector(tmp_path / "roads.gpkg", [road], crs="EPSG:3035", width=[20.0])
+    barriers = BarrierSpec(str(roads), BarrierRule(min_width_m=15.0))
+    links = run_stage(tmp_path, raster, boundary, barriers=barriers, link_search_m=300)[1]
+    assert links["length_m"].tolist() == pytest.approx([200.0, 250.0])
+    assert links["crosses_barrier"].tolist() == [True, False]
 
 
 def test_built_up_barriers_mark_the_links_across_them(tmp_path):
