@@ -28,4 +28,7 @@ if __name__ == "__main__":
         targets_csv=smk.output.targets,
         boundary_notes=dict(smk.params.boundary_notes),
         coverage_layers=[dict(layer) for layer in smk.params.coverage_layers],
+        scenarios=list(smk.params.scenarios),
+        scenario_comparisons=list(smk.input.scenario_comparisons),
+        scenario_changes=list(smk.input.scenario_changes),
     )

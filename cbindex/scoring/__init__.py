@@ -24,4 +24,5 @@ target_summary   the scorecard's targets section and targets.csv, grouped by fra
 frameworks   framework mappings (KMGBF, a city's NBSAP): which framework targets each indicator informs
 district_scores  the points each district would score under the city's rule set, and its change across years
 scenario_comparison  a scenario scored beside its base year: values, points and their change per indicator
+scenario_summary  the scorecard's scenarios: titles, changes made, comparison rows and points totals, both languages
 """

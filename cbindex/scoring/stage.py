@@ -35,6 +35,7 @@ from cbindex.scoring.overrides import load_city_rule_set
 from cbindex.scoring.points import score_value
 from cbindex.scoring.rules import STATUS_PARTIAL_COVERAGE, STATUS_SCORED, IndicatorRule, RuleSet
 from cbindex.scoring.scenario_comparison import compare_scenario
+from cbindex.scoring.scenario_summary import scenario_summaries
 from cbindex.scoring.scorecard import build_scorecard
 from cbindex.scoring.target_summary import follow_targets, targets_table
 from cbindex.scoring.targets_file import read_city_targets
@@ -83,6 +84,9 @@ def score_city(
     targets_csv: str | None = None,
     boundary_notes: Mapping[str, str] | None = None,
     coverage_layers: Sequence[Mapping[str, str]] = (),
+    scenarios: Sequence[Mapping[str, object]] = (),
+    scenario_comparisons: Sequence[str] = (),
+    scenario_changes: Sequence[str] = (),
 ) -> None:
     """Score every land-cover year and the city's figures; write ``indicators.csv``, ``scorecard.json`` and, when
     ``scorecard_xlsx`` is given, the scorecard workbook (:mod:`cbindex.scoring.workbook`; ``city_names`` under
@@ -123,6 +127,10 @@ def score_city(
     ``config/frameworks/kmgbf.yaml``; :mod:`cbindex.scoring.frameworks`): every target is followed through the
     land-cover years (:mod:`cbindex.scoring.target_progress`) into ``scorecard.json`` (``targets``) and
     ``targets_csv`` (one row per target and year; header only without targets).
+
+    ``scenarios`` are the city's what-if scenarios (sheet column ``scenarios``, each as
+    :meth:`~cbindex.landcover.scenarios.Scenario.as_params` gives it) with their ``scenario_comparisons`` and
+    ``scenario_changes`` tables: ``scorecard.json``'s ``scenarios`` (:mod:`cbindex.scoring.scenario_summary`).
     """
     if on_partial_coverage not in ON_PARTIAL_COVERAGE:
         raise CBIInputError(
@@ -212,6 +220,7 @@ def score_city(
         "generated_by": f"cbindex {__version__}",
         **scorecard,
         "targets": followed,
+        "scenarios": scenario_summaries(scenarios, comparison_csvs=scenario_comparisons, changes_csvs=scenario_changes),
     }
     write_csv(table, indicators_csv, encoding=csv_encoding)
     if targets_csv:

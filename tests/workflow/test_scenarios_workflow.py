@@ -5,6 +5,7 @@ adding or editing one scenario re-runs only that scenario's jobs (dry runs)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -28,6 +29,18 @@ def checksums(folder: Path) -> dict[str, str]:
     }
 
 
+SCENARIO_RULES = {"apply_scenario", "compute_scenario_landcover_indicators", "compare_scenario"}
+CITY_RULES = {"score_city", "write_city_report"}
+"""The city's scorecard and reports show every scenario, so they re-run too; no base-year job does."""
+
+
+def only_this_scenario_or_freetown(rule: str, wildcards: str, scenario: str) -> bool:
+    """A planned job is the edited scenario's, or Freetown's scorecard or report (never another city's)."""
+    if rule in SCENARIO_RULES:
+        return f"scenario={scenario}" in wildcards
+    return rule == "all" or (rule in CITY_RULES and "city=freetown" in wildcards)
+
+
 def planned(work: Path) -> list[tuple[str, str]]:
     """(rule, wildcards text) of every job a dry run plans."""
     text = snakemake(work, "--dry-run").stdout
@@ -46,6 +59,28 @@ def test_the_sample_scenario_is_compared_with_its_base_year(base_run):
     assert comparison.loc["city_area", "change"] == pytest.approx(0, abs=1e-6)  # the same city, only classes change
 
 
+def test_the_scorecard_lists_the_scenario_with_its_comparison(base_run):
+    folder = base_run / "results/freetown/scenarios" / SCENARIO
+    scorecard = json.loads((base_run / "results/freetown/scorecard.json").read_text(encoding="utf-8"))
+    (entry,) = scorecard["scenarios"]
+    sheet = yaml.safe_load((base_run / "data/freetown/scenarios.yaml").read_text(encoding="utf-8"))["scenarios"][0]
+    assert entry["name"] == SCENARIO and entry["base_year"] == sheet["base_year"] == 2020
+    assert entry["title"] == {"en": sheet["title"], "zh": sheet["title_zh"]}
+    changes = pd.read_csv(folder / "changes.csv", encoding="utf-8-sig")
+    assert [change["cells_changed"] for change in entry["changes"]] == changes["cells_changed"].tolist()
+    assert "2016" in entry["changes"][0]["text"]["zh"] and entry["changes"][0]["note"] is None
+    comparison = pd.read_csv(folder / "scenario_comparison.csv", encoding="utf-8-sig")
+    scored = comparison[comparison["base_status"] == "scored"].set_index("indicator")
+    rows = {row["indicator"]: row for row in entry["indicators"]}
+    assert set(rows) == set(scored.index)
+    for indicator, row in rows.items():
+        assert row["scenario_value"] == pytest.approx(scored.loc[indicator, "scenario_value"])
+        assert row["points_change"] == scored.loc[indicator, "points_change"]
+    assert entry["points"]["base"] == scored["base_points"].sum()
+    assert entry["points"]["scenario"] == scored["scenario_points"].sum()
+    assert entry["points"]["change"] == entry["points"]["scenario"] - entry["points"]["base"]
+
+
 def test_scenarios_never_touch_the_base_year_and_rerun_only_their_own_jobs(copy_of_base_run, tmp_path):
     work = copy_of_base_run
     base_outputs = checksums(work / "results/freetown/2020")
@@ -57,17 +92,14 @@ def test_scenarios_never_touch_the_base_year_and_rerun_only_their_own_jobs(copy_
     )
     scenarios_path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
     jobs = planned(work)
-    assert {rule for rule, _ in jobs} - {"all"} == {
-        "apply_scenario",
-        "compute_scenario_landcover_indicators",
-        "compare_scenario",
-    }
-    assert all("scenario=develop" in wildcards for rule, wildcards in jobs if rule != "all")
+    assert {rule for rule, _ in jobs} - {"all"} == SCENARIO_RULES | CITY_RULES
+    assert all(only_this_scenario_or_freetown(rule, wildcards, "develop") for rule, wildcards in jobs)
     snakemake(work)
     document["scenarios"][0]["changes"][0]["since_year"] = 2017
     scenarios_path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
     jobs = planned(work)
-    assert jobs and all(f"scenario={SCENARIO}" in wildcards for rule, wildcards in jobs if rule != "all")
+    assert {rule for rule, _ in jobs} - {"all"} == SCENARIO_RULES | CITY_RULES
+    assert all(only_this_scenario_or_freetown(rule, wildcards, SCENARIO) for rule, wildcards in jobs)
     snakemake(work)
     assert checksums(work / "results/freetown/2020") == base_outputs
     developed = pd.read_csv(work / "results/freetown/scenarios/develop/scenario_comparison.csv", encoding="utf-8-sig")

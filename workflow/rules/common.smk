@@ -247,6 +247,21 @@ def get_scenario_base_table(wildcards):
     return f"results/{wildcards.city}/{base_year}/landcover_indicators.csv"
 
 
+def get_city_scenarios(wildcards):
+    """The city's scenarios as plain data (titles, base years and changes: the scorecard and report show them)."""
+    return [scenario.as_params() for scenario in city_scenarios(wildcards.city).values()]
+
+
+def get_scenario_comparisons(wildcards):
+    return [
+        f"results/{wildcards.city}/scenarios/{name}/scenario_comparison.csv" for name in city_scenarios(wildcards.city)
+    ]
+
+
+def get_scenario_changes(wildcards):
+    return [f"results/{wildcards.city}/scenarios/{name}/changes.csv" for name in city_scenarios(wildcards.city)]
+
+
 def get_final_outputs():
     scenarios = [
         f"results/{city}/scenarios/{name}/{output}"

@@ -11,6 +11,8 @@ rule score_city:
         groups=get_latest_groups,
         targets=get_targets,
         framework=get_framework,
+        scenario_comparisons=get_scenario_comparisons,
+        scenario_changes=get_scenario_changes,
     output:
         indicators=report("results/{city}/indicators.csv", caption="../report/indicators.rst", category="Scorecard"),
         scorecard="results/{city}/scorecard.json",
@@ -33,6 +35,7 @@ rule score_city:
         input_datums=get_input_datums,
         boundary_notes=get_boundary_notes,
         coverage_layers=coverage_layer_settings(),
+        scenarios=get_city_scenarios,
         csv_encoding=config["csv_encoding"],
     script:
         "../../scripts/score_city.py"
