@@ -36,4 +36,5 @@ if __name__ == "__main__":
         landcover=dict(zip(years, smk.input.landcover, strict=True)),
         display_crs=smk.params.display_crs,
         class_areas=list(smk.input.class_areas),
+        scenario_rasters=list(smk.input.scenario_rasters),
     )

@@ -8,6 +8,7 @@ html         the page: the plots, maps, change and provenance sections, the styl
 html_tables  HTML building blocks and the summary, components and scores tables
 landcover_section  the land-cover section: product, accuracy, cell size, areas, class composition, noise
 figures      the maps and plots (matplotlib), returned as PNG
+scenarios_section  the scenarios section: changes, indicators before and after, maps of the cells changed
 targets_section  the targets section: targets grouped by framework target, one chart per target
 districts    the districts section: a choropleth per indicator and the districts ranked (latest year)
 display_rasters  rasters read at display resolution and warped into the display CRS (nearest cell)

@@ -67,6 +67,8 @@ class ReportContent:
         The district choropleths.
     landcover_facts : LandcoverFacts or None
         Class areas per year, cell size, boundary repairs: the land-cover section (none: the section is left out).
+    scenario_figures : list of ReportFigure
+        The maps of the scenarios section (key ``scenario-<position in scorecard.json scenarios>``).
     """
 
     language: str
@@ -93,3 +95,4 @@ class ReportContent:
     districts: pd.DataFrame | None = None
     district_figures: Sequence[ReportFigure] = field(default_factory=list)
     landcover_facts: Any = None
+    scenario_figures: Sequence[ReportFigure] = field(default_factory=list)

@@ -29,6 +29,7 @@ from cbindex.report.html_tables import (
     summary_section,
 )
 from cbindex.report.landcover_section import landcover_section, products_by_year, shared_noise_threshold, within_noise
+from cbindex.report.scenarios_section import scenarios_section
 from cbindex.report.targets_section import targets_section
 from cbindex.report.text import format_change, format_number, format_percent, localized, method_html, text, text_html
 from cbindex.scoring.rules import STATUS_NO_BANDS, STATUS_NOT_ASSESSED, RuleSet
@@ -43,6 +44,7 @@ SECTIONS = (
     "districts",
     "change",
     "targets",
+    "scenarios",
     "provenance",
 )
 """Section ids of the page, in order (each is an ``<section id=...>``)."""
@@ -398,6 +400,7 @@ _SECTION_BUILDERS = {
     "districts": districts_section,
     "change": _change,
     "targets": targets_section,
+    "scenarios": scenarios_section,
     "provenance": _provenance,
 }
 

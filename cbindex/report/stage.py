@@ -59,6 +59,7 @@ from cbindex.report.figures import (
 from cbindex.report.fonts import FONT_DISTRIBUTION, embedded_font_css, font_version, register_cjk_font
 from cbindex.report.html import render_report, render_report_body, yearly_indicator_rows
 from cbindex.report.landcover_section import LandcoverFacts
+from cbindex.report.scenarios_section import changed_codes, words
 from cbindex.report.targets_section import draw_target_charts
 from cbindex.report.text import LANGUAGES, localized, text
 from cbindex.scoring.link_advice import TOP_LINKS
@@ -558,6 +559,53 @@ def draw_change(
     return figures
 
 
+def draw_scenario_maps(
+    scenarios: Sequence[Mapping[str, Any]],
+    *,
+    rasters: Mapping[str, str],
+    years: Sequence[YearOutputs],
+    landcover: Mapping[int, str],
+    legends: Mapping[int, Legend],
+    boundary,
+    language: str,
+    display_crs: str = AUTO,
+) -> list[ReportFigure]:
+    """Per scenario of ``scorecard.json`` (``rasters``: its ``landcover.tif`` by name), three small land-cover maps on
+    its base year's display grid: the base year, the scenario, and the cells it changed in their new class
+    (:func:`cbindex.report.scenarios_section.changed_codes`). None for a base year without its land-cover raster."""
+    crs = city_display_crs(display_crs, boundary=boundary)
+    by_year = {item.year: item for item in years}
+    figures = []
+    for index, entry in enumerate(scenarios):
+        year, raster = entry["base_year"], rasters[entry["name"]]
+        if landcover.get(year) is None:
+            continue
+        legend = legends[year]
+        shown, grid = year_display(by_year[year], grid=None, crs=crs, landcover=landcover[year], legend=legend)
+        data = shown.data
+        inside = data.array != MASK_OUTSIDE
+        after = landcover_indexes(read_display_window(raster, like=data).array, inside=inside, legend=legend)
+        codes, changed = changed_codes(landcover[year], raster, like=data)
+        changed = landcover_indexes(codes, inside=inside & changed, legend=legend)
+        panels = [
+            (words(key, language, year=year), to_display(DataGrid(indexes, data.transform, data.crs), grid, fill=0))
+            for key, indexes in (("panel_base", shown.classes), ("panel_scenario", after), ("panel_changed", changed))
+        ]
+        frame = map_frame(grid, boundary=boundary, language=language)
+        present = set().union(*(np.unique(indexes).tolist() for _, indexes in panels))
+        figure = landcover_small_multiples(
+            panels,
+            classes=map_classes(legend, present, language=language),
+            frame=frame,
+            boundary_label=text("boundary", language),
+            language=language,
+        )
+        title = words("map_title", language, year=year)
+        caption = words("map_caption", language, product=legend.name, crs=frame.crs_name)
+        figures.append(_figure(f"scenario-{index}", figure, title=title, caption=caption, language=language))
+    return figures
+
+
 def landcover_facts(class_areas: Sequence[str], *, boundary, latest: YearOutputs) -> LandcoverFacts | None:
     """The land-cover section's facts: the class-area tables stacked, the cell size (m) of the latest year's
     raster at the city's latitude (the mask is that raster's window over the city), the boundary's repairs."""
@@ -604,6 +652,7 @@ def write_city_report(
     landcover: Mapping[int, str] | None = None,
     display_crs: str = AUTO,
     class_areas: Sequence[str] = (),
+    scenario_rasters: Sequence[str] = (),
 ) -> None:
     """Write the city's report in one language: scores, bands, totals, maps, plots, districts, change, provenance.
 
@@ -613,10 +662,10 @@ def write_city_report(
     ``legend_paths`` gives the legend of each year (their products are named per year). ``landcover`` maps each
     year to its land-cover raster (drawn in its legend's class colours) and ``display_crs`` is config
     ``display_crs``, the CRS every map is drawn in; ``class_areas`` are the years' class-area tables (the
-    land-cover section is left out without them). ``input_files`` are every file the report rule depends on;
-    their SHA-256 checksums are listed, so the
-    report says exactly what it was computed from.  Matplotlib's warnings (a glyph missing from the fonts,
-    for example) are written to the log.
+    land-cover section is left out without them). ``scenario_rasters`` are the ``landcover.tif`` of each scenario
+    (``results/{city}/scenarios/{name}/``), drawn in the scenarios section. ``input_files`` are every file the
+    report rule depends on; their SHA-256 checksums are listed, so the report says exactly what it was computed
+    from. Matplotlib's warnings (a glyph missing from the fonts, for example) are written to the log.
 
     Raises
     ------
@@ -666,6 +715,16 @@ def write_city_report(
             legends=legends,
         )
         target_figures = draw_target_charts(scorecard.get("targets"), language=language)
+        scenario_figures = draw_scenario_maps(
+            scorecard.get("scenarios") or [],
+            rasters={Path(path).parent.name: path for path in scenario_rasters},
+            years=years,
+            landcover=landcover,
+            legends=legends,
+            boundary=city_boundary,
+            language=language,
+            display_crs=display_crs,
+        )
         districts = read_district_tables(district_tables)
         district_figures = (
             district_maps(
@@ -702,6 +761,7 @@ def write_city_report(
         districts=districts,
         district_figures=district_figures,
         landcover_facts=landcover_facts(class_areas, boundary=city_boundary, latest=years[-1]),
+        scenario_figures=scenario_figures,
     )
     page = render_report(content, font_css=embedded_font_css([render_report_body(content)]))
     with atomic_path(report_html) as temporary:
@@ -710,7 +770,12 @@ def write_city_report(
         "City %s: report in %s with %d figures, %d input files checksummed (%s)",
         city,
         language,
-        len(plots) + len(maps) + len(change_figures) + len(target_figures) + len(district_figures),
+        len(plots)
+        + len(maps)
+        + len(change_figures)
+        + len(target_figures)
+        + len(district_figures)
+        + len(scenario_figures),
         len(content.checksums),
         report_html,
     )

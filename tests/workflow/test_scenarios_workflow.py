@@ -5,6 +5,7 @@ adding or editing one scenario re-runs only that scenario's jobs (dry runs)."""
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 from pathlib import Path
@@ -104,3 +105,19 @@ def test_scenarios_never_touch_the_base_year_and_rerun_only_their_own_jobs(copy_
     assert checksums(work / "results/freetown/2020") == base_outputs
     developed = pd.read_csv(work / "results/freetown/scenarios/develop/scenario_comparison.csv", encoding="utf-8-sig")
     assert developed.set_index("indicator").loc["I1", "change"] <= 0
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_both_reports_show_the_scenario_with_its_maps(base_run, language):
+    page = (base_run / f"results/freetown/report_{language}.html").read_text(encoding="utf-8")
+    section = page[page.index('<section id="scenarios">') :]
+    section = section[: section.index("</section>")]
+    scorecard = json.loads((base_run / "results/freetown/scorecard.json").read_text(encoding="utf-8"))
+    (entry,) = scorecard["scenarios"]
+    assert f"<h3>{entry['title'][language]}</h3>" in section
+    assert entry["changes"][0]["text"][language] in html.unescape(section)
+    assert 'id="figure-scenario-0"' in section and "data:image/png;base64," in section
+    rows = re.findall(r"<tr><td>(I\d+) .*?</td>.*?<td>([^<]*)</td></tr>", section)
+    assert {indicator for indicator, _ in rows} == {row["indicator"] for row in entry["indicators"]}
+    points = {row["indicator"]: f"{row['base_points']} → {row['scenario_points']}" for row in entry["indicators"]}
+    assert dict(rows) == points

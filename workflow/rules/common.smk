@@ -262,6 +262,10 @@ def get_scenario_changes(wildcards):
     return [f"results/{wildcards.city}/scenarios/{name}/changes.csv" for name in city_scenarios(wildcards.city)]
 
 
+def get_scenario_rasters(wildcards):
+    return [f"results/{wildcards.city}/scenarios/{name}/landcover.tif" for name in city_scenarios(wildcards.city)]
+
+
 def get_final_outputs():
     scenarios = [
         f"results/{city}/scenarios/{name}/{output}"

@@ -25,6 +25,7 @@ rule write_city_report:
         overrides=get_scoring_overrides,
         sources=get_city_source_files,
         framework=get_framework,
+        scenario_rasters=get_scenario_rasters,
     output:
         report=report(
             "results/{city}/report_{lang}.html",
