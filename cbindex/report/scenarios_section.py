@@ -116,8 +116,10 @@ def _changes_list(entry: Mapping[str, Any], *, language: str) -> str:
             cells=format_number(change["cells_changed"]),
             area=format_number(change["area_changed_ha"]),
         )
-        note = f" ({change['note'][language]})" if change["note"] else ""
-        items.append(f"<li>{escape(change['text'][language])}: {escape(amount + note)}</li>")
+        amount = change["note"][language] if change["note"] else amount
+        items.append(
+            f"<li>{escape(words('change_line', language, change=change['text'][language], amount=amount))}</li>"
+        )
     return "<ol>" + "".join(items) + "</ol>"
 
 

@@ -118,7 +118,7 @@ def test_the_table_shows_values_change_and_points_before_and_after():
     ]
     text = plain(english)
     assert "Restore the forest" in text and "Base year 2020" in text
-    assert "restore the tree canopy lost since 2016: 1,200 cells, 10.50 ha changed inside the city" in text
+    assert "restore the tree canopy lost since 2016 (1,200 cells, 10.50 ha changed inside the city)" in text
     assert "Points of the compared indicators (1): 3 → 4 (+1)." in text
     assert "I2." in text  # not scored on both sides: left out of the totals
 
