@@ -28,9 +28,9 @@ pytestmark = pytest.mark.workflow
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PAGE_LIMITS = {"chengdu": 10, "freetown": 17}
 """Most A4 pages a report may print to: Chengdu has one land-cover year; Freetown five, with four transition
-matrices, the maps of every year, the candidate links and a chart per KMGBF target (measured 2026-12-02 17:30 UTC:
-Chengdu en 9, zh 8; Freetown en 15, zh 13; the issue's report printed to 13 pages with columns one character wide
-before those sections existed)."""
+matrices, the maps of every year, the candidate links, a chart per KMGBF target and its what-if scenario's table
+and maps (measured 2026-12-02 17:30 UTC: Chengdu en 9, zh 8; Freetown en 15, zh 13, en 16 with the scenarios
+section; the issue's report printed to 13 pages with columns one character wide before those sections existed)."""
 A4_POINTS = (595.28, 841.89)
 PRINTABLE_WIDTH_PX = 703
 """A4 width minus the print stylesheet's 12 mm margins, in CSS pixels (96 per inch): 186 mm."""
