@@ -208,6 +208,11 @@ def test_a_city_in_bands_as_separate_jobs_gives_identical_outputs(base_run, tmp_
             assert ours[key].tolist() == one[key].tolist() and len(ours) > 0
             assert ours["area_ha"].tolist() == one["area_ha"].tolist()
             assert all(a.equals(b) for a, b in zip(ours.geometry, one.geometry, strict=True))
+        ours, one = (
+            gpd.read_file(path / "connectivity_groups.gpkg", layer="candidate_links") for path in (banded, single)
+        )
+        assert ours.drop(columns="geometry").equals(one.drop(columns="geometry")) and len(ours) > 0
+        assert all(a.equals(b) for a, b in zip(ours.geometry, one.geometry, strict=True))
         assert not (banded / "bands").exists() or not any((banded / "bands").iterdir())  # temporary band files
         assert (work / f"results/freetown/logs/compute_landcover_band_{year}_2.log").exists()
 
