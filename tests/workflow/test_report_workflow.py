@@ -140,6 +140,9 @@ def test_english_report_content(reports):
     ) in text
     assert "or add 190 ha to the second-largest group (472 ha)" in text
     assert "these 188 ha added to the largest group (517 ha) would raise I2 to 512 ha (2 points)" in text
+    # the candidate link that reaches I2's next band (issue 12), and the table and map of the best links
+    link = "joining groups 37 and 42 (517 ha and 472 ha), 1.34 km apart (link 1), would raise I2 to 786 ha (2 points)"
+    assert link in text and "<h3>Candidate links between connectivity groups (I2)</h3>" in text
     # the score table speaks of groups and hectares; the term is explained in the links section and the methods
     assert "effective mesh size" not in text[text.index('<section id="scores">') : text.index('<section id="plots">')]
 
@@ -155,6 +158,8 @@ def test_chinese_report_is_in_chinese(reports):
         in text
     )
     assert "这 188 公顷若并入最大组团（517 公顷），I2 将升至 512 公顷（2 分）" in text
+    assert "连接组团 37 与 42（517 公顷和 472 公顷，相距 1.34 公里；连接 1）可使 I2 升至 786 公顷（2 分）" in text
+    assert "连通组之间的候选连接（I2）" in text
 
 
 def test_change_across_years_for_freetown(reports):
