@@ -65,7 +65,7 @@ def planned_rules(work: Path) -> set[str]:
         ("neighbourhood", 4, LANDCOVER_AND_AFTER),
         ("mesh_denominator", "landscape", LANDCOVER_AND_AFTER),
         ("builtup_is_barrier", True, LANDCOVER_AND_AFTER),
-        ("link_search_m", 1000, LANDCOVER_AND_AFTER),
+        ("link_search_m", 1000, LANDCOVER_AND_AFTER | {"compute_scenario_landcover_indicators", "compare_scenario"}),
         (
             "boundary_rule",
             "exact",
