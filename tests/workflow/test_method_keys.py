@@ -25,9 +25,14 @@ LANDCOVER_AND_AFTER = {
     "write_city_report",
     "write_natural_areas_style",
     "write_qgis_project",
+    "compute_scenario_landcover_indicators",
+    "compare_scenario",
 }
 """The land-cover rule and every rule that reads its outputs (the masks, the groups, the tables); the district rule
-runs for San José, the sample city with districts."""
+runs for San José, the sample city with districts; a scenario's land cover is computed by the land-cover stage with
+the same method keys (Freetown's sample scenario)."""
+FREETOWN_ONLY = {"compute_scenario_landcover_indicators", "compare_scenario"}
+SAN_JOSE_ONLY = {"compute_district_indicators"}
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +70,7 @@ def planned_rules(work: Path) -> set[str]:
         ("neighbourhood", 4, LANDCOVER_AND_AFTER),
         ("mesh_denominator", "landscape", LANDCOVER_AND_AFTER),
         ("builtup_is_barrier", True, LANDCOVER_AND_AFTER),
-        ("link_search_m", 1000, LANDCOVER_AND_AFTER | {"compute_scenario_landcover_indicators", "compare_scenario"}),
+        ("link_search_m", 1000, LANDCOVER_AND_AFTER),
         (
             "boundary_rule",
             "exact",
@@ -96,10 +101,10 @@ def test_the_sheets_natural_codes_rerun_the_rules_that_read_natural_classes(fini
     sheet.loc[sheet["city_id"] == "chengdu", "natural_codes"] = "10 20 30"
     try:
         sheet.to_csv(sheet_path, index=False)
-        assert planned_rules(finished_run) == (LANDCOVER_AND_AFTER - {"compute_district_indicators"}) | {
+        assert planned_rules(finished_run) == (LANDCOVER_AND_AFTER - SAN_JOSE_ONLY - FREETOWN_ONLY) | {
             "compute_overlay_indicators",
             "compute_species_indicators",
-        }  # Chengdu has no districts
+        }  # Chengdu has no districts and no scenario
         assert "city=freetown" not in snakemake(finished_run, "--dry-run").stdout
     finally:
         sheet_path.write_text(original, encoding="utf-8")
