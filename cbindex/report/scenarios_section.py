@@ -25,6 +25,9 @@ from cbindex.report.text import format_change, format_number, localized, text_ht
 from cbindex.scoring.next_band import change_unit
 from cbindex.scoring.rules import RuleSet
 
+STRIP_ROWS = 512
+"""Full-resolution rows read at a time (memory: two strips of this many rows of the raster's width)."""
+
 
 def words(key: str, language: str, **fields: Any) -> str:
     """The section's wording (catalogue section ``scenarios``)."""
@@ -36,8 +39,8 @@ def changed_codes(base_path: str, scenario_path: str, *, like: DataGrid) -> tupl
     resolution over the city's window of the base grid), whether any full-resolution cell under it differs between
     the base raster and the scenario's, and the scenario's code there (the largest code when several changed).
 
-    Both rasters are read over ``like``'s bounds one display row at a time (memory: one strip of full-resolution
-    rows), so a 1.3-billion-cell tile never sits in memory.
+    Both rasters are read over ``like``'s bounds in strips of about :data:`STRIP_ROWS` full-resolution rows (whole
+    display rows), so a 1.3-billion-cell tile never sits in memory.
 
     Returns
     -------
@@ -55,21 +58,23 @@ def changed_codes(base_path: str, scenario_path: str, *, like: DataGrid) -> tupl
         col_starts = np.linspace(0, width, cols + 1).round().astype(int)[:-1]
         codes = np.zeros((rows, cols), dtype=scenario.dtypes[0])
         changed = np.zeros((rows, cols), dtype=bool)
-        for row, (top, bottom) in enumerate(zip(row_edges[:-1], row_edges[1:], strict=True)):
-            if bottom <= top:
-                continue
+        step = max(1, STRIP_ROWS * rows // max(height, 1))  # display rows per read
+        for first in range(0, rows, step):
+            top, bottom = int(row_edges[first]), int(row_edges[min(first + step, rows)])
             before, after = (
                 dataset.read(
-                    1,
-                    window=rasterio.windows.Window(window.col_off, window.row_off + top, width, bottom - top),
-                    boundless=True,
-                    fill_value=0,
+                    1, window=rasterio.windows.Window(window.col_off, window.row_off + top, width, bottom - top)
                 )
                 for dataset, window in zip((base, scenario), windows, strict=True)
             )
             differs = before != after
-            changed[row] = np.logical_or.reduceat(differs.any(axis=0), col_starts)
-            codes[row] = np.maximum.reduceat(np.where(differs, after, 0).max(axis=0), col_starts)
+            new = np.where(differs, after, 0)
+            for row in range(first, min(first + step, rows)):
+                lower, upper = row_edges[row] - top, row_edges[row + 1] - top
+                if upper <= lower:
+                    continue
+                changed[row] = np.logical_or.reduceat(differs[lower:upper].any(axis=0), col_starts)
+                codes[row] = np.maximum.reduceat(new[lower:upper].max(axis=0), col_starts)
     return codes, changed
 
 

@@ -9,8 +9,10 @@ import re
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 from affine import Affine
 
+from cbindex.report import scenarios_section as scenarios_section_module
 from cbindex.report.display_rasters import read_display_raster
 from cbindex.report.scenarios_section import changed_codes, scenarios_section
 from cbindex.scoring.rule_sets import load_rule_set
@@ -20,7 +22,9 @@ SI_2014 = load_rule_set(REPO / "config" / "scoring" / "si-2014.yaml")
 TRANSFORM = Affine(0.001, 0, 10.0, 0, -0.001, 20.0)
 
 
-def test_changed_cells_pool_onto_the_display_grid(tmp_path):
+@pytest.mark.parametrize("strip_rows", [512, 7])  # one strip, or strips of a few display rows
+def test_changed_cells_pool_onto_the_display_grid(tmp_path, monkeypatch, strip_rows):
+    monkeypatch.setattr(scenarios_section_module, "STRIP_ROWS", strip_rows)
     rng = np.random.default_rng(7)
     base = rng.integers(1, 5, size=(60, 90)).astype(np.uint8)
     scenario = base.copy()
