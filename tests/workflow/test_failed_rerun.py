@@ -86,8 +86,8 @@ def test_a_corrupt_new_year_keeps_every_published_file_of_the_city(copy_of_base_
         "freetown/logs/write_landcover_map_2021.log",
     }
     assert_nothing_changed(work, before, result.stderr, failed_logs=failed_logs)
-    log = work / "results/freetown/logs/compute_landcover_indicators_2021.log"
-    assert "SLE-Freetown_core-landcover2021.tif" in log.read_text(encoding="utf-8")
+    logs = [work / "results" / name for name in failed_logs if (work / "results" / name).exists()]
+    assert any("SLE-Freetown_core-landcover2021.tif" in log.read_text(encoding="utf-8") for log in logs)
 
 
 def test_a_failing_scoring_step_loses_nothing_and_finished_jobs_stay_due(copy_of_base_run):
