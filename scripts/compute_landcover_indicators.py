@@ -1,4 +1,5 @@
-"""Rule compute_landcover_indicators: map snakemake's input/params/output onto the library call."""
+"""Rules compute_landcover_indicators and compute_scenario_landcover_indicators (a scenario's raster computed as its
+base year, params.year): map snakemake's input/params/output onto the library call."""
 
 from cbindex.core.rule_runtime import run_logged
 from cbindex.geo.barriers import BarrierSpec
@@ -11,7 +12,7 @@ if __name__ == "__main__":
         smk.log[0],
         compute_landcover_indicators,
         city=smk.wildcards.city,
-        year=int(smk.wildcards.year),
+        year=smk.params.year,
         raster_path=smk.input.raster,
         boundary=BoundarySpec(smk.input.boundary, **smk.params.boundary_spec),
         legend_path=smk.input.legend,
@@ -21,7 +22,7 @@ if __name__ == "__main__":
         equal_area_crs=smk.params.equal_area_crs,
         boundary_coverage_tolerance_percent=smk.params.boundary_coverage_tolerance_percent,
         csv_encoding=smk.params.csv_encoding,
-        landuse=LandUseOutputs(*smk.input.landuse) if smk.input.landuse else None,
+        landuse=LandUseOutputs(*smk.input.landuse) if smk.input.get("landuse") else None,
         indicators_csv=smk.output.indicators,
         natural_mask_tif=smk.output.natural_mask,
         groups_gpkg=smk.output.groups,

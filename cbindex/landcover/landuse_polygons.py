@@ -36,6 +36,7 @@ from pyproj import CRS
 from cbindex.core.errors import CBIInputError
 from cbindex.core.indicator_table import IndicatorValue
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE, percent
+from cbindex.geo import area_crs
 from cbindex.geo.boundary import CityBoundary
 from cbindex.geo.categories import CategoryCodes
 from cbindex.geo.legends import Legend
@@ -256,14 +257,6 @@ def clipped_areas_m2(
     return areas_m2
 
 
-def city_area_ha(boundary: CityBoundary, *, crs: CRS) -> float:
-    """The city boundary's own area in the same equal-area projection as :func:`exact_class_areas`, hectares."""
-    city = boundary.to_crs(crs, max_segment_length=boundary.densify_step())
-    return (
-        float(gpd.GeoSeries([city], crs=crs).to_crs(_equal_area_crs(city, crs)).area.sum()) / SQUARE_METRES_PER_HECTARE
-    )
-
-
 def polygon_area_values(
     values: list[IndicatorValue], *, class_areas: pd.DataFrame, city_ha: float, codes: CategoryCodes, legend: Legend
 ) -> list[IndicatorValue]:
@@ -371,6 +364,7 @@ def _polygonal(geometry):
     return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
-def _equal_area_crs(city, crs) -> CRS:
-    centre = gpd.GeoSeries([city], crs=crs).to_crs(4326).iloc[0].centroid
-    return CRS.from_proj4(f"+proj=laea +lat_0={centre.y} +lon_0={centre.x} +datum=WGS84 +units=m")
+def _equal_area_crs(geometry, crs) -> CRS:
+    """The ``auto`` equal-area CRS (:func:`cbindex.geo.area_crs.equal_area_crs`) centred on ``geometry``."""
+    centre = gpd.GeoSeries([geometry], crs=crs).to_crs(4326).iloc[0].centroid
+    return area_crs.equal_area_crs(area_crs.AUTO, centre_lon=centre.x, centre_lat=centre.y).crs

@@ -58,6 +58,7 @@ rule compute_landcover_indicators:
         mem_mb=4000,
     params:
         **LANDCOVER_PARAMS,
+        year=lambda wildcards: int(wildcards.year),
         csv_encoding=config["csv_encoding"],
     script:
         "../../scripts/compute_landcover_indicators.py"

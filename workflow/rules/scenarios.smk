@@ -58,10 +58,10 @@ rule compute_scenario_landcover_indicators:
         mem_mb=4000,
     params:
         **LANDCOVER_PARAMS,
-        base_year=get_scenario_base_year,
+        year=get_scenario_base_year,
         csv_encoding=config["csv_encoding"],
     script:
-        "../../scripts/compute_scenario_landcover_indicators.py"
+        "../../scripts/compute_landcover_indicators.py"
 
 
 rule compare_scenario:
