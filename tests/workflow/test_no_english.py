@@ -2,14 +2,16 @@
 
 Checked: the text of ``report_zh.html`` (with its ``alt`` and ``title`` attributes and the words drawn in its
 figures, which each PNG records in its ``Description``: :func:`cbindex.report.figures.png_bytes`), every ``*_zh``
-text of ``scorecard.json``, every text cell of the workbook's Chinese sheet, and what a Chinese QGIS project
-(``*_zh.qgs``, when the run writes one) shows: layer and group names, field aliases, legend labels, layout texts.
+text of ``scorecard.json``, every text cell of the workbook's Chinese sheets (scorecard, targets, scenarios), and
+what a Chinese QGIS project (``*_zh.qgs``, when the run writes one) shows: layer and group names, field aliases,
+legend labels, layout texts.
 
 What may stay in Latin letters, and why (the allow-list is rules, not a list of the sentences that happen to pass):
 
 - verbatim machine text, quoted sources and names: anything inside ``<code>`` (settings, file names, codes),
   ``<cite>`` (a source as its producer or the city wrote it) or an element marked ``translate="no"`` (a name from
-  the city's data, such as a district's) in the report;
+  the city's data, such as a district's) in the report, and the workbook's column of a target's source (the
+  city's words, as the report's ``<cite>``);
 - codes, paths and links: a token holding a digit or an underscore (``I1``, ``EPSG:4326``, ``v100``, ``A_Gi``), a
   path or file name (``data/chengdu/x.geojson``, ``scorecard.json``), a URL;
 - international abbreviations: words in capitals (``SI``, ``CRS``, ``UTM``, ``WGS``, ``LBSAP``, ``CBD``);
@@ -35,7 +37,9 @@ import pytest
 import yaml
 from PIL import Image
 
+from cbindex.core.messages import message
 from cbindex.report.figures import TEXT_KEYWORD
+from cbindex.scoring.workbook import SCENARIOS_SHEET_NAMES, SHEET_NAMES, TARGETS_SHEET_NAMES
 from tests.helpers import REPO
 
 ALLOWED_WORDS = frozenset({"ha", "km", "mm", "cm", "px", "dpi", "cbindex", "zone"})
@@ -139,9 +143,24 @@ def chinese_json_texts(document, *, chinese: bool = False) -> Iterator[str]:
         yield document
 
 
-def workbook_texts(path: Path) -> list[str]:
-    sheet = openpyxl.load_workbook(path, read_only=True)["评分表"]
-    return [value for row in sheet.iter_rows(values_only=True) for value in row if isinstance(value, str)]
+CHINESE_SHEETS = (SHEET_NAMES["zh"], TARGETS_SHEET_NAMES["zh"], SCENARIOS_SHEET_NAMES["zh"])
+CITY_WORDS_HEADER = message("report.target_source", "zh")
+"""The targets sheet's column of the city's own words (a target's source, shown as written: ``<cite>`` in the
+report)."""
+
+
+def workbook_texts(path: Path) -> dict[str, list[str]]:
+    """The text cells of each Chinese sheet of a scorecard workbook, by sheet (those it has), without the cells
+    under a header :data:`CITY_WORDS_HEADER`."""
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    texts: dict[str, list[str]] = {}
+    for name in (name for name in CHINESE_SHEETS if name in workbook.sheetnames):
+        texts[name] = []
+        skipped: set[int] = set()
+        for row in workbook[name].iter_rows(values_only=True):
+            texts[name] += [value for index, value in enumerate(row) if isinstance(value, str) and index not in skipped]
+            skipped |= {index for index, value in enumerate(row) if value == CITY_WORDS_HEADER}
+    return texts
 
 
 QGIS_TEXTS = {  # element: attribute whose value a QGIS user reads (layer panel, legend, attribute table, layout)
@@ -171,7 +190,8 @@ def chinese_outputs(work: Path) -> dict[str, list[str]]:
         outputs[f"{city.name}/report_zh.html"] = report_texts(city / "report_zh.html")
         scorecard = json.loads((city / "scorecard.json").read_text(encoding="utf-8"))
         outputs[f"{city.name}/scorecard.json"] = list(chinese_json_texts(scorecard))
-        outputs[f"{city.name}/scorecard.xlsx"] = workbook_texts(city / "scorecard.xlsx")
+        for sheet, texts in workbook_texts(city / "scorecard.xlsx").items():
+            outputs[f"{city.name}/scorecard.xlsx {sheet}"] = texts
         for project in sorted(city.glob("*_zh.qgs")):
             outputs[f"{city.name}/{project.name}"] = qgis_names(project)
     return outputs
@@ -232,7 +252,8 @@ def test_names_come_from_the_run_configuration():
 def test_no_english_word_reaches_the_chinese_outputs(base_run):
     outputs = chinese_outputs(base_run)
     names = run_names(base_run)
-    assert {"chengdu/report_zh.html", "freetown/scorecard.xlsx", "freetown/scorecard.json"} <= set(outputs)
+    sheets = {f"freetown/scorecard.xlsx {sheet}" for sheet in CHINESE_SHEETS}  # Freetown has targets and a scenario
+    assert {"chengdu/report_zh.html", "freetown/scorecard.json", *sheets} <= set(outputs)
     assert all(outputs.values())
     found = {
         f"{output}: {text[:160]!r}": words

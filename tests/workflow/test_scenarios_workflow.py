@@ -10,6 +10,7 @@ import json
 import re
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 import shapely
@@ -121,3 +122,26 @@ def test_both_reports_show_the_scenario_with_its_maps(base_run, language):
     assert {indicator for indicator, _ in rows} == {row["indicator"] for row in entry["indicators"]}
     points = {row["indicator"]: f"{row['base_points']} → {row['scenario_points']}" for row in entry["indicators"]}
     assert dict(rows) == points
+
+
+def test_the_workbook_lists_the_targets_and_the_scenario_with_its_comparison(base_run):
+    workbook = openpyxl.load_workbook(base_run / "results/freetown/scorecard.xlsx")
+    assert workbook.sheetnames == ["Scorecard", "Targets", "Scenarios", "评分表", "目标", "情景分析"]
+    comparison = pd.read_csv(
+        base_run / "results/freetown/scenarios" / SCENARIO / "scenario_comparison.csv", encoding="utf-8-sig"
+    ).set_index("indicator")
+    scorecard = json.loads((base_run / "results/freetown/scorecard.json").read_text(encoding="utf-8"))
+    (entry,) = scorecard["scenarios"]
+    for sheet_name, language in (("Scenarios", "en"), ("情景分析", "zh")):
+        rows = list(workbook[sheet_name].iter_rows(values_only=True))
+        assert entry["title"][language] in [row[0] for row in rows]
+        i1 = next(row for row in rows if row[0] == "I1")
+        assert isinstance(i1[5], float) and i1[5] == pytest.approx(comparison.loc["I1", "change"])
+        assert i1[3:5] == pytest.approx(tuple(comparison.loc["I1", ["base_value", "scenario_value"]]))
+        assert i1[6:8] == tuple(comparison.loc["I1", ["base_points", "scenario_points"]])
+    for sheet_name in ("Targets", "目标"):
+        rows = {row[0]: row for row in workbook[sheet_name].iter_rows(values_only=True)}
+        for item in scorecard["targets"]["items"]:
+            assert rows[item["indicator"]][12] == pytest.approx(item["change_per_year_needed"])
+    chengdu = openpyxl.load_workbook(base_run / "results/chengdu/scorecard.xlsx")
+    assert chengdu.sheetnames == ["Scorecard", "评分表"]  # no targets file, no scenarios: no such sheets
