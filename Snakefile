@@ -28,8 +28,8 @@ with exit_on_input_error():
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/landcover.smk"
-include: "workflow/rules/scenarios.smk"
 include: "workflow/rules/overlays.smk"
+include: "workflow/rules/scenarios.smk"
 include: "workflow/rules/districts.smk"
 include: "workflow/rules/species.smk"
 include: "workflow/rules/scoring.smk"

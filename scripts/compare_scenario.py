@@ -8,8 +8,8 @@ if __name__ == "__main__":
     run_logged(
         smk.log[0],
         compare_city_scenario,
-        base_csv=smk.input.base,
-        scenario_csv=smk.input.scenario,
+        base_csv=list(smk.input.base),
+        scenario_csv=list(smk.input.scenario),
         rule_set_path=smk.input.rule_set,
         overrides_path=smk.input.overrides[0] if smk.input.overrides else None,
         boundary_coverage_tolerance_percent=smk.params.boundary_coverage_tolerance_percent,

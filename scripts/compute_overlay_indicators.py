@@ -1,4 +1,5 @@
-"""Rule compute_overlay_indicators: map snakemake's input/params/output onto the library call."""
+"""Rules compute_overlay_indicators and compute_scenario_overlay_indicators (a scenario's land cover, overlay
+changes and population): map snakemake's input/params/output onto the library call."""
 
 from cbindex.core.rule_runtime import run_logged
 from cbindex.geo.boundary import BoundarySpec
@@ -16,7 +17,7 @@ if __name__ == "__main__":
         smk.log[0],
         compute_overlay_indicators,
         city=smk.wildcards.city,
-        year=int(smk.wildcards.year),
+        year=int(smk.params.year),
         raster_path=smk.input.raster,
         boundary=BoundarySpec(smk.input.boundary, **smk.params.boundary_spec),
         legend_path=smk.input.legend,
@@ -34,4 +35,6 @@ if __name__ == "__main__":
         csv_encoding=smk.params.csv_encoding,
         indicators_csv=smk.output.indicators,
         overlays_gpkg=smk.output.overlays,
+        scenario_changes=[dict(change) for change in smk.params.get("scenario_changes", [])],
+        changes_csv=smk.output.get("changes"),
     )

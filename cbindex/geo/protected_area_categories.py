@@ -73,10 +73,13 @@ CATEGORY_IDS = tuple(category.id for category in CATEGORIES)
 
 
 def category_of(value: object) -> str | None:
-    """The id of the category a column value names, or None (compared as trimmed, case-insensitive text)."""
+    """The id of the category a column value names, or None (compared as trimmed, case-insensitive text); a
+    category's own id (``nature_reserve``) names it too."""
     text = str(value).strip().casefold()
     if not text or text in ("nan", "none"):
         return None
+    if text in CATEGORY_IDS:
+        return text
     for category in MATCH_ORDER:
         if any(match.casefold() in text for match in category.matches):
             return category.id

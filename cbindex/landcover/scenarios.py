@@ -12,6 +12,11 @@ year (``base_year``) and applies its ``changes`` in order, strip by strip over t
   ``natural``, ...) and whose current code does not gets its ``since_year`` code back ("restore the tree cover
   lost 2016–2020"); both years must lie on the same grid, as the transitions need.
 
+Two more kinds of change are applied by the overlay rule (:mod:`cbindex.overlays.scenario_overlays`), on the
+scenario's land cover: ``overlay`` (polygons added to or removed from the protected areas, the parks or a coverage
+layer such as the red line) and ``population`` (the persons I13 divides by). This module checks them (the overlay
+must be one the city sheet knows).
+
 Each change's effect is counted (cells and ground area changed inside the city) so that a change that changes
 nothing (polygons outside the city, or no cell of the ``from`` codes) is said, not silent.
 """
@@ -39,12 +44,18 @@ from cbindex.core.units import SQUARE_METRES_PER_HECTARE
 from cbindex.geo.boundary import CityBoundary
 from cbindex.geo.city_grid import CityWindow, open_city_window, strips
 from cbindex.geo.legends import CATEGORIES, Legend
+from cbindex.geo.protected_area_categories import CATEGORY_IDS, category_of
 from cbindex.geo.vector_layers import open_vector_layer, read_vector_frame
 
 LOGGER = logging.getLogger(__name__)
 SCHEMA_PATH = schema_path("scenarios")
 CHANGE_COLUMNS = ["step", "change", "cells_changed", "area_changed_ha", "note"]
-"""Columns of a scenario's ``changes.csv``: one row per change, in order."""
+"""Columns of a scenario's ``changes.csv`` (its land-cover changes) and ``overlay_changes.csv`` (its overlay and
+population changes, :mod:`cbindex.overlays.scenario_overlays`): one row per change, ``step`` its position among
+all the scenario's changes."""
+LAND_COVER_CHANGES = frozenset({"landcover", "restore"})
+"""The change kinds applied to the land-cover raster (the others, ``overlay`` and ``population``, by the overlay
+rule)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +71,15 @@ class Scenario:
     def polygon_files(self) -> list[str]:
         """The vector files the scenario's land-cover changes read (inputs of its job)."""
         return [change["landcover"] for change in self.changes if "landcover" in change]
+
+    def overlay_files(self) -> list[str]:
+        """The vector files the scenario's overlay changes read (inputs of its overlay job)."""
+        return [change.get("add") or change["remove"] for change in self.changes if "overlay" in change]
+
+    def changes_overlays(self) -> bool:
+        """Whether the scenario changes an overlay or the population (then its overlay job runs even for a city
+        without overlays)."""
+        return any("overlay" in change or "population" in change for change in self.changes)
 
     def years_read(self) -> list[int]:
         """The base year and every year a ``restore`` change reads."""
@@ -126,7 +146,8 @@ def city_scenarios(sheet: CitySheet, city: str) -> dict[str, Scenario]:
             f"City sheet {sheet.path}: {city} has scenarios and land-use polygons (landcover_vector); scenarios need "
             "a land-cover raster for now, so give the raster or leave scenarios empty."
         )
-    scenarios = read_scenarios(sheet.cell(city, "scenarios"), years=sheet.years(city))
+    path = sheet.cell(city, "scenarios")
+    scenarios = read_scenarios(path, years=sheet.years(city))
     for scenario in scenarios.values():
         base_legend = sheet.legend(city, scenario.base_year)
         for year in scenario.years_read():
@@ -134,6 +155,13 @@ def city_scenarios(sheet: CitySheet, city: str) -> dict[str, Scenario]:
                 raise CBIInputError(
                     f"Scenarios file {sheet.cell(city, 'scenarios')}: scenario {scenario.name!r} restores classes of "
                     f"{year}, whose legend differs from {scenario.base_year}'s; restore from a year of that product."
+                )
+        for number, change in enumerate(scenario.changes, start=1):
+            if "overlay" in change:
+                check_overlay_change(
+                    change,
+                    kinds=list(sheet.overlay_inputs),
+                    origin=f"Scenarios file {path}, scenario {scenario.name!r}, change {number}",
                 )
     return scenarios
 
@@ -174,7 +202,12 @@ def apply_scenario(
         category, polygon files that cannot be read, or a ``since_year`` raster on another grid.
     """
     window = open_city_window(base_raster, boundary)
-    steps = [_prepare(change, legend=legend, window=window, encodings=encodings or {}) for change in scenario.changes]
+    numbered = [
+        (index + 1, _prepare(change, legend=legend, window=window, encodings=encodings or {}))
+        for index, change in enumerate(scenario.changes)
+        if LAND_COVER_CHANGES & change.keys()
+    ]
+    steps = [step for _, step in numbered]
     earlier = {
         year: open_city_window(path, boundary) for year, path in year_rasters.items() if year != scenario.base_year
     }
@@ -184,7 +217,7 @@ def apply_scenario(
                 f"Land-cover raster {other.path} ({year}) is not on the grid of {window.path} ({scenario.base_year}); "
                 "a restore change needs both years on one grid (resample one onto the other, nearest neighbour)."
             )
-    effects = [ChangeEffect(step=index + 1, change=step.describe()) for index, step in enumerate(steps)]
+    effects = [ChangeEffect(step=number, change=step.describe()) for number, step in numbered]
     with rasterio.open(base_raster) as source:
         profile = source.profile | {
             "height": window.shape[0],
@@ -297,3 +330,32 @@ def _prepare(change: Mapping[str, Any], *, legend: Legend, window: CityWindow, e
     if not geometries or not shapely.intersects(shapely.union_all(geometries), window.geometry):
         LOGGER.warning("Scenario polygons %s lie outside the city: the change changes nothing.", path)
     return _LandcoverChange(path=str(path), to=to, from_codes=from_codes, geometries=geometries)
+
+
+def check_overlay_change(spec: Mapping[str, Any], *, kinds: Sequence[str], origin: str) -> None:
+    """Check one ``overlay`` change against the city's overlay kinds.
+
+    Raises
+    ------
+    CBIInputError
+        An overlay kind the city sheet does not know, a ``category`` on another kind than the protected areas or
+        on a removal, or a category that names none of China's protected-area system.
+    """
+    kind = spec["overlay"]
+    if kind not in kinds:
+        raise CBIInputError(
+            f"{origin}: overlay {kind!r} is not an overlay of the city sheet; use one of {', '.join(kinds)}."
+        )
+    category = spec.get("category")
+    if category is None:
+        return
+    if kind != "protected_areas" or "add" not in spec:
+        raise CBIInputError(
+            f"{origin}: category {category!r} is given for {'adding to' if 'add' in spec else 'removing from'} "
+            f"{kind}; give a category only when adding protected areas."
+        )
+    if category_of(category) is None:
+        raise CBIInputError(
+            f"{origin}: category {category!r} names no category of China's protected-area system; use one of "
+            f"{', '.join(CATEGORY_IDS)}."
+        )

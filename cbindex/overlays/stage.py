@@ -24,12 +24,19 @@ from cbindex.geo.legends import load_legend
 from cbindex.geo.overlay_polygons import AttributeFilter, OverlayPolygons, read_overlay_polygons
 from cbindex.geo.population import city_population
 from cbindex.landcover.area_shares import area_rule_text
+from cbindex.landcover.scenarios import CHANGE_COLUMNS
 from cbindex.landcover.stage import LandcoverInputs, boundary_area_ha
 from cbindex.overlays.areas import OverlayAreas, measure_overlays
 from cbindex.overlays.coverage_shares import coverage_values
 from cbindex.overlays.district_indicators import district_frame, district_rows, measure_districts
 from cbindex.overlays.parks import parks_values
 from cbindex.overlays.protected_areas import category_values, protected_values
+from cbindex.overlays.scenario_overlays import (
+    OverlayChange,
+    apply_overlay_changes,
+    overlay_changes,
+    scenario_population,
+)
 from cbindex.scoring.consistency import check_district_sums
 from cbindex.scoring.district_scores import DISTRICT_COLUMNS, add_change_since_previous_year, score_district_rows
 from cbindex.scoring.overrides import load_city_rule_set
@@ -61,8 +68,16 @@ def compute_overlay_indicators(
     block_rows: int = DEFAULT_BLOCK_ROWS,
     overlay_encodings: Mapping[str, Mapping[str, str | None]] | None = None,
     coverage_layers: Sequence[Mapping[str, str]] | None = None,
+    scenario_changes: Sequence[Mapping[str, object]] = (),
+    changes_csv: str | None = None,
 ) -> None:
     """Compute the overlay indicators of one city and year; write their table and the counted polygons.
+
+    For a what-if scenario (rule ``compute_scenario_overlay_indicators``) ``raster_path`` is the scenario's land
+    cover and ``scenario_changes`` its list of changes: its ``overlay`` changes are applied to the year's overlays
+    and its ``population`` replaces the year's (:mod:`cbindex.overlays.scenario_overlays`); the region each changed
+    is measured and written to ``changes_csv`` (columns :data:`~cbindex.landcover.scenarios.CHANGE_COLUMNS`, one
+    row per overlay or population change).
 
     Parameters
     ----------
@@ -103,6 +118,27 @@ def compute_overlay_indicators(
         overlay_layers=overlay_layers,
         overlay_encodings=overlay_encodings,
     )
+    kinds = {kind: layer.geometry for kind, layer in layers.items()}
+    categories = dict(layers["protected_areas"].categories) if "protected_areas" in layers else {}
+    sources = {kind: layer.describe() for kind, layer in layers.items()}
+    changes = overlay_changes(scenario_changes)
+    changed = {}
+    if changes:
+        kinds, categories, changed = apply_overlay_changes(
+            kinds,
+            categories,
+            changes=changes,
+            target_crs=window.crs,
+            clip_bounds=array_bounds(*window.shape, window.transform),
+            with_categories=bool(AttributeFilter.from_config(overlay_rules.get("protected_areas")).category_column),
+            default_encoding=(overlay_encodings or {}).get("protected_areas", {}).get("default_encoding"),
+        )
+        for change in changes:
+            sources[change.kind] = "; ".join(filter(None, [sources.get(change.kind), f"scenario: {change.describe()}"]))
+        geometries = {
+            **measured_sets(kinds, categories),
+            **{changed_set(step): region for step, region in changed.items()},
+        }
     areas = measure_overlays(
         window,
         legend=legend,
@@ -114,26 +150,23 @@ def compute_overlay_indicators(
     area_rule = area_rule_text(boundary_rule=landcover_method.boundary_rule, crs_name=window.crs.name)
     how = f"{area_rule}; {landcover_method.describe(keys=OVERLAY_METHOD_KEYS)}"
     values: list[IndicatorValue] = []
-    if "protected_areas" in layers:
-        values += protected_values(
-            areas=areas, name="protected_areas", source=layers["protected_areas"].describe(), how=how
-        )
+    if "protected_areas" in kinds:
+        values += protected_values(areas=areas, name="protected_areas", source=sources["protected_areas"], how=how)
         values += category_values(
             areas=areas,
-            names={category_id: category_set(category_id) for category_id in layers["protected_areas"].categories},
-            source=layers["protected_areas"].describe(),
+            names={category_id: category_set(category_id) for category_id in categories},
+            source=sources["protected_areas"],
             how=how,
         )
     for layer in coverage_layers if coverage_layers is not None else DEFAULT_COVERAGE_LAYERS:
-        if layer["id"] in layers:
+        if layer["id"] in kinds:
             values += coverage_values(
-                areas=areas,
-                layer_id=layer["id"],
-                name=layer["name"],
-                source=layers[layer["id"]].describe(),
-                how=how,
+                areas=areas, layer_id=layer["id"], name=layer["name"], source=sources[layer["id"]], how=how
             )
-    if "parks" in layers:
+    scenario_people = scenario_population(scenario_changes)
+    if scenario_people is not None:
+        population, population_raster_path = f"{scenario_people[1]:.0f}", None
+    if "parks" in kinds:
         people = city_population(
             population=population,
             raster_path=population_raster_path or None,
@@ -142,7 +175,7 @@ def compute_overlay_indicators(
             boundary_area_ha=boundary_area_ha(city_boundary, equal_area_crs=equal_area_crs),
             coverage_tolerance_percent=boundary_coverage_tolerance_percent,
         )
-        source = "; ".join(layers[kind].describe() for kind in ("parks", "protected_areas") if kind in layers)
+        source = "; ".join(sources[kind] for kind in ("parks", "protected_areas") if kind in kinds)
         values += parks_values(
             areas=areas,
             parks_name="parks",
@@ -162,6 +195,11 @@ def compute_overlay_indicators(
     write_overlay_layers(
         overlays_gpkg, layers=overlay_frames(window, geometries=geometries, areas=areas, layer_names=layer_names)
     )
+    if changes_csv is not None:
+        effects = scenario_change_rows(
+            changes, areas=areas, population_step=scenario_people, parks_given="parks" in kinds
+        )
+        write_csv(effects, changes_csv, encoding=csv_encoding)
     write_indicator_table(indicators_csv, city=city, year=year, values=values, encoding=csv_encoding)
     LOGGER.info(
         "City %s %s: %s",
@@ -202,15 +240,50 @@ def read_overlay_layers(
         for kind, path in overlay_paths.items()
         if path
     }
-    geometries = {kind: layer.geometry for kind, layer in layers.items()}
-    if "protected_areas" in layers:
-        for category_id, geometry in layers["protected_areas"].categories.items():
-            geometries[category_set(category_id)] = geometry
-    if "parks" in layers:
+    categories = layers["protected_areas"].categories if "protected_areas" in layers else {}
+    return layers, measured_sets({kind: layer.geometry for kind, layer in layers.items()}, categories)
+
+
+def measured_sets(kinds: Mapping[str, BaseGeometry], categories: Mapping[str, BaseGeometry]) -> dict[str, BaseGeometry]:
+    """The polygon sets the overlay stage measures: each kind's, each protected-area category's
+    (:func:`category_set`) and, when parks are given, parks ∪ protected areas (``parks_counted``, I13's)."""
+    geometries = dict(kinds)
+    for category_id, geometry in categories.items():
+        geometries[category_set(category_id)] = geometry
+    if "parks" in kinds:
         geometries[COUNTED_LAYER] = shapely.union_all(
-            [layer.geometry for kind, layer in layers.items() if kind in ("parks", "protected_areas")]
+            [geometry for kind, geometry in kinds.items() if kind in ("parks", "protected_areas")]
         )
-    return layers, geometries
+    return geometries
+
+
+def changed_set(step: int) -> str:
+    """The name under which the region a scenario's overlay change ``step`` changed is measured."""
+    return f"scenario_step:{step}"
+
+
+def scenario_change_rows(
+    changes: Sequence[OverlayChange],
+    *,
+    areas: OverlayAreas,
+    population_step: tuple[int, float] | None,
+    parks_given: bool,
+) -> pd.DataFrame:
+    """A scenario's overlay and population changes as rows of ``changes.csv``
+    (:data:`~cbindex.landcover.scenarios.CHANGE_COLUMNS`): ``area_changed_ha`` is the city area (any land cover)
+    under the region the change added or removed, measured on the scenario's land cover; a change with none inside
+    the city, or a population without parks (I13 is then not computed), is noted as changing nothing."""
+    rows = []
+    for change in changes:
+        area_ha = areas.under[changed_set(change.step)].area_m2 / SQUARE_METRES_PER_HECTARE
+        note = "" if area_ha > 0 else "changed nothing inside the city"
+        rows.append(dict(zip(CHANGE_COLUMNS, [change.step, change.describe(), None, area_ha, note], strict=True)))
+    if population_step is not None:
+        step, persons = population_step
+        note = "" if parks_given else "changed nothing: the city has no parks, so I13 is not computed"
+        values = [step, f"population {persons:.0f} persons", None, None, note]
+        rows.append(dict(zip(CHANGE_COLUMNS, values, strict=True)))
+    return pd.DataFrame(rows, columns=CHANGE_COLUMNS).sort_values("step", kind="stable")
 
 
 def overlay_frames(

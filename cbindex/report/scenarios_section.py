@@ -84,7 +84,8 @@ def _points(before: Any, after: Any) -> str:
 
 def _indicator_rows(entry: Mapping[str, Any], *, rule_set: RuleSet, language: str) -> list[list[str]]:
     """The table's rows: the indicators (name and unit from the rule set, in the language), then the supporting
-    rows (natural area and city area in ha, connectivity groups)."""
+    rows (labelled by the scorecard: natural area and city area in ha, connectivity groups, overlay areas,
+    population, control-line shares)."""
     rows = []
     for row in entry["indicators"]:
         rule = rule_set.indicators[row["indicator"]]
@@ -99,10 +100,10 @@ def _indicator_rows(entry: Mapping[str, Any], *, rule_set: RuleSet, language: st
             ]
         )
     for row in entry["supporting"]:
-        unit = "" if row["indicator"] == "natural_groups" else words("hectares", language)
+        unit = row["unit"][language]
         rows.append(
             [
-                escape(words(f"supporting_{row['indicator']}", language)),
+                escape(row["label"][language]),
                 escape(format_number(row["base_value"], unit=unit)),
                 escape(format_number(row["scenario_value"], unit=unit)),
                 escape(format_change(round(row["change"], 6), unit=unit) or "—"),
@@ -115,13 +116,20 @@ def _indicator_rows(entry: Mapping[str, Any], *, rule_set: RuleSet, language: st
 def _changes_list(entry: Mapping[str, Any], *, language: str) -> str:
     items = []
     for change in entry["changes"]:
-        amount = words(
-            "change_amount",
-            language,
-            cells=format_number(change["cells_changed"]),
-            area=format_number(change["area_changed_ha"]),
-        )
-        amount = change["note"][language] if change["note"] else amount
+        if change["note"]:
+            amount = change["note"][language]
+        elif change["cells_changed"] is not None:
+            amount = words(
+                "change_amount",
+                language,
+                cells=format_number(change["cells_changed"]),
+                area=format_number(change["area_changed_ha"]),
+            )
+        elif change["area_changed_ha"] is not None:
+            amount = words("overlay_amount", language, area=format_number(change["area_changed_ha"]))
+        else:
+            items.append(f"<li>{escape(change['text'][language])}</li>")
+            continue
         items.append(
             f"<li>{escape(words('change_line', language, change=change['text'][language], amount=amount))}</li>"
         )

@@ -30,8 +30,18 @@ COMPARISON_COLUMNS = [
     "base_status",
     "scenario_status",
 ]
-SUPPORTING_ROWS = ("natural_area", "city_area", "natural_groups")
-"""Land-cover rows shown beside the indicators (no points): what the scenario changed in hectares and groups."""
+SUPPORTING_ROWS = (
+    "natural_area",
+    "city_area",
+    "natural_groups",
+    "protected_natural_area",
+    "parks_and_protected_natural_area",
+    "population",
+)
+"""Rows shown beside the indicators (no points): what the scenario changed in hectares, groups and persons (the
+overlay rows when the city or the scenario has overlays), then every coverage layer's share not scored by the
+rule set (``<id>_coverage``, ``<id>_natural_share``)."""
+SUPPORTING_SUFFIXES = ("_coverage", "_natural_share")
 
 
 def compare_scenario(
@@ -80,7 +90,13 @@ def compare_scenario(
                 "scenario_status": scores["scenario"].status,
             }
         )
-    for quantity in SUPPORTING_ROWS:
+    supporting = [*SUPPORTING_ROWS]
+    supporting += [
+        quantity
+        for quantity in scenario_values
+        if quantity.endswith(SUPPORTING_SUFFIXES) and rule_set.indicator_for_quantity(quantity) is None
+    ]
+    for quantity in supporting:
         if quantity in scenario_values:
             base_value, scenario_value = base_values.get(quantity), scenario_values[quantity]
             rows.append(

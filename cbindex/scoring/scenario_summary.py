@@ -20,6 +20,8 @@ import pandas as pd
 
 from cbindex.core.errors import CBIDefectError
 from cbindex.core.messages import message, messages
+from cbindex.geo.protected_area_categories import category as protected_area_category
+from cbindex.geo.protected_area_categories import category_of
 from cbindex.scoring.scenario_comparison import COMPARISON_COLUMNS
 
 SUPPORTING_STATUS = "supporting"
@@ -32,19 +34,23 @@ def scenario_summaries(
     *,
     comparison_csvs: Sequence[str],
     changes_csvs: Sequence[str],
+    coverage_layers: Sequence[Mapping[str, str]] = (),
 ) -> list[dict[str, Any]]:
     """The ``scenarios`` section: one entry per scenario (its params, :meth:`Scenario.as_params`), read from the
-    ``scenario_comparison.csv`` and ``changes.csv`` of its folder (``results/{city}/scenarios/{name}/``).
+    ``scenario_comparison.csv`` and the changes tables of its folder (``results/{city}/scenarios/{name}/``:
+    ``changes.csv`` for its land-cover changes, ``overlay_changes.csv`` for its overlay and population changes);
+    ``coverage_layers`` (config ``coverage_layers``: id, name, name_zh) name the control lines.
 
     Raises
     ------
     CBIDefectError
         When a scenario's two tables are not among the files given (the rule's inputs and params disagree).
     """
-    by_folder = {
-        kind: {Path(path).parent.name: path for path in paths}
-        for kind, paths in (("comparison", comparison_csvs), ("changes", changes_csvs))
-    }
+    by_folder: dict[str, dict[str, list[str]]] = {"comparison": {}, "changes": {}}
+    for kind, paths in (("comparison", comparison_csvs), ("changes", changes_csvs)):
+        for path in paths:
+            by_folder[kind].setdefault(Path(path).parent.name, []).append(path)
+    names = overlay_names(coverage_layers)
     summaries = []
     for scenario in scenarios:
         paths = {kind: files.get(scenario["name"]) for kind, files in by_folder.items()}
@@ -53,24 +59,51 @@ def scenario_summaries(
                 f"Scenario {scenario['name']!r} has no comparison or changes table among the scoring inputs "
                 f"({', '.join(comparison_csvs)}); please report this."
             )
+        changes = pd.concat(
+            [pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False) for path in paths["changes"]],
+            ignore_index=True,
+        ).sort_values("step", kind="stable")
         summaries.append(
             summarize_scenario(
                 scenario,
-                comparison=pd.read_csv(paths["comparison"], encoding="utf-8-sig"),
-                changes=pd.read_csv(paths["changes"], encoding="utf-8-sig", keep_default_na=False),
+                comparison=pd.read_csv(paths["comparison"][0], encoding="utf-8-sig"),
+                changes=changes,
+                names=names,
             )
         )
     return summaries
 
 
+def overlay_names(coverage_layers: Sequence[Mapping[str, str]] = ()) -> dict[str, dict[str, str]]:
+    """Each overlay kind's name in both languages: protected areas, parks (catalogue) and the control lines of
+    config ``coverage_layers`` (their ``name`` and ``name_zh``)."""
+    names = {kind: messages(f"scenarios.overlay_{kind}") for kind in ("protected_areas", "parks")}
+    for layer in coverage_layers:
+        names[layer["id"]] = {"en": layer["name"], "zh": layer.get("name_zh") or layer["name"]}
+    return names
+
+
 def summarize_scenario(
-    scenario: Mapping[str, Any], *, comparison: pd.DataFrame, changes: pd.DataFrame
+    scenario: Mapping[str, Any],
+    *,
+    comparison: pd.DataFrame,
+    changes: pd.DataFrame,
+    names: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dict[str, Any]:
     """One scenario's entry: ``name``, ``title`` (en, zh; the name when the file gives none), ``base_year``,
-    ``changes`` (per step: what it did in both languages, cells and hectares changed inside the city),
+    ``changes`` (per step: what it did in both languages, cells and hectares changed inside the city — for an
+    overlay change the city area it added or removed, no cells; for a population change neither),
     ``indicators`` (the comparison's scored rows: values in the indicator's unit, points, their change),
-    ``supporting`` (natural area and city area in ha, connectivity groups) and ``points`` (base and scenario totals
-    over the indicators scored on both sides, their change, and the indicators left out)."""
+    ``supporting`` (natural area and city area in ha, connectivity groups, the overlay areas, population and the
+    control lines' shares, each with its ``label`` and ``unit`` in both languages) and ``points`` (base and scenario
+    totals over the indicators scored on both sides, their change, and the indicators left out)."""
+    names = names if names is not None else overlay_names()
+    steps = {int(row["step"]): row for row in changes.to_dict("records")}
+    if sorted(steps) != list(range(1, len(scenario["changes"]) + 1)):
+        raise CBIDefectError(
+            f"Scenario {scenario['name']!r}: its changes tables hold steps {sorted(steps)} for "
+            f"{len(scenario['changes'])} changes; please report this."
+        )
     rows = [_plain(row) for row in comparison[COMPARISON_COLUMNS].to_dict("records")]
     indicators = [row for row in rows if row["base_status"] != SUPPORTING_STATUS]
     scored = [row for row in indicators if row["base_points"] is not None and row["scenario_points"] is not None]
@@ -81,11 +114,11 @@ def summarize_scenario(
         "title": {"en": scenario.get("title") or scenario["name"], "zh": scenario.get("title_zh") or scenario["name"]},
         "base_year": int(scenario["base_year"]),
         "changes": [
-            _change(spec, step) for spec, step in zip(scenario["changes"], changes.to_dict("records"), strict=True)
+            _change(spec, steps[number], names=names) for number, spec in enumerate(scenario["changes"], start=1)
         ],
         "indicators": indicators,
         "supporting": [
-            {key: row[key] for key in ("indicator", *VALUE_COLUMNS)}
+            {key: row[key] for key in ("indicator", *VALUE_COLUMNS)} | supporting_label(row["indicator"], names=names)
             for row in rows
             if row["base_status"] == SUPPORTING_STATUS
         ],
@@ -99,9 +132,46 @@ def summarize_scenario(
     }
 
 
-def describe_change(spec: Mapping[str, Any]) -> dict[str, str]:
-    """What one change of a scenario does, in English and Chinese (``restore`` or ``landcover``, as the scenarios
-    file gives it)."""
+def supporting_label(quantity: str, *, names: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
+    """A supporting row's ``label`` and ``unit`` in both languages (a control line's share is named after it)."""
+    for suffix, key in (("_natural_share", "supporting_natural_share"), ("_coverage", "supporting_coverage")):
+        layer_id = quantity.removesuffix(suffix)
+        if quantity.endswith(suffix) and layer_id in names:
+            return {
+                "label": {
+                    language: message(f"scenarios.{key}", language, layer=names[layer_id][language])
+                    for language in ("en", "zh")
+                },
+                "unit": {"en": "%", "zh": "%"},
+            }
+    unit = {"natural_groups": {"en": "", "zh": ""}, "population": messages("scenarios.persons")}.get(
+        quantity, messages("scenarios.hectares")
+    )
+    return {"label": messages(f"scenarios.supporting_{quantity}"), "unit": unit}
+
+
+def describe_change(spec: Mapping[str, Any], *, names: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, str]:
+    """What one change of a scenario does, in English and Chinese (``restore``, ``landcover``, ``overlay`` or
+    ``population``, as the scenarios file gives it); ``names`` are the overlays' (:func:`overlay_names`)."""
+    if "population" in spec:
+        return messages("scenarios.change_population", persons=f"{float(spec['population']):,.0f}")
+    if "overlay" in spec:
+        names = names if names is not None else overlay_names()
+        overlay = names.get(spec["overlay"], {"en": spec["overlay"], "zh": spec["overlay"]})
+        action = "add" if "add" in spec else "remove"
+        file = Path(spec[action]).name
+        category_id = category_of(spec["category"]) if spec.get("category") else None
+        key = f"scenarios.change_overlay_{action}" + ("_category" if category_id else "")
+        return {
+            language: message(
+                key,
+                language,
+                file=file,
+                overlay=overlay[language],
+                category=_category_name(category_id, language) if category_id else "",
+            )
+            for language in ("en", "zh")
+        }
     if "restore" in spec:
         return {
             language: message(
@@ -118,16 +188,35 @@ def describe_change(spec: Mapping[str, Any]) -> dict[str, str]:
     )
 
 
-def _change(spec: Mapping[str, Any], step: Mapping[str, Any]) -> dict[str, Any]:
-    cells = int(step["cells_changed"])
+def _category_name(category_id: str, language: str) -> str:
+    item = protected_area_category(category_id)
+    return item.name_zh if language == "zh" else item.name.lower()
+
+
+CHANGE_KINDS = ("restore", "landcover", "overlay", "population")
+NOTHING_CHANGED = {
+    "restore": "scenarios.changed_nothing",
+    "landcover": "scenarios.changed_nothing",
+    "overlay": "scenarios.overlay_changed_nothing",
+    "population": "scenarios.population_no_parks",
+}
+"""The note of a change that changed nothing, by kind (the changes table's ``note`` column is then not empty)."""
+
+
+def _change(spec: Mapping[str, Any], step: Mapping[str, Any], *, names: Mapping[str, Mapping[str, str]]) -> dict:
+    kind = next(kind for kind in CHANGE_KINDS if kind in spec)
     return {
         "step": int(step["step"]),
-        "kind": "restore" if "restore" in spec else "landcover",
-        "text": describe_change(spec),
-        "cells_changed": cells,
-        "area_changed_ha": float(step["area_changed_ha"]),
-        "note": messages("scenarios.changed_nothing") if cells == 0 else None,
+        "kind": kind,
+        "text": describe_change(spec, names=names),
+        "cells_changed": None if _blank(step["cells_changed"]) else int(step["cells_changed"]),
+        "area_changed_ha": None if _blank(step["area_changed_ha"]) else float(step["area_changed_ha"]),
+        "note": messages(NOTHING_CHANGED[kind]) if str(step["note"]).strip() else None,
     }
+
+
+def _blank(value: Any) -> bool:
+    return value is None or str(value).strip() in ("", "nan")
 
 
 def _plain(row: Mapping[str, Any]) -> dict[str, Any]:

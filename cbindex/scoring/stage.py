@@ -220,7 +220,12 @@ def score_city(
         "generated_by": f"cbindex {__version__}",
         **scorecard,
         "targets": followed,
-        "scenarios": scenario_summaries(scenarios, comparison_csvs=scenario_comparisons, changes_csvs=scenario_changes),
+        "scenarios": scenario_summaries(
+            scenarios,
+            comparison_csvs=scenario_comparisons,
+            changes_csvs=scenario_changes,
+            coverage_layers=coverage_layers,
+        ),
     }
     write_csv(table, indicators_csv, encoding=csv_encoding)
     if targets_csv:
@@ -436,8 +441,8 @@ def _next_step_columns(rule: IndicatorRule, value: object) -> dict:
 
 def compare_city_scenario(
     *,
-    base_csv: str,
-    scenario_csv: str,
+    base_csv: str | Sequence[str],
+    scenario_csv: str | Sequence[str],
     rule_set_path: str,
     overrides_path: str | None,
     comparison_csv: str,
@@ -445,12 +450,14 @@ def compare_city_scenario(
     on_partial_coverage: str,
     csv_encoding: str = DEFAULT_CSV_ENCODING,
 ) -> None:
-    """Score a scenario's land-cover table beside its base year's with the city's rules
-    (:func:`cbindex.scoring.scenario_comparison.compare_scenario`) and write the comparison."""
+    """Score a scenario's indicator tables beside its base year's with the city's rules
+    (:func:`cbindex.scoring.scenario_comparison.compare_scenario`) and write the comparison.
+
+    ``base_csv`` and ``scenario_csv`` are each one table or several (land cover, then overlays), concatenated."""
     rule_set = load_city_rule_set(rule_set_path, overrides_path=overrides_path or None)
     comparison = compare_scenario(
-        base=pd.read_csv(base_csv, encoding="utf-8-sig"),
-        scenario=pd.read_csv(scenario_csv, encoding="utf-8-sig"),
+        base=_read_tables(base_csv),
+        scenario=_read_tables(scenario_csv),
         rule_set=rule_set,
         tolerance_percent=boundary_coverage_tolerance_percent,
         on_partial_coverage=on_partial_coverage,
@@ -466,3 +473,8 @@ def compare_city_scenario(
                 row.base_points,
                 row.scenario_points,
             )
+
+
+def _read_tables(paths: str | Sequence[str]) -> pd.DataFrame:
+    paths = [paths] if isinstance(paths, str) else list(paths)
+    return pd.concat([pd.read_csv(path, encoding="utf-8-sig") for path in paths], ignore_index=True)

@@ -242,9 +242,51 @@ def get_scenario_legend(wildcards):
     return SHEET.legend(wildcards.city, get_scenario_base_year(wildcards))
 
 
+def scenario_has_overlays(city, name):
+    """Whether a scenario gets overlay indicators: the city has overlays, or the scenario adds some or sets a
+    population (its overlay job then runs on the scenario's land cover)."""
+    return SHEET.has_overlays(city) or city_scenarios(city)[name].changes_overlays()
+
+
 def get_scenario_base_table(wildcards):
+    """The base year's indicator tables the scenario is compared with: land cover, and overlays when the city has
+    them."""
     base_year = get_scenario_base_year(wildcards)
-    return f"results/{wildcards.city}/{base_year}/landcover_indicators.csv"
+    tables = [f"results/{wildcards.city}/{base_year}/landcover_indicators.csv"]
+    if SHEET.has_overlays(wildcards.city):
+        tables.append(f"results/{wildcards.city}/{base_year}/overlay_indicators.csv")
+    return tables
+
+
+def get_scenario_tables(wildcards):
+    """The scenario's own indicator tables (land cover, and overlays when it has them)."""
+    folder = f"results/{wildcards.city}/scenarios/{wildcards.scenario}"
+    tables = [f"{folder}/landcover_indicators.csv"]
+    if scenario_has_overlays(wildcards.city, wildcards.scenario):
+        tables.append(f"{folder}/overlay_indicators.csv")
+    return tables
+
+
+def get_scenario_overlay_inputs(wildcards):
+    """The base year's overlay files by kind: the scenario's overlays start from them."""
+    return SHEET.overlay_files_of_year(wildcards.city, get_scenario_base_year(wildcards))
+
+
+def get_scenario_overlay_polygons(wildcards):
+    return city_scenarios(wildcards.city)[wildcards.scenario].overlay_files()
+
+
+def get_scenario_changes_list(wildcards):
+    """The scenario's changes as plain data (the overlay rule applies its overlay and population changes)."""
+    return get_scenario(wildcards)["changes"]
+
+
+def get_scenario_population_raster(wildcards):
+    """The base year's population raster, unless the scenario sets the population itself."""
+    scenario = city_scenarios(wildcards.city)[wildcards.scenario]
+    if any("population" in change for change in scenario.changes):
+        return []
+    return SHEET.year_file(wildcards.city, "population_raster", scenario.base_year)
 
 
 def get_city_scenarios(wildcards):
@@ -259,7 +301,13 @@ def get_scenario_comparisons(wildcards):
 
 
 def get_scenario_changes(wildcards):
-    return [f"results/{wildcards.city}/scenarios/{name}/changes.csv" for name in city_scenarios(wildcards.city)]
+    """Every scenario's changes tables: land cover (changes.csv) and, with overlays, overlay_changes.csv."""
+    return [
+        f"results/{wildcards.city}/scenarios/{name}/{table}"
+        for name in city_scenarios(wildcards.city)
+        for table in ("changes.csv", "overlay_changes.csv")
+        if table == "changes.csv" or scenario_has_overlays(wildcards.city, name)
+    ]
 
 
 def get_scenario_rasters(wildcards):

@@ -8,6 +8,22 @@ overlay_encodings each overlay file's <kind>_encoding, <kind>_datum and config v
 files come as one named input per kind (protected_areas, each coverage layer's id, parks), unpacked from the sheet.
 """
 
+OVERLAY_PARAMS = dict(
+    boundary_spec=get_boundary_spec,
+    overlay_layers=get_overlay_sheet_layers,
+    overlay_encodings=get_overlay_encodings,
+    population=get_population,
+    method=get_overlay_method,
+    overlay_rules=overlay_filter_rules(),
+    overlay_kinds=list(SHEET.overlay_inputs),
+    coverage_layers=coverage_layer_settings(),
+    equal_area_crs=config["equal_area_crs"],
+    boundary_coverage_tolerance_percent=config["boundary_coverage_tolerance_percent"],
+    block_rows=config["block_rows"],
+    csv_encoding=config["csv_encoding"],
+)
+"""The overlay rule's params, shared with the scenario overlay rule (which runs the same script)."""
+
 
 rule compute_overlay_indicators:
     input:
@@ -29,17 +45,7 @@ rule compute_overlay_indicators:
     resources:
         mem_mb=4000,
     params:
-        boundary_spec=get_boundary_spec,
-        overlay_layers=get_overlay_sheet_layers,
-        overlay_encodings=get_overlay_encodings,
-        population=get_population,
-        method=get_overlay_method,
-        overlay_rules=overlay_filter_rules(),
-        overlay_kinds=list(SHEET.overlay_inputs),
-        coverage_layers=coverage_layer_settings(),
-        equal_area_crs=config["equal_area_crs"],
-        boundary_coverage_tolerance_percent=config["boundary_coverage_tolerance_percent"],
-        block_rows=config["block_rows"],
-        csv_encoding=config["csv_encoding"],
+        **OVERLAY_PARAMS,
+        year=lambda wildcards: int(wildcards.year),
     script:
         "../../scripts/compute_overlay_indicators.py"

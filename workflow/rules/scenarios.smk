@@ -64,10 +64,39 @@ rule compute_scenario_landcover_indicators:
         "../../scripts/compute_landcover_indicators.py"
 
 
+rule compute_scenario_overlay_indicators:
+    input:
+        unpack(get_scenario_overlay_inputs),
+        raster="results/{city}/scenarios/{scenario}/landcover.tif",
+        boundary=get_boundary,
+        legend=get_scenario_legend,
+        population_raster=get_scenario_population_raster,
+        change_polygons=get_scenario_overlay_polygons,
+    output:
+        indicators="results/{city}/scenarios/{scenario}/overlay_indicators.csv",
+        overlays="results/{city}/scenarios/{scenario}/overlays.gpkg",
+        changes="results/{city}/scenarios/{scenario}/overlay_changes.csv",
+    log:
+        "results/{city}/logs/compute_scenario_overlay_indicators_{scenario}.log",
+    benchmark:
+        "results/{city}/benchmarks/compute_scenario_overlay_indicators_{scenario}.tsv"
+    conda:
+        "../envs/cbindex.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+    params:
+        **OVERLAY_PARAMS,
+        year=get_scenario_base_year,
+        scenario_changes=get_scenario_changes_list,
+    script:
+        "../../scripts/compute_overlay_indicators.py"
+
+
 rule compare_scenario:
     input:
         base=get_scenario_base_table,
-        scenario="results/{city}/scenarios/{scenario}/landcover_indicators.csv",
+        scenario=get_scenario_tables,
         rule_set=get_rule_set,
         rule_set_bases=get_rule_set_bases,
         overrides=get_scoring_overrides,

@@ -53,6 +53,11 @@ def to_crs(geometries, crs: str, *, source: str = LAEA_EUROPE) -> list:
 @pytest.fixture
 def tiny(tmp_path):
     """The tiny raster and a city covering all of it; returns (raster, city) paths."""
+    return tiny_city(tmp_path)
+
+
+def tiny_city(tmp_path: Path) -> tuple[Path, Path]:
+    """Write the tiny raster and a city covering all of it; returns (raster, city) paths."""
     codes = np.full((10, 10), 50, dtype=np.uint8)
     codes[:, :4] = 10
     raster = write_raster(
@@ -76,6 +81,8 @@ def run_stage(
     name: str = "out",
     block_rows: int = 3,
     coverage_layers=None,
+    scenario_changes=(),
+    changes_csv=None,
     **paths,
 ) -> pd.DataFrame:
     """Run the overlay stage (in strips of ``block_rows`` rows) and return its table indexed by indicator."""
@@ -97,6 +104,8 @@ def run_stage(
         overlays_gpkg=str(tmp_path / f"{name}.gpkg"),
         block_rows=block_rows,
         coverage_layers=coverage_layers,
+        scenario_changes=scenario_changes,
+        changes_csv=changes_csv,
     )
     return pd.read_csv(tmp_path / f"{name}.csv").set_index("indicator")
 

@@ -92,7 +92,14 @@ def test_totals_cover_the_indicators_scored_on_both_sides():
     held = summary["indicators"][1]
     assert held["scenario_points"] is None and held["points_change"] is None and held["base_points"] == 1
     assert summary["supporting"] == [
-        {"indicator": "natural_area", "base_value": 100.0, "scenario_value": 130.0, "change": 30.0}
+        {
+            "indicator": "natural_area",
+            "base_value": 100.0,
+            "scenario_value": 130.0,
+            "change": 30.0,
+            "label": {"en": "natural area", "zh": "自然区域"},
+            "unit": {"en": "ha", "zh": "公顷"},
+        }
     ]
     json.dumps(summary, allow_nan=False)  # no NaN reaches scorecard.json
 
@@ -136,3 +143,88 @@ def test_tables_are_paired_with_their_scenario_by_folder(tmp_path):
     assert summary == summarize_scenario(SCENARIO, comparison=comparison(), changes=changes())
     with pytest.raises(CBIDefectError, match="'plan'"):
         scenario_summaries([SCENARIO], comparison_csvs=comparisons[:1], changes_csvs=changes_csvs)
+
+
+OVERLAY_SCENARIO = {
+    "name": "reserve",
+    "base_year": 2020,
+    "changes": [
+        {"overlay": "protected_areas", "add": "data/city/new_reserve.gpkg", "category": "nature_reserve"},
+        {"landcover": "data/city/plots.gpkg", "to": 50},
+        {"overlay": "redline", "remove": "data/city/released.gpkg"},
+        {"population": 1250000},
+    ],
+}
+
+
+def overlay_changes_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The land-cover rule's changes.csv (step 2) and the overlay rule's overlay_changes.csv (steps 1, 3, 4)."""
+    land_cover = pd.DataFrame(
+        {"step": [2], "change": ["..."], "cells_changed": [12], "area_changed_ha": [1.2], "note": [""]}
+    )
+    overlays = pd.DataFrame(
+        {
+            "step": [1, 3, 4],
+            "change": ["...", "...", "population 1250000 persons"],
+            "cells_changed": ["", "", ""],
+            "area_changed_ha": [250.5, 0.0, ""],
+            "note": ["", "changed nothing inside the city", ""],
+        }
+    )
+    return land_cover, overlays
+
+
+def test_overlay_and_population_changes_are_described_and_merged_by_step(tmp_path):
+    folder = tmp_path / "scenarios" / "reserve"
+    folder.mkdir(parents=True)
+    land_cover, overlays = overlay_changes_tables()
+    land_cover.to_csv(folder / "changes.csv", index=False, encoding="utf-8-sig")
+    overlays.to_csv(folder / "overlay_changes.csv", index=False, encoding="utf-8-sig")
+    comparison().to_csv(folder / "scenario_comparison.csv", index=False, encoding="utf-8-sig")
+    (summary,) = scenario_summaries(
+        [OVERLAY_SCENARIO],
+        comparison_csvs=[str(folder / "scenario_comparison.csv")],
+        changes_csvs=[str(folder / "changes.csv"), str(folder / "overlay_changes.csv")],
+        coverage_layers=[{"id": "redline", "name": "ecological protection red line", "name_zh": "生态保护红线"}],
+    )
+    add, develop, remove, population = summary["changes"]
+    assert [change["kind"] for change in summary["changes"]] == ["overlay", "landcover", "overlay", "population"]
+    assert add["cells_changed"] is None and add["area_changed_ha"] == 250.5 and add["note"] is None
+    assert add["text"] == {
+        "en": "add the polygons of new_reserve.gpkg to the protected areas as nature reserve",
+        "zh": "将 new_reserve.gpkg 的多边形作为自然保护区纳入保护地",
+    }
+    assert develop["cells_changed"] == 12 and develop["area_changed_ha"] == 1.2
+    assert remove["text"]["en"] == "remove the polygons of released.gpkg from the ecological protection red line"
+    assert remove["text"]["zh"] == "将 released.gpkg 的多边形移出生态保护红线"
+    assert remove["note"]["en"] == "added or removed no area inside the city"
+    assert population["text"]["en"].startswith("population 1,250,000 persons")
+    assert population["area_changed_ha"] is None and population["note"] is None
+    json.dumps(summary, allow_nan=False)
+
+
+def test_a_missing_step_is_a_defect():
+    land_cover, overlays = overlay_changes_tables()
+    with pytest.raises(CBIDefectError, match="steps \\[1, 3, 4\\] for 4 changes"):
+        summarize_scenario(OVERLAY_SCENARIO, comparison=comparison(), changes=overlays)
+
+
+def test_control_line_shares_are_labelled_with_the_layer_name():
+    rows = comparison()
+    extra = pd.DataFrame(
+        [
+            {"indicator": "redline_coverage", "base_value": 10.0, "scenario_value": 12.0, "change": 2.0},
+            {"indicator": "population", "base_value": 1e6, "scenario_value": 1.25e6, "change": 2.5e5},
+        ]
+    ).assign(base_status="supporting", scenario_status="supporting")
+    land_cover, overlays = overlay_changes_tables()
+    summary = summarize_scenario(
+        OVERLAY_SCENARIO,
+        comparison=pd.concat([rows, extra], ignore_index=True),
+        changes=pd.concat([land_cover, overlays]),
+        names={"redline": {"en": "red line", "zh": "红线"}, "protected_areas": {"en": "pa", "zh": "保护地"}},
+    )
+    coverage, population = summary["supporting"][1:]
+    assert coverage["label"] == {"en": "red line: share of the city", "zh": "红线占城市面积比例"}
+    assert coverage["unit"] == {"en": "%", "zh": "%"}
+    assert population["label"] == {"en": "population", "zh": "人口"} and population["unit"]["zh"] == "人"
