@@ -37,4 +37,6 @@ if __name__ == "__main__":
         display_crs=smk.params.display_crs,
         class_areas=list(smk.input.class_areas),
         scenario_rasters=list(smk.input.scenario_rasters),
+        scenario_overlays=list(smk.input.scenario_overlays),
+        scenario_masks=list(smk.input.scenario_masks),
     )

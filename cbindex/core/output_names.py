@@ -26,6 +26,10 @@ OVERLAY_LAYER_NAMES = {
 """GeoPackage layer of ``{year}/overlays.gpkg`` for each measured polygon set (always all three; empty when not
 assessed)."""
 
+SCENARIO_CHANGES_LAYER = "scenario_changes"
+"""Layer of a scenario's ``overlays.gpkg``: the region each overlay change added or removed inside the city (columns
+``step``, ``overlay``, ``action``, ``area_ha``), drawn in the report's scenarios section."""
+
 DISTRICTS_LAYER = "districts"
 """Layer of ``{year}/districts.gpkg``: the district polygons joined to their values (the district rule writes it)."""
 

@@ -14,7 +14,13 @@ from shapely.geometry.base import BaseGeometry
 from cbindex.core.geopackage import write_geopackage
 from cbindex.core.indicator_table import DEFAULT_CSV_ENCODING, IndicatorValue, write_csv, write_indicator_table
 from cbindex.core.method import OVERLAY_METHOD_KEYS, LandcoverMethod
-from cbindex.core.output_names import COUNTED_LAYER, DISTRICTS_LAYER, OVERLAY_LAYER_NAMES, overlay_layer_names
+from cbindex.core.output_names import (
+    COUNTED_LAYER,
+    DISTRICTS_LAYER,
+    OVERLAY_LAYER_NAMES,
+    SCENARIO_CHANGES_LAYER,
+    overlay_layer_names,
+)
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE
 from cbindex.geo.boundary import BoundarySpec, dissolve_polygons
 from cbindex.geo.categories import CategoryCodes
@@ -192,9 +198,10 @@ def compute_overlay_indicators(
     layer_names = overlay_layer_names(
         [layer["id"] for layer in (coverage_layers if coverage_layers is not None else DEFAULT_COVERAGE_LAYERS)]
     )
-    write_overlay_layers(
-        overlays_gpkg, layers=overlay_frames(window, geometries=geometries, areas=areas, layer_names=layer_names)
-    )
+    frames = overlay_frames(window, geometries=geometries, areas=areas, layer_names=layer_names)
+    if changes:
+        frames[SCENARIO_CHANGES_LAYER] = changed_regions_frame(window, changes=changes, changed=changed, areas=areas)
+    write_overlay_layers(overlays_gpkg, layers=frames)
     if changes_csv is not None:
         effects = scenario_change_rows(
             changes, areas=areas, population_step=scenario_people, parks_given="parks" in kinds
@@ -260,6 +267,32 @@ def measured_sets(kinds: Mapping[str, BaseGeometry], categories: Mapping[str, Ba
 def changed_set(step: int) -> str:
     """The name under which the region a scenario's overlay change ``step`` changed is measured."""
     return f"scenario_step:{step}"
+
+
+def changed_regions_frame(
+    window: CityWindow,
+    *,
+    changes: Sequence[OverlayChange],
+    changed: Mapping[int, BaseGeometry],
+    areas: OverlayAreas,
+) -> gpd.GeoDataFrame:
+    """Layer ``scenario_changes`` of a scenario's ``overlays.gpkg``: per overlay change that changed something inside
+    the city, the region it added or removed, clipped to the city, with its ``area_ha`` (as in ``changes.csv``)."""
+    rows: dict[str, list] = {"step": [], "overlay": [], "action": [], "area_ha": []}
+    geometry = []
+    for change in changes:
+        clipped = shapely.intersection(changed[change.step], window.geometry)
+        if clipped.is_empty:
+            continue
+        polygonal, _ = dissolve_polygons([clipped], origin=f"Scenario change {change.step}")
+        if polygonal.is_empty:
+            continue
+        rows["step"].append(change.step)
+        rows["overlay"].append(change.kind)
+        rows["action"].append(change.action)
+        rows["area_ha"].append(areas.under[changed_set(change.step)].area_m2 / SQUARE_METRES_PER_HECTARE)
+        geometry.append(shapely.MultiPolygon(list(shapely.get_parts(polygonal))))
+    return gpd.GeoDataFrame(rows, geometry=gpd.GeoSeries(geometry, crs=window.crs), crs=window.crs)
 
 
 def scenario_change_rows(

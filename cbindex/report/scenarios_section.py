@@ -106,7 +106,7 @@ def _indicator_rows(entry: Mapping[str, Any], *, rule_set: RuleSet, language: st
                 escape(row["label"][language]),
                 escape(format_number(row["base_value"], unit=unit)),
                 escape(format_number(row["scenario_value"], unit=unit)),
-                escape(format_change(round(row["change"], 6), unit=unit) or "—"),
+                escape(format_change(round(row["change"], 6), unit=change_unit(unit, unit, language)) or "—"),
                 "",
             ]
         )
@@ -170,6 +170,7 @@ def scenarios_section(content: ReportContent) -> str:
         ]
         if points["not_scored"]:
             parts.append(f"<p>{escape(words('not_scored', language, ids=', '.join(points['not_scored'])))}</p>")
-        if f"scenario-{index}" in figures:
-            parts.append(figure_html(figures[f"scenario-{index}"]))
+        for key in (f"scenario-{index}", f"scenario-overlays-{index}"):
+            if key in figures:
+                parts.append(figure_html(figures[key]))
     return "".join(parts)

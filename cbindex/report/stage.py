@@ -23,7 +23,14 @@ from pyproj import CRS
 
 from cbindex.core.atomic_write import atomic_path
 from cbindex.core.errors import CBIInputError
-from cbindex.core.output_names import GROUPS_LAYER, LINKS_LAYER, MASK_OUTSIDE, OVERLAY_LAYER_NAMES, YearOutputs
+from cbindex.core.output_names import (
+    GROUPS_LAYER,
+    LINKS_LAYER,
+    MASK_OUTSIDE,
+    OVERLAY_LAYER_NAMES,
+    SCENARIO_CHANGES_LAYER,
+    YearOutputs,
+)
 from cbindex.core.provenance import file_checksums, software_versions
 from cbindex.geo.boundary import BoundarySpec
 from cbindex.geo.cell_area import cell_size_m
@@ -606,6 +613,63 @@ def draw_scenario_maps(
     return figures
 
 
+ADDED_COLOURS = ("#2166ac", "#4393c3", "#92c5de")
+REMOVED_COLOURS = ("#b2182b", "#ef8a62", "#f4a582")
+"""Map colours of the regions a scenario adds to or removes from an overlay, in the order of its changes."""
+
+
+def draw_scenario_overlay_maps(
+    scenarios: Sequence[Mapping[str, Any]],
+    *,
+    overlays: Mapping[str, str],
+    masks: Mapping[str, str],
+    boundary,
+    language: str,
+    display_crs: str = AUTO,
+) -> list[ReportFigure]:
+    """Per scenario of ``scorecard.json`` with overlay changes (``overlays``: its ``overlays.gpkg`` by name, layer
+    :data:`~cbindex.core.output_names.SCENARIO_CHANGES_LAYER`), a map of the regions each change added (blues) or
+    removed (reds) inside the city, over the scenario's natural areas (``masks``: its ``natural_areas.tif``); none
+    for a scenario whose overlay changes changed nothing inside the city (its changes list says so)."""
+    crs = city_display_crs(display_crs, boundary=boundary)
+    figures = []
+    for index, entry in enumerate(scenarios):
+        path = overlays.get(entry["name"])
+        if not path or SCENARIO_CHANGES_LAYER not in set(pyogrio.list_layers(path)[:, 0]):
+            continue
+        regions = gpd.read_file(path, layer=SCENARIO_CHANGES_LAYER)
+        if regions.empty:
+            continue
+        regions = regions.to_crs(crs)
+        data = read_display_raster(masks[entry["name"]])
+        grid = display_grid(data, crs=crs)
+        frame = map_frame(grid, boundary=boundary, language=language)
+        texts = {change["step"]: change["text"][language] for change in entry["changes"]}
+        keys = [f"step-{row.step}" for row in regions.itertuples()]
+        counts = {"add": 0, "remove": 0}
+        colours = {}
+        for key, action in zip(keys, regions["action"], strict=True):
+            palette = ADDED_COLOURS if action == "add" else REMOVED_COLOURS
+            colours[key] = palette[counts[action] % len(palette)]
+            counts[action] += 1
+        title = words("overlay_map_title", language)
+        figure = overlay_map(
+            to_display(data, grid, fill=MASK_OUTSIDE),
+            overlays=dict(zip(keys, regions.geometry, strict=True)),
+            overlay_labels={
+                key: words("overlay_map_entry", language, step=row.step, change=texts[row.step])
+                for key, row in zip(keys, regions.itertuples(), strict=True)
+            },
+            frame=frame,
+            title=title,
+            language=language,
+            colours=colours,
+        )
+        caption = words("overlay_map_caption", language, crs=frame.crs_name)
+        figures.append(_figure(f"scenario-overlays-{index}", figure, title=title, caption=caption, language=language))
+    return figures
+
+
 def landcover_facts(class_areas: Sequence[str], *, boundary, latest: YearOutputs) -> LandcoverFacts | None:
     """The land-cover section's facts: the class-area tables stacked, the cell size (m) of the latest year's
     raster at the city's latitude (the mask is that raster's window over the city), the boundary's repairs."""
@@ -653,6 +717,8 @@ def write_city_report(
     display_crs: str = AUTO,
     class_areas: Sequence[str] = (),
     scenario_rasters: Sequence[str] = (),
+    scenario_overlays: Sequence[str] = (),
+    scenario_masks: Sequence[str] = (),
 ) -> None:
     """Write the city's report in one language: scores, bands, totals, maps, plots, districts, change, provenance.
 
@@ -663,7 +729,9 @@ def write_city_report(
     year to its land-cover raster (drawn in its legend's class colours) and ``display_crs`` is config
     ``display_crs``, the CRS every map is drawn in; ``class_areas`` are the years' class-area tables (the
     land-cover section is left out without them). ``scenario_rasters`` are the ``landcover.tif`` of each scenario
-    (``results/{city}/scenarios/{name}/``), drawn in the scenarios section. ``input_files`` are every file the
+    (``results/{city}/scenarios/{name}/``), drawn in the scenarios section, with the ``overlays.gpkg`` of those that
+    have overlays (``scenario_overlays``: the regions their overlay changes changed) and every scenario's
+    ``natural_areas.tif`` (``scenario_masks``, under those regions). ``input_files`` are every file the
     report rule depends on; their SHA-256 checksums are listed, so the report says exactly what it was computed
     from. Matplotlib's warnings (a glyph missing from the fonts, for example) are written to the log.
 
@@ -721,6 +789,14 @@ def write_city_report(
             years=years,
             landcover=landcover,
             legends=legends,
+            boundary=city_boundary,
+            language=language,
+            display_crs=display_crs,
+        )
+        scenario_figures += draw_scenario_overlay_maps(
+            scorecard.get("scenarios") or [],
+            overlays={Path(path).parent.name: path for path in scenario_overlays},
+            masks={Path(path).parent.name: path for path in scenario_masks},
             boundary=city_boundary,
             language=language,
             display_crs=display_crs,

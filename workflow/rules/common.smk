@@ -314,6 +314,19 @@ def get_scenario_rasters(wildcards):
     return [f"results/{wildcards.city}/scenarios/{name}/landcover.tif" for name in city_scenarios(wildcards.city)]
 
 
+def get_scenario_masks(wildcards):
+    return [f"results/{wildcards.city}/scenarios/{name}/natural_areas.tif" for name in city_scenarios(wildcards.city)]
+
+
+def get_scenario_overlay_layers(wildcards):
+    """The overlays.gpkg of every scenario that has overlays (the report maps the regions its changes changed)."""
+    return [
+        f"results/{wildcards.city}/scenarios/{name}/overlays.gpkg"
+        for name in city_scenarios(wildcards.city)
+        if scenario_has_overlays(wildcards.city, name)
+    ]
+
+
 def get_final_outputs():
     scenarios = [
         f"results/{city}/scenarios/{name}/{output}"

@@ -26,6 +26,8 @@ rule write_city_report:
         sources=get_city_source_files,
         framework=get_framework,
         scenario_rasters=get_scenario_rasters,
+        scenario_overlays=get_scenario_overlay_layers,
+        scenario_masks=get_scenario_masks,
     output:
         report=report(
             "results/{city}/report_{lang}.html",
