@@ -8,4 +8,5 @@ protected_areas  I9 protected natural areas (2021 I8), and the area per category
 coverage_shares  each coverage layer's coverage and natural share (the red line: cn-ubi's redline_coverage)
 parks            I13 natural area of parks and protected areas per 1,000 residents (2021 I12)
 district_indicators  every spatial indicator per district (I1, I2, I11, I12, I9, red line, I13) from one strip pass
+scenario_overlays  a what-if scenario's overlay changes (polygons added to or removed from an overlay) and population
 """

@@ -159,3 +159,42 @@ def test_scenarios_file_years_are_the_citys(tmp_path):
     path.write_text(yaml.safe_dump({"scenarios": [{"name": "a", "base_year": 2020}]}), encoding="utf-8")
     with pytest.raises(CBIInputError, match="changes"):
         read_scenarios(path, years=[2016, 2020])
+
+
+def test_the_template_is_a_valid_scenarios_file():
+    scenarios = read_scenarios(REPO / "config" / "scenarios_template.yaml", years=[2016, 2020])
+    reserve = scenarios["new_reserve_and_growth"]
+    assert reserve.overlay_files() == [
+        "data/mycity/wetland_reserve.gpkg",
+        "data/mycity/quarry.gpkg",
+        "data/mycity/new_parks.shp",
+    ]
+    assert reserve.changes_overlays() and reserve.polygon_files() == []
+    assert not scenarios["develop_plots"].changes_overlays()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"overlay": "parks", "add": "a.gpkg", "remove": "b.gpkg"},  # exactly one of add and remove
+        {"overlay": "parks"},
+        {"overlay": "parks", "add": "a.gpkg", "datum": "bd-09"},
+        {"population": -5},
+        {"population": 0},
+        {"population": "many"},
+    ],
+)
+def test_bad_overlay_and_population_changes_fail_the_schema(tmp_path, change):
+    path = tmp_path / "scenarios.yaml"
+    path.write_text(yaml.safe_dump({"scenarios": [{"name": "a", "base_year": 2020, "changes": [change]}]}), "utf-8")
+    with pytest.raises(CBIInputError, match=str(path)):
+        read_scenarios(path, years=[2020])
+
+
+def test_a_land_cover_raster_ignores_overlay_and_population_changes_but_numbers_steps_among_all(tmp_path, city, base):
+    develop = {"landcover": polygons(tmp_path, "gap", [gap_polygon()]), "to": TREES}
+    _, effects = run(
+        tmp_path, city, base, [{"population": 1000}, develop, {"overlay": "parks", "add": "not read here.gpkg"}]
+    )
+    assert effects["step"].tolist() == [2]
+    assert effects.loc[0, "cells_changed"] == 18

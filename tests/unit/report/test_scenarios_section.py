@@ -92,7 +92,24 @@ def entry() -> dict:
                 "points_change": None,
             },
         ],
-        "supporting": [{"indicator": "natural_area", "base_value": 1290.0, "scenario_value": 1300.5, "change": 10.5}],
+        "supporting": [
+            {
+                "indicator": "natural_area",
+                "base_value": 1290.0,
+                "scenario_value": 1300.5,
+                "change": 10.5,
+                "label": {"en": "natural area", "zh": "自然区域"},
+                "unit": {"en": "ha", "zh": "公顷"},
+            },
+            {
+                "indicator": "redline_coverage",
+                "base_value": 10.0,
+                "scenario_value": 12.5,
+                "change": 2.5,
+                "label": {"en": "red line: share of the city", "zh": "生态保护红线占城市面积比例"},
+                "unit": {"en": "%", "zh": "%"},
+            },
+        ],
         "points": {"indicators": ["I1"], "base": 3, "scenario": 4, "change": 1, "not_scored": ["I2"]},
     }
 
@@ -119,6 +136,7 @@ def test_the_table_shows_values_change_and_points_before_and_after():
         ["I1 Proportion of Natural Areas in the City", "17.50 %", "21 %", "+3.50 percentage points", "3 → 4"],
         [f"I2 {SI_2014.indicators['I2'].name}", "408 ha", "426.5 ha", "+18.50 ha", "1 → —"],
         ["natural area", "1,290 ha", "1,300.5 ha", "+10.50 ha", ""],
+        ["red line: share of the city", "10 %", "12.50 %", "+2.50 percentage points", ""],
     ]
     text = plain(english)
     assert "Restore the forest" in text and "Base year 2020" in text
@@ -131,6 +149,7 @@ def test_the_chinese_section_uses_chinese_names_and_units():
     chinese = plain(section("zh", [entry()]))
     assert "恢复森林" in chinese and "基准年 2020年" in chinese
     assert SI_2014.indicators["I1"].name_zh in chinese and "公顷" in chinese
+    assert "生态保护红线占城市面积比例" in chinese and "+2.50 个百分点" in chinese
     assert "3 → 4（+1）" in chinese
     for word in ("Base year", "Scenario", "natural area", "Points"):
         assert word not in chinese
