@@ -24,6 +24,7 @@ from cbindex.report.html_tables import escape, figure_html, html_table
 from cbindex.report.text import format_change, format_number, localized, text_html
 from cbindex.scoring.next_band import change_unit
 from cbindex.scoring.rules import RuleSet
+from cbindex.scoring.scenario_summary import change_line
 
 STRIP_ROWS = 512
 """Full-resolution rows read at a time (memory: two strips of this many rows of the raster's width)."""
@@ -114,25 +115,7 @@ def _indicator_rows(entry: Mapping[str, Any], *, rule_set: RuleSet, language: st
 
 
 def _changes_list(entry: Mapping[str, Any], *, language: str) -> str:
-    items = []
-    for change in entry["changes"]:
-        if change["note"]:
-            amount = change["note"][language]
-        elif change["cells_changed"] is not None:
-            amount = words(
-                "change_amount",
-                language,
-                cells=format_number(change["cells_changed"]),
-                area=format_number(change["area_changed_ha"]),
-            )
-        elif change["area_changed_ha"] is not None:
-            amount = words("overlay_amount", language, area=format_number(change["area_changed_ha"]))
-        else:
-            items.append(f"<li>{escape(change['text'][language])}</li>")
-            continue
-        items.append(
-            f"<li>{escape(words('change_line', language, change=change['text'][language], amount=amount))}</li>"
-        )
+    items = [f"<li>{escape(change_line(change, language))}</li>" for change in entry["changes"]]
     return "<ol>" + "".join(items) + "</ol>"
 
 

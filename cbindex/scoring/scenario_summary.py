@@ -12,6 +12,7 @@ of both totals and listed under ``not_scored``, never counted as 0.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -205,14 +206,49 @@ NOTHING_CHANGED = {
 
 def _change(spec: Mapping[str, Any], step: Mapping[str, Any], *, names: Mapping[str, Mapping[str, str]]) -> dict:
     kind = next(kind for kind in CHANGE_KINDS if kind in spec)
+    cells = None if _blank(step["cells_changed"]) else int(step["cells_changed"])
+    nothing = bool(str(step["note"]).strip()) or cells == 0
     return {
         "step": int(step["step"]),
         "kind": kind,
         "text": describe_change(spec, names=names),
-        "cells_changed": None if _blank(step["cells_changed"]) else int(step["cells_changed"]),
+        "cells_changed": cells,
         "area_changed_ha": None if _blank(step["area_changed_ha"]) else float(step["area_changed_ha"]),
-        "note": messages(NOTHING_CHANGED[kind]) if str(step["note"]).strip() else None,
+        "note": messages(NOTHING_CHANGED[kind]) if nothing else None,
     }
+
+
+def plain_number(value: float | int) -> str:
+    """A number in a sentence as the report prints it (:func:`cbindex.report.text.format_number`, which the
+    scoring layer cannot import): whole numbers plain, others to 1 decimal from 100 up, else 2; thousands
+    separated."""
+    if isinstance(value, numbers.Integral) or (float(value).is_integer() and abs(value) >= 1):
+        return f"{int(value):,}"
+    return f"{value:,.1f}" if abs(value) >= 100 else f"{value:,.2f}"
+
+
+def change_amount(change: Mapping[str, Any]) -> dict[str, str] | None:
+    """What one change of a summary changed, in both languages: its note when it changed nothing, else the cells
+    and hectares (land cover), the hectares of the city (overlay), or None (population)."""
+    if change["note"]:
+        return dict(change["note"])
+    if change["cells_changed"] is not None:
+        return messages(
+            "scenarios.change_amount",
+            cells=plain_number(change["cells_changed"]),
+            area=plain_number(change["area_changed_ha"]),
+        )
+    if change["area_changed_ha"] is not None:
+        return messages("scenarios.overlay_amount", area=plain_number(change["area_changed_ha"]))
+    return None
+
+
+def change_line(change: Mapping[str, Any], language: str) -> str:
+    """One change of a summary as the report and the workbook list it: ``<what it did> (<amount>)``."""
+    amount = change_amount(change)
+    if amount is None:
+        return change["text"][language]
+    return message("scenarios.change_line", language, change=change["text"][language], amount=amount[language])
 
 
 def _blank(value: Any) -> bool:

@@ -41,10 +41,11 @@ from openpyxl.writer.excel import ExcelWriter
 
 from cbindex import __version__
 from cbindex.core.atomic_write import atomic_path
-from cbindex.core.messages import message, messages, section
+from cbindex.core.messages import message, messages
 from cbindex.scoring.headline import headline
 from cbindex.scoring.next_band import change_unit
 from cbindex.scoring.rules import STATUS_LABELS, STATUS_NOT_ASSESSED, RuleSet
+from cbindex.scoring.scenario_summary import change_line
 
 SHEET_NAMES = messages("workbook.sheet_name")
 TARGETS_SHEET_NAMES = messages("workbook.sheet_targets")
@@ -436,30 +437,10 @@ def _format_table(sheet: Worksheet, columns: Sequence[str], *, rows: Sequence[in
 # ---------------------------------------------------------------------------------------------- scenarios sheet
 
 
-def plain_number(value: float | int) -> str:
-    """A number in a sentence as the report prints it (:func:`cbindex.report.text.format_number`, which the
-    scoring layer cannot import): whole numbers plain, others to 1 decimal from 100 up, else 2; thousands
-    separated."""
-    if isinstance(value, numbers.Integral) or (float(value).is_integer() and abs(value) >= 1):
-        return f"{int(value):,}"
-    return f"{value:,.1f}" if abs(value) >= 100 else f"{value:,.2f}"
-
-
 def change_lines(entry: Mapping[str, Any], *, language: str) -> list[str]:
-    """A scenario's changes in order, each as the report lists it: ``1. <what it did> (<cells>, <ha> changed inside
-    the city)`` or the note that it changed nothing."""
-    lines = []
-    for number, change in enumerate(entry["changes"], start=1):
-        amount = message(
-            "scenarios.change_amount",
-            language,
-            cells=plain_number(change["cells_changed"]),
-            area=plain_number(change["area_changed_ha"]),
-        )
-        amount = change["note"][language] if change.get("note") else amount
-        line = message("scenarios.change_line", language, change=change["text"][language], amount=amount)
-        lines.append(f"{change.get('step', number)}. {line}")
-    return lines
+    """A scenario's changes in order, each as the report lists it (``1. <what it did> (<amount>)``,
+    :func:`~cbindex.scoring.scenario_summary.change_line`)."""
+    return [f"{change['step']}. {change_line(change, language)}" for change in entry["changes"]]
 
 
 def _status_words(base: str | None, scenario: str | None, *, language: str) -> str | None:
@@ -499,11 +480,9 @@ def scenario_cells(row: Mapping[str, Any], *, rule_set: RuleSet, language: str) 
 
 
 def _supporting_cells(row: Mapping[str, Any], *, language: str) -> list[Any]:
-    """A supporting row (natural area and city area in ha, connectivity groups): named as the report names it,
-    no points."""
-    key = f"supporting_{row['indicator']}"
-    name = message(f"scenarios.{key}", language) if key in section("scenarios") else row["indicator"]
-    unit = None if row["indicator"] == "natural_groups" else message("scenarios.hectares", language)
+    """A supporting row (natural area and city area in ha, connectivity groups, overlay areas, population, control
+    line shares): labelled as the scorecard labels it, no points."""
+    name, unit = row["label"][language], row["unit"][language] or None
     change = None if row["change"] is None else round(row["change"], 6)  # the same city area, not 1e-9 ha
     return [None, name, unit, row["base_value"], row["scenario_value"], change, None, None, None, None]
 

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import geopandas as gpd
+import openpyxl
 import pandas as pd
 import pyogrio
 import pytest
@@ -165,6 +166,11 @@ def check_scenario(work: Path, changed: dict[str, shapely.Geometry]) -> None:
     (entry,) = scorecard["scenarios"]
     assert [change["kind"] for change in entry["changes"]] == ["overlay", "overlay", "population"]
     assert {"I9", "I13"} <= {row["indicator"] for row in entry["indicators"]}
+    workbook = openpyxl.load_workbook(work / "results/zion/scorecard.xlsx")
+    rows = {row[1]: row for row in workbook["情景分析"].iter_rows(values_only=True) if len(row) > 5}
+    assert rows["人口"][3:6] == (20000, 25000, 5000) and rows["人口"][2] == "人"
+    lines = [row[0] for row in workbook["Scenarios"].iter_rows(values_only=True) if row[0]]
+    assert "1. add the polygons of east.gpkg to the protected areas (1,702.9 ha of the city)" in lines
     regions = gpd.read_file(folder / "overlays.gpkg", layer="scenario_changes")
     assert regions["step"].tolist() == [1, 2] and regions["action"].tolist() == ["add", "remove"]
     areas = [float(area) for area in changes.loc[[1, 2], "area_changed_ha"]]

@@ -20,12 +20,12 @@ from cbindex.scoring.frameworks import load_framework
 from cbindex.scoring.headline import headline
 from cbindex.scoring.rule_sets import load_rule_set
 from cbindex.scoring.scenario_comparison import COMPARISON_COLUMNS
-from cbindex.scoring.scenario_summary import summarize_scenario
+from cbindex.scoring.scenario_summary import plain_number, summarize_scenario
 from cbindex.scoring.scorecard import build_scorecard
 from cbindex.scoring.stage import score_city
 from cbindex.scoring.target_summary import follow_targets
 from cbindex.scoring.targets_file import CityTarget
-from cbindex.scoring.workbook import ZIP_TIMESTAMP, display_width, plain_number, write_scorecard_workbook
+from cbindex.scoring.workbook import ZIP_TIMESTAMP, display_width, write_scorecard_workbook
 from tests.helpers import REPO
 from tests.workflow.test_no_english import english_words, workbook_texts
 
