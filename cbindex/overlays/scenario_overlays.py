@@ -117,7 +117,8 @@ def apply_overlay_changes(
     Returns
     -------
     tuple
-        The changed ``geometries`` (a kind the base year lacks appears when polygons are added to it), the changed
+        The changed ``geometries`` (a kind the base year lacks appears when polygons are added to it; removing from
+        it changes nothing, and the kind stays not assessed), the changed
         ``categories``, and per step the region the change changed (``P' △ P``).
 
     Raises
@@ -130,6 +131,9 @@ def apply_overlay_changes(
     classes = dict(categories)
     changed: dict[int, BaseGeometry] = {}
     for change in changes:
+        if change.action == "remove" and change.kind not in result:
+            changed[change.step] = EMPTY  # nothing to remove from: the kind stays not given (not assessed, never 0)
+            continue
         polygons = read_overlay_polygons(
             change.path,
             kind=change.kind,

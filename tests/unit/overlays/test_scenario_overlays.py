@@ -211,3 +211,12 @@ def test_changes_are_numbered_among_all_the_scenarios_changes():
     ]
     assert scenario_population(changes) == (5, 2000.0)  # the last one given
     assert scenario_population(changes[:2]) is None
+
+
+def test_removing_from_an_overlay_the_city_does_not_give_changes_nothing(tmp_path, tiny):
+    removed = write_vector(tmp_path / "cut.gpkg", [cells(0, 0, 5, 5)], crs=LAEA_EUROPE)
+    table, effects = run_scenario(
+        tmp_path, *tiny, population="50000", changes=[{"overlay": "parks", "remove": str(removed)}]
+    )
+    assert "I13" not in table.index and "park_natural_area" not in table.index  # not assessed, never 0
+    assert effects.loc[1, "note"] == "changed nothing inside the city"
