@@ -1,4 +1,5 @@
-"""Rule rasterize_landcover_vector: map snakemake's input/params/output onto the library call."""
+"""Rules rasterize_landcover_vector and rasterize_scenario_landcover_vector (a land-use scenario's layer burnt as its
+base year, params.year): map snakemake's input/params/output onto the library call."""
 
 from cbindex.core.rule_runtime import run_logged
 from cbindex.geo.boundary import BoundarySpec
@@ -11,7 +12,7 @@ if __name__ == "__main__":
         smk.log[0],
         rasterize_landcover_vector,
         city=smk.wildcards.city,
-        year=int(smk.wildcards.year),
+        year=smk.params.year,
         landuse=LandUseSpec(smk.input.polygons[0], **smk.params.landuse_spec),
         boundary=BoundarySpec(smk.input.boundary, **smk.params.boundary_spec),
         legend_path=smk.input.legend,

@@ -17,5 +17,6 @@ landuse_polygons land-use survey polygons (GB/T 21010) read, checked, overlaps r
 landuse_raster   land-use polygons burnt into a land-cover raster strip by strip (the raster path then runs)
 district_areas   I1, I2 (groups cut at the district edge), I11, I12 per district, accumulated in the strip pass
 scenarios        what-if scenarios: a year's land cover changed in polygons or restored, as one more raster
+landuse_scenarios the same scenarios on land-use polygons: an exact vector cut, written as one more land-use layer
 class_areas      land-cover composition of one year: ground area and share of each class (the report's table)
 """

@@ -46,6 +46,8 @@ WHAT = "Land-use layer"
 INPUT_COLUMN = "landcover_vector"
 AREA_COLUMNS = ["code", "name", "name_zh", "area_ha"]
 """Columns of the exact class-area table (one row per legend code found in the city)."""
+TEXT_COLUMN = "code_text"
+"""Column of the code texts as the layer holds them, when read with ``keep_text``."""
 AREA_CHUNK_SIZE = 100_000
 """Polygons reprojected and measured at a time by :func:`clipped_areas_m2` (bounds memory on a large layer)."""
 OVERLAP_CHUNK_SIZE = 100_000
@@ -127,11 +129,13 @@ def landuse_code(text: object, *, aliases: Mapping[str, int]) -> int | None:
 
 
 def read_landuse_polygons(
-    spec: LandUseSpec, *, legend: Legend, bbox: tuple[float, ...] | None = None
+    spec: LandUseSpec, *, legend: Legend, bbox: tuple[float, ...] | None = None, keep_text: bool = False
 ) -> LandUsePolygons:
     """Read a land-use layer, map its codes to the legend, repair invalid polygons and remove overlaps.
 
-    ``bbox`` (in the layer's CRS) limits the features read to those intersecting it (the city's extent).
+    ``bbox`` (in the layer's CRS) limits the features read to those intersecting it (the city's extent);
+    ``keep_text`` keeps each feature's code text (column :data:`TEXT_COLUMN`, e.g. ``'0201K'``), which a scenario
+    writes back for the polygons it leaves unchanged (:mod:`cbindex.landcover.landuse_scenarios`).
 
     Raises
     ------
@@ -195,9 +199,10 @@ def read_landuse_polygons(
     if not_polygonal.any():
         geometries = geometries.copy()
         geometries[not_polygonal] = [_polygonal(geometry) for geometry in geometries[not_polygonal]]
-    polygons = gpd.GeoDataFrame(
-        {"code": codes.astype(np.int64).to_numpy()}, geometry=np.asarray(geometries), crs=frame.crs
-    )
+    columns = {"code": codes.astype(np.int64).to_numpy()}
+    if keep_text:
+        columns[TEXT_COLUMN] = texts.astype(str).str.strip().to_numpy()
+    polygons = gpd.GeoDataFrame(columns, geometry=np.asarray(geometries), crs=frame.crs)
     del frame
     polygons, n_overlapping, overlap_m2 = _first_feature_keeps_overlaps(polygons)
     return LandUsePolygons(

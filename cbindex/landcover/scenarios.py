@@ -19,6 +19,9 @@ must be one the city sheet knows).
 
 Each change's effect is counted (cells and ground area changed inside the city) so that a change that changes
 nothing (polygons outside the city, or no cell of the ``from`` codes) is said, not silent.
+
+A city whose land cover is land-use polygons has the same scenarios file applied to its polygons instead, by an
+exact vector cut (:mod:`cbindex.landcover.landuse_scenarios`).
 """
 
 from __future__ import annotations
@@ -133,19 +136,17 @@ def read_scenarios(path: str | Path, *, years: Sequence[int]) -> dict[str, Scena
 def city_scenarios(sheet: CitySheet, city: str) -> dict[str, Scenario]:
     """The scenarios of a city (sheet column ``scenarios``), none when the column is empty.
 
+    A city whose land cover is land-use polygons (sheet ``landcover_vector``) has its scenarios applied to the
+    polygons (:mod:`cbindex.landcover.landuse_scenarios`), with the same file and checks.
+
     Raises
     ------
     CBIInputError
-        The scenarios file is broken (:func:`read_scenarios`), or the city's land cover is land-use polygons
-        (their I1, I11, I12 come from exact polygon areas, which a changed raster cannot give; not supported yet).
+        The scenarios file is broken (:func:`read_scenarios`), a scenario restores from a year of another legend,
+        or an overlay change names an overlay the city sheet does not know (:func:`check_overlay_change`).
     """
     if not sheet.has(city, "scenarios"):
         return {}
-    if sheet.uses_landuse_polygons(city):
-        raise CBIInputError(
-            f"City sheet {sheet.path}: {city} has scenarios and land-use polygons (landcover_vector); scenarios need "
-            "a land-cover raster for now, so give the raster or leave scenarios empty."
-        )
     path = sheet.cell(city, "scenarios")
     scenarios = read_scenarios(path, years=sheet.years(city))
     for scenario in scenarios.values():

@@ -92,8 +92,9 @@ def summarize_scenario(
     names: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dict[str, Any]:
     """One scenario's entry: ``name``, ``title`` (en, zh; the name when the file gives none), ``base_year``,
-    ``changes`` (per step: what it did in both languages, cells and hectares changed inside the city — for an
-    overlay change the city area it added or removed, no cells; for a population change neither),
+    ``changes`` (per step: what it did in both languages, cells and hectares changed inside the city — for a
+    land-use city's land-cover change ``polygons_changed``, the polygon pieces, and no cells; for an overlay change
+    the city area it added or removed, no cells; for a population change neither),
     ``indicators`` (the comparison's scored rows: values in the indicator's unit, points, their change),
     ``supporting`` (natural area and city area in ha, connectivity groups, the overlay areas, population and the
     control lines' shares, each with its ``label`` and ``unit`` in both languages) and ``points`` (base and scenario
@@ -206,9 +207,11 @@ NOTHING_CHANGED = {
 
 def _change(spec: Mapping[str, Any], step: Mapping[str, Any], *, names: Mapping[str, Mapping[str, str]]) -> dict:
     kind = next(kind for kind in CHANGE_KINDS if kind in spec)
-    cells = None if _blank(step["cells_changed"]) else int(step["cells_changed"])
-    nothing = bool(str(step["note"]).strip()) or cells == 0
-    return {
+    cells = None if _blank(step.get("cells_changed")) else int(step["cells_changed"])
+    # a land-use city's land-cover changes count polygon pieces (cbindex.landcover.landuse_scenarios), not cells
+    polygons = None if _blank(step.get("polygons_changed")) else int(step["polygons_changed"])
+    nothing = bool(str(step["note"]).strip()) or cells == 0 or polygons == 0
+    entry = {
         "step": int(step["step"]),
         "kind": kind,
         "text": describe_change(spec, names=names),
@@ -216,6 +219,9 @@ def _change(spec: Mapping[str, Any], step: Mapping[str, Any], *, names: Mapping[
         "area_changed_ha": None if _blank(step["area_changed_ha"]) else float(step["area_changed_ha"]),
         "note": messages(NOTHING_CHANGED[kind]) if nothing else None,
     }
+    if polygons is not None:
+        entry["polygons_changed"] = polygons
+    return entry
 
 
 def plain_number(value: float | int) -> str:
@@ -229,9 +235,16 @@ def plain_number(value: float | int) -> str:
 
 def change_amount(change: Mapping[str, Any]) -> dict[str, str] | None:
     """What one change of a summary changed, in both languages: its note when it changed nothing, else the cells
-    and hectares (land cover), the hectares of the city (overlay), or None (population)."""
+    (polygon pieces for a land-use city) and hectares (land cover), the hectares of the city (overlay), or None
+    (population)."""
     if change["note"]:
         return dict(change["note"])
+    if change.get("polygons_changed") is not None:
+        return messages(
+            "scenarios.change_amount_polygons",
+            polygons=plain_number(change["polygons_changed"]),
+            area=plain_number(change["area_changed_ha"]),
+        )
     if change["cells_changed"] is not None:
         return messages(
             "scenarios.change_amount",

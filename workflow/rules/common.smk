@@ -41,6 +41,8 @@ with exit_on_input_error():
 
 BANDED_CITIES = SHEET.banded_cities
 ONE_JOB_CITIES = SHEET.one_job_cities
+LANDUSE_CITIES = [city for city in SHEET.cities if SHEET.uses_landuse_polygons(city)]
+RASTER_CITIES = [city for city in SHEET.cities if city not in LANDUSE_CITIES]
 
 
 wildcard_constraints:
@@ -310,8 +312,42 @@ def get_scenario_changes(wildcards):
     ]
 
 
+def scenario_raster(city, name):
+    """A scenario's land-cover raster: apply_scenario's, or, for a land-use city, the one its changed polygons are
+    burnt into (rasterize_scenario_landcover_vector)."""
+    file = "landcover_from_polygons.tif" if SHEET.uses_landuse_polygons(city) else "landcover.tif"
+    return f"results/{city}/scenarios/{name}/{file}"
+
+
+def get_scenario_raster(wildcards):
+    return scenario_raster(wildcards.city, wildcards.scenario)
+
+
 def get_scenario_rasters(wildcards):
-    return [f"results/{wildcards.city}/scenarios/{name}/landcover.tif" for name in city_scenarios(wildcards.city)]
+    return [scenario_raster(wildcards.city, name) for name in city_scenarios(wildcards.city)]
+
+
+def get_scenario_landuse_layers(wildcards):
+    """The land-use layer (sheet landcover_vector) of each year a land-use city's scenario reads."""
+    return [SHEET.year_file(wildcards.city, "landcover_vector", year)[0] for year in get_scenario_years(wildcards)]
+
+
+def get_scenario_landuse_layer(wildcards):
+    """A land-use city's scenario layer (apply_landuse_scenario), rasterized as a year's layer is."""
+    return [f"results/{wildcards.city}/scenarios/{wildcards.scenario}/landuse.gpkg"]
+
+
+def get_scenario_landuse_spec(wildcards):
+    """How to read the scenario layer: the city's code field, UTF-8 GeoPackage text, its only layer."""
+    return {"code_column": SHEET.landuse_spec(wildcards.city)["code_column"]}
+
+
+def get_scenario_landuse_outputs(wildcards):
+    """The scenario layer's exact class areas and polygon check (none for a raster city)."""
+    if not SHEET.uses_landuse_polygons(wildcards.city):
+        return []
+    folder = f"results/{wildcards.city}/scenarios/{wildcards.scenario}"
+    return [f"{folder}/landuse_class_areas.csv", f"{folder}/landuse_check.csv"]
 
 
 def get_scenario_masks(wildcards):

@@ -88,6 +88,7 @@ rule rasterize_landcover_vector:
         cell_size_m=config["landuse_cell_size_m"],
         block_rows=config["block_rows"],
         csv_encoding=config["csv_encoding"],
+        year=lambda wildcards: int(wildcards.year),
     script:
         "../../scripts/rasterize_landcover_vector.py"
 

@@ -2,6 +2,11 @@
 (cbindex.landcover.scenarios), computed by the land-cover stage exactly as a year, then scored beside its base
 year. Each scenario is one param (its own entry of the scenarios file), so adding or editing one re-runs only its
 jobs; the base year's outputs are inputs here, never outputs.
+
+A city given as land-use polygons (sheet landcover_vector) has its scenario applied to the polygons
+(apply_landuse_scenario, cbindex.landcover.landuse_scenarios: landuse.gpkg), which the year's rasterization script
+burns (rasterize_scenario_landcover_vector) and whose exact class areas the land-cover rule reads, as for a year;
+apply_scenario serves the raster cities only (the city wildcard of each is constrained to its kind of city).
 """
 
 
@@ -22,6 +27,8 @@ rule apply_scenario:
         "results/{city}/logs/apply_scenario_{scenario}.log",
     benchmark:
         "results/{city}/benchmarks/apply_scenario_{scenario}.tsv"
+    wildcard_constraints:
+        city=cities_pattern(RASTER_CITIES),
     conda:
         "../envs/cbindex.yaml"
     threads: 1
@@ -37,12 +44,74 @@ rule apply_scenario:
         "../../scripts/apply_scenario.py"
 
 
+rule apply_landuse_scenario:
+    input:
+        years=get_scenario_landuse_layers,
+        polygons=get_scenario_polygons,
+        boundary=get_boundary,
+        legend=get_scenario_legend,
+    output:
+        landuse="results/{city}/scenarios/{scenario}/landuse.gpkg",
+        changes="results/{city}/scenarios/{scenario}/changes.csv",
+    log:
+        "results/{city}/logs/apply_landuse_scenario_{scenario}.log",
+    benchmark:
+        "results/{city}/benchmarks/apply_landuse_scenario_{scenario}.tsv"
+    wildcard_constraints:
+        city=cities_pattern(LANDUSE_CITIES),
+    conda:
+        "../envs/cbindex.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+    params:
+        scenario=get_scenario,
+        years=get_scenario_years,
+        landuse_spec=get_landuse_spec,
+        boundary_spec=get_boundary_spec,
+        csv_encoding=config["csv_encoding"],
+    script:
+        "../../scripts/apply_landuse_scenario.py"
+
+
+rule rasterize_scenario_landcover_vector:
+    input:
+        polygons=get_scenario_landuse_layer,
+        boundary=get_boundary,
+        legend=get_scenario_legend,
+    output:
+        raster="results/{city}/scenarios/{scenario}/landcover_from_polygons.tif",
+        class_areas="results/{city}/scenarios/{scenario}/landuse_class_areas.csv",
+        check="results/{city}/scenarios/{scenario}/landuse_check.csv",
+    log:
+        "results/{city}/logs/rasterize_scenario_landcover_vector_{scenario}.log",
+    benchmark:
+        "results/{city}/benchmarks/rasterize_scenario_landcover_vector_{scenario}.tsv"
+    wildcard_constraints:
+        city=cities_pattern(LANDUSE_CITIES),
+    conda:
+        "../envs/cbindex.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+    params:
+        landuse_spec=get_scenario_landuse_spec,
+        boundary_spec=get_boundary_spec,
+        cell_size_m=config["landuse_cell_size_m"],
+        block_rows=config["block_rows"],
+        csv_encoding=config["csv_encoding"],
+        year=get_scenario_base_year,
+    script:
+        "../../scripts/rasterize_landcover_vector.py"
+
+
 rule compute_scenario_landcover_indicators:
     input:
-        raster="results/{city}/scenarios/{scenario}/landcover.tif",
+        raster=get_scenario_raster,
         boundary=get_boundary,
         legend=get_scenario_legend,
         barriers=get_barriers,
+        landuse=get_scenario_landuse_outputs,
     output:
         indicators="results/{city}/scenarios/{scenario}/landcover_indicators.csv",
         natural_mask="results/{city}/scenarios/{scenario}/natural_areas.tif",
@@ -67,7 +136,7 @@ rule compute_scenario_landcover_indicators:
 rule compute_scenario_overlay_indicators:
     input:
         unpack(get_scenario_overlay_inputs),
-        raster="results/{city}/scenarios/{scenario}/landcover.tif",
+        raster=get_scenario_raster,
         boundary=get_boundary,
         legend=get_scenario_legend,
         population_raster=get_scenario_population_raster,
