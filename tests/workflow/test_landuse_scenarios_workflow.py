@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 import geopandas as gpd
+import openpyxl
 import pandas as pd
 import pyogrio
 import pytest
@@ -148,6 +149,13 @@ def test_the_scorecard_counts_polygon_pieces(survey_run):
     plant = next(entry for entry in scorecard["scenarios"] if entry["name"] == "plant")
     (change,) = plant["changes"]
     assert change["polygons_changed"] == 1 and "cells_changed" not in change and change["note"] is None
+    workbook = openpyxl.load_workbook(survey_run / "results/survey/scorecard.xlsx", read_only=True)
+    texts = {
+        sheet.title: " ".join(str(value) for row in sheet.iter_rows(values_only=True) for value in row if value)
+        for sheet in workbook.worksheets
+    }
+    assert "(1 land-use polygon pieces, 50" in texts["Scenarios"]  # 50.00 ha: measured, not drawn, area
+    assert "城市内改变了 1 个图斑" in texts["情景分析"]
 
 
 @pytest.mark.parametrize(("language", "amount"), [("en", "1 land-use polygon pieces, 50.00 ha"), ("zh", "1 个图斑")])
