@@ -6,8 +6,6 @@ from cbindex.geo.boundary import BoundarySpec
 from cbindex.geo.districts import DistrictsSpec
 from cbindex.overlays.stage import compute_district_indicators
 
-OVERLAY_KINDS = ("protected_areas", "redline", "parks")
-
 
 def first(files):
     """The one file of an optional input, or None when the sheet leaves it empty."""
@@ -35,7 +33,8 @@ if __name__ == "__main__":
         rule_set_path=smk.input.rule_set,
         overrides_path=first(smk.input.overrides),
         overlay_rules=dict(smk.params.overlay_rules),
-        overlay_paths={kind: first(getattr(smk.input, kind)) for kind in OVERLAY_KINDS},
+        overlay_paths={kind: first(getattr(smk.input, kind, [])) for kind in smk.params.overlay_kinds},
+        coverage_layers=[dict(layer) for layer in smk.params.coverage_layers],
         overlay_layers=dict(smk.params.overlay_layers),
         overlay_encodings={kind: dict(spec) for kind, spec in smk.params.overlay_encodings.items()},
         csv_encoding=smk.params.csv_encoding,

@@ -1,12 +1,16 @@
 """Every spatial indicator per district and year, from one strip pass over the city: I1, I2, I11, I12
-(:mod:`cbindex.landcover.district_areas`) and, where the city has overlays, I9, the red-line coverage and I13.
+(:mod:`cbindex.landcover.district_areas`) and, where the city has overlays, I9, every coverage layer's shares and
+I13.
 
 Per district ``d`` (areas summed over the cells whose district id is ``d``, :func:`cbindex.geo.districts.district_ids`;
 each cell's share under the polygons as :func:`cbindex.overlays.areas.cell_shares` gives it for the city):
 
 - ``I9_d = natural area under protected areas in d ÷ district area × 100`` (SI 2014 indicator 9);
-- ``redline_coverage_d = red-line area in d ÷ district area × 100``;
-  ``redline_natural_share_d = natural area in the red line in d ÷ red-line area in d × 100``;
+- per coverage layer ``<id>`` of config ``coverage_layers`` the city gives (the red line ``redline``, the basic
+  ecological control line ``eco_control_line``, ...; :mod:`cbindex.overlays.coverage_shares` for the city):
+  ``<id>_coverage_d = area of the layer in d ÷ district area × 100`` (any land cover; ``redline_coverage`` is cn-ubi
+  indicator 24) and ``<id>_natural_share_d = natural area in the layer in d ÷ area of the layer in d × 100`` (NaN,
+  not assessed, where none of the layer lies in d), with the areas ``<id>_area`` and ``<id>_natural_area`` (ha);
 - ``I13_d = natural area under parks ∪ protected areas in d [ha] ÷ (residents of d ÷ 1000)`` (SI 2014 indicator
   13), only where the districts layer gives residents (``districts_population_column``); else not computed.
 
@@ -17,7 +21,7 @@ the districts and row 0 equals the city's.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -26,6 +30,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from cbindex.core.coverage_layers import REDLINE
 from cbindex.core.indicator_table import IndicatorValue
 from cbindex.core.output_names import COUNTED_LAYER
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE, percent
@@ -59,12 +64,15 @@ def measure_districts(
     districts: CityDistricts,
     *,
     overlays: Mapping[str, BaseGeometry] | None = None,
+    coverage_ids: Sequence[str] = (REDLINE,),
 ) -> DistrictPass:
     """Run the city's land-cover strip pass once, with a district id per cell, and compute every district's rows.
 
-    ``overlays``: name (``protected_areas``, ``redline``, ``parks_counted``) → dissolved polygons in the raster's
-    CRS. Returns the city's :class:`~cbindex.landcover.blockwise.BlockwiseResult` of the same pass, so that the
-    district sums can be checked against the city totals of the very same cells.
+    ``overlays``: name (``protected_areas``, a coverage layer's id such as ``redline``, ``parks_counted``) →
+    dissolved polygons in the raster's CRS; ``coverage_ids``: the ids of config ``coverage_layers``, in config
+    order (those among ``overlays`` give their shares). Returns the city's
+    :class:`~cbindex.landcover.blockwise.BlockwiseResult` of the same pass, so that the district sums can be checked
+    against the city totals of the very same cells.
     """
     window = open_city_window(job.raster_path, job.boundary)
     step = None if window.crs == districts.crs else job.boundary.densify_step()
@@ -97,13 +105,15 @@ def measure_districts(
         persons = None
         if districts.population is not None and district > 0:
             persons = districts.population[district - 1]  # None: the population CSV has no row for it
-        values += overlay_values(areas, district=district, persons=persons)
+        values += overlay_values(areas, district=district, persons=persons, coverage_ids=coverage_ids)
     return DistrictPass(city=city, areas=areas, rows=rows, names=(NO_DISTRICT_NAME, *districts.names))
 
 
-def overlay_values(areas: DistrictAreas, *, district: int, persons: float | None) -> list[IndicatorValue]:
-    """I9, the red-line shares and I13 of one district (formulas in the module docstring), for the overlays
-    measured in the pass."""
+def overlay_values(
+    areas: DistrictAreas, *, district: int, persons: float | None, coverage_ids: Sequence[str] = (REDLINE,)
+) -> list[IndicatorValue]:
+    """I9, each coverage layer's shares (%) and areas (ha) and I13 of one district (formulas in the module
+    docstring), for the overlays measured in the pass; the coverage layers in the order of ``coverage_ids``."""
     district_m2 = areas.category_m2(None)[district]
     how = "district of each cell as for the land-cover rows; overlay share per cell as for the city"
     values = []
@@ -113,13 +123,17 @@ def overlay_values(areas: DistrictAreas, *, district: int, persons: float | None
             IndicatorValue("protected_natural_area", natural / SQUARE_METRES_PER_HECTARE, "ha", how),
             IndicatorValue("I9", percent(natural, district_m2), "%", f"natural under protected / district; {how}"),
         ]
-    if "redline" in areas.under_m2:
-        under = areas.under_m2["redline"][district]
-        natural = areas.under_natural_m2["redline"][district]
+    for layer_id in coverage_ids:
+        if layer_id not in areas.under_m2:
+            continue
+        under = areas.under_m2[layer_id][district]
+        natural = areas.under_natural_m2[layer_id][district]
+        layer = "red line" if layer_id == REDLINE else f"coverage layer {layer_id}"
         values += [
-            IndicatorValue("redline_area", under / SQUARE_METRES_PER_HECTARE, "ha", how),
-            IndicatorValue("redline_coverage", percent(under, district_m2), "%", f"red line / district; {how}"),
-            IndicatorValue("redline_natural_share", percent(natural, under), "%", f"natural / red line; {how}"),
+            IndicatorValue(f"{layer_id}_area", under / SQUARE_METRES_PER_HECTARE, "ha", how),
+            IndicatorValue(f"{layer_id}_natural_area", natural / SQUARE_METRES_PER_HECTARE, "ha", how),
+            IndicatorValue(f"{layer_id}_coverage", percent(under, district_m2), "%", f"{layer} / district; {how}"),
+            IndicatorValue(f"{layer_id}_natural_share", percent(natural, under), "%", f"natural / {layer}; {how}"),
         ]
     if COUNTED_LAYER in areas.under_m2 and persons is not None:
         counted_ha = areas.under_natural_m2[COUNTED_LAYER][district] / SQUARE_METRES_PER_HECTARE

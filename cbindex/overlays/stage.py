@@ -367,6 +367,7 @@ def compute_district_indicators(
     overlay_paths: Mapping[str, str | None] | None = None,
     overlay_layers: Mapping[str, str | None] | None = None,
     overlay_encodings: Mapping[str, Mapping[str, str | None]] | None = None,
+    coverage_layers: Sequence[Mapping[str, str]] | None = None,
     csv_encoding: str = DEFAULT_CSV_ENCODING,
     **inputs,
 ) -> None:
@@ -375,10 +376,12 @@ def compute_district_indicators(
     ``inputs`` are those of :meth:`cbindex.landcover.stage.LandcoverInputs.read` (raster, boundary, legend,
     method, barriers, block rows). One strip pass with a district id per cell
     (:func:`cbindex.overlays.district_indicators.measure_districts`) gives I1, I2 (the city's groups cut at the
-    district edge), I11, I12 and, with overlay files, I9, the red-line shares and I13 (with residents per district).
-    The district areas summed (with the "no district" row) must equal the city's land-cover and overlay tables
-    (``city_tables``, the same year's), else :class:`~cbindex.core.errors.CBIDefectError`
-    (:func:`cbindex.scoring.consistency.check_district_sums`).
+    district edge), I11, I12 and, with overlay files, I9, the shares of every coverage layer the city gives
+    (``coverage_layers``, config ``coverage_layers`` as :func:`compute_overlay_indicators` takes it; default the red
+    line alone: ``<id>_coverage``, ``<id>_natural_share``, ``<id>_area``, ``<id>_natural_area``) and I13 (with
+    residents per district). The district areas summed (with the "no district" row) must equal the city's
+    land-cover and overlay tables (``city_tables``, the same year's; every coverage layer's areas included), else
+    :class:`~cbindex.core.errors.CBIDefectError` (:func:`cbindex.scoring.consistency.check_district_sums`).
 
     Writes ``districts_csv`` (columns :data:`~cbindex.scoring.district_scores.DISTRICT_COLUMNS`: one row per district
     and indicator, points as the city would score, the change since ``previous_districts_csv``, the previous
@@ -398,7 +401,10 @@ def compute_district_indicators(
         overlay_layers=overlay_layers or {},
         overlay_encodings=overlay_encodings,
     )
-    measured = measure_districts(job, city_districts, overlays=geometries)
+    layers = coverage_layers if coverage_layers is not None else DEFAULT_COVERAGE_LAYERS
+    measured = measure_districts(
+        job, city_districts, overlays=geometries, coverage_ids=[layer["id"] for layer in layers]
+    )
     rows = district_rows(measured, city_districts, city=city, year=year)
     city_table = pd.concat([pd.read_csv(path) for path in city_tables], ignore_index=True)
     check_district_sums(

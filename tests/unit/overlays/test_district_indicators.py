@@ -92,7 +92,19 @@ def common(raster, city, *, rule="centre"):
     }
 
 
-def run(tmp_path, raster, city, districts, *, rule="centre", name="d", overlays=None, previous=None, year=2020):
+def run(
+    tmp_path,
+    raster,
+    city,
+    districts,
+    *,
+    rule="centre",
+    name="d",
+    overlays=None,
+    previous=None,
+    year=2020,
+    coverage_layers=None,
+):
     inputs = common(raster, city, rule=rule) | {"year": year}
     landcover = tmp_path / f"{name}_lc.csv"
     compute_landcover_indicators(
@@ -116,6 +128,7 @@ def run(tmp_path, raster, city, districts, *, rule="centre", name="d", overlays=
             boundary_coverage_tolerance_percent=1.0,
             indicators_csv=str(tmp_path / f"{name}_ov.csv"),
             overlays_gpkg=str(tmp_path / f"{name}_ov.gpkg"),
+            coverage_layers=coverage_layers,
             **{k: v for k, v in inputs.items() if k != "method"},
             method={"boundary_rule": rule},
         )
@@ -127,6 +140,7 @@ def run(tmp_path, raster, city, districts, *, rule="centre", name="d", overlays=
         districts_csv=str(tmp_path / f"{name}.csv"),
         districts_gpkg=str(tmp_path / f"{name}.gpkg"),
         overlay_paths=paths,
+        coverage_layers=coverage_layers,
         previous_districts_csv=previous,
         **inputs,
     )
@@ -184,6 +198,49 @@ def test_district_sums_equal_the_city_totals(tmp_path, tiny, rule, caplog):
     assert value(table, "B", "I13") == pytest.approx(1.5 / 2)
     assert value(table, "B", "I9") == pytest.approx(100 * 1.5 / 6)
     assert "I13" not in set(table.loc[table["district_id"] == 0, "indicator"])  # no residents: not computed
+
+
+COVERAGE_LAYERS = [
+    {"id": "redline", "name": "ecological protection red line", "name_zh": "生态保护红线"},
+    {"id": "eco_control_line", "name": "basic ecological control line", "name_zh": "基本生态控制线"},
+]
+
+
+@pytest.mark.parametrize("rule", ["centre", "exact"])
+def test_every_coverage_layer_per_district(tmp_path, tiny, rule):
+    """Red line = cols 0–2 rows 0–1 (6 ha, all in A: T T B / T T B, 4 ha natural); control line = cols 3–5 rows 2–4
+    (9 ha): row 2 built (2 ha in B, 1 ha in E), cols 3–4 rows 3–4 trees (4 ha in C), col 5 rows 3–4 built (2 ha, no
+    district)."""
+    redline = write_vector(tmp_path / "redline.gpkg", [cells(0, 0, 3, 2)], crs=LAEA_EUROPE)
+    control = write_vector(tmp_path / "control.gpkg", [cells(3, 2, 6, 5)], crs=LAEA_EUROPE)
+    overlays = {"redline": redline, "eco_control_line": control}
+    table, city = run(tmp_path, *tiny, rule=rule, overlays=overlays, coverage_layers=COVERAGE_LAYERS)
+    expected = {  # district: (red line ha, its natural ha, control line ha, its natural ha, district ha)
+        "A": (6, 4, 0, 0, 18),
+        "B": (0, 0, 2, 0, 6),
+        "E": (0, 0, 1, 0, 3),
+        "C": (0, 0, 4, 4, 6),
+        "(no district)": (0, 0, 2, 0, 3),
+    }
+    for district, (red, red_natural, line, line_natural, area) in expected.items():
+        for layer, under, natural in (("redline", red, red_natural), ("eco_control_line", line, line_natural)):
+            assert value(table, district, f"{layer}_area") == pytest.approx(under, abs=1e-9)
+            assert value(table, district, f"{layer}_natural_area") == pytest.approx(natural, abs=1e-9)
+            assert value(table, district, f"{layer}_coverage") == pytest.approx(100 * under / area)
+            share = value(table, district, f"{layer}_natural_share")
+            assert share == pytest.approx(100 * natural / under) if under else np.isnan(share)  # none: not assessed
+    assert value(table, "A", "redline_coverage") == pytest.approx(100 / 3)
+    assert value(table, "C", "eco_control_line_natural_share") == pytest.approx(100)
+    # the district sums are the city's rows (the rule checked them; the city's own numbers by hand)
+    totals = city.set_index("indicator")["value"]
+    assert totals["eco_control_line_area"] == pytest.approx(9) and totals[
+        "eco_control_line_natural_area"
+    ] == pytest.approx(4)
+    broken = table.copy()
+    broken.loc[(broken["district"] == "C") & (broken["indicator"] == "eco_control_line_natural_area"), "value"] = 3
+    with pytest.raises(CBIDefectError, match="eco_control_line_natural_area sums to 3 ha, the city's is 4 ha"):
+        check_district_sums(broken, city, city_id="tiny", tables=["x.csv"])
+    assert (table.loc[table["indicator"].str.startswith("eco_control_line"), "status"] == "supporting").all()
 
 
 def test_sums_that_differ_are_a_defect(tmp_path, tiny):
