@@ -1,17 +1,22 @@
 """The report's districts section: a choropleth per indicator and a ranking table of the latest year
-(``results/{city}/{year}/districts.csv`` and ``districts.gpkg``, :mod:`cbindex.overlays.district_indicators`)."""
+(``results/{city}/{year}/districts.csv`` and ``districts.gpkg``, :mod:`cbindex.overlays.district_indicators`).
+
+The choropleths are maps like every other of the report: drawn in the display CRS with the frame of
+:func:`cbindex.report.figures.map_frame`, so they get its graticule, scale bar and north arrow."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from cbindex.core.output_names import DISTRICTS_LAYER
+from cbindex.geo.boundary import CityBoundary
+from cbindex.geo.display_crs import AUTO, city_display_crs
 from cbindex.report.content import ReportContent, ReportFigure
-from cbindex.report.figures import MapFrame, choropleth_map, png_bytes
+from cbindex.report.figures import choropleth_map, map_frame, png_bytes
 from cbindex.report.html_tables import escape, figure_html, html_table
 from cbindex.report.text import format_change, format_number, localized, text
 from cbindex.scoring.rules import RuleSet
@@ -19,6 +24,8 @@ from cbindex.scoring.rules import RuleSet
 DISTRICT_INDICATORS = ("I1", "I2", "I11", "I12", "I9", "redline_coverage", "I13")
 """The stage-table rows a district can have that are indicators, in report order (renamed by the rule set)."""
 RANKED_BY = "I1"
+MAP_MARGIN = 0.02
+"""Share of the districts' larger side left around them on a choropleth (the raster maps' edges are the cells')."""
 
 
 def read_district_tables(paths: Sequence[str]) -> pd.DataFrame | None:
@@ -34,19 +41,27 @@ def shown_indicators(table: pd.DataFrame, rule_set: RuleSet) -> list[str]:
 
 
 def district_maps(
-    table: pd.DataFrame, *, layer_path: str, boundary, rule_set: RuleSet, language: str
+    table: pd.DataFrame,
+    *,
+    layer_path: str,
+    boundary: CityBoundary,
+    rule_set: RuleSet,
+    language: str,
+    display_crs: str = AUTO,
 ) -> list[ReportFigure]:
     """A choropleth of every district indicator of the latest year (polygons of ``layer_path``, layer
-    :data:`~cbindex.core.output_names.DISTRICTS_LAYER`)."""
+    :data:`~cbindex.core.output_names.DISTRICTS_LAYER`), drawn like every map of the report: polygons and boundary
+    in the display CRS (config ``display_crs``, :func:`cbindex.geo.display_crs.city_display_crs`), the frame of
+    :func:`~cbindex.report.figures.map_frame` around the districts and the city (plus :data:`MAP_MARGIN`), with a
+    graticule in °E/°N, a scale bar and a north arrow."""
     year = int(table["year"].max())
     latest = table[(table["year"] == year) & (table["district_id"] > 0)]
-    polygons = gpd.read_file(layer_path, layer=DISTRICTS_LAYER)
-    outline = boundary.to_crs(polygons.crs)
-    left, bottom, right, top = polygons.total_bounds
-    aspect = 1.0 / math.cos(math.radians((top + bottom) / 2)) if polygons.crs.is_geographic else 1.0
-    frame = MapFrame(
-        extent=(left, right, bottom, top), aspect=aspect, crs_name=polygons.crs.to_string(), boundary=outline
-    )
+    crs = city_display_crs(display_crs, boundary=boundary)
+    polygons = gpd.read_file(layer_path, layer=DISTRICTS_LAYER).to_crs(crs)
+    outline = boundary.to_crs(crs)
+    left, bottom, right, top = shapely.total_bounds([*polygons.geometry, outline])
+    pad = MAP_MARGIN * max(right - left, top - bottom)
+    frame = map_frame((left - pad, right + pad, bottom - pad, top + pad), crs=crs, boundary=boundary, language=language)
     figures = []
     for indicator in shown_indicators(latest, rule_set):
         rule = rule_set.indicators[indicator]
@@ -65,7 +80,7 @@ def district_maps(
             ReportFigure(
                 key=f"district-{indicator}",
                 title=title,
-                caption=text("district_map_caption", language, unit=unit),
+                caption=text("district_map_caption", language, unit=unit, crs=frame.crs_name),
                 png=png_bytes(figure, language=language),
             )
         )

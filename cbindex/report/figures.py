@@ -26,6 +26,7 @@ from shapely.geometry.base import BaseGeometry
 
 from cbindex.report.fonts import font_families
 from cbindex.report.map_furniture import decorate_map
+from cbindex.report.text import text
 
 POINT_COLOURS = ("#d73027", "#fc8d59", "#fee08b", "#91cf60", "#1a9850")
 """Colour of a band awarding 0, 1, 2, 3 and 4 points (the HTML tables use the same)."""
@@ -56,6 +57,30 @@ class MapFrame:
     boundary: BaseGeometry | None = None
     crs: Any = None
     north_label: str = "N"
+
+
+def map_frame(extent: tuple[float, float, float, float], *, crs, boundary=None, language: str = "en") -> MapFrame:
+    """The frame of every map of the report, drawn in the display CRS ``crs`` (a projected :class:`pyproj.CRS`,
+    :func:`cbindex.geo.display_crs.city_display_crs`): ``extent`` (left, right, bottom, top) in its metres, true
+    proportions, the city ``boundary`` (a :class:`~cbindex.geo.boundary.CityBoundary`) taken into it, and the
+    graticule, scale bar and north arrow lettered in `language` (the one word this module words itself)."""
+    return MapFrame(
+        extent=tuple(extent),
+        aspect=1.0,
+        crs_name=crs_label(crs, language=language),
+        boundary=None if boundary is None else boundary.to_crs(crs),
+        crs=crs,
+        north_label=text("north", language),
+    )
+
+
+def crs_label(crs, *, language: str = "en") -> str:
+    """``WGS 84 / UTM zone 48N (EPSG:32648)``: the CRS's name and its EPSG code when it has one; in Chinese the
+    code only (PROJ's names are English words)."""
+    code = crs.to_epsg()
+    if not code:
+        return crs.name
+    return f"EPSG:{code}" if language == "zh" else f"{crs.name} (EPSG:{code})"
 
 
 @dataclass(frozen=True)
@@ -372,9 +397,10 @@ def choropleth_map(
     unit: str,
     language: str,
 ) -> Figure:
-    """Districts filled by value (sequential colours, colour bar in ``unit``; NaN grey), the city outlined.
+    """Districts filled by value (sequential colours, colour bar in ``unit``; NaN grey), the city outlined, with the
+    graticule, scale bar and north arrow of every map (:func:`_finish_map`, with a ``frame`` from :func:`map_frame`).
 
-    ``polygons`` are in the map's CRS (``frame``), one (multi)polygon per value.
+    ``polygons`` are in the map's CRS (``frame``, the display CRS), one (multi)polygon per value.
     """
     finite = [value for value in values if value is not None and math.isfinite(value)]
     low, high = (min(finite), max(finite)) if finite else (0.0, 1.0)

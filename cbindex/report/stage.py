@@ -58,6 +58,7 @@ from cbindex.report.figures import (
     indicator_time_series,
     landcover_map,
     landcover_small_multiples,
+    map_frame,
     natural_areas_map,
     natural_areas_small_multiples,
     overlay_map,
@@ -82,27 +83,6 @@ OVERLAY_AREA_ROWS = {"protected_areas": "protected_area", "redline": "redline_ar
 """The overlay stage's row that says a kind of overlay was given for a year (its area in the city, 0 or not)."""
 COVERAGE_COLOURS = ("#e6550d", "#31a354", "#756bb1", "#636363", "#dd1c77")
 """Map colours of the coverage layers other than the red line, in config order (as the QGIS project's)."""
-
-
-def map_frame(grid: DisplayGrid, *, boundary=None, language: str = "en") -> MapFrame:
-    """The frame of maps drawn on a display grid: extent in metres, true proportions, furniture in `language`."""
-    return MapFrame(
-        extent=grid.extent,
-        aspect=1.0,
-        crs_name=crs_label(grid.crs, language=language),
-        boundary=None if boundary is None else boundary.to_crs(grid.crs),
-        crs=grid.crs,
-        north_label=text("north", language),
-    )
-
-
-def crs_label(crs: CRS, *, language: str = "en") -> str:
-    """``WGS 84 / UTM zone 48N (EPSG:32648)``: the CRS's name and its EPSG code when it has one; in Chinese the
-    code only (PROJ's names are English words)."""
-    code = crs.to_epsg()
-    if not code:
-        return crs.name
-    return f"EPSG:{code}" if language == "zh" else f"{crs.name} (EPSG:{code})"
 
 
 def landcover_indexes(codes: np.ndarray, *, inside: np.ndarray, legend: Legend) -> np.ndarray:
@@ -265,7 +245,7 @@ def draw_maps(
     """
     crs = city_display_crs(display_crs, boundary=boundary)
     shown, grid = year_display(latest, grid=None, crs=crs, landcover=landcover, legend=legend)
-    frame = map_frame(grid, boundary=boundary, language=language)
+    frame = map_frame(grid.extent, crs=grid.crs, boundary=boundary, language=language)
     mask, year = shown.mask, latest.year
     maps = []
     if shown.classes is not None:
@@ -538,7 +518,7 @@ def draw_change(
             year_maps, grid=grid, crs=crs, landcover=landcover.get(year_maps.year), legend=legend
         )
         shown.insert(0, display)
-    frame = map_frame(grid, boundary=boundary, language=language)
+    frame = map_frame(grid.extent, crs=grid.crs, boundary=boundary, language=language)
     if all(display.classes is not None for display in shown):
         present = set().union(*(np.unique(display.classes).tolist() for display in shown))
         title = text("landcover_years", language)
@@ -598,7 +578,7 @@ def draw_scenario_maps(
             (words(key, language, year=year), to_display(DataGrid(indexes, data.transform, data.crs), grid, fill=0))
             for key, indexes in (("panel_base", shown.classes), ("panel_scenario", after), ("panel_changed", changed))
         ]
-        frame = map_frame(grid, boundary=boundary, language=language)
+        frame = map_frame(grid.extent, crs=grid.crs, boundary=boundary, language=language)
         present = set().union(*(np.unique(indexes).tolist() for _, indexes in panels))
         figure = landcover_small_multiples(
             panels,
@@ -804,7 +784,12 @@ def write_city_report(
         districts = read_district_tables(district_tables)
         district_figures = (
             district_maps(
-                districts, layer_path=district_layers[-1], boundary=city_boundary, rule_set=rule_set, language=language
+                districts,
+                layer_path=district_layers[-1],
+                boundary=city_boundary,
+                rule_set=rule_set,
+                language=language,
+                display_crs=display_crs,
             )
             if districts is not None
             else []

@@ -106,7 +106,8 @@ def test_groups_map_draws_the_best_links(tmp_path):
 
     from cbindex.report.display_rasters import DisplayGrid
 
-    frame = map_frame(DisplayGrid(CRS.from_epsg(3035), Affine(10, 0, X0, 0, -10, Y0), (40, 60)))
+    grid = DisplayGrid(CRS.from_epsg(3035), Affine(10, 0, X0, 0, -10, Y0), (40, 60))
+    frame = map_frame(grid.extent, crs=grid.crs)
     figure = connectivity_groups_map(
         np.zeros((40, 60), dtype=np.int64),
         areas_ha=[1.0, 0.5, 0.25],
