@@ -1,8 +1,16 @@
-"""Districts in the sample run: San José's 52 cantons add up to the city, and the outputs are where the docs say."""
+"""Districts in the sample run: San José's 52 cantons add up to the city, the outputs are where the docs say, and the
+report's choropleths are maps like the others (display CRS, graticule, scale bar, north arrow)."""
+
+import base64
+import io
+import re
 
 import geopandas as gpd
 import pandas as pd
 import pytest
+from PIL import Image
+
+from cbindex.report.figures import TEXT_KEYWORD
 
 pytestmark = pytest.mark.workflow
 
@@ -32,3 +40,18 @@ def test_san_jose_report_has_the_districts_section(base_run):
         assert heading in page and 'id="figure-district-I1"' in page and '<table class="districts">' in page
     chengdu = (base_run / "results/chengdu/report_en.html").read_text(encoding="utf-8")
     assert 'id="districts"' not in chengdu
+
+
+def test_san_jose_district_maps_are_in_the_display_crs_with_map_furniture(base_run):
+    """San José's display CRS (auto) is UTM zone 16N: the caption names it, and the PNG's recorded texts hold the
+    graticule's °W/°N labels, the scale bar's km and the north arrow's letter in the report language."""
+    for language, crs, north in (("en", "WGS 84 / UTM zone 16N (EPSG:32616)", "N"), ("zh", "EPSG:32616", "北")):
+        page = (base_run / f"results/san_jose/report_{language}.html").read_text(encoding="utf-8")
+        figure = re.search(r'<figure id="figure-district-I1">(.*?)</figure>', page).group(1)
+        assert crs in figure.split("<figcaption>")[1]
+        png = base64.b64decode(re.search(r'src="data:image/png;base64,([^"]+)"', figure).group(1))
+        with Image.open(io.BytesIO(png)) as image:
+            image.load()
+            texts = image.info[TEXT_KEYWORD].splitlines()
+        assert any(text.endswith("°W") for text in texts) and any(text.endswith("°N") for text in texts)
+        assert any(text.endswith(" km") for text in texts) and north in texts
