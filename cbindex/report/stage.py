@@ -623,7 +623,7 @@ def draw_scenario_overlay_maps(
         regions = regions.to_crs(crs)
         data = read_display_raster(masks[entry["name"]])
         grid = display_grid(data, crs=crs)
-        frame = map_frame(grid, boundary=boundary, language=language)
+        frame = map_frame(grid.extent, crs=grid.crs, boundary=boundary, language=language)
         texts = {change["step"]: change["text"][language] for change in entry["changes"]}
         keys = [f"step-{row.step}" for row in regions.itertuples()]
         counts = {"add": 0, "remove": 0}
