@@ -107,11 +107,17 @@ def _indicator_rows(entry: Mapping[str, Any], *, rule_set: RuleSet, language: st
                 escape(row["label"][language]),
                 escape(format_number(row["base_value"], unit=unit)),
                 escape(format_number(row["scenario_value"], unit=unit)),
-                escape(format_change(round(row["change"], 6), unit=change_unit(unit, unit, language)) or "—"),
+                escape(format_change(_rounded(row["change"]), unit=change_unit(unit, unit, language)) or "—"),
                 "",
             ]
         )
     return rows
+
+
+def _rounded(change: float | None) -> float | None:
+    """A supporting row's change to 6 decimals (float noise shown as no change); None when one side has no value
+    (e.g. protected areas a scenario adds to a city that gives none)."""
+    return None if change is None else round(change, 6)
 
 
 def _changes_list(entry: Mapping[str, Any], *, language: str) -> str:

@@ -67,7 +67,16 @@ PLANT = {
     "changes": [{"landcover": "data/survey/plan.gpkg", "to": 301}],
 }
 RESTORE = {"name": "restore", "base_year": 2020, "changes": [{"restore": "tree_canopy", "since_year": 2016}]}
-TARGETS = [f"results/survey/scenarios/{name}/scenario_comparison.csv" for name in ("plant", "restore")]
+RESERVE = {
+    "name": "reserve",
+    "base_year": 2020,
+    "changes": [
+        {"landcover": "data/survey/plan.gpkg", "to": 301},
+        {"overlay": "protected_areas", "add": "data/survey/plan.gpkg"},
+    ],
+}
+"""Plant the forest and protect it: the overlay change is the overlay rule's, on the scenario's rasterized land use."""
+TARGETS = [f"results/survey/scenarios/{name}/scenario_comparison.csv" for name in ("plant", "restore", "reserve")]
 
 
 def checksums(folder: Path) -> dict[str, str]:
@@ -92,7 +101,7 @@ def survey_run(tmp_path_factory) -> Path:
     write_survey(data / "survey_2016.shp", [(box(0, 1500), "0301", "乔木林地"), (box(1500, 2000), "0404", "其他草地")])
     gpd.GeoDataFrame(geometry=[box(0, 2000)], crs=GK).to_file(data / "city.gpkg")
     gpd.GeoDataFrame(geometry=[box(1000, 1500)], crs=GK).to_crs("EPSG:4326").to_file(data / "plan.gpkg")
-    write_scenarios(work, [PLANT, RESTORE])
+    write_scenarios(work, [PLANT, RESTORE, RESERVE])
     write_sheet(
         work,
         [
@@ -120,7 +129,7 @@ def comparison(work: Path, name: str) -> pd.DataFrame:
     return pd.read_csv(path, encoding="utf-8-sig").set_index("indicator")
 
 
-@pytest.mark.parametrize("name", ["plant", "restore"])
+@pytest.mark.parametrize("name", ["plant", "restore", "reserve"])
 def test_each_scenario_raises_i1_by_the_half_of_the_dry_land(survey_run, name):
     """I1 = natural ÷ city area × 100: 100 ha of 200 ha → 150 ha of 200 ha, +25 percentage points (the Gauss-Krüger
     scale near the central meridian cancels in the ratio; the areas are measured equal-area)."""
@@ -134,6 +143,18 @@ def test_each_scenario_raises_i1_by_the_half_of_the_dry_land(survey_run, name):
     changes = pd.read_csv(survey_run / f"results/survey/scenarios/{name}/changes.csv", encoding="utf-8-sig")
     assert changes.loc[0, "polygons_changed"] == 1
     assert changes.loc[0, "area_changed_ha"] == pytest.approx(50.0, rel=1e-3)  # ground area, not grid area
+
+
+def test_an_overlay_change_runs_on_the_scenarios_rasterized_land_use(survey_run):
+    folder = survey_run / "results/survey/scenarios/reserve"
+    changes = pd.read_csv(folder / "changes.csv", encoding="utf-8-sig")
+    assert changes["step"].tolist() == [1] and changes.loc[0, "polygons_changed"] == 1
+    overlay = pd.read_csv(folder / "overlay_changes.csv", encoding="utf-8-sig")
+    assert overlay["step"].tolist() == [2]
+    assert overlay.loc[0, "area_changed_ha"] == pytest.approx(50.0, rel=1e-2)  # measured on the 10 m grid
+    table = comparison(survey_run, "reserve")
+    assert table.loc["I9", "base_status"] == "not_assessed"  # the city gives no protected areas
+    assert table.loc["I9", "scenario_value"] == pytest.approx(25.0, rel=1e-2)  # 50 ha of forest of 200 ha, on the grid
 
 
 def test_the_scenario_layer_keeps_the_surveys_field_and_text_codes(survey_run):
@@ -163,7 +184,7 @@ def test_both_reports_show_the_scenarios_with_their_maps(survey_run, language, a
     page = (survey_run / f"results/survey/report_{language}.html").read_text(encoding="utf-8")
     section = page[page.index('<section id="scenarios">') :]
     section = section[: section.index("</section>")]
-    assert section.count(amount) == 2  # one change in each scenario
+    assert section.count(amount) == 3  # one land-cover change in each scenario
     assert 'id="figure-scenario-0"' in section and 'id="figure-scenario-1"' in section
 
 
@@ -172,14 +193,14 @@ def test_base_years_untouched_and_only_the_edited_scenario_reruns(survey_run):
     base = {year: checksums(work / f"results/survey/{year}") for year in (2016, 2020)}
     gpd.GeoDataFrame(geometry=[box(1500, 2000)], crs=GK).to_file(work / "data/survey/develop.gpkg")
     develop = {"name": "develop", "base_year": 2020, "changes": [{"landcover": "data/survey/develop.gpkg", "to": 701}]}
-    write_scenarios(work, [PLANT, RESTORE, develop])
+    write_scenarios(work, [PLANT, RESTORE, RESERVE, develop])
     targets = [*TARGETS, "results/survey/scenarios/develop/scenario_comparison.csv"]
     jobs = planned(work, *targets)
     assert {rule for rule, _ in jobs} == SCENARIO_RULES
     assert all("scenario=develop" in wildcards for _, wildcards in jobs)
     snakemake(work, *targets)
     edited = dict(PLANT, changes=[{"landcover": "data/survey/plan.gpkg", "to": 701, "from": [103]}])
-    write_scenarios(work, [edited, RESTORE, develop])
+    write_scenarios(work, [edited, RESTORE, RESERVE, develop])
     jobs = planned(work, *targets)
     assert {rule for rule, _ in jobs} == SCENARIO_RULES
     assert all("scenario=plant" in wildcards for _, wildcards in jobs)
