@@ -14,6 +14,18 @@ b. One city made of the whole ESA WorldCover 10 m tile N00E006 (São Tomé, 3600
    ``esa_worldcover_v100``, rule set si-2014. It reads the tile from ``../shared/data`` (or
    ``$CBINDEX_SHARED_DATA``) and is skipped with a message when the tile is absent.
 
+   With ``--scenario`` the tile city also gets overlays, a population and one what-if scenario (issue 13: the
+   scenario is applied strip by strip and every job stays within 2 GiB on the tile), all written by this script
+   next to the boundary (polygons in EPSG:4326, densified to vertices every 0.001°, about 110 m): the base year
+   has protected areas (an ellipse of about 220 km² standing for the Obô Natural Park), parks (one of about 90 ha
+   in São Tomé city) and 220,000 persons; scenario ``greener_north`` (base year 2020) turns grassland and cropland
+   (WorldCover 30, 40) into tree cover (10) inside an ellipse of about 640 km² over the north of São Tomé island
+   (land and sea), adds a reserve of about 60 km² to the protected areas and a park of about 200 ha to the parks,
+   and sets the population to 250,000. Then the base overlay job and the four scenario jobs (apply_scenario,
+   compute_scenario_landcover_indicators, compute_scenario_overlay_indicators, compare_scenario) run and are
+   measured, and the scenario's outputs are summarised after the table (cells changed and their throughput,
+   overlay changes, the comparison's changes).
+
 Each repeat runs ``snakemake --cores 2`` in a fresh temporary copy of the workflow (``Snakefile``,
 ``workflow/``, ``scripts/``, ``config/``, ``data/``), so every job runs; the package is the installed one
 (compiled kernels cached). Per job it prints the wall time (``s``) and peak resident memory (``max_rss``) of
@@ -51,6 +63,20 @@ SHARED_DATA = Path(os.environ.get("CBINDEX_SHARED_DATA", REPO.parent / "shared" 
 SAOTOME_TILE = SHARED_DATA / "saotome_worldcover_10m" / "ESA_WorldCover_10m_2020_v100_N00E006_Map.tif"
 WORKFLOW_PARTS = ("Snakefile", "workflow", "scripts", "config", "data")
 TILE_CITY = "saotome_tile"
+TILE_SCENARIO = "greener_north"
+TILE_CELLS = 36_000 * 36_000
+"""Cells of the tile's window (the boundary is the tile's extent): apply_scenario reads and writes every one."""
+DENSIFY_DEGREES = 0.001
+"""Longest edge of the scenario's polygons (degrees, about 110 m at the equator): a densified outline."""
+TILE_POPULATION = 220_000
+SCENARIO_POPULATION = 250_000
+TILE_POLYGONS = {  # file stem: (centre longitude °E, centre latitude °N, semi-axis east-west °, north-south °)
+    "obo_park": (6.60, 0.20, 0.07, 0.08),  # base protected areas
+    "city_park": (6.725, 0.335, 0.005, 0.005),  # base parks
+    "greener_north": (6.63, 0.30, 0.15, 0.11),  # scenario: grassland and cropland to tree cover
+    "new_reserve": (6.55, 0.33, 0.04, 0.04),  # scenario: added to the protected areas
+    "new_park": (6.70, 0.31, 0.008, 0.008),  # scenario: added to the parks
+}
 POLL_SECONDS = 0.1
 LOG_PATTERN = re.compile(r"results/([^/]+)/logs/([^/]+)\.log$")
 LINKS_PATTERN = re.compile(r"and (\d+) candidate links \(found in ([\d.]+) s\)")
@@ -73,6 +99,8 @@ class Run:
     failed: dict[tuple[str, str], str] = field(default_factory=dict)
     links: dict[tuple[str, str], tuple[int, float]] = field(default_factory=dict)
     """Per land-cover job: the candidate links it wrote and the seconds finding and describing them took."""
+    scenario: list[str] = field(default_factory=list)
+    """With ``--scenario``: the scenario's outputs in words (changes, overlay changes, comparison rows)."""
 
 
 # --- preparing a case -------------------------------------------------------------------------------------
@@ -90,17 +118,10 @@ def copy_workflow(destination: Path) -> Path:
     return destination
 
 
-def prepare_tile_city(workdir: Path) -> None:
-    """Replace the city sheet with one city: the whole São Tomé tile, boundary = the tile's extent."""
-    import rasterio
-
-    with rasterio.open(SAOTOME_TILE) as tile:
-        left, bottom, right, top = tile.bounds
-        crs = tile.crs.to_string()
-    boundary = workdir / "data" / "saotome_tile" / "tile_extent.geojson"
-    boundary.parent.mkdir(parents=True, exist_ok=True)
-    ring = [[left, bottom], [right, bottom], [right, top], [left, top], [left, bottom]]
-    boundary.write_text(
+def write_polygon_file(path: Path, *, name: str, crs: str, ring: list[list[float]]) -> None:
+    """Write one polygon (a closed ring of x, y) as a GeoJSON FeatureCollection in ``crs``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
         json.dumps(
             {
                 "type": "FeatureCollection",
@@ -108,7 +129,7 @@ def prepare_tile_city(workdir: Path) -> None:
                 "features": [
                     {
                         "type": "Feature",
-                        "properties": {"name": "WorldCover tile N00E006"},
+                        "properties": {"name": name},
                         "geometry": {"type": "Polygon", "coordinates": [ring]},
                     }
                 ],
@@ -116,6 +137,31 @@ def prepare_tile_city(workdir: Path) -> None:
         ),
         encoding="utf-8",
     )
+
+
+def ellipse_ring(centre_x: float, centre_y: float, semi_x: float, semi_y: float) -> list[list[float]]:
+    """A closed ellipse ring in degrees, its edges densified to at most :data:`DENSIFY_DEGREES`."""
+    import shapely
+    import shapely.affinity
+
+    circle = shapely.Point(0.0, 0.0).buffer(1.0, quad_segs=32)
+    ellipse = shapely.affinity.scale(circle, xfact=semi_x, yfact=semi_y, origin=(0.0, 0.0))
+    ellipse = shapely.segmentize(shapely.affinity.translate(ellipse, centre_x, centre_y), DENSIFY_DEGREES)
+    return [[round(x, 7), round(y, 7)] for x, y in ellipse.exterior.coords]
+
+
+def prepare_tile_city(workdir: Path, *, scenario: bool = False) -> None:
+    """Replace the city sheet with one city: the whole São Tomé tile, boundary = the tile's extent; with
+    ``scenario``, also its overlays, population and scenario (module docstring, case b)."""
+    import rasterio
+
+    with rasterio.open(SAOTOME_TILE) as tile:
+        left, bottom, right, top = tile.bounds
+        crs = tile.crs.to_string()
+    folder = workdir / "data" / "saotome_tile"
+    boundary = folder / "tile_extent.geojson"
+    ring = [[left, bottom], [right, bottom], [right, top], [left, top], [left, bottom]]
+    write_polygon_file(boundary, name="WorldCover tile N00E006", crs=crs, ring=ring)
     sheet = workdir / "config" / "cities.csv"
     with sheet.open(encoding="utf-8") as file:
         header = next(csv.reader(file))
@@ -130,6 +176,36 @@ def prepare_tile_city(workdir: Path) -> None:
         legend="esa_worldcover_v100",
         scoring="si-2014",
     )
+    if scenario:
+        for stem, (x, y, semi_x, semi_y) in TILE_POLYGONS.items():
+            write_polygon_file(
+                folder / f"{stem}.geojson", name=stem, crs="EPSG:4326", ring=ellipse_ring(x, y, semi_x, semi_y)
+            )
+        scenarios = folder / "scenarios.yaml"
+        scenarios.write_text(
+            f"""scenarios:
+  - name: {TILE_SCENARIO}
+    title: Greener north of São Tomé
+    title_zh: 圣多美岛北部增绿
+    base_year: 2020
+    changes:
+      - landcover: data/saotome_tile/greener_north.geojson
+        to: 10
+        from: [30, 40]
+      - overlay: protected_areas
+        add: data/saotome_tile/new_reserve.geojson
+      - overlay: parks
+        add: data/saotome_tile/new_park.geojson
+      - population: {SCENARIO_POPULATION}
+""",
+            encoding="utf-8",
+        )
+        row.update(
+            protected_areas="data/saotome_tile/obo_park.geojson",
+            parks="data/saotome_tile/city_park.geojson",
+            population=str(TILE_POPULATION),
+            scenarios=str(scenarios.relative_to(workdir)),
+        )
     with sheet.open("w", encoding="utf-8", newline="") as file:
         writer = csv.DictWriter(file, fieldnames=header)
         writer.writeheader()
@@ -210,12 +286,12 @@ class HighWaterSampler(threading.Thread):
             return
 
 
-def run_case(case: str, *, keep: Path | None, cores: int, extra: list[str]) -> Run:
+def run_case(case: str, *, keep: Path | None, cores: int, extra: list[str], scenario: bool = False) -> Run:
     """Run the workflow of one case in a fresh temporary copy and collect every job's measurements."""
     with tempfile.TemporaryDirectory(prefix=f"cbindex_workflow_{case}_") as temporary:
         workdir = copy_workflow(Path(temporary) / "run")
         if case == "b":
-            prepare_tile_city(workdir)
+            prepare_tile_city(workdir, scenario=scenario)
         snakemake = Path(sys.executable).with_name("snakemake")
         log = workdir / "snakemake_output.txt"
         with log.open("w", encoding="utf-8") as output:
@@ -252,6 +328,8 @@ def run_case(case: str, *, keep: Path | None, cores: int, extra: list[str]) -> R
         for job in run.failed:
             run.jobs[job] = {"s": None, "max_rss": None, "hwm": sampler.peaks.get(job), "cpu": None}
         run.links = read_link_counts(workdir / "results")
+        if case == "b" and scenario:
+            run.scenario = describe_scenario(workdir / "results" / TILE_CITY / "scenarios" / TILE_SCENARIO)
         if keep is not None:
             if keep.exists():
                 shutil.rmtree(keep)
@@ -267,6 +345,39 @@ def read_link_counts(results: Path) -> dict[tuple[str, str], tuple[int, float]]:
         if found:
             counts[(log.parent.parent.name, log.stem)] = (int(found.group(1)), float(found.group(2)))
     return counts
+
+
+def describe_scenario(folder: Path) -> list[str]:
+    """The scenario's outputs in words: every row of changes.csv and overlay_changes.csv, and the comparison's
+    indicator rows and supporting area and population rows (base, scenario, change)."""
+    lines = []
+    for table in ("changes.csv", "overlay_changes.csv"):
+        path = folder / table
+        if not path.exists():
+            lines.append(f"{table}: absent")
+            continue
+        with path.open(encoding="utf-8-sig") as file:
+            for row in csv.DictReader(file):
+                lines.append(
+                    f"{table} step {row['step']}: {row['change']}: {int(float(row['cells_changed'] or 0)):,} cells, "
+                    f"{float(row['area_changed_ha'] or 'nan'):,.1f} ha{'; ' + row['note'] if row['note'] else ''}"
+                )
+    path = folder / "scenario_comparison.csv"
+    if not path.exists():
+        return [*lines, "scenario_comparison.csv: absent"]
+    with path.open(encoding="utf-8-sig") as file:
+        for row in csv.DictReader(file):
+            lines.append(
+                f"scenario_comparison.csv {row['indicator']} ({row['unit']}): base {_text(row['base_value'])}, "
+                f"scenario {_text(row['scenario_value'])}, change {_text(row['change'])}, points "
+                f"{row['base_points'] or '-'} -> {row['scenario_points'] or '-'}"
+            )
+    return lines
+
+
+def _text(value: str) -> str:
+    number = _number(value)
+    return "-" if number is None else f"{number:,.4g}"
 
 
 def read_benchmark(tsv: Path) -> dict[str, str] | None:
@@ -343,6 +454,20 @@ def summarise(case: str, runs: list[Run]) -> list[str]:
         counts = [run.links[(city, job)] for run in runs if (city, job) in run.links]
         seconds = _median([seconds for _, seconds in counts])
         lines.append(f"candidate links {city} {job}: {counts[-1][0]:,} links, found and described in {seconds:.1f} s")
+    apply = sorted({job for run in runs for job in run.jobs if job[1].startswith("apply_scenario")})
+    for city, job in apply:
+        wall = _median([run.jobs.get((city, job), {}).get("s") for run in runs])
+        cpu = _median([run.jobs.get((city, job), {}).get("cpu") for run in runs])
+        if city != TILE_CITY or not wall:
+            continue
+        per_cpu = f" (per CPU second: {TILE_CELLS / cpu / 1e6:,.1f} million)" if cpu else ""
+        lines.append(
+            f"throughput {city} {job}: {TILE_CELLS:,} cells in {wall:.1f} s = "
+            f"{TILE_CELLS / wall / 1e6:,.1f} million cells/s{per_cpu}"
+        )
+    if runs[-1].scenario:
+        lines.append(f"scenario {TILE_SCENARIO} (last run):")
+        lines += [f"  {line}" for line in runs[-1].scenario]
     lines.append(_targets(case, runs))
     return lines
 
@@ -392,6 +517,11 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="more arguments for snakemake, e.g. '--omit-from write_qgis_project' (split on white space)",
     )
+    parser.add_argument(
+        "--scenario",
+        action="store_true",
+        help="case b: give the tile city overlays, a population and one what-if scenario (module docstring)",
+    )
     args = parser.parse_args(argv)
     cases = [case.strip() for case in args.cases.split(",") if case.strip()]
     unknown = set(cases) - {"a", "b"}
@@ -402,6 +532,7 @@ def main(argv: list[str] | None = None) -> int:
     ).stdout.strip()
     print(
         f"benchmark_workflow: cases {cases}, {args.repeats} repeat(s), medians; snakemake --cores {args.cores}; "
+        f"{'case b with scenario ' + TILE_SCENARIO + '; ' if args.scenario else ''}"
         f"{' '.join(['snakemake args:', *args.snakemake_args.split()]) + '; ' if args.snakemake_args else ''}"
         f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}; commit {commit or '?'} (working tree); "
         f"{datetime.date.today().isoformat()}",
@@ -417,7 +548,7 @@ def main(argv: list[str] | None = None) -> int:
             keep = None
             if args.keep is not None and repeat == args.repeats - 1:
                 keep = args.keep.with_name(f"{args.keep.name}_{case}")
-            run = run_case(case, keep=keep, cores=args.cores, extra=args.snakemake_args.split())
+            run = run_case(case, keep=keep, cores=args.cores, extra=args.snakemake_args.split(), scenario=args.scenario)
             total = sum(values["s"] or 0.0 for values in run.jobs.values())
             print(
                 f"  case {case}: run {repeat + 1}/{args.repeats} {run.wall_s:.1f} s end to end, {len(run.jobs)} jobs "

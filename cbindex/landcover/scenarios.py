@@ -45,7 +45,7 @@ from cbindex.core.config_files import check_against_schema, read_yaml_file, sche
 from cbindex.core.errors import CBIInputError
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE
 from cbindex.geo.boundary import CityBoundary
-from cbindex.geo.city_grid import CityWindow, open_city_window, strips
+from cbindex.geo.city_grid import GDAL_CACHE_MB, CityWindow, open_city_window, strips
 from cbindex.geo.legends import CATEGORIES, Legend
 from cbindex.geo.protected_area_categories import CATEGORY_IDS, category_of
 from cbindex.geo.vector_layers import open_vector_layer, read_vector_frame
@@ -196,6 +196,10 @@ def apply_scenario(
     """Write the scenario's land-cover raster (the base year's city window, changed) and return its effects
     (:data:`CHANGE_COLUMNS`, one row per change).
 
+    Strip by strip (``block_rows`` rows of the window's width at a time), with GDAL's block cache held to
+    :data:`~cbindex.geo.city_grid.GDAL_CACHE_MB`: memory does not grow with the city (the 1.3-billion-cell São Tomé
+    tile, benchmarks/measured/2026-12-02-tile-scenario.txt).
+
     Raises
     ------
     CBIInputError
@@ -230,7 +234,11 @@ def apply_scenario(
             "compress": "deflate",
         }
         profile.pop("photometric", None)
-        with atomic_path(out_tif) as temporary, rasterio.open(temporary, "w", **profile) as target:
+        with (
+            rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_MB),
+            atomic_path(out_tif) as temporary,
+            rasterio.open(temporary, "w", **profile) as target,
+        ):
             for row_start, row_stop in strips(window.shape[0], block_rows):
                 strip = window.read_rows(row_start, row_stop)
                 codes = np.array(strip.codes, copy=True)

@@ -19,6 +19,7 @@ from cbindex.core.geopackage import write_geopackage
 from cbindex.core.output_names import GROUPS_LAYER, MASK_OUTSIDE, NATURAL_PATCHES_LAYER, YearOutputs  # noqa: F401
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE
 from cbindex.geo.cell_area import row_cell_areas_m2
+from cbindex.geo.city_grid import GDAL_CACHE_MB
 from cbindex.kernels.code_areas import natural_mask_values
 from cbindex.kernels.run_labels import Runs
 from cbindex.kernels.strip_groups import StripGroups
@@ -31,11 +32,6 @@ def write_geopackage_layer(
     """Write one layer to a new GeoPackage, reproducibly and atomically (``geometry_type`` keeps the type of an
     empty layer, e.g. a city without any natural group)."""
     write_geopackage(path, {layer: frame}, geometry_type=geometry_type)
-
-
-GDAL_CACHE_MB = 128
-"""GDAL's block cache while a raster is written strip by strip and converted to a COG (MiB): a row of tiles of the
-widest raster, not GDAL's default of 5 % of the machine's memory, which the writer would fill with tiles."""
 
 
 class StripRasterWriter:

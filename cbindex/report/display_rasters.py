@@ -2,7 +2,10 @@
 
 A report map is at most :data:`MAX_DISPLAY_CELLS` cells on its longest side, whatever the raster: rasters are
 read with ``out_shape`` (GDAL uses their overviews when present, and reads block by block otherwise), so memory
-stays bounded by the display grid, never by the raster (the 10 m tiles hold 1.3 billion cells). The arrays are
+stays bounded by the display grid, never by the raster (the 10 m tiles hold 1.3 billion cells), and GDAL's block
+cache is held to :data:`~cbindex.geo.city_grid.GDAL_CACHE_MB` while they are read: a raster without
+overviews (a scenario's ``landcover.tif``) is decompressed block by block, and GDAL's default cache (5 % of the
+machine's memory) kept 1,200 MiB of those blocks on the São Tomé tile. The arrays are
 then reprojected with nearest-cell resampling onto one grid in the display CRS (config ``display_crs``), so that
 every map of a year shares a grid and the city keeps its true proportions.
 """
@@ -19,6 +22,8 @@ from affine import Affine
 from pyproj import CRS
 from rasterio.enums import Resampling
 from rasterio.warp import calculate_default_transform, reproject
+
+from cbindex.geo.city_grid import GDAL_CACHE_MB
 
 MAX_DISPLAY_CELLS = 1200
 """Longest side, in cells, of a raster drawn on a map: about the map's width in pixels at the report's 2× images
@@ -60,7 +65,7 @@ class DisplayGrid:
 
 def read_display_raster(path: str, *, max_cells: int = MAX_DISPLAY_CELLS) -> DataGrid:
     """Band 1 of a raster, at most `max_cells` on its longest side (nearest cell)."""
-    with rasterio.open(path) as dataset:
+    with rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_MB), rasterio.open(path) as dataset:
         return _read(dataset, window=None, max_cells=max_cells)
 
 
@@ -70,7 +75,7 @@ def read_display_window(path: str, *, like: DataGrid) -> DataGrid:
     Used for the land-cover raster over the city window of the natural-area mask: the mask is a window of the
     same grid, so both read the same cells. The window must lie inside the raster.
     """
-    with rasterio.open(path) as dataset:
+    with rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_MB), rasterio.open(path) as dataset:
         window = rasterio.windows.from_bounds(*like.bounds, transform=dataset.transform)
         window = window.round_offsets().round_lengths()
         array = dataset.read(1, window=window, out_shape=like.array.shape, resampling=Resampling.nearest)

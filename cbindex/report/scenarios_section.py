@@ -5,7 +5,10 @@ changed.
 The words and numbers come from ``scorecard.json`` ``scenarios`` (:mod:`cbindex.scoring.scenario_summary`); the
 maps are drawn by :func:`cbindex.report.stage.draw_scenario_maps`, whose changed cells come from
 :func:`changed_codes` here: the base and scenario rasters compared at full resolution, strip by strip, so that a
-change smaller than a display cell still shows.
+change smaller than a display cell still shows; GDAL's block cache is held to
+:data:`~cbindex.geo.city_grid.GDAL_CACHE_MB` while they are read (its default, 5 % of the machine's
+memory, filled with the tiles of the whole-width strips: 1,500 MiB of the report's 1,960 MiB peak on the São Tomé
+tile, benchmarks/measured/2026-12-02-tile-scenario.txt).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import rasterio
 import rasterio.windows
 
 from cbindex.core.messages import message
+from cbindex.geo.city_grid import GDAL_CACHE_MB
 from cbindex.report.content import ReportContent
 from cbindex.report.display_rasters import DataGrid
 from cbindex.report.html_tables import escape, figure_html, html_table
@@ -41,7 +45,9 @@ def changed_codes(base_path: str, scenario_path: str, *, like: DataGrid) -> tupl
     the base raster and the scenario's, and the scenario's code there (the largest code when several changed).
 
     Both rasters are read over ``like``'s bounds in strips of about :data:`STRIP_ROWS` full-resolution rows (whole
-    display rows), so a 1.3-billion-cell tile never sits in memory.
+    display rows), with GDAL's block cache held to :data:`~cbindex.geo.city_grid.GDAL_CACHE_MB` MiB
+    (a row of tiles of the widest raster), so a 1.3-billion-cell tile never sits in memory, neither in these
+    arrays nor in GDAL's cache.
 
     Returns
     -------
@@ -49,7 +55,11 @@ def changed_codes(base_path: str, scenario_path: str, *, like: DataGrid) -> tupl
         ``(codes, changed)`` in ``like``'s shape; ``codes`` is meaningful where ``changed`` is True.
     """
     rows, cols = like.array.shape
-    with rasterio.open(base_path) as base, rasterio.open(scenario_path) as scenario:
+    with (
+        rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_MB),
+        rasterio.open(base_path) as base,
+        rasterio.open(scenario_path) as scenario,
+    ):
         windows = [
             rasterio.windows.from_bounds(*like.bounds, transform=dataset.transform).round_offsets().round_lengths()
             for dataset in (base, scenario)

@@ -13,6 +13,7 @@ from affine import Affine
 from cbindex.core.errors import CBIInputError
 from cbindex.core.method import LandcoverMethod
 from cbindex.geo.boundary import read_city_boundary
+from cbindex.geo.city_grid import GDAL_CACHE_MB
 from cbindex.geo.legends import load_legend
 from cbindex.landcover.blockwise import compute_landcover_indicators_blockwise
 from cbindex.landcover.scenarios import Scenario, apply_scenario, read_scenarios
@@ -49,9 +50,9 @@ def polygons(tmp_path, name, geometries, crs=UTM):
     return str(write_vector(tmp_path / f"{name}.gpkg", geometries, crs=crs))
 
 
-def run(tmp_path, city, base, changes, *, years=None):
+def run(tmp_path, city, base, changes, *, years=None, block_rows=3, name="scenario"):
     scenario = Scenario(name="s", base_year=2020, changes=tuple(changes))
-    out = tmp_path / "scenario.tif"
+    out = tmp_path / f"{name}.tif"
     effects = apply_scenario(
         scenario,
         base_raster=base,
@@ -59,7 +60,7 @@ def run(tmp_path, city, base, changes, *, years=None):
         boundary=city,
         legend=WORLDCOVER,
         out_tif=out,
-        block_rows=3,
+        block_rows=block_rows,
     )
     return out, effects
 
@@ -198,3 +199,54 @@ def test_a_land_cover_raster_ignores_overlay_and_population_changes_but_numbers_
     )
     assert effects["step"].tolist() == [2]
     assert effects.loc[0, "cells_changed"] == 18
+
+
+def test_every_strip_height_writes_the_same_raster_and_counts(tmp_path, city, base, monkeypatch):
+    """Strips of 1, 3, 4 and 7 rows and the whole 10-row window (one strip) give the same cells and effects; the
+    polygons (a diamond cutting strip edges, and the gap) and the restored row cross the strip edges. Every raster
+    is opened with GDAL's block cache held to GDAL_CACHE_MB (its default, 5 % of RAM, held 1.2 GB of the tile)."""
+    earlier_codes = base_codes()
+    earlier_codes[0, 3:15] = TREES
+    earlier = write_raster(tmp_path / "y2016.tif", earlier_codes, transform=TRANSFORM, crs=UTM)
+    diamond = shapely.Polygon(
+        [(X0 + 5 * CELL, Y0 + 0.5 * CELL), (X0 + 9.5 * CELL, Y0 + 5 * CELL), (X0 + 5 * CELL, Y0 + 9.5 * CELL)]
+        + [(X0 + 0.5 * CELL, Y0 + 5 * CELL)]
+    )
+    changes = [
+        {"landcover": polygons(tmp_path, "diamond", [diamond]), "to": BUILT, "from": [TREES]},
+        {"landcover": polygons(tmp_path, "gap", [gap_polygon()]), "to": TREES},
+        {"restore": "tree_canopy", "since_year": 2016},
+    ]
+    cache_sizes = []
+    real_open = rasterio.open
+
+    def recording_open(*args, **kwargs):
+        cache_sizes.append(rasterio.env.getenv().get("GDAL_CACHEMAX") if rasterio.env.hasenv() else None)
+        return real_open(*args, **kwargs)
+
+    results = {}
+    for block_rows in (1, 3, 4, 7, 10):
+        monkeypatch.setattr(rasterio, "open", recording_open)
+        cache_sizes.clear()
+        out, effects = run(
+            tmp_path,
+            city,
+            base,
+            changes,
+            years={2020: base, 2016: earlier},
+            block_rows=block_rows,
+            name=f"s{block_rows}",
+        )
+        monkeypatch.setattr(rasterio, "open", real_open)
+        assert GDAL_CACHE_MB in cache_sizes  # the strips are read and written with the cache held
+        with rasterio.open(out) as raster:
+            results[block_rows] = (raster.read(1), effects)
+    codes, effects = results[10]
+    # By hand: the diamond |x - 5| + |y - 5| < 4.5 (cell units from the south-west corner) holds the centres of 4, 6,
+    # 7, 7, 6, 4 forest cells of block A's rows 2-7 (34 cells, to built-up); the gap 18 cells; the restore gives back
+    # those 34 (trees in 2016) and the 12 cells of row 0 (cols 3-14): 46. Each cell counted once, whatever the strips.
+    assert effects["cells_changed"].tolist() == [34, 18, 46]
+    for block_rows, (other_codes, other_effects) in results.items():
+        np.testing.assert_array_equal(other_codes, codes, err_msg=f"block_rows={block_rows}")
+        assert other_effects["cells_changed"].tolist() == effects["cells_changed"].tolist()
+        np.testing.assert_allclose(other_effects["area_changed_ha"], effects["area_changed_ha"], rtol=1e-12)

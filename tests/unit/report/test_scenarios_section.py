@@ -10,10 +10,12 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+import rasterio
 from affine import Affine
 
+from cbindex.geo.city_grid import GDAL_CACHE_MB
 from cbindex.report import scenarios_section as scenarios_section_module
-from cbindex.report.display_rasters import read_display_raster
+from cbindex.report.display_rasters import read_display_raster, read_display_window
 from cbindex.report.scenarios_section import changed_codes, scenarios_section
 from cbindex.scoring.rule_sets import load_rule_set
 from tests.helpers import REPO, write_raster
@@ -22,7 +24,7 @@ SI_2014 = load_rule_set(REPO / "config" / "scoring" / "si-2014.yaml")
 TRANSFORM = Affine(0.001, 0, 10.0, 0, -0.001, 20.0)
 
 
-@pytest.mark.parametrize("strip_rows", [512, 7])  # one strip, or strips of a few display rows
+@pytest.mark.parametrize("strip_rows", [512, 45, 7, 3, 1])  # one strip, or strips of a few display rows
 def test_changed_cells_pool_onto_the_display_grid(tmp_path, monkeypatch, strip_rows):
     monkeypatch.setattr(scenarios_section_module, "STRIP_ROWS", strip_rows)
     rng = np.random.default_rng(7)
@@ -43,6 +45,31 @@ def test_changed_cells_pool_onto_the_display_grid(tmp_path, monkeypatch, strip_r
     np.testing.assert_array_equal(codes[changed], new[blocks])
     assert changed[1, 1] and codes[1, 1] == 9 and changed[19, 29]
     assert changed.sum() == blocks.sum() > 3
+
+
+def test_rasters_are_read_with_gdal_cache_held(tmp_path, monkeypatch):
+    """GDAL's block cache is held to GDAL_CACHE_MB while the display grid, the scenario's raster (no overviews: read
+    block by block) and both rasters' strips are read: GDAL's default, 5 % of RAM, held 1,500 MiB of the São Tomé
+    tile's blocks in the report (benchmarks/measured/2026-12-02-tile-scenario.txt)."""
+    base = np.arange(30 * 40, dtype=np.uint8).reshape(30, 40) % 5
+    scenario = base.copy()
+    scenario[10, 10] = 9
+    base_path = write_raster(tmp_path / "base.tif", base, transform=TRANSFORM)
+    scenario_path = write_raster(tmp_path / "scenario.tif", scenario, transform=TRANSFORM)
+    cache_sizes = []
+    real_open = rasterio.open
+
+    def recording_open(*args, **kwargs):
+        cache_sizes.append(rasterio.env.getenv().get("GDAL_CACHEMAX") if rasterio.env.hasenv() else None)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(rasterio, "open", recording_open)
+    like = read_display_raster(str(base_path), max_cells=20)
+    after = read_display_window(str(scenario_path), like=like)
+    _, changed = changed_codes(str(base_path), str(scenario_path), like=like)
+    monkeypatch.setattr(rasterio, "open", real_open)
+    assert cache_sizes == [GDAL_CACHE_MB] * 4
+    assert after.array.shape == like.array.shape == (15, 20) and changed.sum() == 1
 
 
 def test_changed_cells_over_a_window_of_the_base_raster(tmp_path):
