@@ -110,6 +110,8 @@ INDICATORS = (
         "max(0, boundary area − cells with data − cells without data)"),
     ("natural_area_grid", None, None, None, "ha", "spatial", LANDUSE_AREAS,
         "land-use polygons only: natural area of the rasterized grid, I2's A_total (I1 uses the exact polygon area)"),
+    ("city_area_grid", None, None, None, "ha", "spatial", LANDUSE_AREAS,
+        "land-use polygons only: city area of the rasterized grid, I2's A_total with mesh_denominator landscape"),
     ("landuse_polygons", None, None, None, "count", "spatial", LANDUSE_STAGE,
         "land-use polygons read from the survey layer (GB/T 21010 codes)"),
     ("landuse_repaired", None, None, None, "count", "spatial", LANDUSE_STAGE,

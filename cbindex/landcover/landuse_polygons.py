@@ -270,8 +270,9 @@ def polygon_area_values(
     - I1 (%) = natural area ÷ covered city area × 100; I11 (%) = permeable ÷ terrestrial × 100; I12 (%) =
       tree canopy ÷ terrestrial × 100, terrestrial = covered city area − water; covered city area = the area of
       the polygons inside the city; ``nodata_area`` = city area − covered area (no polygon).
-    - I2 keeps its grid value (it needs cells): its denominator is the grid's natural area, kept as the row
-      ``natural_area_grid`` so that I2 ≤ that area holds by construction.
+    - I2 keeps its grid value (it needs cells): its denominator is the grid's natural area (or, with
+      ``mesh_denominator: landscape``, the grid's city area), kept as the rows ``natural_area_grid`` and
+      ``city_area_grid`` so that the scorecard's groups reproduce I2 and I2 ≤ that area holds by construction.
     """
 
     def area(selected: frozenset[int]) -> float:
@@ -299,12 +300,11 @@ def polygon_area_values(
     }
     rows = []
     for value in values:
+        grid = f"{value.method}; rasterized polygons"
         if value.indicator == "natural_area":
-            rows.append(
-                IndicatorValue(
-                    "natural_area_grid", value.value, value.unit, f"{value.method}; rasterized polygons, I2's A_total"
-                )
-            )
+            rows.append(IndicatorValue("natural_area_grid", value.value, value.unit, f"{grid}, I2's A_total"))
+        elif value.indicator == "city_area":
+            rows.append(IndicatorValue("city_area_grid", value.value, value.unit, f"{grid}, I2's A_total (landscape)"))
         rows.append(exact.get(value.indicator, value))
     return rows
 

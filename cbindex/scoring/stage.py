@@ -248,7 +248,8 @@ def score_city(
 def read_mesh_groups(path: str, *, latest: pd.DataFrame, rule_set: RuleSet, mesh_denominator: str) -> MeshGroups | None:
     """The group areas of a ``connectivity_groups.gpkg`` (column ``area_ha``) with I2's denominator A_total: the
     natural area, or the city area with ``mesh_denominator="landscape"``, from the latest year's table rows (for a
-    city given as land-use polygons the grid's natural area, row ``natural_area_grid``, as I2 was computed on the grid).
+    city given as land-use polygons the grid's, rows ``natural_area_grid`` and ``city_area_grid``, as I2 was computed
+    on the grid).
 
     Returns None when the year has no natural area (I2 is then not assessed). The file must be the latest year's:
     ``Σ A_Gi² ÷ A_total`` must give the table's effective mesh size (row I2, ``stage_I2`` under si-2021).
@@ -260,8 +261,8 @@ def read_mesh_groups(path: str, *, latest: pd.DataFrame, rule_set: RuleSet, mesh
     """
     areas = pyogrio.read_dataframe(path, layer=GROUPS_LAYER, columns=["area_ha"], read_geometry=False)["area_ha"]
     total_row = "natural_area" if mesh_denominator == "natural" else "city_area"
-    if total_row == "natural_area" and "natural_area_grid" in latest.index:
-        total_row = "natural_area_grid"  # a land-use city: natural_area is the exact polygon area, I2's is the grid's
+    if f"{total_row}_grid" in latest.index:
+        total_row = f"{total_row}_grid"  # a land-use city: the row is the exact polygon area, I2's is the grid's
     mesh_row = rule_set.table_name("I2")
     total, mesh = (float(latest.loc[row, "value"]) for row in (total_row, mesh_row))
     if not total > 0 or not np.isfinite(mesh):

@@ -13,6 +13,7 @@ from shapely.geometry import shape
 from cbindex.core.errors import CBIInputError
 from cbindex.core.indicator_table import IndicatorValue
 from cbindex.core.method import LandcoverMethod
+from cbindex.core.output_names import GROUPS_LAYER
 from cbindex.geo.boundary import read_city_boundary
 from cbindex.geo.categories import CategoryCodes
 from cbindex.geo.legends import load_legend
@@ -28,6 +29,8 @@ from cbindex.landcover.landuse_polygons import (
 )
 from cbindex.landcover.landuse_raster import LandUseGrid, geojson_polygons, nodata_code, rasterize_landuse
 from cbindex.landcover.stage import boundary_area_ha
+from cbindex.scoring.rule_sets import load_rule_set
+from cbindex.scoring.stage import read_mesh_groups
 from tests.helpers import REPO, write_vector
 
 GBT = load_legend(REPO / "config" / "legends" / "gbt21010_2017.yaml")
@@ -97,6 +100,7 @@ def test_polygon_values_replace_area_rows_and_keep_the_grid_natural_area(tmp_pat
     assert rows["natural_area"].value == pytest.approx(1.0, rel=1e-3)  # ponds (1104) are water, not natural
     assert rows["I1"].value == pytest.approx(80.0, rel=1e-3)
     assert rows["natural_area_grid"].value == 9.0 and rows["I2"].value == 9.0
+    assert rows["city_area_grid"].value == 9.0  # I2's A_total with mesh_denominator landscape
     assert "exact polygon areas" in rows["I1"].method
 
 
@@ -265,3 +269,22 @@ def test_geojson_polygons_burn_exactly_as_shapely_geometries():
         ]
         assert np.array_equal(*burnt) and np.count_nonzero(burnt[0] == 9) > 0
     assert geojson_polygons(np.array([], dtype=object)) == []
+
+
+@pytest.mark.parametrize("denominator", ["natural", "landscape"])
+def test_the_scorecard_reproduces_i2_of_a_land_use_city_with_either_denominator(tmp_path, denominator):
+    """I2 of a land-use city is computed on the grid: the scorecard's groups check reads the grid's A_total
+    (natural_area_grid, city_area_grid), not the exact polygon rows that differ from it by the cut edges."""
+    groups = tmp_path / "groups.gpkg"
+    boxes = [shapely.box(0, 0, 200, 200), shapely.box(400, 0, 500, 100)]
+    gpd.GeoDataFrame({"area_ha": [4.0, 1.0]}, geometry=boxes, crs=UTM).to_file(groups, layer=GROUPS_LAYER)
+    total = {"natural": 5.0, "landscape": 10.0}[denominator]
+    latest = pd.DataFrame(
+        {
+            "indicator": ["city_area", "city_area_grid", "natural_area", "natural_area_grid", "I2"],
+            "value": [10.0000003, 10.0, 5.0000002, 5.0, (16.0 + 1.0) / total],  # exact rows differ by cut edges
+        }
+    ).set_index("indicator")
+    rule_set = load_rule_set(REPO / "config/scoring/si-2014.yaml")
+    read = read_mesh_groups(str(groups), latest=latest, rule_set=rule_set, mesh_denominator=denominator)
+    assert read is not None

@@ -425,14 +425,14 @@ def test_the_scenarios_sheet_shows_each_change_and_every_compared_row(planned_pa
         [
             "恢复与开发",
             "基准年：2020年。依次进行的变更：",
-            "1. 恢复自2016年以来减少的树冠覆盖：像元恢复为2016年的类别（城市内改变了 3,000 个像元，270.5 公顷）",
+            "1. 恢复自2016年以来减少的树冠覆盖：恢复为2016年的类别（城市内改变了 3,000 个像元，270.5 公顷）",
             "2. plots.gpkg 多边形内类别为 10, 20 的土地覆盖改为类别 50（未改变城市内的任何像元）",
         ]
         if zh
         else [
             "Restore and develop",
             "Base year: 2020. Changes, in order:",
-            "1. restore the tree canopy lost since 2016: cells back to their 2016 class (3,000 cells, 270.5 ha changed"
+            "1. restore the tree canopy lost since 2016: back to its 2016 class (3,000 cells, 270.5 ha changed"
             " inside the city)",
             "2. land cover of classes 10, 20 inside the polygons of plots.gpkg to class 50 (changed nothing inside the"
             " city)",
