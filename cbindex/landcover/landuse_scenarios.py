@@ -41,8 +41,8 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from cbindex.core.atomic_write import atomic_path
 from cbindex.core.errors import CBIInputError
+from cbindex.core.geopackage import write_geopackage
 from cbindex.core.indicator_table import DEFAULT_CSV_ENCODING, write_csv
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE
 from cbindex.geo.boundary import BoundarySpec, CityBoundary
@@ -208,14 +208,13 @@ def apply_city_landuse_scenario(
 
 def write_landuse_layer(frame: gpd.GeoDataFrame, path: str | Path, *, code_column: str) -> None:
     """Write scenario polygons as a GeoPackage land-use layer (layer :data:`LAYER_NAME`): the code texts in
-    ``code_column`` (the city's own field name), multipolygons, written atomically."""
+    ``code_column`` (the city's own field name), multipolygons, written reproducibly and atomically."""
     layer = gpd.GeoDataFrame(
         {code_column: frame[TEXT_COLUMN].to_numpy()},
         geometry=_as_multipolygons(frame.geometry.values),
         crs=frame.crs,
     )
-    with atomic_path(path) as temporary:
-        layer.to_file(temporary, layer=LAYER_NAME, driver="GPKG")
+    write_geopackage(path, {LAYER_NAME: layer}, geometry_type="MultiPolygon")
 
 
 def _as_multipolygons(geometries) -> np.ndarray:
