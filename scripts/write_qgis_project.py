@@ -2,7 +2,7 @@
 
 from cbindex.core.rule_runtime import run_logged
 from cbindex.geo.boundary import BoundarySpec
-from cbindex.qgis.stage import LandcoverMap, YearOutputs, write_qgis_project
+from cbindex.qgis.stage import LandcoverMap, YearOutputs, scenario_outputs, write_qgis_project
 
 if __name__ == "__main__":
     smk = snakemake  # noqa: F821 - injected by Snakemake
@@ -27,6 +27,13 @@ if __name__ == "__main__":
             LandcoverMap(year=year, raster=raster, legend=smk.params.legends[year])
             for year, raster in zip(years, smk.input.landcover_maps, strict=True)
         ],
+        scenarios=scenario_outputs(
+            smk.params.scenarios,
+            masks=smk.input.scenario_masks,
+            groups=smk.input.scenario_groups,
+            maps=smk.input.scenario_maps,
+            overlays=smk.input.scenario_overlays,
+        ),
         layers_gpkg=smk.output.layers,
         projects=dict(zip(smk.params.languages, smk.output.projects, strict=True)),
     )

@@ -1,8 +1,8 @@
 """A city's outputs packaged for QGIS: one styled GeoPackage, a style beside every GeoTIFF, and a project.
 
 ``{city}_layers.gpkg`` holds every vector output as a named layer (city boundary, natural patches and
-connectivity groups per year, overlay layers when the city has them) and their styles in its
-``layer_styles`` table; ``natural_areas.qml`` beside each natural-area mask styles the GeoTIFF; ``{city}.qgs``
+connectivity groups per year and per what-if scenario, overlay layers when the city has them) and their styles in
+its ``layer_styles`` table; ``natural_areas.qml`` beside each natural-area mask styles the GeoTIFF; ``{city}.qgs``
 opens all of them, styled, with paths relative to the project file.
 """
 
@@ -25,7 +25,13 @@ from pyproj import CRS
 
 from cbindex.core.atomic_write import atomic_path
 from cbindex.core.geopackage import atomic_geopackage
-from cbindex.core.output_names import DISTRICTS_LAYER, GROUPS_LAYER, LINKS_LAYER, NATURAL_PATCHES_LAYER
+from cbindex.core.output_names import (
+    DISTRICTS_LAYER,
+    GROUPS_LAYER,
+    LINKS_LAYER,
+    NATURAL_PATCHES_LAYER,
+    SCENARIO_CHANGES_LAYER,
+)
 from cbindex.geo.boundary import BoundarySpec
 from cbindex.geo.cell_area import cell_size_m, row_cell_areas_m2
 from cbindex.geo.city_grid import DEFAULT_BLOCK_ROWS
@@ -224,6 +230,72 @@ def coverage_layer_style(
     )
 
 
+SCENARIO_CHANGE_SYMBOLS = {
+    "add": Symbol(fill=(33, 113, 181, 150), outline=(8, 48, 107, 255), width_mm=0.4),
+    "remove": Symbol(fill=(203, 24, 29, 150), outline=(103, 0, 13, 255), width_mm=0.4),
+}
+"""Symbol of each ``action`` of a scenario's overlay changes: blue where it added, red where it removed (the
+report's scenario map uses the same hues)."""
+
+
+def scenario_changes_style(*, geometry_type: str = "MultiPolygon", language: str | None = None) -> VectorStyle:
+    """Categorised style of a scenario's ``scenario_changes`` layer by ``action`` (``add``, ``remove``): the region
+    each overlay change added to or removed from an overlay (labels in ``language``, both languages for None)."""
+    return VectorStyle(
+        name="scenario overlay changes",
+        geometry_kind=geometry_kind(geometry_type),
+        attribute="action",
+        classes=tuple(
+            StyleClass(style_label(f"class_overlay_{label}", language), symbol, value=action)
+            for (action, symbol), label in zip(SCENARIO_CHANGE_SYMBOLS.items(), ("added", "removed"), strict=True)
+        ),
+        description="Regions a scenario's overlay changes added (blue) or removed (red) inside the city",
+    )
+
+
+@dataclass(frozen=True)
+class ScenarioOutputs:
+    """The spatial outputs of one what-if scenario (``results/{city}/scenarios/{name}/``), shown as a year's.
+
+    ``outputs.year`` is the scenario's base year; ``outputs.overlays`` its ``overlays.gpkg`` when it has one (with
+    layer ``scenario_changes``); ``landcover`` its land-cover map (rule write_scenario_landcover_map) in the base
+    year's legend; ``titles`` its title per language (``en``, ``zh``).
+    """
+
+    name: str
+    titles: Mapping[str, str]
+    outputs: YearOutputs
+    landcover: LandcoverMap | None = None
+
+
+def scenario_outputs(
+    scenarios: Sequence[Mapping],
+    *,
+    masks: Sequence[str],
+    groups: Sequence[str],
+    maps: Sequence[str],
+    overlays: Sequence[str] = (),
+) -> list[ScenarioOutputs]:
+    """The city's scenarios as the rule write_qgis_project gets them: ``scenarios`` in file order (``name``,
+    ``title`` per language, ``base_year``, ``legend``, ``overlays``: whether it has an ``overlays.gpkg``) and their
+    files in the same order, ``overlays`` one per scenario that has them."""
+    files = iter(overlays)
+    return [
+        ScenarioOutputs(
+            name=scenario["name"],
+            titles=dict(scenario["title"]),
+            outputs=YearOutputs(
+                year=int(scenario["base_year"]),
+                natural_mask=mask,
+                groups=group,
+                overlays=next(files) if scenario["overlays"] else None,
+            ),
+            landcover=LandcoverMap(year=int(scenario["base_year"]), raster=raster, legend=scenario["legend"]),
+        )
+        for scenario, mask, group, raster in zip(scenarios, masks, groups, maps, strict=True)
+    ]
+
+
 def natural_patches_frame(mask: np.ndarray, *, transform: Affine, crs: CRS, neighbourhood: int) -> gpd.GeoDataFrame:
     """Polygons of the natural patches of a natural-area mask, one multipolygon per patch.
 
@@ -279,6 +351,7 @@ def write_qgis_project(
     landcover: Sequence[LandcoverMap] = (),
     display_crs: str = AUTO,
     coverage_layers: Sequence[Mapping[str, str]] = (),
+    scenarios: Sequence[ScenarioOutputs] = (),
 ) -> None:
     """Write a city's styled GeoPackage and its QGIS project in each language.
 
@@ -312,14 +385,19 @@ def write_qgis_project(
         Config ``coverage_layers`` (``id``, ``name``, ``name_zh``): layer ``<id>_areas`` is shown under its name
         in the project's language (``Basic ecological control line 2020``, ``2020年基本生态控制线``) in a colour of
         its own.
+    scenarios : sequence of ScenarioOutputs
+        The city's what-if scenarios, in the scenarios file's order: each a group after the years' holding the
+        same layers as a year (land cover, natural-area mask, connectivity groups, overlays) and, when its
+        overlays changed, the regions each change added or removed (:func:`scenario_changes_style`). Its
+        GeoPackage layers are named ``<layer>_scenario_<name>``.
 
     Notes
     -----
     The layers panel shows the city boundary, then one group per year, latest first; only the latest
-    year's group is ticked. Within a year: overlays, connectivity groups, natural patches (unticked, as the
-    groups cover them), the natural-area mask and the land cover. Each year has a print layout (A4 landscape):
-    the land cover in the city boundary, legend, scale bar, north arrow, title and source line
-    (:mod:`cbindex.qgis.print_layout`).
+    year's group is ticked; then one group per scenario, unticked and collapsed (no print layout). Within a year
+    or a scenario: overlays, connectivity groups, natural patches (unticked, as the groups cover them), the
+    natural-area mask and the land cover. Each year has a print layout (A4 landscape): the land cover in the city
+    boundary, legend, scale bar, north arrow, title and source line (:mod:`cbindex.qgis.print_layout`).
     """
     city_boundary = boundary.read()
     ordered = sorted(years, key=lambda outputs: outputs.year, reverse=True)
@@ -333,13 +411,18 @@ def write_qgis_project(
     package = [PackageLayer(BOUNDARY_LAYER, "city_boundary", None, boundary_frame, city_boundary_style, "MultiPolygon")]
     for outputs in ordered:
         package += _year_package_layers(outputs, neighbourhood=neighbourhood, coverage_layers=coverage_layers)
+    for scenario in scenarios:
+        package += _year_package_layers(
+            scenario.outputs, neighbourhood=neighbourhood, coverage_layers=coverage_layers, scenario=scenario.name
+        )
     with atomic_geopackage(layers_gpkg, version=GEOPACKAGE_VERSION) as geopackage:
         for layer in package:
             geopackage.add_layer(layer.layer, layer.frame, geometry_type=layer.wkb_type, promote_to_multi=True)
         write_layer_styles(geopackage.path, styles={layer.layer: layer.style() for layer in package})
     city_extent = city_boundary.to_crs(project_crs, max_segment_length=city_boundary.densify_step()).bounds
     view = _view_extent(city_extent)
-    legends = {item.legend: load_legend(item.legend) for item in landcover}
+    scenario_maps = [scenario.landcover for scenario in scenarios if scenario.landcover is not None]
+    legends = {item.legend: load_legend(item.legend) for item in (*landcover, *scenario_maps)}
     for language, project_qgs in projects.items():
         context = _ProjectContext(city, language, layers_gpkg, project_qgs)
         by_table = {layer.layer: context.vector_layer(layer) for layer in package}
@@ -348,7 +431,7 @@ def write_qgis_project(
         layouts = []
         for index, outputs in enumerate(ordered):
             year = outputs.year
-            nodes = [by_table[layer.layer] for layer in package if layer.year == year]
+            nodes = [by_table[layer.layer] for layer in package if layer.year == year and layer.scenario is None]
             nodes.append(context.natural_mask_layer(outputs))
             year_map = maps.get(year)
             if year_map is not None:
@@ -368,6 +451,14 @@ def write_qgis_project(
                     legend=legends[year_map.legend] if year_map else None,
                 )
             )
+        for scenario in scenarios:
+            nodes = [by_table[layer.layer] for layer in package if layer.scenario == scenario.name]
+            nodes.append(context.natural_mask_layer(scenario.outputs, scenario=scenario.name))
+            if scenario.landcover is not None:
+                legend = legends[scenario.landcover.legend]
+                nodes.append(context.landcover_layer(scenario.landcover, legend, scenario=scenario.name))
+            name = qgis_text("scenario_group", language, title=scenario.titles[language])
+            tree.append(ProjectGroup(name, tuple(nodes), visible=False, expanded=False))
         title = qgis_text("project_title", language, city=names[language])
         xml = project_xml(title=title, crs=project_crs, view_extent=view, tree=tree, layouts=layouts_element(layouts))
         _write_text(project_qgs, xml)
@@ -389,15 +480,24 @@ class PackageLayer:
     visible: bool = True
     titles: Mapping[str, str] | None = None
     """The layer's own name per language (a coverage layer's names from config), for kind ``coverage_layer``."""
+    scenario: str | None = None
+    """The what-if scenario the layer belongs to (its ``year`` is then the scenario's base year), None for a year's."""
 
     def name(self, language: str) -> str:
-        """The name QGIS shows in ``language``; an empty layer's name says why it is empty."""
-        own = self.titles[language] if self.titles else _title(self.layer.removesuffix(f"_{self.year}"))
-        name = qgis_text(self.kind, language, year=self.year, layer=own)
+        """The name QGIS shows in ``language`` (a scenario's layers: catalogue key ``scenario_<kind>``); an empty
+        layer's name says why it is empty."""
+        own = self.titles[language] if self.titles else _title(self.layer.removesuffix(_layer_suffix(self)))
+        kind = f"scenario_{self.kind}" if self.scenario else self.kind
+        name = qgis_text(kind, language, year=self.year, layer=own)
         if len(self.frame):
             return name
-        note_key = f"empty_{self.kind}" if has_qgis_text(f"empty_{self.kind}") else "empty_other"
+        note_key = next((key for key in (f"empty_{kind}", f"empty_{self.kind}") if has_qgis_text(key)), "empty_other")
         return f"{name} — {qgis_text(note_key, language, year=self.year, layer=own)}"
+
+
+def _layer_suffix(layer: PackageLayer) -> str:
+    """The end of a GeoPackage layer's name that says whose it is: ``_2020``, ``_scenario_<name>``."""
+    return f"_scenario_{layer.scenario}" if layer.scenario else f"_{layer.year}"
 
 
 @dataclass(frozen=True)
@@ -423,24 +523,26 @@ class _ProjectContext:
             aliases=field_aliases([c for c in frame.columns if c != frame.geometry.name], self.language),
         )
 
-    def natural_mask_layer(self, outputs: YearOutputs) -> ProjectLayer:
+    def natural_mask_layer(self, outputs: YearOutputs, *, scenario: str | None = None) -> ProjectLayer:
         with rasterio.open(outputs.natural_mask) as source:
             crs, bounds = CRS.from_user_input(source.crs), tuple(source.bounds)
+        whose = f"scenario_{scenario}" if scenario else outputs.year
         return ProjectLayer(
-            layer_id=f"{self.city}_natural_mask_{outputs.year}",
-            name=qgis_text("natural_mask", self.language, year=outputs.year),
+            layer_id=f"{self.city}_natural_mask_{whose}",
+            name=qgis_text("scenario_natural_mask" if scenario else "natural_mask", self.language, year=outputs.year),
             style=natural_mask_palette(language=self.language),
             source=relative_source(outputs.natural_mask, project_path=self.project_qgs),
             crs=crs,
             extent=bounds,
         )
 
-    def landcover_layer(self, year_map: LandcoverMap, legend: Legend) -> ProjectLayer:
+    def landcover_layer(self, year_map: LandcoverMap, legend: Legend, *, scenario: str | None = None) -> ProjectLayer:
         with rasterio.open(year_map.raster) as source:
             crs, bounds = CRS.from_user_input(source.crs), tuple(source.bounds)
+        whose = f"scenario_{scenario}" if scenario else year_map.year
         return ProjectLayer(
-            layer_id=f"{self.city}_landcover_{year_map.year}",
-            name=qgis_text("landcover", self.language, year=year_map.year),
+            layer_id=f"{self.city}_landcover_{whose}",
+            name=qgis_text("scenario_landcover" if scenario else "landcover", self.language, year=year_map.year),
             style=landcover_palette(legend, language=self.language),
             source=relative_source(year_map.raster, project_path=self.project_qgs),
             crs=crs,
@@ -520,16 +622,26 @@ def cbindex_version() -> str:
 
 
 def _year_package_layers(
-    outputs: YearOutputs, *, neighbourhood: int, coverage_layers: Sequence[Mapping[str, str]] = ()
+    outputs: YearOutputs,
+    *,
+    neighbourhood: int,
+    coverage_layers: Sequence[Mapping[str, str]] = (),
+    scenario: str | None = None,
 ) -> list[PackageLayer]:
-    """The GeoPackage layers of one year, top to bottom: overlays, connectivity groups, natural patches."""
+    """The GeoPackage layers of one year or of a what-if ``scenario`` (on its base year), top to bottom: a
+    scenario's overlay changes, overlays, districts, candidate links, connectivity groups, natural patches."""
     year = outputs.year
+    suffix = f"scenario_{scenario}" if scenario else str(year)
     layers = []
     coverage = {f"{entry['id']}_areas": entry for entry in coverage_layers if entry["id"] != "redline"}
-    for layer, geometry_type in pyogrio.list_layers(outputs.overlays) if outputs.overlays else []:
+    overlays = list(pyogrio.list_layers(outputs.overlays)) if outputs.overlays else []
+    overlays.sort(key=lambda item: item[0] != SCENARIO_CHANGES_LAYER)  # the changes on top, the rest in file order
+    for layer, geometry_type in overlays:
         multi = _multi(geometry_type if geometry_type not in (None, "Unknown") else "Polygon")
         frame = gpd.read_file(outputs.overlays, layer=layer)
-        if layer in coverage:
+        if layer == SCENARIO_CHANGES_LAYER:
+            titles, kind, style = None, layer, scenario_changes_style
+        elif layer in coverage:
             entry = coverage[layer]
             titles = {"en": f"{entry['name'][:1].upper()}{entry['name'][1:]}", "zh": entry["name_zh"]}
             index = list(coverage).index(layer)
@@ -540,38 +652,41 @@ def _year_package_layers(
             style = functools.partial(overlay_style, layer)
         layers.append(
             PackageLayer(
-                f"{layer}_{year}",
+                f"{layer}_{suffix}",
                 kind,
                 year,
                 frame,
                 functools.partial(style, geometry_type=multi),
                 multi,
                 titles=titles,
+                scenario=scenario,
             )
         )
     layers += _districts_layer(outputs)
-    layers += _links_layer(outputs)
+    layers += _links_layer(outputs, scenario=scenario)
     groups = gpd.read_file(outputs.groups, layer=GROUPS_LAYER)
     layers.append(
         PackageLayer(
-            f"connectivity_groups_{year}",
+            f"connectivity_groups_{suffix}",
             "connectivity_groups",
             year,
             groups,
             functools.partial(connectivity_groups_style, groups["area_ha"].tolist()),
             "MultiPolygon",
+            scenario=scenario,
         )
     )
     patches = read_natural_patches(outputs, neighbourhood=neighbourhood)
     layers.append(
         PackageLayer(
-            f"natural_areas_{year}",
+            f"natural_areas_{suffix}",
             "natural_patches",
             year,
             patches,
             natural_patches_style,
             "MultiPolygon",
             visible=False,
+            scenario=scenario,
         )
     )
     return layers
@@ -602,15 +717,16 @@ def districts_style(*, language: str | None = None) -> VectorStyle:
     )
 
 
-def _links_layer(outputs: YearOutputs) -> list[PackageLayer]:
-    """Layer ``candidate_links_{year}`` (the year's ``candidate_links``, styled by gain); none for a groups file
-    written before the land-cover rule wrote links."""
+def _links_layer(outputs: YearOutputs, *, scenario: str | None = None) -> list[PackageLayer]:
+    """Layer ``candidate_links_{year}`` (the year's ``candidate_links``, styled by gain; a scenario's
+    ``candidate_links_scenario_{name}``); none for a groups file written before the land-cover rule wrote links."""
     if LINKS_LAYER not in pyogrio.list_layers(outputs.groups)[:, 0]:
         return []
     links = gpd.read_file(outputs.groups, layer=LINKS_LAYER)
     style = functools.partial(candidate_links_style, links["gain_ha"].tolist())
     year = outputs.year
-    return [PackageLayer(f"candidate_links_{year}", "candidate_links", year, links, style, "MultiLineString")]
+    name = f"candidate_links_scenario_{scenario}" if scenario else f"candidate_links_{year}"
+    return [PackageLayer(name, "candidate_links", year, links, style, "MultiLineString", scenario=scenario)]
 
 
 def _districts_layer(outputs: YearOutputs) -> list[PackageLayer]:

@@ -64,7 +64,8 @@ class Symbol:
 
 @dataclass(frozen=True)
 class StyleClass:
-    """One legend entry: a symbol, and for a graduated style the value range ``lower ≤ v ≤ upper`` it covers.
+    """One legend entry: a symbol, and for a graduated style the value range ``lower ≤ v ≤ upper`` it covers, for a
+    categorised style the one ``value`` it draws.
 
     As in QGIS, a value on the bound shared by two classes belongs to the lower class.
     """
@@ -73,11 +74,13 @@ class StyleClass:
     symbol: Symbol
     lower: float | None = None
     upper: float | None = None
+    value: str | None = None
 
 
 @dataclass(frozen=True)
 class VectorStyle:
-    """A vector layer's style: one class (single symbol) or classes of ``attribute`` (graduated)."""
+    """A vector layer's style: one class (single symbol) or classes of ``attribute``: graduated (classes with
+    ``lower`` and ``upper``) or categorised (classes with a ``value``)."""
 
     name: str
     geometry_kind: str
@@ -189,8 +192,14 @@ def symbol_element(symbol: Symbol, *, kind: str, name: str) -> ET.Element:
     return element
 
 
+def is_categorised(style: VectorStyle) -> bool:
+    """Whether a style with an ``attribute`` draws its classes by value (categorised) rather than by range."""
+    return style.attribute is not None and all(style_class.value is not None for style_class in style.classes)
+
+
 def renderer_element(style: VectorStyle) -> ET.Element:
-    """The ``<renderer-v2>`` element of a style: ``singleSymbol`` for one class, else ``graduatedSymbol``."""
+    """The ``<renderer-v2>`` element of a style: ``singleSymbol`` for one class, ``categorizedSymbol`` for classes
+    of values, else ``graduatedSymbol``."""
     common = {"enableorderby": "0", "forceraster": "0", "symbollevels": "0", "referencescale": "-1"}
     if style.attribute is None:
         if len(style.classes) != 1:
@@ -198,6 +207,17 @@ def renderer_element(style: VectorStyle) -> ET.Element:
         renderer = ET.Element("renderer-v2", {"type": "singleSymbol", **common})
         symbols = ET.SubElement(renderer, "symbols")
         symbols.append(symbol_element(style.classes[0].symbol, kind=style.geometry_kind, name="0"))
+    elif is_categorised(style):
+        renderer = ET.Element("renderer-v2", {"type": "categorizedSymbol", "attr": style.attribute, **common})
+        categories = ET.SubElement(renderer, "categories")
+        symbols = ET.SubElement(renderer, "symbols")
+        for index, style_class in enumerate(style.classes):
+            ET.SubElement(
+                categories,
+                "category",
+                {"value": style_class.value, "symbol": str(index), "label": style_class.label, "render": "true"},
+            )
+            symbols.append(symbol_element(style_class.symbol, kind=style.geometry_kind, name=str(index)))
     else:
         renderer = ET.Element(
             "renderer-v2",
@@ -314,7 +334,11 @@ def vector_sld(style: VectorStyle, *, layer_name: str) -> str:
         ET.SubElement(rule, f"{{{se}}}Name").text = style_class.label
         title = ET.SubElement(ET.SubElement(rule, f"{{{se}}}Description"), f"{{{se}}}Title")
         title.text = style_class.label
-        if style.attribute is not None:
+        if is_categorised(style):
+            equal = ET.SubElement(ET.SubElement(rule, f"{{{ogc}}}Filter"), f"{{{ogc}}}PropertyIsEqualTo")
+            ET.SubElement(equal, f"{{{ogc}}}PropertyName").text = style.attribute
+            ET.SubElement(equal, f"{{{ogc}}}Literal").text = style_class.value
+        elif style.attribute is not None:
             lower_test = "PropertyIsGreaterThanOrEqualTo" if index == 0 else "PropertyIsGreaterThan"
             both = ET.SubElement(ET.SubElement(rule, f"{{{ogc}}}Filter"), f"{{{ogc}}}And")
             for test, value in ((lower_test, style_class.lower), ("PropertyIsLessThanOrEqualTo", style_class.upper)):

@@ -363,6 +363,28 @@ def get_scenario_overlay_layers(wildcards):
     ]
 
 
+def city_scenario_files(file_name):
+    """An input function: a file of each of the city's scenario folders (``natural_areas.qml``), in file order."""
+    return lambda wildcards: [
+        f"results/{wildcards.city}/scenarios/{name}/{file_name}" for name in city_scenarios(wildcards.city)
+    ]
+
+
+def get_qgis_scenarios(wildcards):
+    """What the QGIS projects show of each scenario: name, titles, base year, legend and whether it has overlays
+    (the scenario files themselves are inputs)."""
+    return [
+        {
+            "name": name,
+            "title": {"en": scenario.title or name, "zh": scenario.title_zh or name},
+            "base_year": scenario.base_year,
+            "legend": SHEET.legend(wildcards.city, scenario.base_year),
+            "overlays": scenario_has_overlays(wildcards.city, name),
+        }
+        for name, scenario in city_scenarios(wildcards.city).items()
+    ]
+
+
 def get_final_outputs():
     scenarios = [
         f"results/{city}/scenarios/{name}/{output}"
