@@ -13,6 +13,8 @@ venv::
                               "2020/landcover.tif": {"renderer": "paletted", "classes": 9,
                                                      "palette": [[0, "#419bdf"], ...], ...}},
                    "language": "zh",
+                   "groups": [{"name": "情景：...", "checked": false, "expanded": false,
+                               "layers": ["scenarios/x/natural_areas.tif", ...]}],
                    "layouts": {"names": ["2020年土地覆盖图"], "png": "x.png", "pdf": "x.pdf", "dpi": 100,
                                "min_grey_std": 20}}]}
 
@@ -27,7 +29,9 @@ each raster's style equals the one QGIS loads from the ``.qml`` beside it (label
 in both languages); and that every layer with features
 draws pixels on its own and the visible layers render to a PNG that is not blank. A ``palette`` is the exact
 ``(value, colour)`` list of a paletted layer (the legend's codes and colours). With ``language`` ``zh`` every
-layer and group name is Chinese (a Han character, no English word). With ``layouts``: the project's print
+layer and group name is Chinese (a Han character, no English word). With ``groups``: each named group of the
+layers panel exists once, ticked or not and expanded or not as given, holding exactly the given layers (sources);
+the summary lists every top-level group. With ``layouts``: the project's print
 layouts are those named, each one A4 landscape page with a title, map, legend, scale bar, north arrow and source
 line; the map in the project CRS shows the whole city; the legend lists the map's layers; the scale bar is
 metric with round segments 10–20 mm long at the map's scale; in Chinese the title, legend title and source line
@@ -53,6 +57,7 @@ from qgis.core import (
     QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
+    QgsLayerTreeGroup,
     QgsLayoutExporter,
     QgsMapRendererParallelJob,
     QgsMapSettings,
@@ -155,6 +160,15 @@ def check_project(expected: dict, failures: list[str]) -> dict:
     if expected.get("language") == "zh":
         names = [layer.name() for layer in project.mapLayers().values()] + [group.name() for group in root.findGroups()]
         failures += [f"{project_path.name}: name {name!r} is not Chinese" for name in names if not is_chinese(name)]
+    report["groups"] = [
+        group_summary(group, folder) for group in root.children() if isinstance(group, QgsLayerTreeGroup)
+    ]
+    for want in expected.get("groups", []):
+        matches = [group for group in report["groups"] if group["name"] == want["name"]]
+        if len(matches) != 1:
+            failures.append(f"{project_path.name}: {len(matches)} groups named {want['name']!r}, expected one")
+        elif matches[0] != want:
+            failures.append(f"{project_path.name}: group {matches[0]}, expected {want}")
     if "layouts" in expected:
         report["layouts"] = check_layouts(project, expected, failures)
     image, render_seconds = render(
@@ -173,6 +187,16 @@ def check_project(expected: dict, failures: list[str]) -> dict:
     if coloured < MIN_MAP_SHARE * total:
         failures.append(f"{project_path.name}: the map image is nearly blank ({coloured} of {total} pixels)")
     return report
+
+
+def group_summary(group, folder: Path) -> dict:
+    """A group of the layers panel: its name, whether it is ticked and expanded, its layers' sources (sorted)."""
+    return {
+        "name": group.name(),
+        "checked": group.itemVisibilityChecked(),
+        "expanded": group.isExpanded(),
+        "layers": sorted(relative_key(node.layer(), folder) for node in group.findLayers()),
+    }
 
 
 def palette(layer) -> list[tuple[int, str]]:
@@ -364,6 +388,8 @@ def renderer_summary(layer) -> tuple[str, int]:
         return kind, len(renderer.ranges())
     if kind == "paletted":
         return kind, len(renderer.classes())
+    if kind == "categorizedSymbol":
+        return kind, len(renderer.categories())
     return kind, 1
 
 
@@ -406,6 +432,8 @@ def symbology(renderer) -> list:
     project's in its own): the ranges and symbols of a graduated renderer, else the renderer's dump."""
     if renderer.type() == "graduatedSymbol":
         return [(r.lowerValue(), r.upperValue(), r.symbol().dump()) for r in renderer.ranges()]
+    if renderer.type() == "categorizedSymbol":
+        return [(c.value(), c.symbol().dump()) for c in renderer.categories()]
     return [renderer.dump()]
 
 

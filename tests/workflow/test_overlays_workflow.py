@@ -2,6 +2,7 @@
 park as protected area and as park, a population figure."""
 
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import geopandas as gpd
@@ -176,6 +177,24 @@ def check_scenario(work: Path, changed: dict[str, shapely.Geometry]) -> None:
     areas = [float(area) for area in changes.loc[[1, 2], "area_changed_ha"]]
     assert regions["area_ha"].tolist() == pytest.approx(areas, rel=1e-12)
     assert shapely.within(regions.geometry.iloc[0], gpd.read_file(work.parent / "zion_box.gpkg").buffer(1).iloc[0])
+    # the QGIS projects: the regions in the scenario's group, categorised added / removed in each language
+    package = work / "results/zion/zion_layers.gpkg"
+    shown = gpd.read_file(package, layer=f"scenario_changes_scenario_{SCENARIO}")
+    assert shown["action"].tolist() == ["add", "remove"]
+    assert f"protected_natural_areas_scenario_{SCENARIO}" in set(pyogrio.list_layers(package)[:, 0])
+    for project, labels in (
+        ("zion.qgs", ["added to the overlay", "removed from the overlay"]),
+        ("zion_zh.qgs", ["纳入的范围", "移出的范围"]),
+    ):
+        root = ET.parse(work / "results/zion" / project).getroot()
+        group = root.find("layer-tree-group").findall("layer-tree-group")[-1]
+        assert group.get("name").endswith(entry["title"]["zh" if "_zh" in project else "en"])
+        assert group.get("checked") == "Qt::Unchecked"
+        assert any(
+            f"scenario_changes_scenario_{SCENARIO}" in (layer.get("source") or "")
+            for layer in group.iter("layer-tree-layer")
+        )
+        assert [category.get("label") for category in root.iter("category")] == labels
     for language, words in (("en", "east.gpkg to the protected areas"), ("zh", "east.gpkg 的多边形纳入保护地")):
         page = (work / f"results/zion/report_{language}.html").read_text(encoding="utf-8")
         assert words in page and entry["title"][language] in page

@@ -76,77 +76,119 @@ def indicator(work: Path, city: str, year: int, name: str) -> float:
     return float(table.loc[name, "value"])
 
 
-def overlay_counts(work: Path, city: str, year: int) -> dict[str, int]:
-    path = work / f"results/{city}/{year}/overlays.gpkg"
+def overlay_counts(folder: Path) -> dict[str, int]:
+    """Features of each layer of a year's or a scenario's ``overlays.gpkg`` (none without one)."""
+    path = folder / "overlays.gpkg"
     if not path.exists():
         return {}
     return {layer: pyogrio.read_info(path, layer=layer)["features"] for layer, _ in pyogrio.list_layers(path)}
 
 
+def city_scenarios(work: Path, city: str) -> list[dict]:
+    """The city's what-if scenarios as its scenarios file gives them (none without the sheet column)."""
+    sheet = pd.read_csv(work / "config/cities.csv", dtype=str, keep_default_na=False).set_index("city_id")
+    path = sheet.loc[city].get("scenarios", "")
+    return yaml.safe_load((work / path).read_text(encoding="utf-8"))["scenarios"] if path else []
+
+
+def folder_layers(work: Path, city: str, folder: str, *, suffix: str, landcover: str, year: int, visible: bool):
+    """What QGIS must show of one year's (``folder`` ``2020``, layer suffix ``2020``) or one scenario's outputs
+    (``scenarios/<name>``, suffix ``scenario_<name>``, the base ``year``'s legend): source → expectations."""
+    gpkg = f"{city}_layers.gpkg|layername="
+    outputs = work / f"results/{city}/{folder}"
+    table = pd.read_csv(outputs / "landcover_indicators.csv").set_index("indicator")["value"]
+    layers = {}
+    for overlay, count in overlay_counts(outputs).items():
+        categorised = overlay == "scenario_changes"  # by action: added, removed
+        layers[f"{gpkg}{overlay}_{suffix}"] = {
+            "features": count,
+            "renderer": "categorizedSymbol" if categorised else "singleSymbol",
+            "classes": 2 if categorised else 1,
+            "visible": visible,
+        }
+    districts = outputs / "districts.gpkg"
+    if districts.exists():
+        layers[f"{gpkg}districts_{suffix}"] = {
+            "features": pyogrio.read_info(districts, layer="districts")["features"],
+            "renderer": "graduatedSymbol",
+            "classes": 5,
+            "visible": visible,
+        }
+    areas = gpd.read_file(outputs / "connectivity_groups.gpkg", layer="connectivity_groups")["area_ha"]
+    layers[f"{gpkg}connectivity_groups_{suffix}"] = {
+        "features": int(table["natural_groups"]),
+        "renderer": "graduatedSymbol",
+        "classes": len(decade_classes(areas.tolist())),
+        "visible": visible,
+    }
+    gains = pyogrio.read_dataframe(
+        outputs / "connectivity_groups.gpkg", layer="candidate_links", columns=["gain_ha"], read_geometry=False
+    )["gain_ha"]
+    layers[f"{gpkg}candidate_links_{suffix}"] = {
+        "features": len(gains),
+        "renderer": "graduatedSymbol",
+        "classes": len(decade_classes(gains.tolist(), max_classes=5)),
+        "visible": visible,
+    }
+    layers[f"{gpkg}natural_areas_{suffix}"] = {
+        "features": int(table["natural_patches"]),
+        "renderer": "singleSymbol",
+        "classes": 1,
+        "visible": False,
+    }
+    layers[f"{folder}/natural_areas.tif"] = {"features": None, "renderer": "paletted", "classes": 3, "visible": visible}
+    palette = legend_palette(city_legend(work, city, year))
+    layers[f"{folder}/{landcover}"] = {
+        "features": None,
+        "renderer": "paletted",
+        "classes": len(palette),
+        "palette": palette,
+        "visible": visible,
+    }
+    return layers
+
+
 def expected_layers(work: Path, city: str) -> dict[str, dict]:
-    """What QGIS must show for a city: layer source (relative to the project) → features, style, visibility."""
+    """What QGIS must show for a city: layer source (relative to the project) → features, style, visibility.
+    The latest year's layers are visible; the other years' and the scenarios' are in unticked groups."""
     gpkg = f"{city}_layers.gpkg|layername="
     layers = {f"{gpkg}city_boundary": {"features": 1, "renderer": "singleSymbol", "classes": 1, "visible": True}}
     years = cities(work)[city]
     for year in years:
-        latest = year == years[-1]
-        for overlay, count in overlay_counts(work, city, year).items():
-            layers[f"{gpkg}{overlay}_{year}"] = {
-                "features": count,
-                "renderer": "singleSymbol",
-                "classes": 1,
-                "visible": latest,
-            }
-        districts = work / f"results/{city}/{year}/districts.gpkg"
-        if districts.exists():
-            layers[f"{gpkg}districts_{year}"] = {
-                "features": pyogrio.read_info(districts, layer="districts")["features"],
-                "renderer": "graduatedSymbol",
-                "classes": 5,
-                "visible": latest,
-            }
-        areas = gpd.read_file(work / f"results/{city}/{year}/connectivity_groups.gpkg", layer="connectivity_groups")[
-            "area_ha"
-        ]
-        layers[f"{gpkg}connectivity_groups_{year}"] = {
-            "features": int(indicator(work, city, year, "natural_groups")),
-            "renderer": "graduatedSymbol",
-            "classes": len(decade_classes(areas.tolist())),
-            "visible": latest,
-        }
-        gains = pyogrio.read_dataframe(
-            work / f"results/{city}/{year}/connectivity_groups.gpkg",
-            layer="candidate_links",
-            columns=["gain_ha"],
-            read_geometry=False,
-        )["gain_ha"]
-        layers[f"{gpkg}candidate_links_{year}"] = {
-            "features": len(gains),
-            "renderer": "graduatedSymbol",
-            "classes": len(decade_classes(gains.tolist(), max_classes=5)),
-            "visible": latest,
-        }
-        layers[f"{gpkg}natural_areas_{year}"] = {
-            "features": int(indicator(work, city, year, "natural_patches")),
-            "renderer": "singleSymbol",
-            "classes": 1,
-            "visible": False,
-        }
-        layers[f"{year}/natural_areas.tif"] = {
-            "features": None,
-            "renderer": "paletted",
-            "classes": 3,
-            "visible": latest,
-        }
-        palette = legend_palette(city_legend(work, city, year))
-        layers[f"{year}/landcover.tif"] = {
-            "features": None,
-            "renderer": "paletted",
-            "classes": len(palette),
-            "palette": palette,
-            "visible": latest,
-        }
+        layers |= folder_layers(
+            work, city, str(year), suffix=str(year), landcover="landcover.tif", year=year, visible=year == years[-1]
+        )
+    for scenario in city_scenarios(work, city):
+        name = scenario["name"]
+        layers |= folder_layers(
+            work,
+            city,
+            f"scenarios/{name}",
+            suffix=f"scenario_{name}",
+            landcover="landcover_map.tif",
+            year=scenario["base_year"],
+            visible=False,
+        )
     return layers
+
+
+def expected_groups(work: Path, city: str, language: str) -> list[dict]:
+    """The scenario groups a project must hold after the years': named from the catalogue with the scenario's
+    title in the project's language, unticked, collapsed, holding the scenario's layers."""
+    layers = expected_layers(work, city)
+    scenario_layers = {
+        name: sorted(key for key in layers if key.endswith(f"_scenario_{name}") or key.startswith(f"scenarios/{name}/"))
+        for name in (scenario["name"] for scenario in city_scenarios(work, city))
+    }
+    return [
+        {
+            "name": f"Scenario: {scenario['title']}" if language == "en" else f"情景：{scenario['title_zh']}",
+            "checked": False,
+            "expanded": False,
+            "layers": scenario_layers[scenario["name"]],
+        }
+        for scenario in city_scenarios(work, city)
+    ]
 
 
 def test_geopackage_holds_every_vector_output(base_run):
@@ -187,16 +229,26 @@ def test_every_layer_has_its_default_style_in_layer_styles(base_run):
 
 
 def test_a_qml_beside_every_geotiff(base_run):
-    """Every year's natural-area mask and land cover open styled (scenario folders hold other rules' rasters)."""
+    """Every year's natural-area mask and land cover open styled, and so do every scenario's mask and land-cover
+    map (the scenario's own landcover.tif is the scenario rule's output, read by the land-cover rule)."""
     rasters = sorted((base_run / "results").glob("*/[0-9][0-9][0-9][0-9]/*.tif"))  # each city's years
     assert {raster.name for raster in rasters} == {"natural_areas.tif", "landcover.tif"}
-    for raster in rasters:
+    scenario_rasters = [
+        base_run / f"results/{city}/scenarios/{scenario['name']}/{name}"
+        for city in cities(base_run)
+        for scenario in city_scenarios(base_run, city)
+        for name in ("natural_areas.tif", "landcover_map.tif")
+    ]
+    assert len(scenario_rasters) == 2  # Freetown's one scenario
+    for raster in rasters + scenario_rasters:
         palette = ET.parse(raster.with_suffix(".qml")).getroot().find("pipe/rasterrenderer/colorPalette")
         entries = {int(e.get("value")): (e.get("color"), int(e.get("alpha"))) for e in palette.iter("paletteEntry")}
         if raster.name == "natural_areas.tif":
             assert {value: alpha for value, (_, alpha) in entries.items()} == {1: 255, 0: 255, 255: 0}
             continue
-        legend = city_legend(base_run, raster.parts[-3], int(raster.parts[-2]))
+        city = raster.relative_to(base_run / "results").parts[0]
+        base_years = {scenario["name"]: scenario["base_year"] for scenario in city_scenarios(base_run, city)}
+        legend = city_legend(base_run, city, base_years.get(raster.parts[-2]) or int(raster.parts[-2]))
         assert entries == {code: (colour, 255) for code, colour in legend_palette(legend)}
         labels = [e.get("label") for e in palette.iter("paletteEntry")]  # both languages: one file for both projects
         assert labels == [f"{c.name} / {c.name_zh}" for c in legend.classes.values()]
@@ -291,6 +343,7 @@ def project_expectations(work: Path, tmp_path: Path, city: str, **overrides) -> 
             "ellipsoid": WGS84_ELLIPSOID,
             "layers": expected_layers(work, city),
             "language": language,
+            "groups": expected_groups(work, city, language),
             "layouts": {
                 "names": layout_names(work, city, language),
                 "png": str(tmp_path / f"{path.stem}_layout.png"),
@@ -331,6 +384,15 @@ def test_qgis_opens_every_layer_styled_renders_the_map_and_exports_each_print_la
         assert names[language] in latest["title"] and str(year) in latest["title"]
         assert legend.name in latest["source"] and f"cbindex {cbindex_version()}" in latest["source"]
         assert SAMPLE_DISPLAY_CRS[city] in latest["source"]
+        # the years' groups, latest first, then one group per scenario (Freetown's: its title in the language)
+        groups = [group["name"] for group in project["groups"]]
+        year_groups = [str(y) if language == "en" else f"{y}年" for y in sorted(cities(base_run)[city], reverse=True)]
+        assert groups == year_groups + [group["name"] for group in expected["groups"]]
+        if city == "freetown":
+            (scenario,) = city_scenarios(base_run, city)
+            title = scenario["title"] if language == "en" else scenario["title_zh"]
+            assert project["groups"][-1]["name"] == (f"Scenario: {title}" if language == "en" else f"情景：{title}")
+            assert len(project["groups"][-1]["layers"]) == 5  # land cover, mask, groups, links, patches
 
 
 def cities_names(work: Path) -> dict[str, dict[str, str]]:

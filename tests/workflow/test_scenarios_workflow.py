@@ -31,9 +31,15 @@ def checksums(folder: Path) -> dict[str, str]:
     }
 
 
-SCENARIO_RULES = {"apply_scenario", "compute_scenario_landcover_indicators", "compare_scenario"}
-CITY_RULES = {"score_city", "write_city_report"}
-"""The city's scorecard and reports show every scenario, so they re-run too; no base-year job does."""
+SCENARIO_RULES = {
+    "apply_scenario",
+    "compute_scenario_landcover_indicators",
+    "compare_scenario",
+    "write_scenario_landcover_map",
+    "write_scenario_natural_areas_style",
+}
+CITY_RULES = {"score_city", "write_city_report", "write_qgis_project"}
+"""The city's scorecard, reports and QGIS projects show every scenario, so they re-run too; no base-year job does."""
 
 
 def only_this_scenario_or_freetown(rule: str, wildcards: str, scenario: str) -> bool:
