@@ -50,7 +50,7 @@ rule write_natural_areas_style:
 
 rule write_scenario_landcover_map:
     input:
-        landcover="results/{city}/scenarios/{scenario}/landcover.tif",
+        landcover=get_scenario_raster,
         boundary=get_boundary,
         legend=get_scenario_legend,
     output:
