@@ -27,11 +27,12 @@ LANDCOVER_AND_AFTER = {
     "write_qgis_project",
     "compute_scenario_landcover_indicators",
     "compare_scenario",
+    "write_scenario_natural_areas_style",
 }
 """The land-cover rule and every rule that reads its outputs (the masks, the groups, the tables); the district rule
 runs for San José, the sample city with districts; a scenario's land cover is computed by the land-cover stage with
-the same method keys (Freetown's sample scenario)."""
-FREETOWN_ONLY = {"compute_scenario_landcover_indicators", "compare_scenario"}
+the same method keys (Freetown's sample scenario), and its mask gets its QGIS style again."""
+FREETOWN_ONLY = {"compute_scenario_landcover_indicators", "compare_scenario", "write_scenario_natural_areas_style"}
 SAN_JOSE_ONLY = {"compute_district_indicators"}
 
 
