@@ -46,8 +46,7 @@ from cbindex.core.geopackage import write_geopackage
 from cbindex.core.indicator_table import DEFAULT_CSV_ENCODING, write_csv
 from cbindex.core.units import SQUARE_METRES_PER_HECTARE
 from cbindex.geo.boundary import BoundarySpec, CityBoundary
-from cbindex.geo.legends import CATEGORIES, Legend, load_legend
-from cbindex.geo.vector_layers import open_vector_layer, read_vector_frame
+from cbindex.geo.legends import Legend, load_legend
 from cbindex.landcover.landuse_polygons import (
     MULTIPOLYGON_TYPE_ID,
     POLYGON_TYPE_ID,
@@ -60,7 +59,7 @@ from cbindex.landcover.landuse_polygons import (
     landuse_code,
     read_landuse_polygons,
 )
-from cbindex.landcover.scenarios import LAND_COVER_CHANGES, Scenario
+from cbindex.landcover.scenarios import LAND_COVER_CHANGES, Scenario, change_polygons, landcover_codes, restore_codes
 
 LOGGER = logging.getLogger(__name__)
 CHANGE_COLUMNS = ["step", "change", "polygons_changed", "area_changed_ha", "note"]
@@ -382,51 +381,25 @@ class _RestoreStep:
 
 
 def _restore_step(change: Mapping[str, Any], *, legend: Legend, since: Mapping[int, LandUsePolygons], crs: CRS):
-    category = change["restore"]
-    if category not in CATEGORIES:
-        raise CBIInputError(
-            f"Scenario change restore: {category!r} is not a legend category; use one of {', '.join(CATEGORIES)}."
-        )
+    category, codes = restore_codes(change, legend=legend)
     year = int(change["since_year"])
     then = since[year].frame
     if CRS.from_user_input(then.crs) != crs:
         then = then.to_crs(crs)
-    return _RestoreStep(category=category, codes=legend.codes_in(category), since_year=year, then=then)
+    return _RestoreStep(category=category, codes=codes, since_year=year, then=then)
 
 
 def _landcover_step(
     change: Mapping[str, Any], *, legend: Legend, crs: CRS, city, encodings: Mapping[str, Any]
 ) -> _LandcoverStep:
-    path = change["landcover"]
-    to = int(change["to"])
-    from_codes = None if change.get("from") is None else frozenset(int(code) for code in change["from"])
-    for code in [to, *(from_codes or ())]:
-        if code not in legend.classes:
-            raise CBIInputError(
-                f"Scenario change of {path}: class code {code} is not in legend {legend.path}; use one of its codes "
-                f"({', '.join(map(str, sorted(legend.classes)))})."
-            )
-    layer, encoding = open_vector_layer(
-        path,
-        what="Scenario polygons",
-        input_column="scenarios",
-        layer=change.get("layer"),
-        encoding=change.get("encoding"),
-        default_encoding=encodings.get("default_encoding"),
-    )
-    frame = read_vector_frame(path, what="Scenario polygons", input_column="scenarios", layer=layer, encoding=encoding)
-    frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
-    if CRS.from_user_input(frame.crs) != crs:
-        frame = frame.to_crs(crs)
-    geometries = np.asarray(
-        [geometry for geometry in frame.geometry if geometry.geom_type in ("Polygon", "MultiPolygon")], dtype=object
-    )
+    to, from_codes = landcover_codes(change, legend=legend)
+    geometries = np.asarray(change_polygons(change, crs=crs, city=city, encodings=encodings), dtype=object)
     geometries = _polygonal_all(shapely.make_valid(geometries)) if len(geometries) else geometries
-    if not len(geometries) or not shapely.intersects(shapely.union_all(geometries), city):
-        LOGGER.warning("Scenario polygons %s lie outside the city: the change changes nothing.", path)
     to_text = legend_text_code(to, legend=legend)
     assert_maps_back(to_text, to, legend=legend)
-    return _LandcoverStep(path=str(path), to=to, to_text=to_text, from_codes=from_codes, geometries=geometries)
+    return _LandcoverStep(
+        path=str(change["landcover"]), to=to, to_text=to_text, from_codes=from_codes, geometries=geometries
+    )
 
 
 def assert_maps_back(text: str, code: int, *, legend: Legend) -> None:

@@ -308,21 +308,53 @@ class _Restore:
 
 def _prepare(change: Mapping[str, Any], *, legend: Legend, window: CityWindow, encodings: Mapping[str, Any]):
     if "restore" in change:
-        category = change["restore"]
-        if category not in CATEGORIES:
-            raise CBIInputError(
-                f"Scenario change restore: {category!r} is not a legend category; use one of {', '.join(CATEGORIES)}."
-            )
-        return _Restore(category=category, codes=legend.codes_in(category), since_year=int(change["since_year"]))
-    path = change["landcover"]
+        category, codes = restore_codes(change, legend=legend)
+        return _Restore(category=category, codes=codes, since_year=int(change["since_year"]))
+    to, from_codes = landcover_codes(change, legend=legend)
+    geometries = change_polygons(change, crs=window.crs, city=window.geometry, encodings=encodings)
+    return _LandcoverChange(path=str(change["landcover"]), to=to, from_codes=from_codes, geometries=geometries)
+
+
+def restore_codes(change: Mapping[str, Any], *, legend: Legend) -> tuple[str, frozenset[int]]:
+    """A ``restore`` change's legend category and its codes.
+
+    Raises
+    ------
+    CBIInputError
+        The category is not a legend category.
+    """
+    category = change["restore"]
+    if category not in CATEGORIES:
+        raise CBIInputError(
+            f"Scenario change restore: {category!r} is not a legend category; use one of {', '.join(CATEGORIES)}."
+        )
+    return category, legend.codes_in(category)
+
+
+def landcover_codes(change: Mapping[str, Any], *, legend: Legend) -> tuple[int, frozenset[int] | None]:
+    """A ``landcover`` change's ``to`` code and ``from`` codes (None = every code).
+
+    Raises
+    ------
+    CBIInputError
+        A code the legend does not define, naming the code and the legend.
+    """
     to = int(change["to"])
     from_codes = None if change.get("from") is None else frozenset(int(code) for code in change["from"])
     for code in [to, *(from_codes or ())]:
         if code not in legend.classes:
             raise CBIInputError(
-                f"Scenario change of {path}: class code {code} is not in legend {legend.path}; use one of its codes "
-                f"({', '.join(map(str, sorted(legend.classes)))})."
+                f"Scenario change of {change['landcover']}: class code {code} is not in legend {legend.path}; use one "
+                f"of its codes ({', '.join(map(str, sorted(legend.classes)))})."
             )
+    return to, from_codes
+
+
+def change_polygons(change: Mapping[str, Any], *, crs: CRS, city, encodings: Mapping[str, Any]) -> list:
+    """The polygons of a ``landcover`` change's file (its ``layer`` and ``encoding``, config ``vector_encoding`` as
+    ``encodings["default_encoding"]``) in ``crs``, empty geometries, points and lines left out; a warning when none
+    meets ``city`` (the change then changes nothing, and says so in its effects)."""
+    path = change["landcover"]
     layer, encoding = open_vector_layer(
         path,
         what="Scenario polygons",
@@ -333,12 +365,12 @@ def _prepare(change: Mapping[str, Any], *, legend: Legend, window: CityWindow, e
     )
     frame = read_vector_frame(path, what="Scenario polygons", input_column="scenarios", layer=layer, encoding=encoding)
     frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
-    if CRS.from_user_input(frame.crs) != window.crs:
-        frame = frame.to_crs(window.crs)
+    if CRS.from_user_input(frame.crs) != crs:
+        frame = frame.to_crs(crs)
     geometries = [geometry for geometry in frame.geometry if geometry.geom_type in ("Polygon", "MultiPolygon")]
-    if not geometries or not shapely.intersects(shapely.union_all(geometries), window.geometry):
+    if not geometries or not shapely.intersects(shapely.union_all(shapely.make_valid(geometries)), city):
         LOGGER.warning("Scenario polygons %s lie outside the city: the change changes nothing.", path)
-    return _LandcoverChange(path=str(path), to=to, from_codes=from_codes, geometries=geometries)
+    return geometries
 
 
 def check_overlay_change(spec: Mapping[str, Any], *, kinds: Sequence[str], origin: str) -> None:
